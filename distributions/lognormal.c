@@ -1,0 +1,140 @@
+/* lognormal.c: the lognormal distribution, log X ~ N(mu, sigma^2),
+ * p = {mu, sigma}:
+ *
+ *   p(x) dx = 1 / (x sqrt(2 pi sigma^2)) exp(-(ln x - mu)^2 / (2 sigma^2)) dx
+ *
+ * for x > 0.  Sampled as exp(mu + sigma Z) with Z from GSL's ziggurat
+ * (gsl_ran_lognormal uses the slower Box-Muller); cdf and quantile go
+ * through the unit normal's, each tail on its own side.
+ *
+ * Given by median and sigma, mu = ln median.  Given by its 5% and 95%
+ * points (Squiggle's "a to b"), mu = (ln p05 + ln p95) / 2 and
+ * sigma = (ln p95 - ln p05) / (2 z95), z95 = Phi^-1(0.95).
+ *
+ * Truncated to [lo, hi], with a = (ln lo - mu)/sigma, b = (ln hi - mu)/sigma
+ * (Johnson, Kotz & Balakrishnan, Continuous Univariate Distributions 1,
+ * 2nd ed., 14.3):
+ *
+ *   E X^k = exp(k mu + k^2 sigma^2 / 2)
+ *           (Phi(b - k sigma) - Phi(a - k sigma)) / (Phi(b) - Phi(a))
+ *
+ * and Var X = E X^2 - (E X)^2, which cancels for narrow ranges: there the
+ * numerical route answers instead. */
+#include "mc_dist_impl.h"
+
+#include <math.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+mc_dist mc_dist_lognormal(double mu, double sigma)
+{
+    return mc_dist_make_(&mc_dist_lognormal_type, mu, sigma, 0.0, 0.0);
+}
+
+int mc_dist_lognormal_median(mc_dist *d, double median, double sigma,
+                             char *msg, size_t len)
+{
+    if (mc_dist_check_positive_("median", median, msg, len)
+        || mc_dist_check_positive_("sigma", sigma, msg, len))
+        return -1;
+    *d = mc_dist_lognormal(log(median), sigma);
+    return 0;
+}
+
+int mc_dist_lognormal_interval(mc_dist *d, double p05, double p95,
+                               char *msg, size_t len)
+{
+    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN];
+    if (mc_dist_check_positive_("p05", p05, msg, len)
+        || mc_dist_check_positive_("p95", p95, msg, len))
+        return -1;
+    double l05 = log(p05), l95 = log(p95);
+    double sigma = (l95 - l05) / (2.0 * gsl_cdf_ugaussian_Pinv(0.95));
+    /* p95 a few ulps above p05 can leave ln p95 == ln p05. */
+    if (!(p05 < p95) || !(sigma > 0.0))
+        return mc_dist_fail_(msg, len, "expected p05 < p95, found p05 = %s, p95 = %s",
+                             mc_dist_num_(a, p05), mc_dist_num_(b, p95));
+    *d = mc_dist_lognormal(0.5 * (l05 + l95), sigma);
+    return 0;
+}
+
+static int lognormal_check(const mc_dist *d, char *msg, size_t len)
+{
+    if (mc_dist_check_finite_("mu", d->p[0], msg, len))
+        return -1;
+    return mc_dist_check_positive_("sigma", d->p[1], msg, len);
+}
+
+static double lognormal_sample(const mc_dist *d, const gsl_rng *r)
+{
+    return exp(d->p[0] + gsl_ran_gaussian_ziggurat(r, d->p[1]));
+}
+
+static double lognormal_quantile(const mc_dist *d, double u)
+{
+    return exp(d->p[0] + d->p[1] * gsl_cdf_ugaussian_Pinv(u));
+}
+
+static double lognormal_quantile_q(const mc_dist *d, double q)
+{
+    return exp(d->p[0] + d->p[1] * gsl_cdf_ugaussian_Qinv(q));
+}
+
+static double lognormal_cdf(const mc_dist *d, double x)
+{
+    return x <= 0.0 ? 0.0 : gsl_cdf_ugaussian_P((log(x) - d->p[0]) / d->p[1]);
+}
+
+static double lognormal_ccdf(const mc_dist *d, double x)
+{
+    return x <= 0.0 ? 1.0 : gsl_cdf_ugaussian_Q((log(x) - d->p[0]) / d->p[1]);
+}
+
+static double lognormal_mean(const mc_dist *d)
+{
+    return exp(d->p[0] + 0.5 * d->p[1] * d->p[1]);
+}
+
+static double lognormal_variance(const mc_dist *d)
+{
+    double s2 = d->p[1] * d->p[1];
+    return expm1(s2) * exp(2.0 * d->p[0] + s2);
+}
+
+static int lognormal_trunc_moments(const mc_dist *d, double *mean, double *var)
+{
+    double mu = d->p[0], s = d->p[1];
+    double a = d->lo > 0.0 ? (log(d->lo) - mu) / s : -(double)INFINITY;
+    double b = (log(d->hi) - mu) / s;
+    double z = mc_dist_normal_mass_(a, b);
+    double z1 = mc_dist_normal_mass_(a - s, b - s);
+    double z2 = mc_dist_normal_mass_(a - 2.0 * s, b - 2.0 * s);
+    if (!(z > 0.0 && z1 > 0.0 && z2 > 0.0))
+        return -1;
+    /* In logs: exp(2 mu + 2 sigma^2) may overflow where E X^2 does not. */
+    double m1 = exp(mu + 0.5 * s * s + log(z1) - log(z));
+    double m2 = exp(2.0 * mu + 2.0 * s * s + log(z2) - log(z));
+    double v = m2 - m1 * m1;
+    if (!isfinite(m2) || !(v > 1e-4 * m2))
+        return -1;
+    *mean = m1;
+    *var = v;
+    return 0;
+}
+
+
+const mc_dist_type mc_dist_lognormal_type = {
+    .name = "lognormal",
+    .check = lognormal_check,
+    .sample = lognormal_sample,
+    .quantile = lognormal_quantile,
+    .cdf = lognormal_cdf,
+    .mean = lognormal_mean,
+    .variance = lognormal_variance,
+    .support_lo = 0.0,
+    .support_hi = INFINITY,
+    .continuous = 1,
+    .ccdf = lognormal_ccdf,
+    .quantile_q = lognormal_quantile_q,
+    .trunc_moments = lognormal_trunc_moments,
+};

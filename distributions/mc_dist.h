@@ -1,0 +1,151 @@
+/* mc_dist.h: the probability distributions of breakeven's inputs.
+ *
+ * A distribution is a tagged struct (mc_dist) whose type points into a
+ * static table of functions (mc_dist_type), after gsl_rng_type.  Build one
+ * with a constructor, check it with mc_dist_check (config/ does this once,
+ * when a scenario is read), optionally truncate it, then sample it from
+ * any thread: after construction an mc_dist is read-only.
+ *
+ * Samplers take the generator first, as gsl_ran_* do, allocate nothing and
+ * print nothing.  Untruncated continuous distributions use GSL's direct
+ * samplers; a truncated one draws u uniform on [F(lo), F(hi)] (on the
+ * upper-tail side, 1 - F, when the range lies there) and returns
+ * quantile(u), so no mass piles up at a bound (truncation, not clipping).
+ *
+ * Ownership: only mc_dist_discrete allocates (its value and weight
+ * tables); mc_dist_free releases them and is a no-op for every other type
+ * and for a zeroed struct.  mc_dist_copy makes an independent copy.
+ *
+ * Errors: functions returning int return 0 on success and -1 on failure,
+ * with a message of the form "expected ..., found ..." in msg (which may
+ * be NULL).  Parameter names in messages are the scenario file's keys.
+ */
+#ifndef MC_DIST_H
+#define MC_DIST_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct mc_dist mc_dist;
+
+typedef struct mc_dist_type {
+    const char *name;                                     /* "normal" */
+    int    (*check)(const mc_dist *d, char *msg, size_t len);
+    double (*sample)(const mc_dist *d, const gsl_rng *r); /* untruncated */
+    double (*quantile)(const mc_dist *d, double u);       /* untruncated */
+    double (*cdf)(const mc_dist *d, double x);            /* untruncated */
+    double (*mean)(const mc_dist *d);                     /* untruncated */
+    double (*variance)(const mc_dist *d);                 /* untruncated */
+    double support_lo, support_hi;  /* unless support is set (+-INFINITY) */
+    int continuous;                 /* truncation allowed */
+    /* Continuous types only.  The upper tail is computed on its own side
+     * (P(X > x) directly, never 1 - cdf) so that a truncation deep in the
+     * upper tail keeps full relative precision. */
+    double (*ccdf)(const mc_dist *d, double x);           /* P(X > x) */
+    double (*quantile_q)(const mc_dist *d, double q);     /* P(X > x) = q */
+    /* Optional: support set by the parameters (else the two fields). */
+    void   (*support)(const mc_dist *d, double *lo, double *hi);
+    /* Optional: closed-form mean and variance of the truncated d; returns
+     * -1 where the formula would lose precision (the numerical route then
+     * answers).  NULL: numerical integration. */
+    int    (*trunc_moments)(const mc_dist *d, double *mean, double *var);
+} mc_dist_type;
+
+struct mc_dist {
+    const mc_dist_type *type;
+    double p[4];          /* parameters, meaning by type (constructors) */
+    /* discrete only: n values with cumulative probabilities cum[0..n-1],
+       cum[n-1] == 1; owned */
+    size_t n;
+    double *values;
+    double *cum;
+    /* truncation to [lo, hi]; lo may be -INFINITY, hi +INFINITY */
+    int truncated;
+    double lo, hi;
+    double flo, fhi;      /* cdf at lo and at hi, cached by mc_dist_truncate */
+    double qlo, qhi;      /* ccdf at lo and at hi, likewise */
+    double mass;          /* P(lo <= X <= hi), from the more precise side */
+    int upper;            /* invert on the ccdf side (qlo < fhi) */
+};
+
+/* Every type, NULL-terminated, for name lookup and "known: ..." lists. */
+extern const mc_dist_type *const mc_dist_types[];
+const mc_dist_type *mc_dist_type_find(const char *name);
+
+/* Constructors.  They store the parameters and never fail; call
+ * mc_dist_check before use.  p[] meanings:
+ *   fixed        value                      p = {v}
+ *   uniform      [lo, hi)                   p = {lo, hi}
+ *   normal       mean, sd                   p = {mean, sd}
+ *   lognormal    log X ~ N(mu, sigma^2)     p = {mu, sigma}
+ *   triangular   lo, mode, hi               p = {lo, mode, hi}
+ *   pert         lo, mode, hi (lambda 4)    p = {lo, mode, hi}
+ *   beta         shape a, b on [lo, hi]     p = {a, b, lo, hi}
+ *   gamma        shape k, scale theta       p = {k, theta}
+ *   loguniform   log X uniform, [lo, hi)    p = {lo, hi}
+ *   discrete     values with weights        n, values, cum */
+mc_dist mc_dist_fixed(double value);
+mc_dist mc_dist_uniform(double lo, double hi);
+mc_dist mc_dist_normal(double mean, double sd);
+mc_dist mc_dist_lognormal(double mu, double sigma);
+mc_dist mc_dist_triangular(double lo, double mode, double hi);
+mc_dist mc_dist_pert(double lo, double mode, double hi);
+mc_dist mc_dist_beta(double a, double b, double lo, double hi);
+mc_dist mc_dist_gamma(double shape, double scale);
+mc_dist mc_dist_loguniform(double lo, double hi);
+
+/* Lognormal by its median and sigma: mu = log(median). */
+int mc_dist_lognormal_median(mc_dist *d, double median, double sigma,
+                             char *msg, size_t len);
+/* Lognormal by its 5% and 95% points, as analysts write "a to b"
+ * (Squiggle): mu = (log p05 + log p95) / 2,
+ * sigma = (log p95 - log p05) / (2 z95) with z95 = Phi^-1(0.95). */
+int mc_dist_lognormal_interval(mc_dist *d, double p05, double p95,
+                               char *msg, size_t len);
+/* Discrete: n >= 1 values, weights >= 0 with a positive finite sum
+ * (weights NULL: equal).  The values are stored sorted, so that quantile
+ * and cdf are those of the distribution; *d is set only on success. */
+int mc_dist_discrete(mc_dist *d, size_t n, const double *values,
+                     const double *weights, char *msg, size_t len);
+
+/* Parameters inside their domain?  (sigma > 0, lo < hi, lo <= mode <= hi,
+ * every parameter finite, ...) */
+int mc_dist_check(const mc_dist *d, char *msg, size_t len);
+
+/* Truncates a checked continuous distribution to [lo, hi] (either may be
+ * infinite).  Fails for a discrete or fixed distribution, lo >= hi, or a
+ * range that holds no probability mass (less than MC_DIST_MIN_MASS).
+ * Truncating a truncated distribution intersects the two ranges; the
+ * stored bounds are the intersection with the support. */
+#define MC_DIST_MIN_MASS 1e-12
+int mc_dist_truncate(mc_dist *d, double lo, double hi, char *msg, size_t len);
+
+/* A truncated draw is mc_dist_quantile(d, U) with U = gsl_rng_uniform_pos
+ * (32 bits: the truncated law is resolved to a probability of 2^-32). */
+double mc_dist_sample(const mc_dist *d, const gsl_rng *r);
+/* The smallest x with cdf(x) >= u, for u in [0, 1]: quantile(0) and
+ * quantile(1) are the support bounds; NaN for u outside [0, 1]. */
+double mc_dist_quantile(const mc_dist *d, double u);
+double mc_dist_cdf(const mc_dist *d, double x);
+/* Exact for untruncated types and for truncated normal and lognormal
+ * (closed forms); otherwise by mc_dist_moments_numeric (0.1 to 10 ms, a
+ * temporary GSL workspace), NaN if the quadrature fails. */
+double mc_dist_mean(const mc_dist *d);
+double mc_dist_variance(const mc_dist *d);
+/* Mean and variance by numerical integration of the quantile function
+ * over (0, 1) (GSL QAGS): the route mc_dist_mean and mc_dist_variance take
+ * for a truncated distribution without closed forms.  Public so that tests
+ * can hold it against the closed forms.  Continuous types only. */
+int mc_dist_moments_numeric(const mc_dist *d, double *mean, double *var);
+/* The smallest and largest values a draw can take (may be infinite):
+ * config/ compares them with each input's domain. */
+double mc_dist_support_lo(const mc_dist *d);
+double mc_dist_support_hi(const mc_dist *d);
+const char *mc_dist_name(const mc_dist *d);
+
+/* dst is overwritten as if uninitialized (free it first if it owns
+ * tables); it is set only on success. */
+int mc_dist_copy(mc_dist *dst, const mc_dist *src);
+void mc_dist_free(mc_dist *d);
+
+#endif

@@ -1,0 +1,132 @@
+/* triangular.c: the triangular distribution on [lo, hi] with mode m,
+ * p = {lo, m, hi}, w = hi - lo:
+ *
+ *   p(x) dx = 2 (x - lo) / (w (m - lo)) dx    for lo <= x <= m
+ *   p(x) dx = 2 (hi - x) / (w (hi - m)) dx    for m <= x <= hi
+ *
+ *   F(x) = (x - lo)^2 / (w (m - lo)) below m,  Q(x) = (hi - x)^2 / (w (hi - m))
+ *   above; mean (lo + m + hi) / 3, variance
+ *   (lo^2 + m^2 + hi^2 - lo m - lo hi - m hi) / 18.
+ *
+ * Sampled by inversion of the closed-form cdf (Devroye, Non-Uniform
+ * Random Variate Generation, 1986, II.2), each tail from its own end;
+ * sqrt(u w) sqrt(m - lo) rather than sqrt(u w (m - lo)) avoids overflow. */
+#include "mc_dist_impl.h"
+
+#include <math.h>
+
+mc_dist mc_dist_triangular(double lo, double mode, double hi)
+{
+    return mc_dist_make_(&mc_dist_triangular_type, lo, mode, hi, 0.0);
+}
+
+static int triangular_check(const mc_dist *d, char *msg, size_t len)
+{
+    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN], c[MC_DIST_NUM_LEN];
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    if (mc_dist_check_range_(lo, hi, msg, len)
+        || mc_dist_check_finite_("mode", mode, msg, len))
+        return -1;
+    if (!(lo <= mode && mode <= hi))
+        return mc_dist_fail_(msg, len,
+                             "expected lo <= mode <= hi, found mode = %s (lo = %s, hi = %s)",
+                             mc_dist_num_(a, mode), mc_dist_num_(b, lo),
+                             mc_dist_num_(c, hi));
+    return 0;
+}
+
+/* F(x) = u for u <= 1/2.  Beyond the mode, x = m + d with
+ * d (2h - d) = (u w - g) h, g = m - lo, h = hi - m, solved as
+ * d = (u w - g) h / (h + sqrt(h w (1 - u))): the textbook
+ * hi - sqrt((1 - u) w h) cancels when the mode is near lo. */
+static double tri_lower(const mc_dist *d, double u)
+{
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (u * w < g)
+        return lo + sqrt(u * w) * sqrt(g);
+    return mode + (u * w - g) * h / (h + sqrt(h) * sqrt(w * (1.0 - u)));
+}
+
+/* Q(x) = q for q <= 1/2, the mirror image of tri_lower. */
+static double tri_upper(const mc_dist *d, double q)
+{
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (q * w < h)
+        return hi - sqrt(q * w) * sqrt(h);
+    return mode - (q * w - h) * g / (g + sqrt(g) * sqrt(w * (1.0 - q)));
+}
+
+static double triangular_quantile(const mc_dist *d, double u)
+{
+    return u <= 0.5 ? tri_lower(d, u) : tri_upper(d, 1.0 - u);
+}
+
+static double triangular_quantile_q(const mc_dist *d, double q)
+{
+    return q <= 0.5 ? tri_upper(d, q) : tri_lower(d, 1.0 - q);
+}
+
+static double triangular_sample(const mc_dist *d, const gsl_rng *r)
+{
+    return mc_dist_clamp_(triangular_quantile(d, gsl_rng_uniform_pos(r)),
+                          d->p[0], d->p[2]);
+}
+
+/* Only called for lo <= x < hi (mc_dist.c settles the rest).  Across
+ * the mode, F = g / w + e (2h - e) / (w h) with e = x - m, the expanded
+ * 1 - (hi - x)^2 / (w h), which would cancel for x near lo when m = lo;
+ * the ccdf mirrors it. */
+static double triangular_cdf(const mc_dist *d, double x)
+{
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (x < mode)
+        return (x - lo) / w * ((x - lo) / g);
+    double e = x - mode;
+    return g / w + e / w * ((2.0 * h - e) / h);
+}
+
+static double triangular_ccdf(const mc_dist *d, double x)
+{
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (x >= mode)
+        return (hi - x) / w * ((hi - x) / h);
+    double e = mode - x;
+    return h / w + e / w * ((2.0 * g - e) / g);
+}
+
+static double triangular_mean(const mc_dist *d)
+{
+    return (d->p[0] + d->p[1] + d->p[2]) / 3.0;
+}
+
+static double triangular_variance(const mc_dist *d)
+{
+    /* The same polynomial written in differences, free of cancellation
+       when the three points are large and close. */
+    double a = d->p[1] - d->p[0], b = d->p[2] - d->p[0];
+    return (a * a + b * b - a * b) / 18.0;
+}
+
+static void triangular_support(const mc_dist *d, double *lo, double *hi)
+{
+    *lo = d->p[0];
+    *hi = d->p[2];
+}
+
+const mc_dist_type mc_dist_triangular_type = {
+    .name = "triangular",
+    .check = triangular_check,
+    .sample = triangular_sample,
+    .quantile = triangular_quantile,
+    .cdf = triangular_cdf,
+    .mean = triangular_mean,
+    .variance = triangular_variance,
+    .continuous = 1,
+    .ccdf = triangular_ccdf,
+    .quantile_q = triangular_quantile_q,
+    .support = triangular_support,
+};
