@@ -1,0 +1,1495 @@
+/* mc_config.c: a scenario file (docs/scenario-format.md) -> mc_scenario.
+ *
+ * The only file of the program that sees cJSON.  cJSON is lenient where we
+ * must not be (NOTES.md): its object getter is case-insensitive, it keeps
+ * duplicate keys silently, it reads 1e999 as infinity and it reports a
+ * syntax error as a bare pointer.  So every object is walked here: unknown
+ * keys (with the closest valid key suggested), duplicate keys and
+ * non-finite numbers are errors, and the line and column of a syntax error
+ * are computed from the pointer.
+ *
+ * Every error names the JSON path of the offending value and says what was
+ * expected and what was found.  Parsing builds into a local scenario that
+ * one cleanup path frees on failure; *out is written only on success.
+ * cJSON's error pointer is a process global: call the loaders from one
+ * thread at a time (they keep no other state).
+ */
+#include "mc_scenario.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_rng.h"
+
+/* ======================================================================
+ * Tables
+ * ====================================================================== */
+
+/* MODEL.md, "Inputs": name, domain lower bound, open (>) or closed (>=),
+ * unit.  In the order of mc_input_id. */
+const mc_input_info mc_input_infos[MC_IN_COUNT] = {
+    {"overhead",           1.0, 0, "ratio"},
+    {"nodes",              0.0, 1, "nodes"},
+    {"gpus_per_node",      0.0, 1, "GPUs"},
+    {"representativeness", 0.0, 1, "ratio"},
+    {"monthly_growth",    -1.0, 1, "ratio/month"},
+    {"power_ratio",        0.0, 1, "ratio"},
+    {"pue_ratio",          0.0, 1, "ratio"},
+    {"lifetime_days",      0.0, 1, "days"},
+    {"gpu_hour_usd",       0.0, 0, "USD"},
+};
+
+/* F is not an mc_input_id (it is the sum of the stages), but each stage
+ * has this domain. */
+#define FINAL_RUN "final_run_gpu_hours"
+static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
+
+#define SEED_MAX 9007199254740992.0   /* 2^53 */
+#define SAMPLES_MAX 1e9
+#define HORIZONS_MAX 100000
+#define FILE_MAX ((size_t)64 << 20)   /* bytes; guards against /dev/zero */
+#define DEFAULT_H_START 10.0
+#define DEFAULT_H_STOP 730.0
+#define DEFAULT_H_STEP 10.0
+
+static const char *const top_keys[] = {
+    "name", "description", "seed", "samples", "inputs", "horizons",
+    "output", NULL};
+static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
+static const char *const output_keys[] = {"samples_csv", NULL};
+static const char *const truncate_keys[] = {"lo", "hi", NULL};
+
+/* The parameters of each distribution, as scenario files name them
+ * (docs/scenario-format.md).  Required keys first, then optional ones;
+ * the values read are indexed in this order.  lognormal takes one of
+ * three sets, all listed as optional and sorted out in build_dist. */
+#define SPEC_MAX_KEYS 6
+typedef struct dist_spec {
+    const char *name;
+    const char *keys[SPEC_MAX_KEYS];   /* NULL-terminated */
+    size_t n_req;                      /* keys[0 .. n_req-1] required */
+} dist_spec;
+
+static const dist_spec dist_specs[] = {
+    {"fixed",      {"value", NULL},                               1},
+    {"uniform",    {"lo", "hi", NULL},                            2},
+    {"normal",     {"mean", "sd", NULL},                          2},
+    {"lognormal",  {"mu", "median", "sigma", "p05", "p95", NULL}, 0},
+    {"triangular", {"lo", "mode", "hi", NULL},                    3},
+    {"pert",       {"lo", "mode", "hi", NULL},                    3},
+    {"beta",       {"a", "b", "lo", "hi", NULL},                  2},
+    {"gamma",      {"shape", "scale", NULL},                      2},
+    {"loguniform", {"lo", "hi", NULL},                            2},
+    {"discrete",   {"values", "weights", NULL},                   1},
+    {NULL, {NULL}, 0},
+};
+
+/* ======================================================================
+ * Context: the JSON path being read, and error reporting
+ * ====================================================================== */
+
+typedef struct cfg_ctx {
+    mc_err *err;
+    char path[sizeof ((mc_err *)0)->path];
+    size_t len;
+} cfg_ctx;
+
+static void ctx_init(cfg_ctx *c, mc_err *err)
+{
+    c->err = err;
+    strcpy(c->path, "$");
+    c->len = 1;
+}
+
+static void path_append(cfg_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void path_append(cfg_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->path + c->len, sizeof c->path - c->len, fmt, ap);
+    va_end(ap);
+    c->len = strlen(c->path);   /* truncated paths stay terminated */
+}
+
+/* Text from the file, made safe to show in a message: at most max
+ * characters, control characters, quotes and backslashes escaped, "..."
+ * when shortened; UTF-8 sequences are kept whole. */
+typedef struct shown_buf { char s[160]; } shown_buf;
+
+static const char *shown(shown_buf *b, const char *text, size_t max)
+{
+    size_t o = 0, chars = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p != '\0' && o + 8 < sizeof b->s) {
+        if ((*p & 0xC0) != 0x80 && chars++ == max)
+            break;
+        if (*p < 0x20 || *p == 0x7F)
+            o += (size_t)snprintf(b->s + o, sizeof b->s - o, "\\x%02x", *p);
+        else if (*p == '"' || *p == '\\') {
+            b->s[o++] = '\\';
+            b->s[o++] = (char)*p;
+        } else
+            b->s[o++] = (char)*p;
+        p++;
+    }
+    if (*p != '\0') {
+        if ((*p & 0xC0) == 0x80) {   /* stopped inside a UTF-8 sequence */
+            while (o > 0 && ((unsigned char)b->s[o - 1] & 0xC0) == 0x80)
+                o--;
+            if (o > 0)
+                o--;                 /* its lead byte */
+        }
+        memcpy(b->s + o, "...", 4);
+    } else {
+        b->s[o] = '\0';
+    }
+    return b->s;
+}
+
+/* A key that is a plain identifier is appended as .key, any other as
+ * ["key"] (escaped, shortened), so that a path stays readable and
+ * unambiguous. */
+static size_t path_push_key(cfg_ctx *c, const char *key)
+{
+    size_t old = c->len;
+    int plain = key[0] != '\0';
+    for (const char *p = key; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            plain = 0;
+    if (plain) {
+        path_append(c, ".%.64s", key);
+    } else {
+        shown_buf b;
+        path_append(c, "[\"%s\"]", shown(&b, key, 32));
+    }
+    return old;
+}
+
+static size_t path_push_index(cfg_ctx *c, size_t i)
+{
+    size_t old = c->len;
+    path_append(c, "[%zu]", i);
+    return old;
+}
+
+static void path_pop(cfg_ctx *c, size_t old)
+{
+    c->len = old;
+    c->path[old] = '\0';
+}
+
+/* Fills the error with the current path and a message; returns -1. */
+static int fail(cfg_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int fail(cfg_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+    va_start(ap, fmt);
+    vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* The same, at the path of a child key of the current path. */
+static int fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
+{
+    size_t old = path_push_key(c, key);
+    va_list ap;
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+    va_start(ap, fmt);
+    vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
+    va_end(ap);
+    path_pop(c, old);
+    return -1;
+}
+
+/* Shortest "%g" form that reads back as x. */
+static void fmt_num(char *buf, size_t n, double x)
+{
+    snprintf(buf, n, "%.15g", x);
+    if (strtod(buf, NULL) != x)
+        snprintf(buf, n, "%.17g", x);
+}
+
+/* A short description of a JSON value for "found ...". */
+typedef struct found_buf { char s[192]; } found_buf;
+
+static const char *describe(found_buf *b, const cJSON *v)
+{
+    if (v == NULL) {
+        snprintf(b->s, sizeof b->s, "nothing");
+    } else if (cJSON_IsNull(v)) {
+        snprintf(b->s, sizeof b->s, "null");
+    } else if (cJSON_IsTrue(v)) {
+        snprintf(b->s, sizeof b->s, "true");
+    } else if (cJSON_IsFalse(v)) {
+        snprintf(b->s, sizeof b->s, "false");
+    } else if (cJSON_IsNumber(v)) {
+        if (isfinite(v->valuedouble))
+            fmt_num(b->s, sizeof b->s, v->valuedouble);
+        else
+            snprintf(b->s, sizeof b->s, "%s (a number too large for a "
+                     "double)", v->valuedouble > 0 ? "inf" : "-inf");
+    } else if (cJSON_IsString(v)) {
+        shown_buf t;
+        snprintf(b->s, sizeof b->s, "a string \"%s\"",
+                 shown(&t, v->valuestring, 40));
+    } else if (cJSON_IsArray(v)) {
+        snprintf(b->s, sizeof b->s, "an array");
+    } else if (cJSON_IsObject(v)) {
+        snprintf(b->s, sizeof b->s, "an object");
+    } else {
+        snprintf(b->s, sizeof b->s, "an unknown JSON value");
+    }
+    return b->s;
+}
+
+static int fail_type(cfg_ctx *c, const char *expected, const cJSON *v)
+{
+    found_buf f;
+    return fail(c, "expected %s, found %s", expected, describe(&f, v));
+}
+
+/* ======================================================================
+ * Keys: unknown, duplicate, missing
+ * ====================================================================== */
+
+/* Levenshtein distance, case-insensitive; large for long strings. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    size_t row[65];
+    if (na > 64 || nb > 64)
+        return (size_t)-1;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t cost = tolower((unsigned char)a[i - 1])
+                          != tolower((unsigned char)b[j - 1]);
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* The candidate closest to word, or NULL if none is close enough to be a
+ * plausible misspelling. */
+static const char *closest(const char *word, const char *const *cands)
+{
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    for (size_t i = 0; cands[i] != NULL; i++) {
+        size_t d = edit_distance(word, cands[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = cands[i];
+        }
+    }
+    if (best == NULL)
+        return NULL;
+    size_t n = strlen(best), limit = n / 3 > 2 ? n / 3 : 2;
+    return bestd <= limit && bestd < n ? best : NULL;
+}
+
+static void join(char *buf, size_t n, const char *const *words)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; words[i] != NULL && len < n; i++) {
+        snprintf(buf + len, n - len, "%s%s", i ? ", " : "", words[i]);
+        len = strlen(buf);
+    }
+}
+
+static int in_list(const char *key, const char *const *list)
+{
+    for (size_t i = 0; list[i] != NULL; i++)
+        if (strcmp(key, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every key of obj in allowed (NULL-terminated) and none twice.  Stops at
+ * the first unknown or repeated key, so it looks at no more than
+ * |allowed| + 1 children. */
+static int check_keys(cfg_ctx *c, const cJSON *obj,
+                      const char *const *allowed)
+{
+    for (const cJSON *k = obj->child; k != NULL; k = k->next) {
+        const char *key = k->string != NULL ? k->string : "";
+        if (!in_list(key, allowed)) {
+            const char *near = closest(key, allowed);
+            char list[256];
+            shown_buf b;
+            if (near != NULL)
+                return fail_at_key(c, key, "unknown key '%s' (did you "
+                                   "mean '%s'?)", shown(&b, key, 64), near);
+            join(list, sizeof list, allowed);
+            return fail_at_key(c, key, "unknown key '%s' (expected one "
+                               "of: %s)", shown(&b, key, 64), list);
+        }
+        for (const cJSON *e = obj->child; e != k; e = e->next)
+            if (strcmp(e->string, key) == 0)
+                return fail_at_key(c, key, "duplicate key '%s': expected "
+                                   "each key at most once per object, "
+                                   "found it twice", key);
+    }
+    return 0;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int fail_missing(cfg_ctx *c, const char *key, const char *what)
+{
+    return fail(c, "missing required key '%s' (expected %s)", key, what);
+}
+
+/* ======================================================================
+ * Scalars
+ * ====================================================================== */
+
+/* A finite number at the current path. */
+static int read_number(cfg_ctx *c, const cJSON *v, double *out)
+{
+    if (!cJSON_IsNumber(v))
+        return fail_type(c, "a number", v);
+    if (!isfinite(v->valuedouble))
+        return fail_type(c, "a finite number", v);
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
+                          double *out)
+{
+    size_t old = path_push_key(c, key);
+    int rc = read_number(c, member(obj, key), out);
+    path_pop(c, old);
+    return rc;
+}
+
+/* An integral number in [lo, hi] (both exact in a double). */
+static int read_count(cfg_ctx *c, const cJSON *v, double lo, double hi,
+                      const char *expected, uint64_t *out)
+{
+    double x;
+    if (!cJSON_IsNumber(v))
+        return fail_type(c, expected, v);
+    x = v->valuedouble;
+    if (!isfinite(x) || x != floor(x) || x < lo || x > hi)
+        return fail_type(c, expected, v);
+    *out = (uint64_t)x;
+    return 0;
+}
+
+/* A copy of a string member; *out stays NULL if absent and optional. */
+static int read_string(cfg_ctx *c, const cJSON *obj, const char *key,
+                       int required, int nonempty, char **out)
+{
+    const cJSON *v = member(obj, key);
+    size_t old;
+    int rc = 0;
+    if (v == NULL)
+        return required ? fail_missing(c, key, nonempty
+                                       ? "a non-empty string" : "a string")
+                        : 0;
+    old = path_push_key(c, key);
+    if (!cJSON_IsString(v) || (nonempty && v->valuestring[0] == '\0'))
+        rc = fail_type(c, nonempty ? "a non-empty string" : "a string", v);
+    else if ((*out = strdup(v->valuestring)) == NULL)
+        rc = fail(c, "expected memory for a string, found none (out of "
+                  "memory)");
+    path_pop(c, old);
+    return rc;
+}
+
+/* ======================================================================
+ * Distributions
+ * ====================================================================== */
+
+static const dist_spec *spec_find(const char *name)
+{
+    for (const dist_spec *s = dist_specs; s->name != NULL; s++)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static size_t spec_index(const dist_spec *s, const char *key)
+{
+    size_t i = 0;
+    while (s->keys[i] != NULL && strcmp(s->keys[i], key) != 0)
+        i++;
+    return i;
+}
+
+/* The numeric parameters read from one distribution object. */
+typedef struct dist_params {
+    const dist_spec *spec;
+    double v[SPEC_MAX_KEYS];
+    int has[SPEC_MAX_KEYS];
+} dist_params;
+
+static double pv(const dist_params *p, const char *key)
+{
+    return p->v[spec_index(p->spec, key)];
+}
+
+static int ph(const dist_params *p, const char *key)
+{
+    size_t i = spec_index(p->spec, key);
+    return i < SPEC_MAX_KEYS && p->spec->keys[i] != NULL && p->has[i];
+}
+
+/* After mc_dist_check (or a constructor) rejected the parameters: the key
+ * to blame when one parameter alone is out of its domain, or NULL when
+ * only the combination is wrong (lo >= hi, p05 >= p95): then the error
+ * points at the distribution object.  Mirrors the rules of
+ * docs/scenario-format.md; the message itself is mc_dist's. */
+static const char *blame(const dist_params *p)
+{
+    const char *n = p->spec->name;
+    if (strcmp(n, "normal") == 0)
+        return !(pv(p, "sd") > 0) ? "sd" : NULL;
+    if (strcmp(n, "lognormal") == 0) {
+        if (ph(p, "sigma") && !(pv(p, "sigma") > 0))
+            return "sigma";
+        if (ph(p, "median") && !(pv(p, "median") > 0))
+            return "median";
+        if (ph(p, "p05") && !(pv(p, "p05") > 0))
+            return "p05";
+        return NULL;
+    }
+    if (strcmp(n, "triangular") == 0 || strcmp(n, "pert") == 0) {
+        double lo = pv(p, "lo"), mode = pv(p, "mode"), hi = pv(p, "hi");
+        return lo < hi && (mode < lo || mode > hi) ? "mode" : NULL;
+    }
+    if (strcmp(n, "beta") == 0) {
+        if (!(pv(p, "a") > 0))
+            return "a";
+        return !(pv(p, "b") > 0) ? "b" : NULL;
+    }
+    if (strcmp(n, "gamma") == 0) {
+        if (!(pv(p, "shape") > 0))
+            return "shape";
+        return !(pv(p, "scale") > 0) ? "scale" : NULL;
+    }
+    if (strcmp(n, "loguniform") == 0)
+        return !(pv(p, "lo") > 0) ? "lo" : NULL;
+    if (strcmp(n, "fixed") == 0)
+        return "value";
+    return NULL;
+}
+
+static int fail_param(cfg_ctx *c, const char *key, const char *msg)
+{
+    return key != NULL ? fail_at_key(c, key, "%s", msg) : fail(c, "%s", msg);
+}
+
+/* An array member of numbers: *out is malloc'ed (n may be 0). */
+static int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
+                             double **out, size_t *n)
+{
+    const cJSON *arr = member(obj, key), *e;
+    size_t old = path_push_key(c, key), i = 0;
+    double *v = NULL;
+    int rc = -1;
+    if (!cJSON_IsArray(arr)) {
+        fail_type(c, "an array of numbers", arr);
+        goto out;
+    }
+    *n = (size_t)cJSON_GetArraySize(arr);
+    v = malloc((*n ? *n : 1) * sizeof *v);
+    if (v == NULL) {
+        fail(c, "expected memory for %zu numbers, found none (out of "
+             "memory)", *n);
+        goto out;
+    }
+    cJSON_ArrayForEach(e, arr) {
+        size_t o = path_push_index(c, i);
+        int bad = read_number(c, e, &v[i]);
+        path_pop(c, o);
+        if (bad)
+            goto out;
+        i++;
+    }
+    *out = v;
+    v = NULL;
+    rc = 0;
+out:
+    free(v);
+    path_pop(c, old);
+    return rc;
+}
+
+static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
+{
+    double *values = NULL, *weights = NULL;
+    size_t n = 0, nw = 0;
+    char msg[sizeof ((mc_err *)0)->msg];
+    int rc = -1;
+    if (read_number_array(c, obj, "values", &values, &n))
+        goto out;
+    if (member(obj, "weights") != NULL) {
+        if (read_number_array(c, obj, "weights", &weights, &nw))
+            goto out;
+        if (nw != n) {
+            fail_at_key(c, "weights", "expected %zu weights (one per value),"
+                        " found %zu", n, nw);
+            goto out;
+        }
+    } else {
+        weights = malloc((n ? n : 1) * sizeof *weights);
+        if (weights == NULL) {
+            fail(c, "expected memory for %zu weights, found none (out of "
+                 "memory)", n);
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++)
+            weights[i] = 1.0;
+    }
+    if (mc_dist_discrete(d, n, values, weights, msg, sizeof msg)) {
+        size_t neg = 0;
+        while (neg < n && weights[neg] >= 0)
+            neg++;
+        if (n == 0) {
+            fail_at_key(c, "values", "%s", msg);
+        } else if (neg < n) {
+            size_t o = path_push_key(c, "weights");
+            size_t o2 = path_push_index(c, neg);
+            fail(c, "%s", msg);
+            path_pop(c, o2);
+            path_pop(c, o);
+        } else {
+            fail_param(c, member(obj, "weights") ? "weights" : NULL, msg);
+        }
+        goto out;
+    }
+    rc = 0;
+out:
+    free(values);
+    free(weights);
+    return rc;
+}
+
+/* Builds *d from the parameters read; checks it with mc_dist_check. */
+static int build_dist(cfg_ctx *c, const cJSON *obj, const dist_params *p,
+                      mc_dist *d)
+{
+    const char *n = p->spec->name;
+    char msg[sizeof ((mc_err *)0)->msg];
+    int rc = 0;
+    msg[0] = '\0';
+    if (strcmp(n, "discrete") == 0) {
+        if (build_discrete(c, obj, d))
+            return -1;
+    } else if (strcmp(n, "fixed") == 0) {
+        *d = mc_dist_fixed(pv(p, "value"));
+    } else if (strcmp(n, "uniform") == 0) {
+        *d = mc_dist_uniform(pv(p, "lo"), pv(p, "hi"));
+    } else if (strcmp(n, "normal") == 0) {
+        *d = mc_dist_normal(pv(p, "mean"), pv(p, "sd"));
+    } else if (strcmp(n, "lognormal") == 0) {
+        int mu = ph(p, "mu"), med = ph(p, "median"), sg = ph(p, "sigma");
+        int p05 = ph(p, "p05"), p95 = ph(p, "p95");
+        if (mu && sg && !med && !p05 && !p95) {
+            *d = mc_dist_lognormal(pv(p, "mu"), pv(p, "sigma"));
+        } else if (med && sg && !mu && !p05 && !p95) {
+            rc = mc_dist_lognormal_median(d, pv(p, "median"),
+                                          pv(p, "sigma"), msg, sizeof msg);
+        } else if (p05 && p95 && !mu && !med && !sg) {
+            rc = mc_dist_lognormal_interval(d, pv(p, "p05"), pv(p, "p95"),
+                                            msg, sizeof msg);
+        } else {
+            char found[64] = "";
+            for (size_t i = 0; p->spec->keys[i] != NULL; i++)
+                if (p->has[i]) {
+                    size_t l = strlen(found);
+                    snprintf(found + l, sizeof found - l, "%s%s",
+                             l ? ", " : "", p->spec->keys[i]);
+                }
+            return fail(c, "expected exactly one of the lognormal parameter "
+                        "sets {mu, sigma}, {median, sigma} or {p05, p95}, "
+                        "found {%s}", found);
+        }
+    } else if (strcmp(n, "triangular") == 0) {
+        *d = mc_dist_triangular(pv(p, "lo"), pv(p, "mode"), pv(p, "hi"));
+    } else if (strcmp(n, "pert") == 0) {
+        *d = mc_dist_pert(pv(p, "lo"), pv(p, "mode"), pv(p, "hi"));
+    } else if (strcmp(n, "beta") == 0) {
+        *d = mc_dist_beta(pv(p, "a"), pv(p, "b"),
+                          ph(p, "lo") ? pv(p, "lo") : 0.0,
+                          ph(p, "hi") ? pv(p, "hi") : 1.0);
+    } else if (strcmp(n, "gamma") == 0) {
+        *d = mc_dist_gamma(pv(p, "shape"), pv(p, "scale"));
+    } else if (strcmp(n, "loguniform") == 0) {
+        *d = mc_dist_loguniform(pv(p, "lo"), pv(p, "hi"));
+    } else {
+        return fail(c, "expected a distribution the scenario reader knows, "
+                    "found \"%s\" (known to mc_dist only)", n);
+    }
+    if (rc == 0)
+        rc = mc_dist_check(d, msg, sizeof msg);
+    if (rc != 0) {
+        if (msg[0] == '\0')
+            snprintf(msg, sizeof msg, "expected valid %s parameters, found "
+                     "parameters mc_dist rejects", n);
+        return fail_param(c, blame(p), msg);
+    }
+    return 0;
+}
+
+/* Known distribution names for messages: "fixed, uniform, ...". */
+static void known_dists(char *buf, size_t n)
+{
+    const char *names[32];
+    size_t k = 0;
+    for (size_t i = 0; mc_dist_types[i] != NULL && k < 31; i++)
+        names[k++] = mc_dist_types[i]->name;
+    names[k] = NULL;
+    join(buf, n, names);
+}
+
+static int fail_dist_name(cfg_ctx *c, const cJSON *v)
+{
+    char list[256];
+    found_buf f;
+    const char *names[32], *near = NULL;
+    size_t k = 0;
+    for (size_t i = 0; mc_dist_types[i] != NULL && k < 31; i++)
+        names[k++] = mc_dist_types[i]->name;
+    names[k] = NULL;
+    known_dists(list, sizeof list);
+    if (cJSON_IsString(v))
+        near = closest(v->valuestring, names);
+    if (near != NULL)
+        return fail(c, "expected a distribution name (one of %s), found %s "
+                    "(did you mean '%s'?)", list, describe(&f, v), near);
+    return fail(c, "expected a distribution name (one of %s), found %s",
+                list, describe(&f, v));
+}
+
+/* "truncate": {"lo": x, "hi": y}, either optional. */
+static int read_truncate(cfg_ctx *c, const cJSON *t, mc_dist *d)
+{
+    double lo = -HUGE_VAL, hi = HUGE_VAL;
+    char msg[sizeof ((mc_err *)0)->msg];
+    size_t old = path_push_key(c, "truncate");
+    int rc = -1;
+    msg[0] = '\0';
+    if (!cJSON_IsObject(t)) {
+        fail_type(c, "an object {\"lo\": x, \"hi\": y}", t);
+        goto out;
+    }
+    if (check_keys(c, t, truncate_keys))
+        goto out;
+    if (member(t, "lo") != NULL && read_number_at(c, t, "lo", &lo))
+        goto out;
+    if (member(t, "hi") != NULL && read_number_at(c, t, "hi", &hi))
+        goto out;
+    if (mc_dist_truncate(d, lo, hi, msg, sizeof msg)) {
+        fail(c, "%s", msg[0] ? msg : "expected a truncation with "
+             "probability mass, found one mc_dist rejects");
+        goto out;
+    }
+    rc = 0;
+out:
+    path_pop(c, old);
+    return rc;
+}
+
+/* ======================================================================
+ * Inputs
+ * ====================================================================== */
+
+/* Does every draw of d lie in the input's domain?  For an open bound
+ * (x > lo), a support that starts exactly at lo passes only when it is
+ * the distribution family's own open end (lognormal and gamma at 0, not
+ * set by a parameter), which no draw reaches; a parameter bound (uniform
+ * from 0) or a truncation bound may be drawn, up to rounding. */
+static int check_domain(cfg_ctx *c, const mc_dist *d,
+                        const mc_input_info *info, const char *stage,
+                        const char *value_key)
+{
+    double s = mc_dist_support_lo(d), lo = info->lo;
+    const char *op = info->lo_open ? ">" : ">=";
+    char what[256], lo_s[32], s_s[32], p_s[64] = "";
+    int ok;
+    if (info->lo_open)
+        ok = s > lo || (s == lo && d->type->continuous && !d->truncated
+                        && d->type->support == NULL
+                        && d->type->support_lo == lo);
+    else
+        ok = s >= lo;
+    if (ok)
+        return 0;
+    if (stage != NULL) {
+        shown_buf b;
+        snprintf(what, sizeof what, "%s (stage '%s')", info->name,
+                 shown(&b, stage, 64));
+    }
+    else
+        snprintf(what, sizeof what, "%s", info->name);
+    fmt_num(lo_s, sizeof lo_s, lo);
+    fmt_num(s_s, sizeof s_s, s);
+    if (strcmp(d->type->name, "fixed") == 0) {
+        char msg[sizeof ((mc_err *)0)->msg];
+        snprintf(msg, sizeof msg, "expected %s %s %s (MODEL.md), found %s; "
+                 "change the value", what, op, lo_s, s_s);
+        return fail_param(c, value_key, msg);
+    }
+    if (!d->type->continuous)
+        return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+                    "%s distribution with the value %s; change its values",
+                    what, op, lo_s, d->type->name, s_s);
+    {
+        double pr = mc_dist_cdf(d, lo);
+        if (pr > 0 && pr <= 1)
+            snprintf(p_s, sizeof p_s, " (P(x %s %s) = %.3g)",
+                     info->lo_open ? "<=" : "<", lo_s, pr);
+    }
+    if (info->lo_open)
+        return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+                    "distribution reaching %s%s; truncate it: \"truncate\": "
+                    "{\"lo\": x} with x > %s", what, op, lo_s,
+                    d->type->name, s_s, p_s, lo_s);
+    return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+                "distribution reaching %s%s; truncate it: \"truncate\": "
+                "{\"lo\": %s}", what, op, lo_s, d->type->name, s_s, p_s,
+                lo_s);
+}
+
+/* Is key a parameter of some distribution (other than a fixed value)? */
+static int is_param_key(const char *key)
+{
+    for (const dist_spec *s = dist_specs; s->name != NULL; s++)
+        if (strcmp(s->name, "fixed") != 0 && in_list(key, s->keys))
+            return 1;
+    return 0;
+}
+
+/* A distribution object (with "dist") at the current path into *d. */
+static int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
+                            mc_dist *d)
+{
+    const cJSON *dv = member(v, "dist"), *t;
+    const mc_dist_type *type = NULL;
+    const dist_spec *spec;
+    const char *allowed[SPEC_MAX_KEYS + 6];
+    dist_params p;
+    size_t k = 0, old;
+
+    old = path_push_key(c, "dist");
+    if (cJSON_IsString(dv))
+        type = mc_dist_type_find(dv->valuestring);
+    if (type == NULL) {
+        fail_dist_name(c, dv);
+        path_pop(c, old);
+        return -1;
+    }
+    path_pop(c, old);
+    spec = spec_find(type->name);
+    if (spec == NULL)
+        return fail_at_key(c, "dist", "expected a distribution the scenario"
+                           " reader knows, found \"%s\" (known to mc_dist "
+                           "only)", type->name);
+
+    allowed[k++] = "dist";
+    for (size_t i = 0; spec->keys[i] != NULL; i++)
+        allowed[k++] = spec->keys[i];
+    allowed[k++] = "truncate";
+    allowed[k++] = "source";
+    if (is_stage)
+        allowed[k++] = "name";
+    allowed[k] = NULL;
+    if (check_keys(c, v, allowed))
+        return -1;
+
+    memset(&p, 0, sizeof p);
+    p.spec = spec;
+    if (strcmp(spec->name, "discrete") != 0) {
+        for (size_t i = 0; spec->keys[i] != NULL; i++) {
+            if (member(v, spec->keys[i]) != NULL) {
+                if (read_number_at(c, v, spec->keys[i], &p.v[i]))
+                    return -1;
+                p.has[i] = 1;
+            } else if (i < spec->n_req) {
+                char need[96], what[160];
+                join(need, sizeof need, spec->keys);
+                snprintf(what, sizeof what, "a number: %s takes %s",
+                         spec->name, need);
+                return fail_missing(c, spec->keys[i], what);
+            }
+        }
+    } else if (member(v, "values") == NULL) {
+        return fail_missing(c, "values", "an array of numbers: discrete "
+                            "takes values and optional weights");
+    }
+    if (build_dist(c, v, &p, d))
+        return -1;
+    t = member(v, "truncate");
+    if (t != NULL && read_truncate(c, t, d))
+        return -1;
+    return 0;
+}
+
+/* One input at the current path: a number, {"value": v, "source": ...}
+ * or a distribution object.  A stage (is_stage) is an object with a
+ * required, non-empty "name".  Fills *out only on success. */
+static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
+                      int is_stage, mc_input *out)
+{
+    mc_dist d;
+    char *name = NULL, *source = NULL;
+    const char *value_key = NULL;
+    char msg[sizeof ((mc_err *)0)->msg];
+    int rc = -1;
+    memset(&d, 0, sizeof d);
+
+    if (cJSON_IsNumber(v) && !is_stage) {
+        double x = 0;
+        if (read_number(c, v, &x))
+            goto out;
+        d = mc_dist_fixed(x);
+        if (mc_dist_check(&d, msg, sizeof msg)) {
+            fail(c, "%s", msg);
+            goto out;
+        }
+    } else if (cJSON_IsObject(v)) {
+        if (member(v, "dist") != NULL) {
+            if (read_dist_object(c, v, is_stage, &d))
+                goto out;
+            if (strcmp(d.type->name, "fixed") == 0)
+                value_key = "value";
+        } else {
+            static const char *const fixed_keys[] = {
+                "dist", "value", "source", NULL};
+            static const char *const stage_keys[] = {
+                "dist", "value", "source", "name", NULL};
+            const cJSON *k;
+            double x;
+            cJSON_ArrayForEach(k, v)
+                if (is_param_key(k->string) || strcmp(k->string, "truncate")
+                                                   == 0) {
+                    char list[256];
+                    known_dists(list, sizeof list);
+                    fail(c, "missing required key 'dist' (expected a "
+                         "distribution name for '%s': one of %s)",
+                         k->string, list);
+                    goto out;
+                }
+            if (check_keys(c, v, is_stage ? stage_keys : fixed_keys))
+                goto out;
+            if (member(v, "value") == NULL) {
+                fail(c, "missing required key 'value' (expected a number, "
+                     "or a distribution object with \"dist\")");
+                goto out;
+            }
+            if (read_number_at(c, v, "value", &x))
+                goto out;
+            d = mc_dist_fixed(x);
+            value_key = "value";
+            if (mc_dist_check(&d, msg, sizeof msg)) {
+                fail_at_key(c, "value", "%s", msg);
+                goto out;
+            }
+        }
+        if (is_stage && read_string(c, v, "name", 1, 1, &name))
+            goto out;
+        if (read_string(c, v, "source", 0, 0, &source))
+            goto out;
+    } else {
+        fail_type(c, is_stage ? "a stage object {\"name\": ..., \"value\": "
+                  "...} or {\"name\": ..., \"dist\": ...}"
+                  : "a number or an object with \"value\" or \"dist\"", v);
+        goto out;
+    }
+    if (check_domain(c, &d, info, name, value_key))
+        goto out;
+    if (name == NULL && (name = strdup(info->name)) == NULL) {
+        fail(c, "expected memory for a name, found none (out of memory)");
+        goto out;
+    }
+    out->name = name;
+    out->source = source;
+    out->dist = d;
+    out->stream = 0;
+    name = source = NULL;
+    memset(&d, 0, sizeof d);
+    rc = 0;
+out:
+    free(name);
+    free(source);
+    mc_dist_free(&d);
+    return rc;
+}
+
+/* final_run_gpu_hours: one input (a single stage with the input's name)
+ * or an array of named stages. */
+static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *e;
+    size_t n, i = 0, len;
+    char *stream;
+
+    if (!cJSON_IsArray(v)) {
+        s->stages = calloc(1, sizeof *s->stages);
+        if (s->stages == NULL)
+            return fail(c, "expected memory for a stage, found none (out "
+                        "of memory)");
+        s->n_stages = 1;
+        if (read_input(c, v, &stage_info, 0, &s->stages[0]))
+            return -1;
+        s->stages[0].stream = mc_rng_stream_id(FINAL_RUN);
+        return 0;
+    }
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n == 0)
+        return fail(c, "expected at least one stage, found an empty array");
+    s->stages = calloc(n, sizeof *s->stages);
+    if (s->stages == NULL)
+        return fail(c, "expected memory for %zu stages, found none (out of "
+                    "memory)", n);
+    s->n_stages = n;      /* zeroed entries are safe to free */
+    cJSON_ArrayForEach(e, v) {
+        size_t old = path_push_index(c, i);
+        mc_input *st = &s->stages[i];
+        if (read_input(c, e, &stage_info, 1, st)) {
+            path_pop(c, old);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->stages[j].name, st->name) == 0) {
+                shown_buf b;
+                fail_at_key(c, "name", "expected a stage name unique within"
+                            " %s, found \"%s\" again (also at [%zu])",
+                            FINAL_RUN, shown(&b, st->name, 64), j);
+                path_pop(c, old);
+                return -1;
+            }
+        len = sizeof FINAL_RUN + 1 + strlen(st->name);
+        if ((stream = malloc(len)) == NULL) {
+            path_pop(c, old);
+            return fail(c, "expected memory for a stream name, found none "
+                        "(out of memory)");
+        }
+        snprintf(stream, len, "%s/%s", FINAL_RUN, st->name);
+        st->stream = mc_rng_stream_id(stream);
+        free(stream);
+        path_pop(c, old);
+        i++;
+    }
+    return 0;
+}
+
+static int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const char *keys[MC_IN_COUNT + 2];
+    const cJSON *e;
+    size_t old;
+    keys[0] = FINAL_RUN;
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        keys[i + 1] = mc_input_infos[i].name;
+    keys[MC_IN_COUNT + 1] = NULL;
+
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object with one entry per input of "
+                         "MODEL.md", v);
+    if (check_keys(c, v, keys))
+        return -1;
+    for (size_t i = 0; keys[i] != NULL; i++)
+        if (member(v, keys[i]) == NULL)
+            return fail(c, "missing required key '%s' (expected every input"
+                        " of MODEL.md: %s, %s, %s, ...)", keys[i],
+                        keys[0], keys[1], keys[2]);
+    e = member(v, FINAL_RUN);
+    old = path_push_key(c, FINAL_RUN);
+    if (read_stages(c, e, s)) {
+        path_pop(c, old);
+        return -1;
+    }
+    path_pop(c, old);
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        const mc_input_info *info = &mc_input_infos[i];
+        old = path_push_key(c, info->name);
+        if (read_input(c, member(v, info->name), info, 0, &s->inputs[i])) {
+            path_pop(c, old);
+            return -1;
+        }
+        s->inputs[i].stream = mc_rng_stream_id(info->name);
+        path_pop(c, old);
+    }
+    return 0;
+}
+
+/* ======================================================================
+ * Horizons, output, streams
+ * ====================================================================== */
+
+static int horizons_range(cfg_ctx *c, double start, double stop,
+                          double step, mc_scenario *s)
+{
+    double q = (stop - start) / step + 1e-9;
+    size_t n;
+    if (!(q < HORIZONS_MAX))
+        return fail(c, "expected at most %d horizons, found %.0f (from "
+                    "start, stop and step)", HORIZONS_MAX, floor(q) + 1);
+    n = (size_t)floor(q) + 1;
+    s->horizons = malloc(n * sizeof *s->horizons);
+    if (s->horizons == NULL)
+        return fail(c, "expected memory for %zu horizons, found none (out "
+                    "of memory)", n);
+    s->n_horizons = n;
+    for (size_t i = 0; i < n; i++) {
+        double h = start + (double)i * step;
+        if (i + 1 == n && fabs(h - stop) <= 1e-9 * step)
+            h = stop;                   /* undo rounding at the end */
+        s->horizons[i] = h;
+    }
+    for (size_t i = 1; i < n; i++)
+        if (!(s->horizons[i] > s->horizons[i - 1])) {
+            char st[32];
+            fmt_num(st, sizeof st, step);
+            return fail_at_key(c, "step", "expected a step that keeps the "
+                               "horizons strictly increasing in double "
+                               "precision, found %s", st);
+        }
+    return 0;
+}
+
+static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    if (cJSON_IsObject(v)) {
+        double start, stop, step;
+        char a[32];
+        if (check_keys(c, v, horizon_keys))
+            return -1;
+        for (size_t i = 0; horizon_keys[i] != NULL; i++)
+            if (member(v, horizon_keys[i]) == NULL)
+                return fail_missing(c, horizon_keys[i], "a number: the "
+                                    "range form takes start, stop and step");
+        if (read_number_at(c, v, "start", &start)
+            || read_number_at(c, v, "stop", &stop)
+            || read_number_at(c, v, "step", &step))
+            return -1;
+        if (!(start > 0))
+            return fail_at_key(c, "start", "expected start > 0, found %s",
+                               (fmt_num(a, sizeof a, start), a));
+        if (!(step > 0))
+            return fail_at_key(c, "step", "expected step > 0, found %s",
+                               (fmt_num(a, sizeof a, step), a));
+        if (!(stop >= start)) {
+            char b[32];
+            fmt_num(a, sizeof a, start);
+            fmt_num(b, sizeof b, stop);
+            return fail_at_key(c, "stop", "expected stop >= start (%s), "
+                               "found %s", a, b);
+        }
+        return horizons_range(c, start, stop, step, s);
+    }
+    if (cJSON_IsArray(v)) {
+        const cJSON *e;
+        size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+        if (n == 0)
+            return fail(c, "expected at least one horizon, found an empty "
+                        "array");
+        if (n > HORIZONS_MAX)
+            return fail(c, "expected at most %d horizons, found %zu",
+                        HORIZONS_MAX, n);
+        s->horizons = malloc(n * sizeof *s->horizons);
+        if (s->horizons == NULL)
+            return fail(c, "expected memory for %zu horizons, found none "
+                        "(out of memory)", n);
+        s->n_horizons = n;
+        cJSON_ArrayForEach(e, v) {
+            size_t old = path_push_index(c, i);
+            double x = 0;
+            int bad = read_number(c, e, &x);
+            if (!bad && !(x > 0)) {
+                found_buf f;
+                bad = fail(c, "expected a horizon > 0 (days), found %s",
+                           describe(&f, e));
+            } else if (!bad && i > 0 && !(x > s->horizons[i - 1])) {
+                char a[32];
+                found_buf f;
+                fmt_num(a, sizeof a, s->horizons[i - 1]);
+                bad = fail(c, "expected horizons strictly increasing (a "
+                           "value > %s), found %s", a, describe(&f, e));
+            }
+            path_pop(c, old);
+            if (bad)
+                return -1;
+            s->horizons[i++] = x;
+        }
+        return 0;
+    }
+    return fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": s} "
+                     "or an array of numbers", v);
+}
+
+static int read_output(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *b;
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object {\"samples_csv\": true/false}", v);
+    if (check_keys(c, v, output_keys))
+        return -1;
+    b = member(v, "samples_csv");
+    if (b != NULL) {
+        size_t old = path_push_key(c, "samples_csv");
+        int rc = 0;
+        if (!cJSON_IsBool(b))
+            rc = fail_type(c, "true or false", b);
+        else
+            s->write_samples = cJSON_IsTrue(b) ? 1 : 0;
+        path_pop(c, old);
+        return rc;
+    }
+    return 0;
+}
+
+/* The stream name of entry i: inputs first, then stages. */
+static void stream_name(const mc_scenario *s, size_t i, int single,
+                        char *buf, size_t n)
+{
+    if (i < MC_IN_COUNT)
+        snprintf(buf, n, "%s", mc_input_infos[i].name);
+    else if (single)
+        snprintf(buf, n, "%s", FINAL_RUN);
+    else {
+        shown_buf b;
+        snprintf(buf, n, "%s/%s", FINAL_RUN,
+                 shown(&b, s->stages[i - MC_IN_COUNT].name, 64));
+    }
+}
+
+typedef struct stream_ref { uint32_t id; size_t i; } stream_ref;
+
+static int cmp_stream(const void *a, const void *b)
+{
+    const stream_ref *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* No two inputs may share a random stream (FNV-1a ids can collide). */
+static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
+{
+    size_t n = MC_IN_COUNT + s->n_stages;
+    stream_ref *r = malloc(n * sizeof *r);
+    size_t old = c->len;
+    int rc = 0;
+    if (r == NULL)
+        return fail(c, "expected memory for %zu streams, found none (out of "
+                    "memory)", n);
+    for (size_t i = 0; i < n; i++) {
+        r[i].i = i;
+        r[i].id = i < MC_IN_COUNT ? s->inputs[i].stream
+                                  : s->stages[i - MC_IN_COUNT].stream;
+    }
+    qsort(r, n, sizeof *r, cmp_stream);
+    for (size_t k = 1; k < n && rc == 0; k++) {
+        if (r[k].id != r[k - 1].id)
+            continue;
+        char a[128], b[128];
+        size_t later = r[k].i;
+        stream_name(s, r[k - 1].i, single, a, sizeof a);
+        stream_name(s, later, single, b, sizeof b);
+        path_push_key(c, "inputs");
+        if (later < MC_IN_COUNT) {
+            path_push_key(c, mc_input_infos[later].name);
+        } else {
+            path_push_key(c, FINAL_RUN);
+            if (!single) {
+                path_push_index(c, later - MC_IN_COUNT);
+                path_push_key(c, "name");
+            }
+        }
+        rc = fail(c, "expected a distinct random stream for every input, "
+                  "found '%s' and '%s' sharing stream id 0x%08x (FNV-1a of "
+                  "the names); rename one", a, b, (unsigned)r[k].id);
+        path_pop(c, old);
+    }
+    free(r);
+    return rc;
+}
+
+/* ======================================================================
+ * The scenario
+ * ====================================================================== */
+
+static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
+    const cJSON *v;
+    size_t old;
+    int rc;
+
+    if (!cJSON_IsObject(root))
+        return fail_type(c, "a JSON object (the scenario)", root);
+    if (check_keys(c, root, top_keys))
+        return -1;
+    if (read_string(c, root, "name", 1, 1, &s->name)
+        || read_string(c, root, "description", 0, 0, &s->description))
+        return -1;
+
+    if ((v = member(root, "seed")) == NULL)
+        return fail_missing(c, "seed", "an integer from 0 to 2^53");
+    old = path_push_key(c, "seed");
+    rc = read_count(c, v, 0, SEED_MAX, "an integer from 0 to 2^53",
+                    &s->seed);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    if ((v = member(root, "samples")) == NULL)
+        return fail_missing(c, "samples", "an integer from 1 to 1000000000");
+    old = path_push_key(c, "samples");
+    rc = read_count(c, v, 1, SAMPLES_MAX, "an integer from 1 to 1000000000",
+                    &s->samples);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    if ((v = member(root, "inputs")) == NULL)
+        return fail_missing(c, "inputs", "an object with one entry per "
+                            "input of MODEL.md");
+    old = path_push_key(c, "inputs");
+    rc = read_inputs(c, v, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    old = path_push_key(c, "horizons");
+    if ((v = member(root, "horizons")) != NULL)
+        rc = read_horizons(c, v, s);
+    else
+        rc = horizons_range(c, DEFAULT_H_START, DEFAULT_H_STOP,
+                            DEFAULT_H_STEP, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    s->write_samples = 1;
+    if ((v = member(root, "output")) != NULL) {
+        old = path_push_key(c, "output");
+        rc = read_output(c, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    return check_streams(c, s, !cJSON_IsArray(member(member(root, "inputs"),
+                                                     FINAL_RUN)));
+}
+
+/* Line and column (1-based; columns count UTF-8 characters) of byte
+ * offset off in text. */
+static void position(const char *text, size_t off, int *line, int *col)
+{
+    int l = 1, k = 1;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            k = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            k++;
+        }
+    }
+    *line = l;
+    *col = k;
+}
+
+static int fail_syntax(cfg_ctx *c, const char *text, size_t len, size_t off,
+                       const char *why)
+{
+    char near[32];
+    size_t k = 0;
+    position(text, off, &c->err->line, &c->err->column);
+    if (why == NULL) {
+        while (off + k < len && k < 12 && text[off + k] != '\n'
+               && text[off + k] != '\r')
+            k++;
+        while (k > 0 && off + k < len
+               && ((unsigned char)text[off + k] & 0xC0) == 0x80)
+            k--;                      /* do not cut a UTF-8 sequence */
+        if (k > 0) {
+            char tmp[16];
+            for (size_t j = 0; j < k; j++) {   /* no control characters */
+                unsigned char ch = (unsigned char)text[off + j];
+                tmp[j] = ch < 0x20 || ch == 0x7F ? ' ' : (char)ch;
+            }
+            tmp[k] = '\0';
+            snprintf(near, sizeof near, "near '%s'", tmp);
+        }
+        else
+            snprintf(near, sizeof near, "unexpected end of text");
+        why = near;
+    }
+    return fail(c, "invalid JSON at line %d, column %d (%s)", c->err->line,
+                c->err->column, why);
+}
+
+int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
+                       mc_err *err)
+{
+    cfg_ctx c;
+    mc_scenario s;
+    cJSON *root = NULL;
+    char *buf = NULL;
+    const char *nul, *end = NULL;
+    size_t i = 0;
+    int rc = -1;
+
+    memset(err, 0, sizeof *err);
+    memset(&s, 0, sizeof s);
+    ctx_init(&c, err);
+    if (text == NULL)
+        len = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'
+                       || text[i] == '\r'))
+        i++;
+    if (i == len) {
+        fail(&c, "expected a JSON object (the scenario), found %s",
+             len ? "only white space" : "an empty text");
+        goto fail;
+    }
+    /* cJSON reads a C string: an embedded NUL would end the text early */
+    nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        fail_syntax(&c, text, len, (size_t)(nul - text), "a NUL byte");
+        goto fail;
+    }
+    buf = malloc(len + 1);
+    if (buf == NULL) {
+        fail(&c, "expected memory for %zu bytes of text, found none (out of"
+             " memory)", len + 1);
+        goto fail;
+    }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    /* With the NUL counted in the length, require_null_terminated rejects
+     * anything after the top-level value. */
+    root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    if (root == NULL) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t off = at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
+        fail_syntax(&c, buf, len, off, NULL);
+        goto fail;
+    }
+    if (read_scenario(&c, root, &s))
+        goto fail;
+    *out = s;
+    rc = 0;
+fail:
+    cJSON_Delete(root);
+    free(buf);
+    if (rc != 0)
+        mc_scenario_free(&s);
+    return rc;
+}
+
+static int fail_io(mc_err *err, int errnum)
+{
+    memset(err, 0, sizeof *err);
+    err->io = 1;
+    if (errnum == 0 || strerror_r(errnum, err->msg, sizeof err->msg) != 0)
+        snprintf(err->msg, sizeof err->msg, "read error");
+    return -1;
+}
+
+int mc_cfg_load_file(const char *path, mc_scenario *out, mc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = -1;
+    if (f == NULL)
+        return fail_io(err, errno);
+    for (;;) {
+        size_t got;
+        if (len > FILE_MAX) {
+            memset(err, 0, sizeof *err);
+            snprintf(err->path, sizeof err->path, "$");
+            snprintf(err->msg, sizeof err->msg, "expected a scenario file "
+                     "of at most %zu MiB, found a larger one", FILE_MAX >> 20);
+            goto out;
+        }
+        if (cap - len < 4096) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                fail_io(err, ENOMEM);
+                goto out;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        errno = 0;
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                fail_io(err, errno);
+                goto out;
+            }
+            break;
+        }
+    }
+    rc = mc_cfg_load_string(buf, len, out, err);
+out:
+    fclose(f);
+    free(buf);
+    return rc;
+}
+
+int mc_cfg_load_default(mc_scenario *out, mc_err *err)
+{
+    return mc_cfg_load_string(mc_cfg_default_json,
+                              strlen(mc_cfg_default_json), out, err);
+}
+
+static void input_free(mc_input *in)
+{
+    free(in->name);
+    free(in->source);
+    mc_dist_free(&in->dist);
+}
+
+void mc_scenario_free(mc_scenario *s)
+{
+    if (s == NULL)
+        return;
+    free(s->name);
+    free(s->description);
+    for (size_t i = 0; i < s->n_stages; i++)
+        input_free(&s->stages[i]);
+    free(s->stages);
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        input_free(&s->inputs[i]);
+    free(s->horizons);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,94 @@
+/* mc_scenario.h: a breakeven scenario as plain structs.
+ *
+ * config/ reads a JSON scenario file into an mc_scenario; the rest of the
+ * program sees only these structs, never cJSON.  Every distribution in a
+ * loaded scenario has passed mc_dist_check and lies inside its input's
+ * domain (MODEL.md), so the simulator may assume valid inputs.
+ *
+ * Ownership: mc_cfg_load_* fill *out only on success; the caller releases
+ * it with mc_scenario_free (which also accepts a zeroed struct).
+ */
+#ifndef MC_SCENARIO_H
+#define MC_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mc_dist.h"
+
+/* The scalar inputs of MODEL.md, in the order of samples.csv.  The final
+ * run F is not here: it is the sum of the training stages. */
+typedef enum mc_input_id {
+    MC_IN_OVERHEAD,            /* k    overhead                 >= 1 */
+    MC_IN_NODES,               /* n    nodes                    > 0  */
+    MC_IN_GPUS_PER_NODE,       /* g_n  gpus_per_node            > 0  */
+    MC_IN_REPRESENTATIVENESS,  /* R    representativeness       > 0  */
+    MC_IN_MONTHLY_GROWTH,      /* m    monthly_growth           > -1 */
+    MC_IN_POWER_RATIO,         /* r    power_ratio              > 0  */
+    MC_IN_PUE_RATIO,           /* p    pue_ratio                > 0  */
+    MC_IN_LIFETIME_DAYS,       /* L    lifetime_days            > 0  */
+    MC_IN_GPU_HOUR_USD,        /* c    gpu_hour_usd             >= 0 */
+    MC_IN_COUNT
+} mc_input_id;
+
+/* Name (as in scenario files and CSV columns) and domain of each input. */
+typedef struct mc_input_info {
+    const char *name;
+    double lo;        /* domain lower bound */
+    int lo_open;      /* 1: x > lo, 0: x >= lo */
+    const char *unit;
+} mc_input_info;
+extern const mc_input_info mc_input_infos[MC_IN_COUNT];
+
+/* One uncertain quantity: its distribution, its random stream, and the
+ * source text the scenario cites for it (may be NULL). */
+typedef struct mc_input {
+    char *name;        /* "overhead", or the stage's name */
+    mc_dist dist;
+    uint32_t stream;   /* mc_rng_stream_id of the stream name */
+    char *source;
+} mc_input;
+
+typedef struct mc_scenario {
+    char *name;
+    char *description;
+    uint64_t seed;
+    uint64_t samples;
+    /* F = sum of the stages; each stage's stream name is
+       "final_run_gpu_hours/<stage name>" */
+    size_t n_stages;
+    mc_input *stages;
+    mc_input inputs[MC_IN_COUNT];
+    /* horizons (days since the measured day) for curve.csv, increasing,
+       each > 0 */
+    size_t n_horizons;
+    double *horizons;
+    int write_samples;  /* samples.csv on (1) or off (0) */
+} mc_scenario;
+
+/* Error report: JSON path ("$.inputs.overhead.sigma") and a message of
+ * the form "expected ..., found ...". */
+typedef struct mc_err {
+    char path[256];
+    char msg[512];
+    int line, column;   /* for syntax errors, else 0 */
+    int io;             /* 1: the file could not be read (I/O; path is
+                           empty and msg is strerror's text), 0: its
+                           content is wrong (scenario error) */
+} mc_err;
+
+/* Reads a scenario from a file.  Returns 0, or -1 with *err filled.
+ * cJSON reports syntax errors through a process-global pointer: call the
+ * loaders from one thread at a time (they keep no other state). */
+int mc_cfg_load_file(const char *path, mc_scenario *out, mc_err *err);
+/* Reads a scenario from text (len bytes, need not be NUL-terminated). */
+int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
+                       mc_err *err);
+/* The built-in default scenario (config/deepseek-v3-r1.json, embedded at
+ * build time), as text. */
+extern const char mc_cfg_default_json[];
+int mc_cfg_load_default(mc_scenario *out, mc_err *err);
+
+void mc_scenario_free(mc_scenario *s);
+
+#endif

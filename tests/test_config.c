@@ -1,0 +1,866 @@
+/* test_config.c: reading scenario files (config/, docs/scenario-format.md).
+ *
+ * The shipped scenarios load with their documented values, every form of
+ * an input parses to the distribution it names, and a table of bad
+ * scenarios each fails with the JSON path and the words the user needs. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mc_rng.h"
+#include "mc_scenario.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A valid scenario, one member per row; build() replaces, drops or adds
+ * one member (top level or input) so that each test states only what it
+ * changes. */
+typedef struct member { const char *key, *value; } member;
+
+static const member base_top[] = {
+    {"name", "\"t\""}, {"seed", "42"}, {"samples", "10"}};
+static const member base_inputs[] = {
+    {"final_run_gpu_hours", "[{\"name\": \"a\", \"value\": 1000}]"},
+    {"overhead", "1"},
+    {"nodes", "10"},
+    {"gpus_per_node", "8"},
+    {"representativeness", "1"},
+    {"monthly_growth", "0"},
+    {"power_ratio", "1"},
+    {"pue_ratio", "1"},
+    {"lifetime_days", "365"},
+    {"gpu_hour_usd", "2"},
+};
+#define N_OF(a) (sizeof (a) / sizeof (a)[0])
+
+static void append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, n - len, fmt, ap);
+    va_end(ap);
+}
+
+/* The base scenario with member key set to value (NULL: left out); a key
+ * not in the base is added at the top level, or to the inputs if it is
+ * written "inputs.KEY". */
+static void build(char *buf, size_t n, const char *key, const char *value)
+{
+    int found = 0;
+    buf[0] = '\0';
+    append(buf, n, "{");
+    for (size_t i = 0; i < N_OF(base_top); i++) {
+        const char *v = base_top[i].value;
+        if (key != NULL && strcmp(key, base_top[i].key) == 0) {
+            v = value;
+            found = 1;
+        }
+        if (v != NULL)
+            append(buf, n, "\"%s\": %s, ", base_top[i].key, v);
+    }
+    append(buf, n, "\"inputs\": {");
+    for (size_t i = 0, k = 0; i < N_OF(base_inputs); i++) {
+        const char *v = base_inputs[i].value;
+        if (key != NULL && strcmp(key, base_inputs[i].key) == 0) {
+            v = value;
+            found = 1;
+        }
+        if (v != NULL)
+            append(buf, n, "%s\"%s\": %s", k++ ? ", " : "",
+                   base_inputs[i].key, v);
+    }
+    if (key != NULL && strncmp(key, "inputs.", 7) == 0) {
+        append(buf, n, ", \"%s\": %s", key + 7, value);
+        found = 1;
+    }
+    append(buf, n, "}");
+    if (key != NULL && !found && value != NULL)
+        append(buf, n, ", \"%s\": %s", key, value);
+    append(buf, n, "}");
+}
+
+static int load(const char *text, mc_scenario *s, mc_err *e)
+{
+    return mc_cfg_load_string(text, strlen(text), s, e);
+}
+
+/* Loads the base scenario with one member changed; must succeed. */
+static void load_ok(const char *key, const char *value, mc_scenario *s)
+{
+    char buf[4096];
+    mc_err e;
+    build(buf, sizeof buf, key, value);
+    if (load(buf, s, &e) != 0) {
+        print_error("unexpected error: %s: %s\nin %s\n", e.path, e.msg, buf);
+        fail();
+    }
+}
+
+/* The distribution of an input of the base scenario, changed as given. */
+static const mc_dist *input_dist(mc_scenario *s, const char *key,
+                                 const char *value, mc_input_id id)
+{
+    load_ok(key, value, s);
+    return &s->inputs[id].dist;
+}
+
+static void assert_near(double x, double want, double tol)
+{
+    if (!(fabs(x - want) <= tol)) {
+        print_error("%.17g is not within %g of %.17g\n", x, tol, want);
+        fail();
+    }
+}
+
+static int dist_equal(const mc_dist *a, const mc_dist *b)
+{
+    if (a->type != b->type || a->n != b->n || a->truncated != b->truncated)
+        return 0;
+    if (memcmp(a->p, b->p, sizeof a->p) != 0)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->values[i] != b->values[i] || a->cum[i] != b->cum[i])
+            return 0;
+    return !a->truncated || (a->lo == b->lo && a->hi == b->hi);
+}
+
+static int str_equal(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL)
+           || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int input_equal(const mc_input *a, const mc_input *b)
+{
+    return str_equal(a->name, b->name) && str_equal(a->source, b->source)
+           && a->stream == b->stream && dist_equal(&a->dist, &b->dist);
+}
+
+static void assert_scenarios_equal(const mc_scenario *a, const mc_scenario *b)
+{
+    assert_true(str_equal(a->name, b->name));
+    assert_true(str_equal(a->description, b->description));
+    assert_true(a->seed == b->seed);
+    assert_true(a->samples == b->samples);
+    assert_int_equal(a->n_stages, b->n_stages);
+    for (size_t i = 0; i < a->n_stages; i++)
+        assert_true(input_equal(&a->stages[i], &b->stages[i]));
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        assert_true(input_equal(&a->inputs[i], &b->inputs[i]));
+    assert_int_equal(a->n_horizons, b->n_horizons);
+    assert_memory_equal(a->horizons, b->horizons,
+                        a->n_horizons * sizeof *a->horizons);
+    assert_int_equal(a->write_samples, b->write_samples);
+}
+
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    assert_non_null(f);
+    buf = malloc(1 << 20);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static double stage_sum(const mc_scenario *s)
+{
+    double sum = 0;
+    for (size_t i = 0; i < s->n_stages; i++) {
+        assert_string_equal(mc_dist_name(&s->stages[i].dist), "fixed");
+        sum += s->stages[i].dist.p[0];
+    }
+    return sum;
+}
+
+/* ------------------------------------------------------------------ */
+/* The shipped scenarios                                               */
+/* ------------------------------------------------------------------ */
+
+static void default_file_should_load_with_documented_values(void **state)
+{
+    mc_scenario s;
+    mc_err e;
+    const mc_dist *k, *m;
+    (void)state;
+    if (mc_cfg_load_file(CONFIG_DIR "/deepseek-v3-r1.json", &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_string_equal(s.name, "deepseek-v3-r1");
+    assert_non_null(s.description);
+    assert_true(s.seed == 20250227);
+    assert_true(s.samples == 100000);
+    assert_int_equal(s.n_stages, 4);
+    assert_string_equal(s.stages[0].name, "v3_pre_training");
+    assert_string_equal(s.stages[3].name, "r1");
+    assert_true(stage_sum(&s) == 2935000.0);
+    assert_non_null(s.stages[0].source);
+
+    k = &s.inputs[MC_IN_OVERHEAD].dist;
+    assert_string_equal(mc_dist_name(k), "lognormal");
+    assert_near(exp(k->p[0]), 2.2, 1e-12);     /* median */
+    assert_near(k->p[1], 0.366, 1e-15);
+    assert_true(k->truncated);
+    assert_true(k->lo == 1.0);
+    assert_true(isinf(k->hi) && k->hi > 0);
+    assert_true(mc_dist_support_lo(k) >= 1.0);
+
+    m = &s.inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_string_equal(mc_dist_name(m), "normal");
+    assert_true(m->p[0] == -0.02 && m->p[1] == 0.06);
+    assert_true(m->truncated && m->lo == -0.20 && m->hi == 0.25);
+
+    assert_string_equal(mc_dist_name(&s.inputs[MC_IN_POWER_RATIO].dist),
+                        "pert");
+    assert_string_equal(mc_dist_name(&s.inputs[MC_IN_LIFETIME_DAYS].dist),
+                        "triangular");
+    assert_true(s.inputs[MC_IN_NODES].dist.p[0] == 226.75);
+    assert_string_equal(s.inputs[MC_IN_NODES].name, "nodes");
+    assert_non_null(s.inputs[MC_IN_NODES].source);
+
+    assert_int_equal(s.n_horizons, 73);
+    assert_true(s.horizons[0] == 10.0 && s.horizons[72] == 730.0);
+    assert_int_equal(s.write_samples, 1);
+    mc_scenario_free(&s);
+}
+
+static void reported_file_should_give_the_exact_break_even(void **state)
+{
+    mc_scenario s;
+    mc_err e;
+    double f, i0, days;
+    (void)state;
+    if (mc_cfg_load_file(CONFIG_DIR "/reported.json", &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_string_equal(s.name, "reported");
+    assert_true(s.seed == 20250227);
+    assert_true(s.samples == 1000);
+    assert_int_equal(s.n_horizons, 73);
+    assert_int_equal(s.write_samples, 1);
+    assert_int_equal(s.n_stages, 4);
+    f = stage_sum(&s);
+    assert_true(f == 2935000.0);
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        assert_string_equal(mc_dist_name(&s.inputs[i].dist), "fixed");
+        assert_non_null(s.inputs[i].source);
+    }
+    assert_true(s.inputs[MC_IN_OVERHEAD].dist.p[0] == 1.0);
+    assert_true(s.inputs[MC_IN_REPRESENTATIVENESS].dist.p[0] == 1.0);
+    assert_true(s.inputs[MC_IN_MONTHLY_GROWTH].dist.p[0] == 0.0);
+    assert_true(s.inputs[MC_IN_POWER_RATIO].dist.p[0] == 1.0);
+    assert_true(s.inputs[MC_IN_PUE_RATIO].dist.p[0] == 1.0);
+    assert_true(s.inputs[MC_IN_LIFETIME_DAYS].dist.p[0] == 365.0);
+    assert_true(s.inputs[MC_IN_GPU_HOUR_USD].dist.p[0] == 2.0);
+    i0 = s.inputs[MC_IN_NODES].dist.p[0] * s.inputs[MC_IN_GPUS_PER_NODE]
+         .dist.p[0] * 24.0 * s.inputs[MC_IN_REPRESENTATIVENESS].dist.p[0];
+    assert_true(i0 == 43536.0);
+    days = s.inputs[MC_IN_OVERHEAD].dist.p[0] * f / i0;
+    assert_near(days, 67.4155, 5e-5);
+    mc_scenario_free(&s);
+}
+
+static void builtin_default_should_equal_the_file(void **state)
+{
+    mc_scenario a, b;
+    mc_err e;
+    size_t len;
+    char *text = read_text(CONFIG_DIR "/deepseek-v3-r1.json", &len);
+    (void)state;
+    assert_int_equal(strlen(mc_cfg_default_json), len);
+    assert_memory_equal(mc_cfg_default_json, text, len);
+    free(text);
+    assert_int_equal(mc_cfg_load_default(&a, &e), 0);
+    assert_int_equal(mc_cfg_load_file(CONFIG_DIR "/deepseek-v3-r1.json", &b,
+                                      &e), 0);
+    assert_scenarios_equal(&a, &b);
+    mc_scenario_free(&a);
+    mc_scenario_free(&b);
+}
+
+static void input_table_should_follow_model_md(void **state)
+{
+    static const char *const names[MC_IN_COUNT] = {
+        "overhead", "nodes", "gpus_per_node", "representativeness",
+        "monthly_growth", "power_ratio", "pue_ratio", "lifetime_days",
+        "gpu_hour_usd"};
+    (void)state;
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        assert_string_equal(mc_input_infos[i].name, names[i]);
+        assert_non_null(mc_input_infos[i].unit);
+    }
+    assert_true(mc_input_infos[MC_IN_OVERHEAD].lo == 1.0);
+    assert_int_equal(mc_input_infos[MC_IN_OVERHEAD].lo_open, 0);
+    assert_true(mc_input_infos[MC_IN_MONTHLY_GROWTH].lo == -1.0);
+    assert_int_equal(mc_input_infos[MC_IN_MONTHLY_GROWTH].lo_open, 1);
+    assert_true(mc_input_infos[MC_IN_GPU_HOUR_USD].lo == 0.0);
+    assert_int_equal(mc_input_infos[MC_IN_GPU_HOUR_USD].lo_open, 0);
+    assert_int_equal(mc_input_infos[MC_IN_LIFETIME_DAYS].lo_open, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every form of an input                                              */
+/* ------------------------------------------------------------------ */
+
+static void number_should_be_a_fixed_value(void **state)
+{
+    mc_scenario s;
+    const mc_dist *d = input_dist(&s, "overhead", "1.5", MC_IN_OVERHEAD);
+    (void)state;
+    assert_string_equal(mc_dist_name(d), "fixed");
+    assert_true(d->p[0] == 1.5);
+    assert_null(s.inputs[MC_IN_OVERHEAD].source);
+    assert_string_equal(s.inputs[MC_IN_OVERHEAD].name, "overhead");
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        assert_true(s.inputs[i].stream
+                    == mc_rng_stream_id(mc_input_infos[i].name));
+    mc_scenario_free(&s);
+}
+
+static void value_object_should_be_a_fixed_value_with_source(void **state)
+{
+    mc_scenario s;
+    const mc_dist *d = input_dist(&s, "overhead",
+                                  "{\"value\": 2, \"source\": \"me\"}",
+                                  MC_IN_OVERHEAD);
+    (void)state;
+    assert_string_equal(mc_dist_name(d), "fixed");
+    assert_true(d->p[0] == 2.0);
+    assert_string_equal(s.inputs[MC_IN_OVERHEAD].source, "me");
+    mc_scenario_free(&s);
+    d = input_dist(&s, "overhead", "{\"dist\": \"fixed\", \"value\": 3}",
+                   MC_IN_OVERHEAD);
+    assert_string_equal(mc_dist_name(d), "fixed");
+    assert_true(d->p[0] == 3.0);
+    mc_scenario_free(&s);
+}
+
+static void each_distribution_should_parse_its_parameters(void **state)
+{
+    mc_scenario s;
+    const mc_dist *d;
+    (void)state;
+
+    d = input_dist(&s, "power_ratio",
+                   "{\"dist\": \"uniform\", \"lo\": 0.5, \"hi\": 1.5}",
+                   MC_IN_POWER_RATIO);
+    assert_string_equal(mc_dist_name(d), "uniform");
+    assert_true(d->p[0] == 0.5 && d->p[1] == 1.5 && !d->truncated);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "power_ratio",
+                   "{\"dist\": \"uniform\", \"lo\": 0.5, \"hi\": 1.5, "
+                   "\"truncate\": {\"hi\": 1.2}}", MC_IN_POWER_RATIO);
+    assert_true(d->truncated && d->hi == 1.2);
+    assert_true(mc_dist_support_lo(d) == 0.5);
+    assert_true(mc_dist_support_hi(d) == 1.2);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "monthly_growth",
+                   "{\"dist\": \"normal\", \"mean\": 0.01, \"sd\": 0.05, "
+                   "\"truncate\": {\"lo\": -0.5}}", MC_IN_MONTHLY_GROWTH);
+    assert_string_equal(mc_dist_name(d), "normal");
+    assert_true(d->p[0] == 0.01 && d->p[1] == 0.05);
+    assert_true(d->truncated && d->lo == -0.5 && isinf(d->hi));
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "lifetime_days",
+                   "{\"dist\": \"triangular\", \"lo\": 25, \"mode\": 175, "
+                   "\"hi\": 421}", MC_IN_LIFETIME_DAYS);
+    assert_string_equal(mc_dist_name(d), "triangular");
+    assert_true(d->p[0] == 25 && d->p[1] == 175 && d->p[2] == 421);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "power_ratio",
+                   "{\"dist\": \"pert\", \"lo\": 0.45, \"mode\": 0.8, "
+                   "\"hi\": 1.05}", MC_IN_POWER_RATIO);
+    assert_string_equal(mc_dist_name(d), "pert");
+    assert_true(d->p[0] == 0.45 && d->p[1] == 0.8 && d->p[2] == 1.05);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "gpu_hour_usd", "{\"dist\": \"beta\", \"a\": 2, "
+                   "\"b\": 3}", MC_IN_GPU_HOUR_USD);
+    assert_string_equal(mc_dist_name(d), "beta");
+    assert_true(d->p[0] == 2 && d->p[1] == 3 && d->p[2] == 0 && d->p[3] == 1);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "power_ratio", "{\"dist\": \"beta\", \"a\": 2, "
+                   "\"b\": 3, \"lo\": 0.5, \"hi\": 1.5}", MC_IN_POWER_RATIO);
+    assert_true(d->p[2] == 0.5 && d->p[3] == 1.5);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "lifetime_days", "{\"dist\": \"gamma\", \"shape\": 4,"
+                   " \"scale\": 50}", MC_IN_LIFETIME_DAYS);
+    assert_string_equal(mc_dist_name(d), "gamma");
+    assert_true(d->p[0] == 4 && d->p[1] == 50);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "nodes", "{\"dist\": \"loguniform\", \"lo\": 68, "
+                   "\"hi\": 278}", MC_IN_NODES);
+    assert_string_equal(mc_dist_name(d), "loguniform");
+    assert_true(d->p[0] == 68 && d->p[1] == 278);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "gpus_per_node", "{\"dist\": \"discrete\", "
+                   "\"values\": [4, 8], \"weights\": [1, 3]}",
+                   MC_IN_GPUS_PER_NODE);
+    assert_string_equal(mc_dist_name(d), "discrete");
+    assert_int_equal(d->n, 2);
+    assert_true(d->values[0] == 4 && d->values[1] == 8);
+    assert_near(d->cum[0], 0.25, 1e-15);
+    assert_true(d->cum[1] == 1.0);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "gpus_per_node", "{\"dist\": \"discrete\", "
+                   "\"values\": [2, 4, 8, 16]}", MC_IN_GPUS_PER_NODE);
+    assert_int_equal(d->n, 4);
+    assert_near(d->cum[1], 0.5, 1e-15);
+    mc_scenario_free(&s);
+}
+
+static void each_lognormal_form_should_give_mu_and_sigma(void **state)
+{
+    mc_scenario s;
+    const mc_dist *d;
+    double z95 = 1.6448536269514722;
+    (void)state;
+
+    d = input_dist(&s, "representativeness", "{\"dist\": \"lognormal\", "
+                   "\"mu\": 0.1, \"sigma\": 0.2}", MC_IN_REPRESENTATIVENESS);
+    assert_string_equal(mc_dist_name(d), "lognormal");
+    assert_true(d->p[0] == 0.1 && d->p[1] == 0.2);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "representativeness", "{\"dist\": \"lognormal\", "
+                   "\"median\": 2, \"sigma\": 0.2}", MC_IN_REPRESENTATIVENESS);
+    assert_near(d->p[0], log(2.0), 1e-15);
+    assert_true(d->p[1] == 0.2);
+    mc_scenario_free(&s);
+
+    d = input_dist(&s, "overhead", "{\"dist\": \"lognormal\", \"p05\": 1.2, "
+                   "\"p95\": 4.0, \"truncate\": {\"lo\": 1, \"hi\": 10}}",
+                   MC_IN_OVERHEAD);
+    assert_near(d->p[0], (log(1.2) + log(4.0)) / 2, 1e-14);
+    assert_near(d->p[1], (log(4.0) - log(1.2)) / (2 * z95), 1e-9);
+    assert_true(d->truncated && d->lo == 1 && d->hi == 10);
+    assert_near(mc_dist_quantile(d, 0.0), 1.0, 1e-9);
+    mc_scenario_free(&s);
+}
+
+static void stages_should_be_an_array_or_one_input(void **state)
+{
+    mc_scenario s;
+    (void)state;
+    load_ok("final_run_gpu_hours", "[{\"name\": \"pre\", \"value\": 10, "
+            "\"source\": \"S\"}, {\"name\": \"post\", \"dist\": \"uniform\","
+            " \"lo\": 1, \"hi\": 2}]", &s);
+    assert_int_equal(s.n_stages, 2);
+    assert_string_equal(s.stages[0].name, "pre");
+    assert_string_equal(s.stages[0].source, "S");
+    assert_true(s.stages[0].stream
+                == mc_rng_stream_id("final_run_gpu_hours/pre"));
+    assert_string_equal(mc_dist_name(&s.stages[1].dist), "uniform");
+    assert_true(s.stages[1].stream
+                == mc_rng_stream_id("final_run_gpu_hours/post"));
+    mc_scenario_free(&s);
+
+    load_ok("final_run_gpu_hours", "2935000", &s);
+    assert_int_equal(s.n_stages, 1);
+    assert_string_equal(s.stages[0].name, "final_run_gpu_hours");
+    assert_true(s.stages[0].stream == mc_rng_stream_id("final_run_gpu_hours"));
+    assert_true(s.stages[0].dist.p[0] == 2935000);
+    mc_scenario_free(&s);
+
+    load_ok("final_run_gpu_hours", "{\"dist\": \"lognormal\", \"median\": "
+            "3e6, \"sigma\": 0.1, \"source\": \"x\"}", &s);
+    assert_int_equal(s.n_stages, 1);
+    assert_string_equal(mc_dist_name(&s.stages[0].dist), "lognormal");
+    assert_string_equal(s.stages[0].source, "x");
+    mc_scenario_free(&s);
+}
+
+static void horizons_and_output_should_have_defaults_and_forms(void **state)
+{
+    mc_scenario s;
+    (void)state;
+    load_ok(NULL, NULL, &s);              /* no horizons, no output */
+    assert_int_equal(s.n_horizons, 73);
+    assert_true(s.horizons[0] == 10 && s.horizons[72] == 730);
+    assert_int_equal(s.write_samples, 1);
+    assert_null(s.description);
+    mc_scenario_free(&s);
+
+    load_ok("horizons", "[1, 2.5, 100]", &s);
+    assert_int_equal(s.n_horizons, 3);
+    assert_true(s.horizons[1] == 2.5);
+    mc_scenario_free(&s);
+
+    load_ok("horizons", "{\"start\": 0.1, \"stop\": 1, \"step\": 0.1}", &s);
+    assert_int_equal(s.n_horizons, 10);
+    assert_true(s.horizons[9] == 1.0);
+    mc_scenario_free(&s);
+
+    load_ok("horizons", "{\"start\": 5, \"stop\": 5, \"step\": 1}", &s);
+    assert_int_equal(s.n_horizons, 1);
+    mc_scenario_free(&s);
+
+    load_ok("output", "{\"samples_csv\": false}", &s);
+    assert_int_equal(s.write_samples, 0);
+    mc_scenario_free(&s);
+
+    load_ok("seed", "9007199254740992", &s);   /* 2^53, the largest */
+    assert_true(s.seed == 9007199254740992u);
+    mc_scenario_free(&s);
+
+    load_ok("description", "\"free text\"", &s);
+    assert_string_equal(s.description, "free text");
+    mc_scenario_free(&s);
+}
+
+static void text_need_not_be_nul_terminated(void **state)
+{
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    size_t n;
+    (void)state;
+    build(buf, sizeof buf, NULL, NULL);
+    n = strlen(buf);
+    buf[n] = 'x';                         /* junk after the text */
+    assert_int_equal(mc_cfg_load_string(buf, n, &s, &e), 0);
+    mc_scenario_free(&s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad scenarios                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct bad_case {
+    const char *label;
+    const char *key, *value;  /* member changed in the base scenario */
+    const char *raw;          /* or the whole text */
+    const char *path;         /* expected err.path */
+    const char *words[4];     /* each must occur in err.msg */
+} bad_case;
+
+#define OVERHEAD_LN "\"dist\": \"lognormal\", \"median\": 2.2"
+
+static const bad_case bad_cases[] = {
+    {"syntax error", NULL, NULL,
+     "{\n  \"name\": \"x\",\n  \"seed\": tru\n}", "$",
+     {"invalid JSON", "line 3", "column 11", NULL}},
+    {"trailing garbage", NULL, NULL, "{} x", "$",
+     {"invalid JSON", "line 1", "column 4", NULL}},
+    {"empty text", NULL, NULL, "", "$", {"expected a JSON object", "empty"}},
+    {"only white space", NULL, NULL, " \n\t", "$", {"expected", "white"}},
+    {"top level array", NULL, NULL, "[1, 2]", "$",
+     {"expected a JSON object", "found an array"}},
+    {"top level string", NULL, NULL, "\"abc\"", "$",
+     {"expected a JSON object", "found a string \"abc\""}},
+    {"unknown key with suggestion", "overhead",
+     "{" OVERHEAD_LN ", \"sigm\": 0.3, \"truncate\": {\"lo\": 1}}",
+     NULL, "$.inputs.overhead.sigm",
+     {"unknown key 'sigm'", "did you mean 'sigma'?"}},
+    {"unknown key differing in case", "Seed", "1", NULL, "$.Seed",
+     {"unknown key 'Seed'", "did you mean 'seed'?"}},
+    {"unknown key without a close match", "colour", "1", NULL, "$.colour",
+     {"unknown key 'colour'", "expected one of", "samples"}},
+    {"unknown input", "inputs.overheads", "1", NULL,
+     "$.inputs.overheads", {"did you mean 'overhead'?"}},
+    {"unknown input far from any", "inputs.temperature", "1", NULL,
+     "$.inputs.temperature", {"expected one of", "final_run_gpu_hours",
+                              "gpu_hour_usd"}},
+    {"key with a quote", NULL, NULL, "{\"a\\\"b\": 1}", "$[\"a\\\"b\"]",
+     {"unknown key 'a\\\"b'"}},
+    {"long string shortened", "samples",
+     "\"0123456789012345678901234567890123456789012345\"", NULL, "$.samples",
+     {"found a string \"0123456789012345678901234567890123456789...\""}},
+    {"duplicate key", NULL, NULL,
+     "{\"name\": \"t\", \"seed\": 1, \"seed\": 2}", "$.seed",
+     {"duplicate key 'seed'"}},
+    {"duplicate key in a distribution", "power_ratio",
+     "{\"dist\": \"uniform\", \"lo\": 0.5, \"hi\": 1, \"lo\": 0.6}", NULL,
+     "$.inputs.power_ratio.lo", {"duplicate key 'lo'"}},
+    {"missing input", "nodes", NULL, NULL, "$.inputs",
+     {"missing required key 'nodes'"}},
+    {"missing seed", "seed", NULL, NULL, "$", {"missing", "'seed'"}},
+    {"missing name", "name", NULL, NULL, "$", {"missing", "'name'"}},
+    {"empty name", "name", "\"\"", NULL, "$.name",
+     {"expected a non-empty string", "found a string \"\""}},
+    {"string instead of number", "nodes", "{\"value\": \"abc\"}", NULL,
+     "$.inputs.nodes.value",
+     {"expected a number", "found a string \"abc\""}},
+    {"string as an input", "nodes", "\"abc\"", NULL, "$.inputs.nodes",
+     {"expected a number or an object", "found a string \"abc\""}},
+    {"null parameter", "power_ratio",
+     "{\"dist\": \"uniform\", \"lo\": null, \"hi\": 1}", NULL,
+     "$.inputs.power_ratio.lo", {"expected a number", "found null"}},
+    {"infinite number", "gpu_hour_usd", "1e999", NULL,
+     "$.inputs.gpu_hour_usd", {"expected a finite number", "inf"}},
+    {"samples 0", "samples", "0", NULL, "$.samples",
+     {"expected an integer from 1 to 1000000000", "found 0"}},
+    {"samples 2.5", "samples", "2.5", NULL, "$.samples",
+     {"expected an integer", "found 2.5"}},
+    {"samples too many", "samples", "1000000001", NULL, "$.samples",
+     {"expected an integer", "found 1000000001"}},
+    {"samples as a string", "samples", "\"10\"", NULL, "$.samples",
+     {"expected an integer", "found a string \"10\""}},
+    {"seed -1", "seed", "-1", NULL, "$.seed",
+     {"expected an integer from 0 to 2^53", "found -1"}},
+    {"seed above 2^53", "seed", "9007199254740994", NULL, "$.seed",
+     {"expected an integer from 0 to 2^53", "found 9007199254740994"}},
+    {"sigma <= 0", "overhead",
+     "{" OVERHEAD_LN ", \"sigma\": -0.1, \"truncate\": {\"lo\": 1}}", NULL,
+     "$.inputs.overhead.sigma", {"expected", "sigma"}},
+    {"sd = 0", "monthly_growth",
+     "{\"dist\": \"normal\", \"mean\": 0, \"sd\": 0}", NULL,
+     "$.inputs.monthly_growth.sd", {"expected", "sd"}},
+    {"lo >= hi", "power_ratio", "{\"dist\": \"uniform\", \"lo\": 2, "
+     "\"hi\": 1}", NULL, "$.inputs.power_ratio", {"expected", "lo", "hi"}},
+    {"mode outside", "lifetime_days", "{\"dist\": \"triangular\", "
+     "\"lo\": 25, \"mode\": 500, \"hi\": 421}", NULL,
+     "$.inputs.lifetime_days.mode", {"expected", "mode"}},
+    {"p05 >= p95", "overhead", "{\"dist\": \"lognormal\", \"p05\": 3, "
+     "\"p95\": 2, \"truncate\": {\"lo\": 1}}", NULL, "$.inputs.overhead",
+     {"expected", "p05", "p95"}},
+    {"p05 <= 0", "representativeness", "{\"dist\": \"lognormal\", "
+     "\"p05\": 0, \"p95\": 2}", NULL, "$.inputs.representativeness.p05",
+     {"expected", "p05"}},
+    {"two lognormal forms", "representativeness", "{\"dist\": "
+     "\"lognormal\", \"mu\": 0, \"median\": 1, \"sigma\": 0.1}", NULL,
+     "$.inputs.representativeness",
+     {"exactly one of", "{median, sigma}", "found {mu, median, sigma}"}},
+    {"incomplete lognormal", "representativeness", "{\"dist\": "
+     "\"lognormal\", \"sigma\": 0.1}", NULL, "$.inputs.representativeness",
+     {"exactly one of", "found {sigma}"}},
+    {"missing parameter", "monthly_growth", "{\"dist\": \"normal\", "
+     "\"mean\": 0}", NULL, "$.inputs.monthly_growth",
+     {"missing required key 'sd'"}},
+    {"parameters without dist", "monthly_growth", "{\"mean\": 0, "
+     "\"sd\": 0.1}", NULL, "$.inputs.monthly_growth",
+     {"missing required key 'dist'", "normal"}},
+    {"negative weights", "gpus_per_node", "{\"dist\": \"discrete\", "
+     "\"values\": [4, 8], \"weights\": [1, -1]}", NULL,
+     "$.inputs.gpus_per_node.weights[1]", {"expected", "weight"}},
+    {"weights summing to 0", "gpus_per_node", "{\"dist\": \"discrete\", "
+     "\"values\": [4, 8], \"weights\": [0, 0]}", NULL,
+     "$.inputs.gpus_per_node.weights", {"expected", "weight"}},
+    {"weights of the wrong length", "gpus_per_node", "{\"dist\": "
+     "\"discrete\", \"values\": [4, 8], \"weights\": [1]}", NULL,
+     "$.inputs.gpus_per_node.weights", {"expected 2 weights", "found 1"}},
+    {"values not numbers", "gpus_per_node", "{\"dist\": \"discrete\", "
+     "\"values\": [4, \"8\"]}", NULL, "$.inputs.gpus_per_node.values[1]",
+     {"expected a number", "found a string \"8\""}},
+    {"unknown dist name", "power_ratio", "{\"dist\": \"lognormel\", "
+     "\"median\": 1, \"sigma\": 0.1}", NULL, "$.inputs.power_ratio.dist",
+     {"did you mean 'lognormal'?", "found a string \"lognormel\"",
+      "fixed, uniform, normal, lognormal, triangular, pert, beta, gamma, "
+      "loguniform, discrete"}},
+    {"dist not a string", "power_ratio", "{\"dist\": 3}", NULL,
+     "$.inputs.power_ratio.dist", {"expected a distribution name",
+                                   "found 3", "triangular"}},
+    {"truncation with no mass", "power_ratio", "{\"dist\": \"uniform\", "
+     "\"lo\": 0.5, \"hi\": 1, \"truncate\": {\"lo\": 2, \"hi\": 3}}", NULL,
+     "$.inputs.power_ratio.truncate", {"expected", "mass"}},
+    {"truncation lo >= hi", "power_ratio", "{\"dist\": \"normal\", "
+     "\"mean\": 1, \"sd\": 0.1, \"truncate\": {\"lo\": 2, \"hi\": 1}}",
+     NULL, "$.inputs.power_ratio.truncate", {"expected"}},
+    {"truncation of a discrete", "gpus_per_node", "{\"dist\": "
+     "\"discrete\", \"values\": [4, 8], \"truncate\": {\"lo\": 5}}", NULL,
+     "$.inputs.gpus_per_node.truncate", {"expected"}},
+    {"truncation key misspelt", "power_ratio", "{\"dist\": \"normal\", "
+     "\"mean\": 1, \"sd\": 0.1, \"truncate\": {\"low\": 0.5}}", NULL,
+     "$.inputs.power_ratio.truncate.low", {"did you mean 'lo'?"}},
+    {"overhead below 1 (domain)", "overhead",
+     "{" OVERHEAD_LN ", \"sigma\": 0.366}", NULL, "$.inputs.overhead",
+     {"overhead >= 1", "MODEL.md", "\"truncate\": {\"lo\": 1}"}},
+    {"fixed overhead below 1 (domain)", "overhead", "0.5", NULL,
+     "$.inputs.overhead", {"overhead >= 1", "found 0.5"}},
+    {"monthly growth reaching -1 (domain)", "monthly_growth",
+     "{\"dist\": \"normal\", \"mean\": -0.02, \"sd\": 0.06}", NULL,
+     "$.inputs.monthly_growth", {"monthly_growth > -1", "truncate"}},
+    {"uniform nodes from 0 (domain)", "nodes", "{\"dist\": \"uniform\", "
+     "\"lo\": 0, \"hi\": 10}", NULL, "$.inputs.nodes",
+     {"nodes > 0", "reaching 0", "truncate"}},
+    {"stage of 0 GPU-hours (domain)", "final_run_gpu_hours",
+     "[{\"name\": \"a\", \"value\": 0}]", NULL,
+     "$.inputs.final_run_gpu_hours[0].value",
+     {"final_run_gpu_hours (stage 'a') > 0", "found 0"}},
+    {"duplicate stage names", "final_run_gpu_hours",
+     "[{\"name\": \"a\", \"value\": 1}, {\"name\": \"a\", \"value\": 2}]",
+     NULL, "$.inputs.final_run_gpu_hours[1].name",
+     {"unique", "\"a\""}},
+    {"stage without a name", "final_run_gpu_hours",
+     "[{\"name\": \"a\", \"value\": 1}, {\"value\": 2}]", NULL,
+     "$.inputs.final_run_gpu_hours[1]", {"missing required key 'name'"}},
+    {"stage as a number", "final_run_gpu_hours", "[1000]", NULL,
+     "$.inputs.final_run_gpu_hours[0]", {"expected a stage object",
+                                         "found 1000"}},
+    {"no stages", "final_run_gpu_hours", "[]", NULL,
+     "$.inputs.final_run_gpu_hours", {"at least one stage"}},
+    {"name on a single stage", "final_run_gpu_hours",
+     "{\"name\": \"a\", \"value\": 1}", NULL,
+     "$.inputs.final_run_gpu_hours.name", {"unknown key 'name'"}},
+    {"streams colliding", "final_run_gpu_hours",
+     "[{\"name\": \"s53685\", \"value\": 1}, "
+     "{\"name\": \"s505810\", \"value\": 2}]", NULL,
+     "$.inputs.final_run_gpu_hours[1].name",
+     {"final_run_gpu_hours/s53685", "final_run_gpu_hours/s505810",
+      "stream"}},
+    {"horizons not increasing", "horizons", "[10, 5]", NULL,
+     "$.horizons[1]", {"strictly increasing", "found 5"}},
+    {"horizon 0", "horizons", "[0, 5]", NULL, "$.horizons[0]",
+     {"expected a horizon > 0", "found 0"}},
+    {"horizons stop < start", "horizons",
+     "{\"start\": 10, \"stop\": 5, \"step\": 1}", NULL, "$.horizons.stop",
+     {"expected stop >= start", "found 5"}},
+    {"horizons step 0", "horizons",
+     "{\"start\": 10, \"stop\": 50, \"step\": 0}", NULL, "$.horizons.step",
+     {"expected step > 0", "found 0"}},
+    {"too many horizons", "horizons",
+     "{\"start\": 1, \"stop\": 1e6, \"step\": 1}", NULL, "$.horizons",
+     {"at most 100000"}},
+    {"horizons missing step", "horizons", "{\"start\": 1, \"stop\": 10}",
+     NULL, "$.horizons", {"missing required key 'step'"}},
+    {"samples_csv not a boolean", "output", "{\"samples_csv\": \"yes\"}",
+     NULL, "$.output.samples_csv", {"expected true or false",
+                                    "found a string \"yes\""}},
+};
+
+static void bad_scenarios_should_fail_with_path_and_message(void **state)
+{
+    int failures = 0;
+    (void)state;
+    for (size_t i = 0; i < N_OF(bad_cases); i++) {
+        const bad_case *b = &bad_cases[i];
+        char buf[4096];
+        mc_scenario s;
+        mc_err e;
+        int ok = 1;
+        memset(&s, 0xA5, sizeof s);       /* must stay untouched */
+        if (b->raw != NULL)
+            snprintf(buf, sizeof buf, "%s", b->raw);
+        else
+            build(buf, sizeof buf, b->key, b->value);
+        if (load(buf, &s, &e) == 0) {
+            print_error("[%s] loaded, expected an error\n", b->label);
+            mc_scenario_free(&s);
+            failures++;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof s; k++)
+            if (((unsigned char *)&s)[k] != 0xA5)
+                ok = 0;
+        if (strcmp(e.path, b->path) != 0 || e.io != 0)
+            ok = 0;
+        for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
+            if (strstr(e.msg, b->words[w]) == NULL)
+                ok = 0;
+        if (!ok) {
+            print_error("[%s] got %s: %s (io %d); expected %s with", b->label,
+                        e.path, e.msg, e.io, b->path);
+            for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
+                print_error(" '%s'", b->words[w]);
+            print_error("\n");
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void syntax_error_should_give_line_and_column(void **state)
+{
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    assert_int_equal(load("{\n  \"name\": \"x\",\n  \"seed\": tru\n}", &s,
+                          &e), -1);
+    assert_int_equal(e.line, 3);
+    assert_int_equal(e.column, 11);
+    assert_string_equal(e.path, "$");
+    assert_int_equal(load("{\"seed\": -1}", &s, &e), -1);
+    assert_int_equal(e.line, 0);          /* only for syntax errors */
+    assert_int_equal(e.column, 0);
+}
+
+static void missing_file_should_be_an_io_error(void **state)
+{
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    memset(&s, 0xA5, sizeof s);
+    assert_int_equal(mc_cfg_load_file(TEST_DATA_DIR "/scenarios/cfg_"
+                                      "no_such_file.json", &s, &e), -1);
+    assert_int_equal(e.io, 1);
+    assert_non_null(strstr(e.msg, "No such file"));
+    assert_int_equal(((unsigned char *)&s)[0], 0xA5);
+    /* a directory opens but cannot be read */
+    assert_int_equal(mc_cfg_load_file(TEST_DATA_DIR "/scenarios", &s, &e),
+                     -1);
+    assert_int_equal(e.io, 1);
+}
+
+static void file_with_an_error_should_not_be_an_io_error(void **state)
+{
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    assert_int_equal(mc_cfg_load_file(TEST_DATA_DIR "/scenarios/"
+                                      "cfg_bad_domain.json", &s, &e), -1);
+    assert_int_equal(e.io, 0);
+    assert_string_equal(e.path, "$.inputs.overhead");
+    assert_non_null(strstr(e.msg, "overhead >= 1"));
+    assert_int_equal(mc_cfg_load_file(TEST_DATA_DIR "/scenarios/"
+                                      "cfg_syntax.json", &s, &e), -1);
+    assert_int_equal(e.io, 0);
+    assert_int_equal(e.line, 4);
+    assert_int_equal(e.column, 3);
+}
+
+static void scenario_free_should_accept_a_zeroed_struct(void **state)
+{
+    mc_scenario s;
+    (void)state;
+    memset(&s, 0, sizeof s);
+    mc_scenario_free(&s);
+    mc_scenario_free(&s);
+    mc_scenario_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(default_file_should_load_with_documented_values),
+        cmocka_unit_test(reported_file_should_give_the_exact_break_even),
+        cmocka_unit_test(builtin_default_should_equal_the_file),
+        cmocka_unit_test(input_table_should_follow_model_md),
+        cmocka_unit_test(number_should_be_a_fixed_value),
+        cmocka_unit_test(value_object_should_be_a_fixed_value_with_source),
+        cmocka_unit_test(each_distribution_should_parse_its_parameters),
+        cmocka_unit_test(each_lognormal_form_should_give_mu_and_sigma),
+        cmocka_unit_test(stages_should_be_an_array_or_one_input),
+        cmocka_unit_test(horizons_and_output_should_have_defaults_and_forms),
+        cmocka_unit_test(text_need_not_be_nul_terminated),
+        cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
+        cmocka_unit_test(syntax_error_should_give_line_and_column),
+        cmocka_unit_test(missing_file_should_be_an_io_error),
+        cmocka_unit_test(file_with_an_error_should_not_be_an_io_error),
+        cmocka_unit_test(scenario_free_should_accept_a_zeroed_struct),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
