@@ -1,0 +1,705 @@
+/* test_results.c: statistics, number text, CSV and the run folder.
+ *
+ * Known answers worked by hand on small arrays, exact agreement with a
+ * full sort on large ones, exact bytes for CSV, and the file-system
+ * behaviour of the run folder in a fresh folder under /tmp.
+ */
+#define _XOPEN_SOURCE 700               /* nftw, to clean up test folders */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mc_results.h"
+
+/* INFINITY is a float constant; comparing with it promotes. */
+#define INF ((double)INFINITY)
+
+/* cmocka 1.1.5 has no assert_double_equal. */
+#define assert_close(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
+
+/* ---- helpers -------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+/* xorshift64: a fixed, portable stream of test values. */
+static uint64_t next_u64(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (a == b);
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The definition, computed from a full sort. */
+static double reference_quantile(const double *sorted, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t j = (size_t)floor(h);
+    if (j >= n - 1)
+        return sorted[n - 1];
+    double frac = h - (double)j, lo = sorted[j], hi = sorted[j + 1];
+    if (frac == 0 || lo == hi)
+        return lo;
+    if (isinf(hi))
+        return hi;
+    return lo + frac * (hi - lo);
+}
+
+/* Reads a whole stream from its start into a malloc'd buffer. */
+static char *slurp(FILE *f, size_t *len)
+{
+    assert_int_equal(fflush(f), 0);
+    long end = ftell(f);
+    assert_true(end >= 0);
+    rewind(f);
+    char *buf = malloc((size_t)end + 1);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (size_t)end, f);
+    assert_int_equal(*len, (size_t)end);
+    buf[*len] = '\0';
+    return buf;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    size_t len;
+    char *s = slurp(f, &len);
+    fclose(f);
+    return s;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* How many entries of dir start with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* A fresh folder under /tmp for one test. */
+static void make_base(char *base, size_t len)
+{
+    snprintf(base, len, "/tmp/test_results.XXXXXX");
+    assert_non_null(mkdtemp(base));
+}
+
+/* One complete run: begin, write name with text, close, commit. */
+static void run_once(const char *target, const char *name, const char *text)
+{
+    mc_outdir o;
+    char msg[512] = "";
+    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
+    FILE *f = mc_outdir_open(&o, name, msg, sizeof msg);
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), 0);
+    assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), 0);
+}
+
+/* ---- quantiles ------------------------------------------------------ */
+
+static void quantiles_should_interpolate_between_order_statistics(void **st)
+{
+    (void)st;
+    double x[] = {4, 1, 3, 2};
+    const double p[] = {0.5, 0.25, 0.75, 0, 1, 0.1};
+    double q[6];
+    mc_quantiles(x, 4, p, 6, q);
+    assert_true(q[0] == 2.5);
+    assert_true(q[1] == 1.75);
+    assert_true(q[2] == 3.25);
+    assert_true(q[3] == 1);
+    assert_true(q[4] == 4);
+    assert_close(q[5], 1.3, 1e-15);
+}
+
+static void quantiles_should_be_inf_when_interpolating_toward_never(void **st)
+{
+    (void)st;
+    double x[] = {INF, 2, INF, 1};
+    const double p[] = {0.5, 0.25, 1, 2.0 / 3.0, 0.9};
+    double q[5];
+    mc_quantiles(x, 4, p, 5, q);
+    assert_true(q[0] == INF);          /* between 2 and inf */
+    assert_true(q[1] == 1.75);
+    assert_true(q[2] == INF);
+    assert_true(q[3] == INF);          /* h = 2: x(2) = inf */
+    assert_true(q[4] == INF);          /* between inf and inf, not NaN */
+
+    double all[] = {INF, INF, INF};
+    const double half = 0.3;
+    mc_quantiles(all, 3, &half, 1, q);
+    assert_true(q[0] == INF);
+}
+
+static void quantiles_should_return_order_statistic_when_h_is_integer(void **st)
+{
+    (void)st;
+    double x[] = {50, 10, 40, 20, 30};
+    const double p[] = {0.25, 0.5, 0.75};
+    double q[3];
+    mc_quantiles(x, 5, p, 3, q);
+    assert_true(q[0] == 20);
+    assert_true(q[1] == 30);
+    assert_true(q[2] == 40);
+
+    /* x(j) exactly, even with +inf next to it. */
+    double y[] = {INF, 2, 1};
+    const double mid = 0.5;
+    mc_quantiles(y, 3, &mid, 1, q);
+    assert_true(q[0] == 2);
+
+    double one = 7.5;
+    mc_quantiles(&one, 1, p, 3, q);
+    assert_true(q[0] == 7.5 && q[1] == 7.5 && q[2] == 7.5);
+}
+
+/* Agreement with a full sort, value for value, at 50 levels. */
+static void check_against_sort(double *x, size_t n)
+{
+    double *sorted = malloc(n * sizeof *sorted);
+    assert_non_null(sorted);
+    memcpy(sorted, x, n * sizeof *x);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+
+    double p[50], q[50];
+    p[0] = 0;
+    p[1] = 1;
+    p[2] = 0.5;
+    for (int i = 3; i < 50; i++)
+        p[i] = (double)(next_u64() >> 11) * 0x1p-53;
+    mc_quantiles(x, n, p, 50, q);
+    for (int i = 0; i < 50; i++) {
+        double want = reference_quantile(sorted, n, p[i]);
+        if (!same_double(q[i], want))
+            fail_msg("p = %.17g: got %.17g, want %.17g", p[i], q[i], want);
+    }
+    free(sorted);
+}
+
+static void quantiles_should_equal_full_sort_on_100001_values(void **st)
+{
+    (void)st;
+    size_t n = 100001;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = next_u64();
+        if (r % 20 == 0)
+            x[i] = INF;                 /* 5 % never */
+        else
+            x[i] = (double)(r % 3000) * 0.37 - 100;  /* many duplicates */
+    }
+    check_against_sort(x, n);
+    free(x);
+}
+
+static void quantiles_should_equal_full_sort_on_ordered_and_constant_input(
+    void **st)
+{
+    (void)st;
+    size_t n = 100001;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (double)i;
+    check_against_sort(x, n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (double)(n - i);
+    check_against_sort(x, n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 3.25;
+    check_against_sort(x, n);
+    for (size_t i = 0; i < n; i++)                 /* organ pipe */
+        x[i] = (double)(i < n / 2 ? i : n - i);
+    check_against_sort(x, n);
+    free(x);
+}
+
+/* ---- summary statistics --------------------------------------------- */
+
+static void stats_should_match_hand_computed_values(void **st)
+{
+    (void)st;
+    const double x[] = {3, INF, 1, 6, 2};
+    double scratch[5];
+    mc_stats s;
+    mc_stats_compute(x, 5, 1, scratch, &s);
+
+    assert_int_equal(s.n, 5);
+    assert_int_equal(s.never, 1);
+    /* finite {1, 2, 3, 6}: mean 3, squared deviations 4 + 1 + 0 + 9 */
+    assert_close(s.mean, 3, 1e-15);
+    assert_close(s.sd, sqrt(14.0 / 3.0), 1e-15);
+    assert_close(s.mcse, sqrt(14.0 / 3.0) / 2, 1e-15);
+    assert_true(s.min == 1);
+    assert_true(s.max == INF);
+    assert_close(s.p_le_2, 0.4, 1e-15);   /* 1 and 2 of 5 */
+    /* sorted {1, 2, 3, 6, inf}, h = 4p */
+    assert_close(s.q[0], 1.04, 1e-14);    /* p01 */
+    assert_true(s.q[3] == 2);                    /* p25: h = 1 */
+    assert_true(s.q[4] == 3);                    /* p50: h = 2 */
+    assert_true(s.q[5] == 6);                    /* p75: h = 3 */
+    assert_true(s.q[6] == INF);             /* p90: 6 to inf */
+    /* x itself is left as it was */
+    assert_true(x[0] == 3 && x[1] == INF && x[4] == 2);
+}
+
+static void stats_should_give_nan_where_undefined(void **st)
+{
+    (void)st;
+    const double never[] = {INF, INF};
+    double scratch[2];
+    mc_stats s;
+    mc_stats_compute(never, 2, 0, scratch, &s);
+    assert_int_equal(s.never, 2);
+    assert_true(isnan(s.mean) && isnan(s.sd) && isnan(s.mcse));
+    assert_true(isnan(s.p_le_2));                /* not requested */
+    assert_true(s.min == INF && s.q[0] == INF);
+
+    const double one[] = {INF, 1.5};
+    mc_stats_compute(one, 2, 1, scratch, &s);
+    assert_true(s.mean == 1.5);
+    assert_true(isnan(s.sd) && isnan(s.mcse));   /* one finite value */
+    assert_true(s.p_le_2 == 0.5);
+}
+
+static void stats_mean_should_be_exact_for_large_offset(void **st)
+{
+    (void)st;
+    /* 1e9 + {0.1, 0.2, ..}: naive sums of squares lose all digits. */
+    size_t n = 1000;
+    double *x = malloc(n * sizeof *x), *scratch = malloc(n * sizeof *x);
+    assert_non_null(x);
+    assert_non_null(scratch);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 1e9 + (double)(i % 2);
+    mc_stats s;
+    mc_stats_compute(x, n, 1, scratch, &s);
+    assert_close(s.mean, 1e9 + 0.5, 1e-6);
+    assert_close(s.sd, sqrt(0.25 * (double)n / (double)(n - 1)), 1e-9);
+    assert_true(s.p_le_2 == 0);
+    free(x);
+    free(scratch);
+}
+
+/* ---- numbers as text ------------------------------------------------ */
+
+static void fmt_should_give_shortest_text_for_known_values(void **st)
+{
+    (void)st;
+    static const struct {
+        double x;
+        const char *text;
+    } cases[] = {
+        {0.1, "0.1"},
+        {67.4155, "67.4155"},
+        {2935000, "2935000"},
+        {5.0, "5"},
+        {1e-300, "1e-300"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {2.2250738585072014e-308, "2.2250738585072014e-308"},
+        {-0.0, "-0"},
+        {0.0, "0"},
+        {-1.5, "-1.5"},
+        {1.0 / 3.0, "0.3333333333333333"},
+        {0.0001, "0.0001"},
+        {0.00001, "1e-05"},
+        {1e15, "1000000000000000"},
+        {1e16, "1e+16"},
+        {123456789012345678.0, "1.2345678901234568e+17"},
+        {9007199254740993.0, "9007199254740992"},
+        {1e23, "1e+23"},
+        /* exact ties between two shortest texts: the even digit wins */
+        {0x1p-25, "2.9802322387695312e-08"},
+        {0x5p-23, "5.960464477539062e-07"},
+        {INF, "inf"},
+        {-INF, "-inf"},
+        {(double)NAN, "nan"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[32];
+        int n = mc_fmt_double(buf, cases[i].x);
+        assert_string_equal(buf, cases[i].text);
+        assert_int_equal(n, (int)strlen(cases[i].text));
+    }
+}
+
+/* Random bit patterns cover every exponent, subnormals included; every
+ * eighth has a short mantissa, so short texts are exercised too. */
+static double random_double(void)
+{
+    uint64_t bits = next_u64();
+    if (bits % 8 == 0)
+        bits &= ~((UINT64_C(1) << (next_u64() % 53)) - 1);
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+static void fmt_should_round_trip_1e6_random_doubles(void **st)
+{
+    (void)st;
+    for (int i = 0; i < 1000000; i++) {
+        double x = random_double();
+        if (isnan(x))
+            continue;
+        char buf[32];
+        int n = mc_fmt_double(buf, x);
+        double y = strtod(buf, NULL);
+        if (n < 1 || n > 24 || !same_double(x, y))
+            fail_msg("%a: wrote \"%s\", read back %a", x, buf, y);
+    }
+}
+
+/* Significant digits of a text: drop sign, point, leading zeros, the
+ * exponent and (in plain integers) trailing zeros. */
+static int digits_of(const char *s)
+{
+    char m[40];
+    size_t k = 0;
+    int has_point = strchr(s, '.') != NULL;
+    for (; *s && *s != 'e' && k < sizeof m - 1; s++)
+        if (*s >= '0' && *s <= '9' && (k > 0 || *s != '0'))
+            m[k++] = *s;
+    if (!has_point)
+        while (k > 1 && m[k - 1] == '0')
+            k--;
+    return (int)k;
+}
+
+static void fmt_should_be_no_longer_than_any_printf_precision(void **st)
+{
+    (void)st;
+    for (int i = 0; i < 20000; i++) {
+        double x = random_double();
+        if (!isfinite(x) || x == 0)
+            continue;
+        char ours[32], ref[40];
+        mc_fmt_double(ours, x);
+        int p = 1;
+        for (; p <= 17; p++) {
+            snprintf(ref, sizeof ref, "%.*e", p - 1, x);
+            if (strtod(ref, NULL) == x)
+                break;
+        }
+        if (digits_of(ours) > p)
+            fail_msg("%a: \"%s\" is longer than \"%s\"", x, ours, ref);
+    }
+}
+
+/* ---- CSV ------------------------------------------------------------ */
+
+static void csv_should_write_exact_bytes_for_small_table(void **st)
+{
+    (void)st;
+    const double x[] = {1.5, (double)NAN, INF};
+    const double y[] = {0.1, -0.0, 2935000};
+    const char *const names[] = {"a", "b", "c"};
+    const mc_column cols[] = {
+        {.name = "sample", .index = 1},
+        {.name = "x", .num = x},
+        {.name = "name", .str = names},
+        {.name = "y", .num = y},
+    };
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    char msg[256] = "";
+    assert_int_equal(mc_csv_write(f, cols, 4, 3, 2, msg, sizeof msg), 0);
+    size_t len;
+    char *text = slurp(f, &len);
+    assert_string_equal(text, "sample,x,name,y\n"
+                              "0,1.5,a,0.1\n"
+                              "1,,b,-0\n"
+                              "2,inf,c,2935000\n");
+    free(text);
+    fclose(f);
+
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(mc_csv_write(f, cols, 4, 0, 1, msg, sizeof msg), 0);
+    text = slurp(f, &len);
+    assert_string_equal(text, "sample,x,name,y\n");
+    free(text);
+    fclose(f);
+}
+
+static char *csv_bytes(const mc_column *cols, size_t ncols, size_t nrows,
+                       int nthreads, size_t *len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    char msg[256] = "";
+    assert_int_equal(mc_csv_write(f, cols, ncols, nrows, nthreads, msg,
+                                  sizeof msg), 0);
+    char *text = slurp(f, len);
+    fclose(f);
+    return text;
+}
+
+static void csv_should_write_identical_bytes_for_1_2_7_threads(void **st)
+{
+    (void)st;
+    size_t n = 100003;              /* not a multiple of the chunk size */
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    const char **s = malloc(n * sizeof *s);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(s);
+    static const char *const words[] = {"gpu", "energy", "", "final_run"};
+    for (size_t i = 0; i < n; i++) {
+        a[i] = random_double();
+        b[i] = i % 13 == 0 ? INF : (double)(next_u64() % 1000) / 8;
+        s[i] = words[i % 4];
+    }
+    const mc_column cols[] = {
+        {.name = "sample", .index = 1},
+        {.name = "a", .num = a},
+        {.name = "label", .str = s},
+        {.name = "b", .num = b},
+    };
+    size_t len1, len2, len7;
+    char *t1 = csv_bytes(cols, 4, n, 1, &len1);
+    char *t2 = csv_bytes(cols, 4, n, 2, &len2);
+    char *t7 = csv_bytes(cols, 4, n, 7, &len7);
+    assert_int_equal(len1, len2);
+    assert_int_equal(len1, len7);
+    assert_memory_equal(t1, t2, len1);
+    assert_memory_equal(t1, t7, len1);
+    /* one header and n rows */
+    size_t lines = 0;
+    for (size_t i = 0; i < len1; i++)
+        lines += t1[i] == '\n';
+    assert_int_equal(lines, n + 1);
+    free(t1);
+    free(t2);
+    free(t7);
+    free(a);
+    free(b);
+    free(s);
+}
+
+static void csv_should_fail_with_message_on_full_device(void **st)
+{
+    (void)st;
+    FILE *f = fopen("/dev/full", "w");
+    if (!f)
+        skip();
+    const double x[] = {1, 2, 3};
+    const mc_column cols[] = {{.name = "x", .num = x}};
+    char msg[256] = "";
+    assert_int_equal(mc_csv_write(f, cols, 1, 3, 1, msg, sizeof msg), -1);
+    assert_string_equal(msg, strerror(ENOSPC));
+    fclose(f);
+}
+
+/* ---- run folder ----------------------------------------------------- */
+
+static void outdir_commit_should_create_target_with_its_files(void **st)
+{
+    (void)st;
+    char base[64], target[128], path[192];
+    make_base(base, sizeof base);
+    snprintf(target, sizeof target, "%s/a/b/run", base);   /* a/b missing */
+    run_once(target, "summary.csv", "metric,n\n");
+
+    snprintf(path, sizeof path, "%s/summary.csv", target);
+    char *text = read_file(path);
+    assert_non_null(text);
+    assert_string_equal(text, "metric,n\n");
+    free(text);
+    snprintf(path, sizeof path, "%s/a/b", base);
+    assert_int_equal(count_prefixed(path, ".run."), 0);
+    remove_tree(base);
+}
+
+static void outdir_second_commit_should_replace_previous_results(void **st)
+{
+    (void)st;
+    char base[64], target[128], path[192];
+    make_base(base, sizeof base);
+    snprintf(target, sizeof target, "%s/run", base);
+    run_once(target, "old.csv", "old\n");
+    run_once(target, "new.csv", "new\n");
+
+    snprintf(path, sizeof path, "%s/old.csv", target);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/new.csv", target);
+    char *text = read_file(path);
+    assert_non_null(text);
+    assert_string_equal(text, "new\n");
+    free(text);
+    assert_int_equal(count_prefixed(base, ".run."), 0);
+    remove_tree(base);
+}
+
+static void outdir_abort_should_keep_old_target_and_leave_no_temp(void **st)
+{
+    (void)st;
+    char base[64], target[128], path[192], msg[512] = "";
+    make_base(base, sizeof base);
+    snprintf(target, sizeof target, "%s/run", base);
+    run_once(target, "old.csv", "old\n");
+
+    mc_outdir o;
+    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
+    assert_int_equal(count_prefixed(base, ".run.tmp."), 1);
+    FILE *f = mc_outdir_open(&o, "half.csv", msg, sizeof msg);
+    assert_non_null(f);
+    fputs("half", f);
+    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), 0);
+    mc_outdir_abort(&o);
+
+    assert_int_equal(count_prefixed(base, ".run."), 0);
+    snprintf(path, sizeof path, "%s/old.csv", target);
+    char *text = read_file(path);
+    assert_non_null(text);
+    assert_string_equal(text, "old\n");
+    free(text);
+    snprintf(path, sizeof path, "%s/half.csv", target);
+    assert_false(exists(path));
+    remove_tree(base);
+}
+
+static void outdir_should_refuse_a_target_that_is_a_file(void **st)
+{
+    (void)st;
+    char base[64], target[128], msg[512] = "", want[256];
+    make_base(base, sizeof base);
+    snprintf(target, sizeof target, "%s/run", base);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    mc_outdir o;
+    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), -1);
+    snprintf(want, sizeof want, "%s: expected a folder, found a file", target);
+    assert_string_equal(msg, want);
+    assert_int_equal(count_prefixed(base, ".run."), 0);
+
+    /* A file that appears at the target during the run stops the commit. */
+    unlink(target);
+    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
+    f = fopen(target, "w");
+    assert_non_null(f);
+    fclose(f);
+    msg[0] = '\0';
+    assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), -1);
+    assert_string_equal(msg, want);
+    mc_outdir_abort(&o);
+    assert_int_equal(count_prefixed(base, ".run."), 0);
+    remove_tree(base);
+}
+
+static void outdir_should_refuse_a_parent_that_is_a_file(void **st)
+{
+    (void)st;
+    char base[64], target[128], file[128], msg[512] = "", want[256];
+    make_base(base, sizeof base);
+    snprintf(file, sizeof file, "%s/plain", base);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(target, sizeof target, "%s/plain/run", base);
+    mc_outdir o;
+    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), -1);
+    snprintf(want, sizeof want, "%s: expected a folder, found a file", file);
+    assert_string_equal(msg, want);
+    remove_tree(base);
+}
+
+static void outdir_close_should_report_a_failed_write(void **st)
+{
+    (void)st;
+    FILE *f = fopen("/dev/full", "w");
+    if (!f)
+        skip();
+    fputs("data", f);
+    char msg[256] = "", want[256];
+    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), -1);
+    snprintf(want, sizeof want, "writing: %s", strerror(ENOSPC));
+    assert_string_equal(msg, want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(quantiles_should_interpolate_between_order_statistics),
+        cmocka_unit_test(
+            quantiles_should_be_inf_when_interpolating_toward_never),
+        cmocka_unit_test(
+            quantiles_should_return_order_statistic_when_h_is_integer),
+        cmocka_unit_test(quantiles_should_equal_full_sort_on_100001_values),
+        cmocka_unit_test(
+            quantiles_should_equal_full_sort_on_ordered_and_constant_input),
+        cmocka_unit_test(stats_should_match_hand_computed_values),
+        cmocka_unit_test(stats_should_give_nan_where_undefined),
+        cmocka_unit_test(stats_mean_should_be_exact_for_large_offset),
+        cmocka_unit_test(fmt_should_give_shortest_text_for_known_values),
+        cmocka_unit_test(fmt_should_round_trip_1e6_random_doubles),
+        cmocka_unit_test(fmt_should_be_no_longer_than_any_printf_precision),
+        cmocka_unit_test(csv_should_write_exact_bytes_for_small_table),
+        cmocka_unit_test(csv_should_write_identical_bytes_for_1_2_7_threads),
+        cmocka_unit_test(csv_should_fail_with_message_on_full_device),
+        cmocka_unit_test(outdir_commit_should_create_target_with_its_files),
+        cmocka_unit_test(outdir_second_commit_should_replace_previous_results),
+        cmocka_unit_test(outdir_abort_should_keep_old_target_and_leave_no_temp),
+        cmocka_unit_test(outdir_should_refuse_a_target_that_is_a_file),
+        cmocka_unit_test(outdir_should_refuse_a_parent_that_is_a_file),
+        cmocka_unit_test(outdir_close_should_report_a_failed_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
