@@ -1,0 +1,174 @@
+/* mc_write.c: the run folder: samples.csv, summary.csv, curve.csv and
+ * manifest.json (MODEL.md, "Names in the files"). */
+#include "mc_engine.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Writes one CSV file of the run folder. */
+static int write_csv(const mc_outdir *o, const char *name,
+                     const mc_column *cols, size_t ncols, size_t nrows,
+                     int threads, char *msg, size_t len)
+{
+    FILE *f = mc_outdir_open(o, name, msg, len);
+    if (f == NULL)
+        return -1;
+    if (mc_csv_write(f, cols, ncols, nrows, threads, msg, len) != 0) {
+        fclose(f);
+        return -1;
+    }
+    return mc_outdir_close(f, msg, len);
+}
+
+static int write_samples(const mc_outdir *o, const mc_run *run, char *msg,
+                         size_t len)
+{
+    mc_column cols[MC_NCOLS + 1] = {{.name = "sample", .index = 1}};
+    for (int c = 0; c < MC_NCOLS; c++)
+        cols[c + 1] = (mc_column){.name = mc_column_names[c],
+                                  .num = run->col[c]};
+    return write_csv(o, "samples.csv", cols, MC_NCOLS + 1, run->n,
+                     run->threads, msg, len);
+}
+
+/* summary.csv: one row per output, the columns of MODEL.md. */
+enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
+       S_MAX = S_Q0 + MC_NQ, S_PLE2, S_NUM };
+
+static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
+                         size_t len)
+{
+    static const char *const names[S_NUM] = {
+        "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
+        "p25", "p50", "p75", "p90", "p95", "p99", "max", "p_le_2"};
+    double v[S_NUM][MC_NOUTPUTS];
+    const char *metric[MC_NOUTPUTS];
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        const mc_stats *st = &run->stats[k];
+        metric[k] = mc_column_names[MC_COL_T + k];
+        v[S_N][k] = (double)st->n;
+        v[S_NEVER][k] = (double)st->never;
+        v[S_MEAN][k] = st->mean;
+        v[S_SD][k] = st->sd;
+        v[S_MCSE][k] = st->mcse;
+        v[S_MIN][k] = st->min;
+        for (int q = 0; q < MC_NQ; q++)
+            v[S_Q0 + q][k] = st->q[q];
+        v[S_MAX][k] = st->max;
+        v[S_PLE2][k] = st->p_le_2;
+    }
+    mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
+    for (int c = 0; c < S_NUM; c++)
+        cols[c + 1] = (mc_column){.name = names[c], .num = v[c]};
+    return write_csv(o, "summary.csv", cols, S_NUM + 1, MC_NOUTPUTS, 1, msg,
+                     len);
+}
+
+/* curve.csv: one row per horizon and multiplier. */
+enum { C_H, C_MEAN, C_Q0, C_PLE2 = C_Q0 + MC_NCURVE_Q, C_PBE, C_NUM };
+
+static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
+                       size_t len)
+{
+    static const char *const names[C_NUM] = {
+        "horizon_days", "mean", "p05", "p25", "p50", "p75", "p95",
+        "p_le_2", "p_break_even"};
+    size_t rows = run->n_horizons * MC_NCURVE;
+    double *v = malloc(rows * C_NUM * sizeof(double));
+    const char **metric = malloc(rows * sizeof(char *));
+    int rc = -1;
+    if (v == NULL || metric == NULL) {
+        snprintf(msg, len, "out of memory writing curve.csv");
+        goto out;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        const mc_curve_point *pt = &run->curve[r];
+        metric[r] = mc_column_names[mc_curve_metric_col[r % MC_NCURVE]];
+        v[C_H * rows + r] = run->horizons[r / MC_NCURVE];
+        v[C_MEAN * rows + r] = pt->mean;
+        for (int q = 0; q < MC_NCURVE_Q; q++)
+            v[(size_t)(C_Q0 + q) * rows + r] = pt->q[q];
+        v[C_PLE2 * rows + r] = pt->p_le_2;
+        v[C_PBE * rows + r] = pt->p_break_even;
+    }
+    mc_column cols[C_NUM + 1];
+    cols[0] = (mc_column){.name = names[C_H], .num = v};
+    cols[1] = (mc_column){.name = "metric", .str = metric};
+    for (int c = 1; c < C_NUM; c++)
+        cols[c + 1] = (mc_column){.name = names[c], .num = v + (size_t)c * rows};
+    rc = write_csv(o, "curve.csv", cols, C_NUM + 1, rows, run->threads, msg,
+                   len);
+out:
+    free(v);
+    free(metric);
+    return rc;
+}
+
+/* A JSON string literal (RFC 8259 escapes). */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static int write_manifest(const mc_outdir *o, const mc_run *run,
+                          const mc_scenario *s, const mc_run_info *info,
+                          char *msg, size_t len)
+{
+    FILE *f = mc_outdir_open(o, "manifest.json", msg, len);
+    if (f == NULL)
+        return -1;
+    char num[32];
+    fprintf(f, "{\n  \"program\": \"breakeven\",\n  \"version\": ");
+    json_string(f, BREAKEVEN_VERSION);
+    fprintf(f, ",\n  \"scenario\": ");
+    json_string(f, s->name);
+    fprintf(f, ",\n  \"config\": ");
+    json_string(f, info->config_path);
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"threads\": %d,\n",
+            (unsigned long long)s->seed, run->n, run->threads);
+    fprintf(f, "  \"started_utc\": ");
+    json_string(f, info->started_utc);
+    mc_fmt_double(num, omp_get_wtime() - info->t_start);
+    fprintf(f, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
+    if (s->write_samples)
+        fprintf(f, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
+    fprintf(f, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+    fprintf(f, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
+            run->n_horizons * MC_NCURVE);
+    if (ferror(f)) {
+        snprintf(msg, len, "cannot write manifest.json");
+        fclose(f);
+        return -1;
+    }
+    return mc_outdir_close(f, msg, len);
+}
+
+int mc_engine_write(const mc_run *run, const mc_scenario *s,
+                    const mc_run_info *info, const char *outdir, char *msg,
+                    size_t len)
+{
+    mc_outdir o;
+    if (mc_outdir_begin(&o, outdir, msg, len) != 0)
+        return -1;
+    if ((s->write_samples && write_samples(&o, run, msg, len) != 0) ||
+        write_summary(&o, run, msg, len) != 0 ||
+        write_curve(&o, run, msg, len) != 0 ||
+        write_manifest(&o, run, s, info, msg, len) != 0 ||
+        mc_outdir_commit(&o, msg, len) != 0) {
+        mc_outdir_abort(&o);
+        return -1;
+    }
+    return 0;
+}

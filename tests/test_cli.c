@@ -1,0 +1,288 @@
+/* test_cli.c: the breakeven program end to end: runs into temporary
+ * folders, CSVs read back and checked, exit codes. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+static char tmp[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmp, sizeof tmp, "/tmp/breakeven-cli-XXXXXX");
+    return mkdtemp(tmp) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Runs breakeven with args (shell words); stdout and stderr go to
+ * tmp/out.txt and tmp/err.txt.  Returns the exit code. */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >out.txt 2>err.txt", tmp,
+             BREAKEVEN_EXE, args);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* Reads tmp/name into a malloc'd string (NULL if missing). */
+static char *slurp(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static void assert_prefix(const char *s, const char *prefix)
+{
+    if (strncmp(s, prefix, strlen(prefix)) != 0)
+        fail_msg("expected to start with:\n%s\nfound:\n%.400s", prefix, s);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The value of column col in the row whose first cell is metric. */
+static double csv_cell(const char *csv, const char *metric, const char *col)
+{
+    const char *nl = strchr(csv, '\n');
+    int idx = -1, i = 0;
+    for (const char *p = csv; p < nl; i++) {
+        size_t w = strcspn(p, ",\n");
+        if (w == strlen(col) && strncmp(p, col, w) == 0)
+            idx = i;
+        p += w + 1;
+    }
+    assert_true(idx >= 0);
+    size_t ml = strlen(metric);
+    for (const char *row = nl + 1; *row; row = strchr(row, '\n') + 1) {
+        if (strncmp(row, metric, ml) == 0 && row[ml] == ',') {
+            const char *p = row;
+            for (int k = 0; k < idx; k++)
+                p = strchr(p, ',') + 1;
+            return *p == ',' || *p == '\n' ? (double)NAN : strtod(p, NULL);  /* empty: NaN */
+        }
+    }
+    fail_msg("no row %s", metric);
+    return NAN;
+}
+
+static void reported_run_reads_back_67_4155_days(void **state)
+{
+    (void)state;
+    char args[1024];
+    snprintf(args, sizeof args, "--config '%s/reported.json' --out run --quiet",
+             CONFIG_DIR);
+    assert_int_equal(run(args), 0);
+    char *out = slurp("out.txt");
+    assert_string_equal(out, "");                  /* --quiet */
+    free(out);
+
+    char *summary = slurp("run/summary.csv");
+    assert_non_null(summary);
+    assert_prefix(summary, "metric,n,never,mean,sd,mcse,min,p01,p05,"
+                  "p10,p25,p50,p75,p90,p95,p99,max,p_le_2\n");
+    assert_true(csv_cell(summary, "break_even_days", "p50") ==
+                2935000.0 / 43536.0);               /* exact round trip */
+    assert_true(csv_cell(summary, "inference_gpu_hours_per_day", "mean") ==
+                43536.0);
+    assert_true(csv_cell(summary, "inference_usd_per_day", "p01") == 87072.0);
+    assert_true(fabs(csv_cell(summary, "multiplier", "mean") - 1.1847) < 5e-5);
+    assert_true(csv_cell(summary, "multiplier", "p_le_2") == 1.0);
+    assert_true(isnan(csv_cell(summary, "break_even_days", "p_le_2")));  /* empty */
+    assert_int_equal(count_lines(summary), 13);
+    free(summary);
+
+    char *samples = slurp("run/samples.csv");
+    assert_non_null(samples);
+    assert_int_equal(count_lines(samples), 1001);
+    assert_prefix(samples,
+        "sample,final_run_gpu_hours,overhead,nodes,gpus_per_node,"
+        "representativeness,monthly_growth,power_ratio,pue_ratio,"
+        "lifetime_days,gpu_hour_usd,training_gpu_hours,"
+        "inference_gpu_hours_per_day,break_even_days,break_even_days_energy,"
+        "multiplier,multiplier_energy,break_even_days_final_run,"
+        "break_even_days_energy_final_run,multiplier_final_run,"
+        "multiplier_energy_final_run,training_usd,inference_usd_per_day\n"
+        "0,2935000,1,226.75,8,1,0,1,1,365,2,2935000,43536,"
+        "67.41547225284822,");
+    free(samples);
+
+    char *curve = slurp("run/curve.csv");
+    assert_non_null(curve);
+    assert_prefix(curve, "horizon_days,metric,mean,p05,p25,p50,p75,p95,"
+                  "p_le_2,p_break_even\n10,multiplier,");
+    free(curve);
+
+    char *manifest = slurp("run/manifest.json");
+    assert_non_null(manifest);
+    assert_non_null(strstr(manifest, "\"samples\": 1000,"));
+    assert_non_null(strstr(manifest, "\"scenario\": \"reported\""));
+    assert_non_null(strstr(manifest, "{\"name\": \"samples.csv\", \"rows\": 1000}"));
+    free(manifest);
+}
+
+static void files_are_byte_identical_for_1_2_and_7_threads(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"samples.csv", "summary.csv",
+                                        "curve.csv"};
+    assert_int_equal(run("--samples 40000 --threads 1 --out t1 --quiet"), 0);
+    assert_int_equal(run("--samples 40000 --threads 2 --out t2 --quiet"), 0);
+    assert_int_equal(run("--samples 40000 --threads 7 --out t7 --quiet"), 0);
+    for (size_t i = 0; i < 3; i++) {
+        char p1[64], p2[64], p7[64];
+        snprintf(p1, sizeof p1, "t1/%s", files[i]);
+        snprintf(p2, sizeof p2, "t2/%s", files[i]);
+        snprintf(p7, sizeof p7, "t7/%s", files[i]);
+        char *a = slurp(p1), *b = slurp(p2), *c = slurp(p7);
+        assert_non_null(a);
+        assert_true(strlen(a) > 100);
+        assert_string_equal(a, b);
+        assert_string_equal(a, c);
+        free(a);
+        free(b);
+        free(c);
+    }
+}
+
+static void no_arguments_runs_the_built_in_scenario(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--samples 2000"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "deepseek-v3-r1: 2000 samples"));
+    assert_non_null(strstr(out, "break_even_days"));
+    assert_non_null(strstr(out, "P(<=2)"));
+    free(out);
+    char *summary = slurp("runs/deepseek-v3-r1/summary.csv");
+    assert_non_null(summary);
+    free(summary);
+}
+
+static void a_new_run_replaces_the_old_one_and_leaves_no_temporary(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--samples 500 --out again --quiet"), 0);
+    assert_int_equal(run("--samples 700 --out again --quiet"), 0);
+    char *samples = slurp("again/samples.csv");
+    assert_int_equal(count_lines(samples), 701);
+    free(samples);
+    assert_int_equal(run("--samples 300 --out again --no-samples --quiet"), 0);
+    assert_null(slurp("again/samples.csv"));
+    char *manifest = slurp("again/manifest.json");
+    assert_null(strstr(manifest, "samples.csv"));
+    free(manifest);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q tmp", tmp);
+    assert_int_not_equal(system(cmd), 0);             /* nothing left over */
+}
+
+static void bad_options_exit_2_with_a_message(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"--samples abc", "--samples expects an integer"},
+        {"--samples 0", "found '0'"},
+        {"--samples -5", "found '-5'"},
+        {"--samples 2.5", "found '2.5'"},
+        {"--threads 0", "--threads expects an integer from 1 to 1024"},
+        {"--threads", "needs a value"},
+        {"--seed x1", "--seed expects"},
+        {"--bogus", "unknown option '--bogus'"},
+        {"--quiet=1", "takes no value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(run(cases[i][0]), 2);
+        char *err = slurp("err.txt");
+        if (strstr(err, cases[i][1]) == NULL)
+            fail_msg("%s: stderr lacks '%s': %s", cases[i][0], cases[i][1], err);
+        assert_true(strncmp(err, "breakeven: ", 11) == 0);
+        free(err);
+    }
+    /* 1e4 is an integer written with an exponent: accepted */
+    assert_int_equal(run("--samples 1e4 --out e --quiet --no-samples"), 0);
+    char *manifest = slurp("e/manifest.json");
+    assert_non_null(strstr(manifest, "\"samples\": 10000,"));
+    free(manifest);
+}
+
+static void scenario_and_io_errors_have_their_exit_codes(void **state)
+{
+    (void)state;
+    char args[1024];
+    snprintf(args, sizeof args, "--config '%s/scenarios/cli_bad_sigma.json' "
+             "--out bad", TEST_DATA_DIR);
+    assert_int_equal(run(args), 3);
+    char *err = slurp("err.txt");
+    assert_non_null(strstr(err, "cli_bad_sigma.json: $.inputs.overhead.sigma: "));
+    free(err);
+    struct stat st;
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad", tmp);
+    assert_int_not_equal(stat(path, &st), 0);     /* nothing written */
+
+    assert_int_equal(run("--config does-not-exist.json"), 4);
+    err = slurp("err.txt");
+    assert_non_null(strstr(err, "does-not-exist.json"));
+    free(err);
+}
+
+static void help_and_version_exit_0_on_stdout(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--help"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "usage: breakeven"));
+    assert_non_null(strstr(out, "Exit codes"));
+    free(out);
+    assert_int_equal(run("--version"), 0);
+    out = slurp("out.txt");
+    assert_true(strncmp(out, "breakeven ", 10) == 0);
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reported_run_reads_back_67_4155_days),
+        cmocka_unit_test(files_are_byte_identical_for_1_2_and_7_threads),
+        cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
+        cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
+        cmocka_unit_test(bad_options_exit_2_with_a_message),
+        cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
+        cmocka_unit_test(help_and_version_exit_0_on_stdout),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
