@@ -58,6 +58,50 @@ static void reported_scenario_gives_the_reported_figures(void **state)
     mc_scenario_free(&s);
 }
 
+/* PARAMETERS.md, "Checks": each a scenario file under tests/checks/ with
+ * every input fixed, the output it must reproduce, and the digits that
+ * PARAMETERS.md prints (the tolerance is half a unit of the last one). */
+static void parameters_md_checks_reproduce_from_scenario_files(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        int col;
+        double want, tol;
+    } checks[] = {
+        {"v3-only.json", MC_COL_BE, 64.0390, 5e-5},
+        {"peak-nodes.json", MC_COL_I0, 53376, 0},
+        {"peak-nodes.json", MC_COL_BE, 54.99, 5e-3},
+        {"trough-nodes.json", MC_COL_I0, 13056, 0},
+        {"trough-nodes.json", MC_COL_BE, 224.8, 5e-2},
+        {"lifetime-175.json", MC_COL_M, 1.385, 5e-4},
+        {"overhead-2.2.json", MC_COL_BE, 148.3, 5e-2},
+        {"overhead-2.2.json", MC_COL_BE_FINAL, 67.4155, 5e-5},
+        {"overhead-4.json", MC_COL_BE, 269.7, 5e-2},
+        {"power-0.8.json", MC_COL_BE_ENERGY, 84.3, 5e-2},
+        {"power-0.8.json", MC_COL_BE, 67.4155, 5e-5},
+        {"power-0.5.json", MC_COL_BE_ENERGY, 134.8, 5e-2},
+    };
+    for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
+        char path[1024];
+        mc_scenario s;
+        mc_err err;
+        mc_run run;
+        snprintf(path, sizeof path, "%s/checks/%s", TEST_DATA_DIR,
+                 checks[c].file);
+        if (mc_cfg_load_file(path, &s, &err) != 0)
+            fail_msg("%s: %s: %s", path, err.path, err.msg);
+        run_or_fail(&s, 2, &run);
+        const mc_stats *st = stat_of(&run, checks[c].col);
+        if (!(st->min == st->max && fabs(st->q[4] - checks[c].want) <= checks[c].tol))
+            fail_msg("%s: %s = %.10g, want %g +- %g", checks[c].file,
+                     mc_column_names[checks[c].col], st->q[4], checks[c].want,
+                     checks[c].tol);
+        mc_run_free(&run);
+        mc_scenario_free(&s);
+    }
+}
+
 static int columns_equal(const mc_run *a, const mc_run *b, int c)
 {
     return memcmp(a->col[c], b->col[c], a->n * sizeof(double)) == 0;
@@ -197,6 +241,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reported_scenario_gives_the_reported_figures),
+        cmocka_unit_test(parameters_md_checks_reproduce_from_scenario_files),
         cmocka_unit_test(results_are_identical_for_1_2_and_7_threads),
         cmocka_unit_test(changing_one_input_leaves_the_other_inputs_unchanged),
         cmocka_unit_test(samples_draw_from_distinct_streams),
