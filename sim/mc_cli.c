@@ -195,9 +195,10 @@ static void print_summary(const mc_run *run, const mc_scenario *s,
         if (!isnan(st->p_le_2))
             snprintf(ple2, sizeof ple2, "%.4f", st->p_le_2);
         /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
-        printf("%-34s %11.5g %11.5g %11.5g %7.2f%% %8s\n",
-               mc_column_names[shown[i]], st->q[4], st->q[1], st->q[7],
-               100.0 * (double)st->never / (double)st->n, ple2);
+        printf("%-34s %11.5g %11.5g %11.5g %7.2f%%", mc_column_names[shown[i]],
+               st->q[4], st->q[1], st->q[7],
+               100.0 * (double)st->never / (double)st->n);
+        printf(*ple2 ? " %8s\n" : "\n", ple2);
     }
 }
 
