@@ -259,6 +259,40 @@ static void scenario_and_io_errors_have_their_exit_codes(void **state)
     free(err);
 }
 
+/* The scenario example in README.md is a working scenario: extract the
+ * first ```json block and run it. */
+static void readme_example_scenario_runs(void **state)
+{
+    (void)state;
+    FILE *f = fopen(README_PATH, "rb");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *start = strstr(text, "```json\n");
+    assert_non_null(start);
+    start += 8;
+    char *end = strstr(start, "```");
+    assert_non_null(end);
+    char path[512];
+    snprintf(path, sizeof path, "%s/example.json", tmp);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(start, 1, (size_t)(end - start), f);
+    fclose(f);
+    assert_int_equal(run("--config example.json --samples 5000 --out ex --quiet"), 0);
+    char *summary = slurp("ex/summary.csv");
+    assert_non_null(summary);
+    /* the r1 stage is uncertain: the final run varies above 2,928,000 */
+    double lo = csv_cell(summary, "training_gpu_hours", "min");
+    assert_true(lo > 2928000.0);
+    free(summary);
+    char *manifest = slurp("ex/manifest.json");
+    assert_non_null(strstr(manifest, "\"scenario\": \"my-variant\""));
+    free(manifest);
+}
+
 static void help_and_version_exit_0_on_stdout(void **state)
 {
     (void)state;
@@ -282,6 +316,7 @@ int main(void)
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
+        cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
