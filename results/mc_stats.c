@@ -17,6 +17,7 @@
  * the worst case by O(n log n).
  */
 #include "mc_results.h"
+#include "mc_results_impl.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -180,8 +181,7 @@ static int cmp_size(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-/* Type 7 position of level p among n values: j = floor(h), frac = h - j. */
-static size_t q_pos(size_t n, double p, double *frac)
+size_t mc_q_pos_(size_t n, double p, double *frac)
 {
     double h = (double)(n - 1) * p;
     if (!(h > 0)) {                       /* p <= 0 (or NaN) */
@@ -197,8 +197,7 @@ static size_t q_pos(size_t n, double p, double *frac)
     return (size_t)fj;
 }
 
-/* x(j) + frac (x(j+1) - x(j)), with "never" (+inf) absorbing. */
-static double interpolate(double lo, double hi, double frac)
+double mc_interpolate_(double lo, double hi, double frac)
 {
     if (frac == 0 || lo == hi)
         return lo;                        /* also inf, inf: never NaN */
@@ -212,6 +211,21 @@ static double interpolate(double lo, double hi, double frac)
     return lo + frac * d;
 }
 
+/* 2 log2(n) partition levels, then heap sort. */
+static int depth_limit(size_t n)
+{
+    int depth = 0;
+    for (size_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    return depth + 4;
+}
+
+void mc_select_(double *x, size_t n, const size_t *ks, size_t nk)
+{
+    if (n > 0)
+        multi_select(x, 0, n - 1, ks, nk, depth_limit(n));
+}
+
 void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
                   double *out)
 {
@@ -220,17 +234,14 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
             out[i] = (double)NAN;
         return;
     }
-    int depth = 0;                        /* 2 log2(n) levels, then heap sort */
-    for (size_t m = n; m > 1; m >>= 1)
-        depth += 2;
-    depth += 4;
+    int depth = depth_limit(n);
 
     for (size_t b = 0; b < k; b += BATCH / 2) {
         size_t nb = k - b < BATCH / 2 ? k - b : BATCH / 2;
         size_t ks[BATCH], nk = 0;
         for (size_t i = 0; i < nb; i++) {
             double frac;
-            size_t j = q_pos(n, probs[b + i], &frac);
+            size_t j = mc_q_pos_(n, probs[b + i], &frac);
             ks[nk++] = j;
             if (frac > 0)
                 ks[nk++] = j + 1;
@@ -243,8 +254,9 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
         multi_select(x, 0, n - 1, ks, u, depth);
         for (size_t i = 0; i < nb; i++) {
             double frac;
-            size_t j = q_pos(n, probs[b + i], &frac);
-            out[b + i] = frac > 0 ? interpolate(x[j], x[j + 1], frac) : x[j];
+            size_t j = mc_q_pos_(n, probs[b + i], &frac);
+            out[b + i] = frac > 0 ? mc_interpolate_(x[j], x[j + 1], frac)
+                                  : x[j];
         }
     }
 }
@@ -264,9 +276,10 @@ void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
         s.q[i] = (double)NAN;
 
     if (n > 0) {
-        /* Pass 1, in index order: counts, extremes, a first mean. */
+        /* Pass 1, in index order: counts, extremes, the largest finite
+         * magnitude. */
         size_t nf = 0, le2 = 0;
-        double sum = 0, lo = x[0], hi = x[0];
+        double lo = x[0], hi = x[0], amax = 0;
         for (size_t i = 0; i < n; i++) {
             double v = x[i];
             if (v < lo)
@@ -276,8 +289,9 @@ void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
             if (v <= 2)
                 le2++;
             if (isfinite(v)) {
-                sum += v;
                 nf++;
+                if (fabs(v) > amax)
+                    amax = fabs(v);
             } else if (isinf(v) && v > 0) {
                 s.never++;
             }
@@ -287,22 +301,34 @@ void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
         if (with_p_le_2)
             s.p_le_2 = (double)le2 / (double)n;
 
-        /* Pass 2: deviations from the first mean; their sum corrects it
-         * (the corrected two-pass algorithm of Chan, Golub and LeVeque). */
+        /* Passes 2 and 3 work on x * 2^-e with 2^e >= amax, so neither the
+         * sum nor the sum of squares can overflow however large the values
+         * (1e200 squared is past the double range).  A power of two scales
+         * exactly: in ordinary ranges the result is bit for bit what the
+         * unscaled sums give.  The variance is the corrected two-pass
+         * algorithm of Chan, Golub and LeVeque: the deviations' own sum
+         * corrects the first mean. */
         if (nf > 0) {
+            int e = 0;
+            if (amax > 0)
+                (void)frexp(amax, &e);
+            double scale = ldexp(1.0, -e), sum = 0;
+            for (size_t i = 0; i < n; i++)
+                if (isfinite(x[i]))
+                    sum += x[i] * scale;
             double m = sum / (double)nf, dsum = 0, ss = 0;
             for (size_t i = 0; i < n; i++) {
                 if (isfinite(x[i])) {
-                    double d = x[i] - m;
+                    double d = x[i] * scale - m;
                     dsum += d;
                     ss += d * d;
                 }
             }
-            s.mean = m + dsum / (double)nf;
+            s.mean = (m + dsum / (double)nf) / scale;
             if (nf > 1) {
                 double var = (ss - dsum * dsum / (double)nf) /
                              (double)(nf - 1);
-                s.sd = sqrt(var > 0 ? var : 0);
+                s.sd = sqrt(var > 0 ? var : 0) / scale;
                 s.mcse = s.sd / sqrt((double)nf);
             }
         }

@@ -209,6 +209,153 @@ static void curve_p_le_2_equals_p_break_even_at_every_horizon(void **state)
     mc_scenario_free(&s);
 }
 
+/* The curve point of multiplier m at horizon h the plain way: every
+ * multiplier of every sample computed as mc_model_eval does and stored,
+ * summed in index order, counted, and its quantiles selected among all of
+ * them by mc_quantiles. */
+static void curve_point_by_brute_force(const mc_run *run, size_t h, int m,
+                                       mc_curve_point *pt)
+{
+    static const double probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
+    /* mc_curve_metric_col: 1 + T/C, 1 + T/(rpC), 1 + F/C, 1 + F/(rpC) */
+    const double *num = run->col[m < 2 ? MC_COL_T : MC_COL_F];
+    int energy = m % 2 == 1;
+    const double *const *col = (const double *const *)run->col;
+    double hz = run->horizons[h], sum = 0.0;
+    size_t n = run->n, le2 = 0, reached = 0;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++) {
+        double g = mc_growth_rate(
+            col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i]);
+        double C = col[MC_COL_I0][i] * mc_cumulative_days(g, hz);
+        double rp = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO][i] *
+                    col[MC_COL_INPUT0 + MC_IN_PUE_RATIO][i];
+        x[i] = 1.0 + num[i] / (energy ? rp * C : C);
+        sum += x[i];
+        le2 += x[i] <= 2.0;
+        reached += col[mc_curve_be_col[m]][i] <= hz;
+    }
+    pt->mean = sum / (double)n;
+    pt->p_le_2 = (double)le2 / (double)n;
+    pt->p_break_even = (double)reached / (double)n;
+    mc_quantiles(x, n, probs, MC_NCURVE_Q, pt->q);
+    free(x);
+}
+
+static void assert_same_bits(double got, double want, const char *what,
+                             size_t h, int m)
+{
+    if (memcmp(&got, &want, sizeof got) != 0)
+        fail_msg("horizon %zu, multiplier %d, %s: %a, brute force %a", h, m,
+                 what, got, want);
+}
+
+static void assert_point_is_brute_force(const mc_run *run, size_t h)
+{
+    static const char *const qname[MC_NCURVE_Q] = {"p05", "p25", "p50",
+                                                   "p75", "p95"};
+    for (int m = 0; m < MC_NCURVE; m++) {
+        mc_curve_point want;
+        const mc_curve_point *got = &run->curve[h * MC_NCURVE + (size_t)m];
+        curve_point_by_brute_force(run, h, m, &want);
+        assert_same_bits(got->mean, want.mean, "mean", h, m);
+        assert_same_bits(got->p_le_2, want.p_le_2, "p_le_2", h, m);
+        assert_same_bits(got->p_break_even, want.p_break_even,
+                         "p_break_even", h, m);
+        for (int q = 0; q < MC_NCURVE_Q; q++)
+            assert_same_bits(got->q[q], want.q[q], qname[q], h, m);
+    }
+}
+
+/* Every step'th horizon and the last against the brute force. */
+static void assert_curve_is_brute_force(const mc_run *run, size_t step)
+{
+    for (size_t h = 0; h < run->n_horizons; h += step)
+        assert_point_is_brute_force(run, h);
+    assert_point_is_brute_force(run, run->n_horizons - 1);
+}
+
+static void curve_equals_brute_force_bit_for_bit(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    mc_run run;
+    load("deepseek-v3-r1.json", &s);
+    s.samples = 100000;
+    run_or_fail(&s, 2, &run);
+    assert_true(run.n_horizons > 8);
+    assert_curve_is_brute_force(&run, 9);
+    mc_run_free(&run);
+    mc_scenario_free(&s);
+}
+
+/* deepseek-v3-r1.json with overhead, representativeness and power ratio
+ * fixed, and input `in` discrete on values with weights. */
+static void load_discrete(int in, size_t k, const double *values,
+                          const double *weights, size_t samples,
+                          mc_scenario *s)
+{
+    char msg[256];
+    load("deepseek-v3-r1.json", s);
+    s->samples = samples;
+    static const int fixed[] = {MC_IN_OVERHEAD, MC_IN_REPRESENTATIVENESS,
+                                MC_IN_POWER_RATIO};
+    for (size_t j = 0; j < sizeof fixed / sizeof fixed[0]; j++) {
+        mc_dist_free(&s->inputs[fixed[j]].dist);
+        s->inputs[fixed[j]].dist = mc_dist_fixed(0.9);
+    }
+    mc_dist_free(&s->inputs[in].dist);
+    if (mc_dist_discrete(&s->inputs[in].dist, k, values, weights, msg,
+                         sizeof msg) != 0)
+        fail_msg("%s", msg);
+}
+
+/* Growth -5 %, 0 or +3 % a month and all else fixed: the curve's
+ * multipliers take three values, mostly the outer two, so the brackets
+ * meet ties at their bounds, equal bounds, and few values between. */
+static void curve_equals_brute_force_with_three_values(void **state)
+{
+    (void)state;
+    static const double growth[] = {-0.05, 0.0, 0.03}, w[] = {49, 2, 49};
+    mc_scenario s;
+    mc_run run;
+    load_discrete(MC_IN_MONTHLY_GROWTH, 3, growth, w, 30000, &s);
+    run_or_fail(&s, 2, &run);
+    size_t count[3] = {0, 0, 0};
+    for (size_t i = 0; i < run.n; i++)
+        for (int k = 0; k < 3; k++)
+            count[k] += run.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i] ==
+                        growth[k];
+    assert_true(count[0] > run.n / 3 && count[1] > 0 && count[2] > run.n / 3);
+    assert_curve_is_brute_force(&run, 12);
+    mc_run_free(&run);
+    mc_scenario_free(&s);
+}
+
+/* No training (every stage 0 GPU-hours) and half the samples with no
+ * inference nodes: multipliers 1 + 0/0 are NaN there, which no bracket
+ * can place, so the engine selects among all samples with mc_quantiles
+ * and must give what the brute force gives. */
+static void curve_equals_brute_force_where_brackets_cannot_answer(
+    void **state)
+{
+    (void)state;
+    static const double nodes[] = {0.0, 200.0};
+    mc_scenario s;
+    mc_run run;
+    load_discrete(MC_IN_NODES, 2, nodes, NULL, 20000, &s);
+    for (size_t k = 0; k < s.n_stages; k++) {
+        mc_dist_free(&s.stages[k].dist);
+        s.stages[k].dist = mc_dist_fixed(0.0);
+    }
+    run_or_fail(&s, 2, &run);
+    assert_true(isnan(run.curve[0].mean));
+    assert_curve_is_brute_force(&run, 24);
+    mc_run_free(&run);
+    mc_scenario_free(&s);
+}
+
 static void summary_counts_never_and_puts_it_in_the_quantiles(void **state)
 {
     (void)state;
@@ -247,6 +394,10 @@ int main(void)
         cmocka_unit_test(samples_draw_from_distinct_streams),
         cmocka_unit_test(curve_p_le_2_equals_p_break_even_at_every_horizon),
         cmocka_unit_test(summary_counts_never_and_puts_it_in_the_quantiles),
+        cmocka_unit_test(curve_equals_brute_force_bit_for_bit),
+        cmocka_unit_test(curve_equals_brute_force_with_three_values),
+        cmocka_unit_test(
+            curve_equals_brute_force_where_brackets_cannot_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -268,6 +268,186 @@ static void quantiles_should_equal_full_sort_on_ordered_and_constant_input(
     free(x);
 }
 
+/* ---- bracketed quantiles -------------------------------------------- */
+
+/* The curve's levels, the summary's, both ends, and some repeated, out of
+ * order or close together. */
+static const double bracket_probs[] = {
+    0.05, 0.25, 0.5, 0.75, 0.95, 0.01, 0.1, 0.9, 0.99,
+    0, 1, 0.5, 0.001, 0.999, 1.0 / 3.0, 0.5000001,
+};
+#define N_BRACKET_PROBS (sizeof bracket_probs / sizeof bracket_probs[0])
+
+static void assert_same_quantiles(const double *got, const double *want,
+                                  size_t n, const char *what)
+{
+    for (size_t l = 0; l < N_BRACKET_PROBS; l++)
+        if (memcmp(&got[l], &want[l], sizeof got[l]) != 0)
+            fail_msg("%s, n = %zu, p = %.17g: %a, mc_quantiles gives %a",
+                     what, n, bracket_probs[l], got[l], want[l]);
+}
+
+/* mc_bracket_quantiles on a copy of x[0..n) against mc_quantiles on
+ * another, bit for bit.  Returns whether it fell back. */
+static int check_bracketed(const double *x, size_t n, const char *what)
+{
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    double want[N_BRACKET_PROBS], got[N_BRACKET_PROBS];
+    assert_true(a != NULL && b != NULL);
+    memcpy(a, x, n * sizeof *a);
+    memcpy(b, x, n * sizeof *b);
+    mc_quantiles(a, n, bracket_probs, N_BRACKET_PROBS, want);
+    mc_bracket *br = mc_bracket_new(n, bracket_probs, N_BRACKET_PROBS);
+    assert_non_null(br);
+    int fell_back = mc_bracket_quantiles(br, b, got);
+    assert_same_quantiles(got, want, n, what);
+    mc_bracket_free(br);
+    free(a);
+    free(b);
+    return fell_back;
+}
+
+static double uniform01(void)
+{
+    return (double)(next_u64() >> 11) * 0x1p-53;
+}
+
+static void bracket_should_equal_quantiles_on_random_and_heavy_tails(
+    void **st)
+{
+    (void)st;
+    size_t n = 100001;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = uniform01();
+    assert_int_equal(check_bracketed(x, n, "uniform"), 0);
+    for (size_t i = 0; i < n; i++) {         /* Pareto tails both sides */
+        double u = 1 - uniform01();
+        x[i] = (next_u64() & 1 ? 1 : -1) / (u * u);
+    }
+    assert_int_equal(check_bracketed(x, n, "heavy tails"), 0);
+    for (size_t i = 0; i < n; i++)           /* differences overflow */
+        x[i] = (uniform01() - 0.5) * 1.7e308 * 2;
+    assert_int_equal(check_bracketed(x, n, "near DBL_MAX"), 0);
+    for (size_t i = 0; i < n; i++)           /* sorted: still every s-th */
+        x[i] = (double)i * 0.25;
+    assert_int_equal(check_bracketed(x, n, "ascending"), 0);
+    free(x);
+}
+
+static void bracket_should_equal_quantiles_with_never_and_ties(void **st)
+{
+    (void)st;
+    size_t n = 100000;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)           /* 30 % never */
+        x[i] = next_u64() % 10 < 3 ? INF : uniform01() * 50;
+    assert_int_equal(check_bracketed(x, n, "30% inf"), 0);
+    for (size_t i = 0; i < n; i++)           /* 97 % never */
+        x[i] = next_u64() % 100 < 97 ? INF : uniform01();
+    assert_int_equal(check_bracketed(x, n, "97% inf"), 0);
+    for (size_t i = 0; i < n; i++)           /* all equal: needs no room */
+        x[i] = 1.5;
+    assert_int_equal(check_bracketed(x, n, "all equal"), 0);
+    for (size_t i = 0; i < n; i++)           /* all never */
+        x[i] = INF;
+    assert_int_equal(check_bracketed(x, n, "all inf"), 0);
+    for (size_t i = 0; i < n; i++) {         /* few distinct values */
+        uint64_t r = next_u64();
+        x[i] = r % 20 == 0 ? INF : (double)(r % 7) * 0.37 - 1;
+    }
+    check_bracketed(x, n, "7 values");      /* may fall back */
+    free(x);
+}
+
+static void bracket_should_equal_quantiles_on_tiny_inputs(void **st)
+{
+    (void)st;
+    double x[40];
+    for (size_t n = 1; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = (double)(next_u64() % 10);
+        check_bracketed(x, n, "tiny");
+        for (size_t i = 0; i < n; i++)
+            x[i] = i % 3 == 1 ? INF : uniform01();
+        check_bracketed(x, n, "tiny with inf");
+    }
+    /* n = 0: NaN, as mc_quantiles */
+    mc_bracket *br = mc_bracket_new(0, bracket_probs, N_BRACKET_PROBS);
+    double q[N_BRACKET_PROBS];
+    assert_non_null(br);
+    assert_int_equal(mc_bracket_quantiles(br, x, q), 0);
+    assert_true(isnan(q[0]) && isnan(q[N_BRACKET_PROBS - 1]));
+    mc_bracket_free(br);
+}
+
+static void bracket_should_fall_back_when_the_pilot_misleads(void **st)
+{
+    (void)st;
+    size_t n = 100000;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    mc_bracket *br = mc_bracket_new(n, bracket_probs, N_BRACKET_PROBS);
+    assert_non_null(br);
+    size_t s = mc_bracket_stride(br);
+    assert_true(s > 1);
+    /* the pilot sees only the values far above the rest */
+    for (size_t i = 0; i < n; i++)
+        x[i] = i % s == 0 ? 1e6 + uniform01() : uniform01();
+    mc_bracket_free(br);
+    assert_int_equal(check_bracketed(x, n, "misleading pilot"), 1);
+    free(x);
+}
+
+static void bracket_stream_should_not_depend_on_blocks_or_order(void **st)
+{
+    (void)st;
+    size_t n = 54321;
+    static const size_t sizes[] = {1, 7, 255, 256, 257, 1000, 3, 4096};
+    double *x = malloc(n * sizeof *x), *a = malloc(n * sizeof *a);
+    double want[N_BRACKET_PROBS], got[N_BRACKET_PROBS];
+    assert_true(x != NULL && a != NULL);
+    for (size_t i = 0; i < n; i++)
+        x[i] = uniform01() * uniform01();
+    memcpy(a, x, n * sizeof *a);
+    mc_quantiles(a, n, bracket_probs, N_BRACKET_PROBS, want);
+
+    mc_bracket *br = mc_bracket_new(n, bracket_probs, N_BRACKET_PROBS);
+    assert_non_null(br);
+    double *pilot = mc_bracket_pilot(br);
+    for (int pass = 0; pass < 2; pass++) {   /* forward, then backward */
+        for (size_t j = 0; j < mc_bracket_pilot_len(br); j++)
+            pilot[j] = x[j * mc_bracket_stride(br)];
+        mc_bracket_begin(br);
+        size_t done = 0;
+        for (size_t b = 0; done < n; b++) {
+            size_t len = sizes[b % 8] < n - done ? sizes[b % 8] : n - done;
+            mc_bracket_add(br, pass == 0 ? x + done : x + n - done - len, len);
+            done += len;
+        }
+        assert_int_equal(mc_bracket_finish(br, got), 0);
+        assert_same_quantiles(got, want, n, pass == 0 ? "forward" : "backward");
+    }
+
+    /* one value short, or a NaN: a miss, never an answer */
+    for (size_t j = 0; j < mc_bracket_pilot_len(br); j++)
+        pilot[j] = x[j * mc_bracket_stride(br)];
+    mc_bracket_begin(br);
+    mc_bracket_add(br, x, n - 1);
+    assert_int_equal(mc_bracket_finish(br, got), -1);
+    x[n / 2] = (double)NAN;
+    for (size_t j = 0; j < mc_bracket_pilot_len(br); j++)
+        pilot[j] = x[j * mc_bracket_stride(br)];
+    mc_bracket_begin(br);
+    mc_bracket_add(br, x, n);
+    assert_int_equal(mc_bracket_finish(br, got), -1);
+    mc_bracket_free(br);
+    free(x);
+    free(a);
+}
+
 /* ---- summary statistics --------------------------------------------- */
 
 static void stats_should_match_hand_computed_values(void **st)
@@ -314,6 +494,25 @@ static void stats_should_give_nan_where_undefined(void **st)
     assert_true(s.mean == 1.5);
     assert_true(isnan(s.sd) && isnan(s.mcse));   /* one finite value */
     assert_true(s.p_le_2 == 0.5);
+}
+
+/* Squares of 1e200 overflow and squares of 1e-200 underflow: the mean and
+ * sd must come out right at both ends of the double range. */
+static void stats_should_not_overflow_or_underflow_at_extreme_scales(void **st)
+{
+    (void)st;
+    double scratch[3];
+    mc_stats s;
+    const double big[3] = {1e200, 3e200, INFINITY};
+    mc_stats_compute(big, 3, 0, scratch, &s);
+    assert_true(fabs(s.mean - 2e200) <= 1e-15 * 2e200);
+    assert_true(fabs(s.sd - sqrt(2.0) * 1e200) <= 1e-15 * 1.5e200);
+    assert_int_equal(s.never, 1);
+    const double tiny[2] = {1e-200, 3e-200};
+    mc_stats_compute(tiny, 2, 0, scratch, &s);
+    assert_true(fabs(s.mean - 2e-200) <= 1e-15 * 2e-200);
+    assert_true(fabs(s.sd - sqrt(2.0) * 1e-200) <= 1e-15 * 1.5e-200);
+    assert_true(fabs(s.mcse - 1e-200) <= 1e-15 * 1e-200);
 }
 
 static void stats_mean_should_be_exact_for_large_offset(void **st)
@@ -685,9 +884,16 @@ int main(void)
         cmocka_unit_test(quantiles_should_equal_full_sort_on_100001_values),
         cmocka_unit_test(
             quantiles_should_equal_full_sort_on_ordered_and_constant_input),
+        cmocka_unit_test(
+            bracket_should_equal_quantiles_on_random_and_heavy_tails),
+        cmocka_unit_test(bracket_should_equal_quantiles_with_never_and_ties),
+        cmocka_unit_test(bracket_should_equal_quantiles_on_tiny_inputs),
+        cmocka_unit_test(bracket_should_fall_back_when_the_pilot_misleads),
+        cmocka_unit_test(bracket_stream_should_not_depend_on_blocks_or_order),
         cmocka_unit_test(stats_should_match_hand_computed_values),
         cmocka_unit_test(stats_should_give_nan_where_undefined),
         cmocka_unit_test(stats_mean_should_be_exact_for_large_offset),
+        cmocka_unit_test(stats_should_not_overflow_or_underflow_at_extreme_scales),
         cmocka_unit_test(fmt_should_give_shortest_text_for_known_values),
         cmocka_unit_test(fmt_should_round_trip_1e6_random_doubles),
         cmocka_unit_test(fmt_should_be_no_longer_than_any_printf_precision),
