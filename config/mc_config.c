@@ -3,10 +3,13 @@
  * The only file of the program that sees cJSON.  cJSON is lenient where we
  * must not be (NOTES.md): its object getter is case-insensitive, it keeps
  * duplicate keys silently, it reads 1e999 as infinity and it reports a
- * syntax error as a bare pointer.  So every object is walked here: unknown
- * keys (with the closest valid key suggested), duplicate keys and
- * non-finite numbers are errors, and the line and column of a syntax error
- * are computed from the pointer.
+ * syntax error as a bare pointer.  So the text is checked here first
+ * (UTF-8, strict RFC 8259 syntax: every syntax error with its line,
+ * column and what was expected), and every object is walked here:
+ * unknown keys (with the closest valid key suggested), duplicate keys and
+ * non-finite numbers are errors.  Every input's draws must stay finite
+ * and in the domain in double precision, and so must the model's
+ * products (check_domain, check_derived).
  *
  * Every error names the JSON path of the offending value and says what was
  * expected and what was found.  Parsing builds into a local scenario that
@@ -19,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -264,32 +268,39 @@ static int fail_type(cfg_ctx *c, const char *expected, const cJSON *v)
  * Keys: unknown, duplicate, missing
  * ====================================================================== */
 
-/* Levenshtein distance, case-insensitive; large for long strings. */
+static int same_letter(char x, char y)
+{
+    return tolower((unsigned char)x) == tolower((unsigned char)y);
+}
+
+/* Edit distance with adjacent transpositions (optimal string alignment:
+ * "stpe" is 1 from "step", not 2, so it is not taken for "stop"),
+ * case-insensitive; large for long strings. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
-    size_t row[65];
+    size_t d[65][65];
     if (na > 64 || nb > 64)
         return (size_t)-1;
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
         for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1])
-                          != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            size_t best = d[i - 1][j - 1]
+                          + !same_letter(a[i - 1], b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2])
+                && same_letter(a[i - 2], b[j - 1])
+                && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-    }
-    return row[nb];
+    return d[na][nb];
 }
 
 /* The candidate closest to word, or NULL if none is close enough to be a
@@ -339,14 +350,14 @@ static int check_keys(cfg_ctx *c, const cJSON *obj,
         const char *key = k->string != NULL ? k->string : "";
         if (!in_list(key, allowed)) {
             const char *near = closest(key, allowed);
-            char list[256];
+            char list[256], hint[96] = "";
             shown_buf b;
-            if (near != NULL)
-                return fail_at_key(c, key, "unknown key '%s' (did you "
-                                   "mean '%s'?)", shown(&b, key, 64), near);
             join(list, sizeof list, allowed);
-            return fail_at_key(c, key, "unknown key '%s' (expected one "
-                               "of: %s)", shown(&b, key, 64), list);
+            if (near != NULL)
+                snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+            return fail_at_key(c, key, "unknown key '%s'%s: expected one "
+                               "of %s, found '%s'", shown(&b, key, 64), hint,
+                               list, b.s);
         }
         for (const cJSON *e = obj->child; e != k; e = e->next)
             if (strcmp(e->string, key) == 0)
@@ -364,7 +375,8 @@ static const cJSON *member(const cJSON *obj, const char *key)
 
 static int fail_missing(cfg_ctx *c, const char *key, const char *what)
 {
-    return fail(c, "missing required key '%s' (expected %s)", key, what);
+    return fail(c, "missing required key '%s': expected %s, found no '%s'",
+                key, what, key);
 }
 
 /* ======================================================================
@@ -481,6 +493,8 @@ static const char *blame(const dist_params *p)
             return "median";
         if (ph(p, "p05") && !(pv(p, "p05") > 0))
             return "p05";
+        if (ph(p, "p95") && !(pv(p, "p95") > 0))
+            return "p95";
         return NULL;
     }
     if (strcmp(n, "triangular") == 0 || strcmp(n, "pert") == 0) {
@@ -711,8 +725,18 @@ static int read_truncate(cfg_ctx *c, const cJSON *t, mc_dist *d)
     if (member(t, "hi") != NULL && read_number_at(c, t, "hi", &hi))
         goto out;
     if (mc_dist_truncate(d, lo, hi, msg, sizeof msg)) {
-        fail(c, "%s", msg[0] ? msg : "expected a truncation with "
-             "probability mass, found one mc_dist rejects");
+        if (msg[0] == '\0')
+            snprintf(msg, sizeof msg, "expected a truncation with "
+                     "probability mass, found one mc_dist rejects");
+        if (d->type->continuous && lo < hi) {
+            /* where the mass is, so that the user can move the bounds */
+            double a = mc_dist_quantile(d, 0.001), b = mc_dist_quantile(d,
+                                                                  0.999);
+            fail(c, "%s; this %s has 99.8%% of its mass between %.4g and "
+                 "%.4g", msg, d->type->name, a, b);
+        } else {
+            fail(c, "%s", msg);
+        }
         goto out;
     }
     rc = 0;
@@ -725,27 +749,61 @@ out:
  * Inputs
  * ====================================================================== */
 
+/* Draws are computed in double precision: a distribution inside its
+ * domain on paper may still overflow to inf (lognormal with a large
+ * sigma) or underflow onto an open bound (exp(mu + sigma z) = 0, or a
+ * gamma of small shape), and either makes the model's outputs NaN or a
+ * false "never".  The reach of the samplers is bounded: inverse-CDF draws
+ * use 32-bit uniforms (quantiles 2.3e-10 from either end) and GSL's
+ * ziggurat stops near 10 sigma; the quantiles at REACH_P lie beyond both,
+ * so if they are finite and inside the domain, every draw is. */
+#define REACH_P 1e-24
+
+/* The largest value d can draw (at most its upper REACH_P quantile), and
+ * the smallest one when its support starts at an open end of the family
+ * (lognormal and gamma at 0); else *lo is the support's lower end. */
+static void reach(const mc_dist *d, double *lo, double *hi)
+{
+    const mc_dist_type *t = d->type;
+    double mass = d->truncated ? d->mass : 1.0;
+    *lo = mc_dist_support_lo(d);
+    *hi = mc_dist_support_hi(d);
+    if (!t->continuous)
+        return;
+    if (!isfinite(*hi))      /* the base's upper tail (hi not truncated) */
+        *hi = t->quantile_q(d, REACH_P * mass);
+    if (t->support == NULL && *lo == t->support_lo && isfinite(*lo))
+        *lo = t->quantile(d, (d->truncated ? d->flo : 0.0)
+                             + REACH_P * mass);
+}
+
 /* Does every draw of d lie in the input's domain?  For an open bound
  * (x > lo), a support that starts exactly at lo passes only when it is
  * the distribution family's own open end (lognormal and gamma at 0, not
- * set by a parameter), which no draw reaches; a parameter bound (uniform
- * from 0) or a truncation bound may be drawn, up to rounding. */
-static int check_domain(cfg_ctx *c, const mc_dist *d,
+ * set by a parameter, truncated or not), which no draw reaches unless it
+ * underflows (checked by reach); a parameter bound (uniform from 0) or a
+ * truncation bound above it may be drawn, up to rounding.  v is the
+ * input's JSON value, to point at a discrete value out of the domain. */
+static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
                         const mc_input_info *info, const char *stage,
                         const char *value_key)
 {
-    double s = mc_dist_support_lo(d), lo = info->lo;
+    double s = mc_dist_support_lo(d), lo = info->lo, rlo, rhi;
     const char *op = info->lo_open ? ">" : ">=";
     char what[256], lo_s[32], s_s[32], p_s[64] = "";
+    /* a value of a "> 0" input also has to be a normal double: a
+       subnormal one is 0 for the model's quotients (see reach) */
+    const double min_x = info->lo_open && lo == 0 ? DBL_MIN : lo;
+    const char *normal = min_x > lo ? " and a normal double (>= 2.2e-308)"
+                                    : "";
     int ok;
-    if (info->lo_open)
-        ok = s > lo || (s == lo && d->type->continuous && !d->truncated
-                        && d->type->support == NULL
-                        && d->type->support_lo == lo);
+    if (info->lo_open)      /* the family's own open end is never drawn */
+        ok = (s > lo && (d->type->continuous || s >= min_x))
+             || (s == lo && d->type->continuous
+                 && d->type->support == NULL
+                 && d->type->support_lo == lo);
     else
         ok = s >= lo;
-    if (ok)
-        return 0;
     if (stage != NULL) {
         shown_buf b;
         snprintf(what, sizeof what, "%s (stage '%s')", info->name,
@@ -754,17 +812,55 @@ static int check_domain(cfg_ctx *c, const mc_dist *d,
     else
         snprintf(what, sizeof what, "%s", info->name);
     fmt_num(lo_s, sizeof lo_s, lo);
+    if (ok) {
+        reach(d, &rlo, &rhi);
+        if (!(rhi < HUGE_VAL))
+            return fail(c, "expected finite values of %s, found a %s "
+                        "distribution whose draws overflow to inf in double "
+                        "precision (its upper %g quantile is %g); narrow it, "
+                        "or truncate it: \"truncate\": {\"hi\": x}", what,
+                        d->type->name, REACH_P, rhi);
+        /* an open bound at 0 is reached by underflow: to 0, or to a
+           subnormal number that the model's quotients turn into inf */
+        if (info->lo_open ? !(rlo > lo) || (lo == 0 && rlo < DBL_MIN)
+                          : !(rlo >= lo))
+            return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+                        "%s distribution whose draws underflow in double "
+                        "precision (its %g quantile is %g, below the "
+                        "smallest normal double %g); narrow it, or truncate "
+                        "it: \"truncate\": {\"lo\": x} with x %s %s", what,
+                        op, lo_s, d->type->name, REACH_P, rlo, DBL_MIN, op,
+                        lo_s);
+        return 0;
+    }
     fmt_num(s_s, sizeof s_s, s);
     if (strcmp(d->type->name, "fixed") == 0) {
         char msg[sizeof ((mc_err *)0)->msg];
-        snprintf(msg, sizeof msg, "expected %s %s %s (MODEL.md), found %s; "
-                 "change the value", what, op, lo_s, s_s);
+        snprintf(msg, sizeof msg, "expected %s %s %s (MODEL.md)%s, found %s;"
+                 " change the value", what, op, lo_s, normal, s_s);
         return fail_param(c, value_key, msg);
     }
-    if (!d->type->continuous)
+    if (!d->type->continuous) {
+        /* blame the first value outside the domain, where it is written */
+        const cJSON *e;
+        size_t i = 0;
+        cJSON_ArrayForEach(e, member(v, "values")) {
+            double x = e->valuedouble;
+            if (info->lo_open ? !(x > lo && x >= min_x) : !(x >= lo)) {
+                size_t old = path_push_key(c, "values");
+                path_push_index(c, i);
+                fmt_num(s_s, sizeof s_s, x);
+                fail(c, "expected values of %s %s %s (MODEL.md)%s, found %s;"
+                     " change this value", what, op, lo_s, normal, s_s);
+                path_pop(c, old);
+                return -1;
+            }
+            i++;
+        }
         return fail(c, "expected values of %s %s %s (MODEL.md), found a "
                     "%s distribution with the value %s; change its values",
                     what, op, lo_s, d->type->name, s_s);
+    }
     {
         double pr = mc_dist_cdf(d, lo);
         if (pr > 0 && pr <= 1)
@@ -839,14 +935,14 @@ static int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
             } else if (i < spec->n_req) {
                 char need[96], what[160];
                 join(need, sizeof need, spec->keys);
-                snprintf(what, sizeof what, "a number: %s takes %s",
+                snprintf(what, sizeof what, "a number (%s takes %s)",
                          spec->name, need);
                 return fail_missing(c, spec->keys[i], what);
             }
         }
     } else if (member(v, "values") == NULL) {
-        return fail_missing(c, "values", "an array of numbers: discrete "
-                            "takes values and optional weights");
+        return fail_missing(c, "values", "an array of numbers (discrete "
+                            "takes values and optional weights)");
     }
     if (build_dist(c, v, &p, d))
         return -1;
@@ -892,20 +988,28 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
             const cJSON *k;
             double x;
             cJSON_ArrayForEach(k, v)
-                if (is_param_key(k->string) || strcmp(k->string, "truncate")
-                                                   == 0) {
+                if (is_param_key(k->string)) {
                     char list[256];
                     known_dists(list, sizeof list);
-                    fail(c, "missing required key 'dist' (expected a "
-                         "distribution name for '%s': one of %s)",
-                         k->string, list);
+                    fail(c, "missing required key 'dist': expected a "
+                         "distribution name (one of %s) beside the "
+                         "parameter '%s', found no 'dist'", list,
+                         k->string);
                     goto out;
                 }
+            if (member(v, "truncate") != NULL) {
+                fail_at_key(c, "truncate", "expected a continuous "
+                            "distribution to truncate, found a fixed value "
+                            "(give \"dist\" and its parameters, or remove "
+                            "\"truncate\")");
+                goto out;
+            }
             if (check_keys(c, v, is_stage ? stage_keys : fixed_keys))
                 goto out;
             if (member(v, "value") == NULL) {
-                fail(c, "missing required key 'value' (expected a number, "
-                     "or a distribution object with \"dist\")");
+                fail(c, "missing required key 'value': expected a number "
+                     "(or a distribution object with \"dist\"), found no "
+                     "'value'");
                 goto out;
             }
             if (read_number_at(c, v, "value", &x))
@@ -927,7 +1031,7 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
                   : "a number or an object with \"value\" or \"dist\"", v);
         goto out;
     }
-    if (check_domain(c, &d, info, name, value_key))
+    if (check_domain(c, v, &d, info, name, value_key))
         goto out;
     if (name == NULL && (name = strdup(info->name)) == NULL) {
         fail(c, "expected memory for a name, found none (out of memory)");
@@ -1022,9 +1126,9 @@ static int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         return -1;
     for (size_t i = 0; keys[i] != NULL; i++)
         if (member(v, keys[i]) == NULL)
-            return fail(c, "missing required key '%s' (expected every input"
-                        " of MODEL.md: %s, %s, %s, ...)", keys[i],
-                        keys[0], keys[1], keys[2]);
+            return fail(c, "missing required key '%s': expected every input"
+                        " of MODEL.md (%s, %s, %s, ...), found no '%s'",
+                        keys[i], keys[0], keys[1], keys[2], keys[i]);
     e = member(v, FINAL_RUN);
     old = path_push_key(c, FINAL_RUN);
     if (read_stages(c, e, s)) {
@@ -1089,8 +1193,8 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
             return -1;
         for (size_t i = 0; horizon_keys[i] != NULL; i++)
             if (member(v, horizon_keys[i]) == NULL)
-                return fail_missing(c, horizon_keys[i], "a number: the "
-                                    "range form takes start, stop and step");
+                return fail_missing(c, horizon_keys[i], "a number (the "
+                                    "range form takes start, stop and step)");
         if (read_number_at(c, v, "start", &start)
             || read_number_at(c, v, "stop", &stop)
             || read_number_at(c, v, "step", &step))
@@ -1238,6 +1342,78 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
     return rc;
 }
 
+/* The model's products and quotients (MODEL.md) stay finite in double
+ * precision for every combination of draws: else inputs that are each in
+ * their domain would give inf where MODEL.md does not say "never" (a
+ * multiplier of inf, training of inf GPU-hours).  Bounds from each
+ * input's reach, at the current path ($.inputs):
+ *   F = sum of the stages, T = k F, I0 = n g_n 24 R, E = r p,
+ *   C(x) >= I0 min(x, 1/a) / 2 for x >= the shortest lifetime or horizon,
+ *   where a = -ln(1 + m) / 30.4375 is the fastest decay (0 if none), so
+ *   t <= T / (E I0) when finite and M <= 1 + T / (E C). */
+static int check_derived(cfg_ctx *c, const mc_scenario *s)
+{
+    double lo[MC_IN_COUNT], hi[MC_IN_COUNT], f = 0, t, i0lo, i0hi, e, a, x;
+    char v[32];
+    for (size_t i = 0; i < s->n_stages; i++) {
+        double l, h;
+        reach(&s->stages[i].dist, &l, &h);
+        f += h;
+    }
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        reach(&s->inputs[i].dist, &lo[i], &hi[i]);
+    t = hi[MC_IN_OVERHEAD] * f;
+    i0hi = hi[MC_IN_NODES] * hi[MC_IN_GPUS_PER_NODE] * 24.0
+           * hi[MC_IN_REPRESENTATIVENESS];
+    i0lo = lo[MC_IN_NODES] * lo[MC_IN_GPUS_PER_NODE] * 24.0
+           * lo[MC_IN_REPRESENTATIVENESS];
+    e = lo[MC_IN_POWER_RATIO] * lo[MC_IN_PUE_RATIO];
+    a = lo[MC_IN_MONTHLY_GROWTH] < 0
+        ? -log1p(lo[MC_IN_MONTHLY_GROWTH]) / 30.4375 : 0.0;
+    x = lo[MC_IN_LIFETIME_DAYS];
+    if (s->n_horizons > 0 && s->horizons[0] < x)
+        x = s->horizons[0];
+    if (a > 0 && 1.0 / a < x)
+        x = 1.0 / a;
+    if (!(f < HUGE_VAL))
+        return fail(c, "expected final_run_gpu_hours (the sum of the "
+                    "stages) finite in double precision, found stages "
+                    "summing to inf; make them smaller");
+    if (!(t < HUGE_VAL))
+        return fail(c, "expected training_gpu_hours = overhead x "
+                    "final_run_gpu_hours finite in double precision, found "
+                    "it reaching inf (overhead up to %s); narrow overhead "
+                    "or the stages", (fmt_num(v, sizeof v, hi[0]), v));
+    if (!(i0hi < HUGE_VAL))
+        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+                    "gpus_per_node x 24 x representativeness finite in "
+                    "double precision, found it reaching inf; narrow those "
+                    "inputs");
+    if (!(i0lo >= DBL_MIN))
+        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+                    "gpus_per_node x 24 x representativeness of at least "
+                    "%g (the smallest normal double), found it as low as "
+                    "%g; narrow those inputs", DBL_MIN, i0lo);
+    if (!(e >= DBL_MIN))
+        return fail(c, "expected power_ratio x pue_ratio of at least %g "
+                    "(the smallest normal double), found it as low as %g; "
+                    "narrow those inputs", DBL_MIN, e);
+    if (!(hi[MC_IN_GPU_HOUR_USD] * t < HUGE_VAL
+          && hi[MC_IN_GPU_HOUR_USD] * i0hi < HUGE_VAL))
+        return fail(c, "expected training_usd and inference_usd_per_day "
+                    "finite in double precision, found them reaching inf "
+                    "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
+                    (fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
+    if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
+        return fail(c, "expected break-even days and multipliers finite in "
+                    "double precision where break-even happens, found "
+                    "training / (power_ratio x pue_ratio x inference) "
+                    "reaching inf (training up to %g GPU-h, inference as "
+                    "low as %g GPU-h per day over %g days); narrow the "
+                    "extreme inputs", t, i0lo, x);
+    return 0;
+}
+
 /* ======================================================================
  * The scenario
  * ====================================================================== */
@@ -1301,8 +1477,385 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         if (rc)
             return -1;
     }
+    old = path_push_key(c, "inputs");
+    rc = check_derived(c, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
     return check_streams(c, s, !cJSON_IsArray(member(member(root, "inputs"),
                                                      FINAL_RUN)));
+}
+
+/* ======================================================================
+ * Text and JSON syntax
+ *
+ * Checked here before cJSON parses, so that every error in the text has
+ * a line, a column and what JSON expects there.  cJSON alone accepts what
+ * JSON (RFC 8259) forbids, and reads some of it wrongly: leading zeros
+ * ("01"), "1.", raw control characters in strings, bad \u escapes (read
+ * as a NUL that cuts the string), numbers over 63 characters (cut); and
+ * it reports only where it stopped.
+ * ====================================================================== */
+
+#define JSON_DEPTH_MAX 64
+#define JSON_NUMBER_MAX 63   /* cJSON reads at most 63 characters */
+
+typedef struct jscan {
+    const unsigned char *s;
+    size_t n, i;
+    /* the error: byte offset, what JSON expects there, and how many
+       bytes to show as found (0: up to 12 characters of the line), or
+       a description instead of the text */
+    size_t at, show;
+    const char *expected;
+    char found[160];
+} jscan;
+
+static int js_fail(jscan *j, size_t at, size_t show, const char *expected)
+{
+    j->at = at;
+    j->show = show;
+    j->expected = expected;
+    return -1;
+}
+
+static int is_json_ws(unsigned char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static void js_ws(jscan *j)
+{
+    while (j->i < j->n && is_json_ws(j->s[j->i]))
+        j->i++;
+}
+
+/* Bytes of the word at i: letters, digits and _ . + - (a number, a
+ * literal or a key as the user wrote it, "0x8", "NaN", "True"). */
+static size_t js_word(const jscan *j, size_t i)
+{
+    size_t k = i;
+    while (k < j->n && (isalnum(j->s[k]) || j->s[k] == '_'
+                        || j->s[k] == '.' || j->s[k] == '+'
+                        || j->s[k] == '-'))
+        k++;
+    return k - i;
+}
+
+/* The text is UTF-8 without NUL bytes (RFC 8259, 8.1). */
+static int js_check_text(jscan *j)
+{
+    const unsigned char *s = j->s;
+    for (size_t i = 0; i < j->n;) {
+        unsigned char ch = s[i];
+        size_t k = 0;
+        unsigned lo = 0x80, hi = 0xBF;
+        int ok;
+        if (ch == 0) {
+            snprintf(j->found, sizeof j->found, "a NUL byte (a binary "
+                     "file?)");
+            return js_fail(j, i, 0, "UTF-8 text");
+        }
+        if (ch < 0x80) {
+            i++;
+            continue;
+        }
+        if (ch >= 0xC2 && ch <= 0xDF) {
+            k = 1;
+        } else if (ch >= 0xE0 && ch <= 0xEF) {
+            k = 2;
+            lo = ch == 0xE0 ? 0xA0 : 0x80;   /* no overlong forms */
+            hi = ch == 0xED ? 0x9F : 0xBF;   /* no surrogates */
+        } else if (ch >= 0xF0 && ch <= 0xF4) {
+            k = 3;
+            lo = ch == 0xF0 ? 0x90 : 0x80;
+            hi = ch == 0xF4 ? 0x8F : 0xBF;   /* up to U+10FFFF */
+        }
+        ok = k > 0 && i + k < j->n;
+        for (size_t m = 1; ok && m <= k; m++) {
+            unsigned char b = s[i + m];
+            ok = b >= (m == 1 ? lo : 0x80) && b <= (m == 1 ? hi : 0xBF);
+        }
+        if (!ok) {
+            snprintf(j->found, sizeof j->found, "the byte 0x%02x, which is "
+                     "not UTF-8 (a binary file, or text in another "
+                     "encoding: save it as UTF-8)", ch);
+            return js_fail(j, i, 0, "UTF-8 text");
+        }
+        i += k + 1;
+    }
+    return 0;
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        int d = isdigit(p[k]) ? p[k] - '0'
+                : p[k] >= 'a' && p[k] <= 'f' ? p[k] - 'a' + 10
+                : p[k] >= 'A' && p[k] <= 'F' ? p[k] - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + (unsigned)d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int js_string(jscan *j)
+{
+    j->i++;                                   /* the opening quote */
+    for (;;) {
+        unsigned char ch;
+        if (j->i >= j->n)
+            return js_fail(j, j->i, 0, "'\"' closing the string");
+        ch = j->s[j->i];
+        if (ch == '"') {
+            j->i++;
+            return 0;
+        }
+        if (ch < 0x20)
+            return js_fail(j, j->i, 0, "'\"' closing the string (a string "
+                           "holds no raw control characters: write \\n, "
+                           "\\t)");
+        if (ch != '\\') {
+            j->i++;
+            continue;
+        }
+        if (j->i + 1 >= j->n)
+            return js_fail(j, j->i, 1, "an escape \\\" \\\\ \\/ \\b \\f \\n "
+                           "\\r \\t or \\u and 4 hex digits");
+        ch = j->s[j->i + 1];
+        if (strchr("\"\\/bfnrt", ch) != NULL) {
+            j->i += 2;
+        } else if (ch == 'u') {
+            unsigned u, u2;
+            size_t at = j->i;
+            if (j->i + 6 > j->n || hex4(j->s + j->i + 2, &u))
+                return js_fail(j, at, j->i + 6 > j->n ? j->n - at : 6,
+                               "4 hex digits after \\u");
+            j->i += 6;
+            if (u == 0)
+                return js_fail(j, at, 6, "a string without \\u0000 (a NUL "
+                               "character)");
+            if (u >= 0xDC00 && u <= 0xDFFF)
+                return js_fail(j, at, 6, "a UTF-16 surrogate pair "
+                               "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (j->i + 6 > j->n || j->s[j->i] != '\\'
+                    || j->s[j->i + 1] != 'u' || hex4(j->s + j->i + 2, &u2)
+                    || u2 < 0xDC00 || u2 > 0xDFFF)
+                    return js_fail(j, at, 6, "a UTF-16 surrogate pair "
+                                   "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
+                j->i += 6;
+            }
+        } else {
+            return js_fail(j, j->i, 2, "an escape \\\" \\\\ \\/ \\b \\f \\n "
+                           "\\r \\t or \\u and 4 hex digits");
+        }
+    }
+}
+
+static int js_number(jscan *j)
+{
+    const unsigned char *s = j->s;
+    size_t start = j->i, i = j->i, n = j->n, word = js_word(j, start);
+    if (s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0') {
+        i++;
+        if (i < n && isdigit(s[i]))
+            return js_fail(j, start, word, "a number without leading "
+                           "zeros");
+    } else if (i < n && isdigit(s[i])) {
+        while (i < n && isdigit(s[i]))
+            i++;
+    } else {
+        return js_fail(j, start, word, "a digit after '-'");
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        if (!(i < n && isdigit(s[i])))
+            return js_fail(j, start, word, "a digit after the decimal "
+                           "point");
+        while (i < n && isdigit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (!(i < n && isdigit(s[i])))
+            return js_fail(j, start, word, "a digit in the exponent");
+        while (i < n && isdigit(s[i]))
+            i++;
+    }
+    if (i - start < word)
+        return js_fail(j, start, word, "a JSON number (decimal digits, an "
+                       "optional fraction and exponent: no hex, no NaN, "
+                       "no Infinity)");
+    if (i - start > JSON_NUMBER_MAX)
+        return js_fail(j, start, 0, "a number of at most 63 characters");
+    j->i = i;
+    return 0;
+}
+
+static const char *const js_value_expected =
+    "a value (an object, an array, a string in double quotes, a number, "
+    "true, false or null)";
+
+static int js_value(jscan *j, int depth);
+
+static int js_object(jscan *j, int depth)
+{
+    j->i++;                                   /* '{' */
+    js_ws(j);
+    if (j->i < j->n && j->s[j->i] == '}') {
+        j->i++;
+        return 0;
+    }
+    for (int first = 1;; first = 0) {
+        js_ws(j);
+        if (j->i >= j->n || j->s[j->i] != '"') {
+            size_t word = j->i < j->n && isalpha(j->s[j->i])
+                          ? js_word(j, j->i) : 0;   /* an unquoted key */
+            if (first)
+                return js_fail(j, j->i, word, "a key in double quotes or "
+                               "'}'");
+            if (j->i < j->n && j->s[j->i] == '}')
+                return js_fail(j, j->i, 1, "another key in double quotes "
+                               "after ',' (JSON allows no trailing comma)");
+            return js_fail(j, j->i, word, "another key in double quotes "
+                           "after ','");
+        }
+        if (js_string(j))
+            return -1;
+        js_ws(j);
+        if (j->i >= j->n || j->s[j->i] != ':')
+            return js_fail(j, j->i, 0, "':' after the key");
+        j->i++;
+        if (js_value(j, depth))
+            return -1;
+        js_ws(j);
+        if (j->i < j->n && j->s[j->i] == ',') {
+            j->i++;
+            continue;
+        }
+        if (j->i < j->n && j->s[j->i] == '}') {
+            j->i++;
+            return 0;
+        }
+        return js_fail(j, j->i, 0, "',' or '}' after a member of an "
+                       "object");
+    }
+}
+
+static int js_array(jscan *j, int depth)
+{
+    j->i++;                                   /* '[' */
+    js_ws(j);
+    if (j->i < j->n && j->s[j->i] == ']') {
+        j->i++;
+        return 0;
+    }
+    for (int first = 1;; first = 0) {
+        js_ws(j);
+        if (!first && j->i < j->n && j->s[j->i] == ']')
+            return js_fail(j, j->i, 1, "another value after ',' (JSON "
+                           "allows no trailing comma)");
+        if (js_value(j, depth))
+            return -1;
+        js_ws(j);
+        if (j->i < j->n && j->s[j->i] == ',') {
+            j->i++;
+            continue;
+        }
+        if (j->i < j->n && j->s[j->i] == ']') {
+            j->i++;
+            return 0;
+        }
+        return js_fail(j, j->i, 0, "',' or ']' after an element of an "
+                       "array");
+    }
+}
+
+static int js_value(jscan *j, int depth)
+{
+    static const char *const literals[] = {"true", "false", "null", NULL};
+    unsigned char ch;
+    js_ws(j);
+    if (j->i >= j->n)
+        return js_fail(j, j->i, 0, js_value_expected);
+    ch = j->s[j->i];
+    if (ch == '{' || ch == '[') {
+        if (depth >= JSON_DEPTH_MAX)
+            return js_fail(j, j->i, 1, "at most 64 levels of nesting");
+        return ch == '{' ? js_object(j, depth + 1) : js_array(j, depth + 1);
+    }
+    if (ch == '"')
+        return js_string(j);
+    if (ch == '-' || isdigit(ch))
+        return js_number(j);
+    for (size_t k = 0; literals[k] != NULL; k++) {
+        size_t len = strlen(literals[k]);
+        if (js_word(j, j->i) == len
+            && memcmp(j->s + j->i, literals[k], len) == 0) {
+            j->i += len;
+            return 0;
+        }
+    }
+    return js_fail(j, j->i, isalpha(ch) ? js_word(j, j->i) : 0,
+                   js_value_expected);
+}
+
+/* The text after the byte-order mark: UTF-8, then one JSON value. */
+static int js_check(jscan *j)
+{
+    if (js_check_text(j) || js_value(j, 0))
+        return -1;
+    js_ws(j);
+    if (j->i < j->n)
+        return js_fail(j, j->i, 0, "the end of the text after the "
+                       "top-level value");
+    return 0;
+}
+
+/* "found ..." of a syntax error: a description, the end of the text, a
+ * control character, or the text there (valid UTF-8 by then). */
+static void js_found(const jscan *j, char *buf, size_t n)
+{
+    const unsigned char *p = j->s + j->at;
+    size_t k = 0, max = j->show ? j->show : 16;
+    char tmp[48];
+    if (j->found[0] != '\0') {
+        snprintf(buf, n, "%s", j->found);
+        return;
+    }
+    if (j->at >= j->n) {
+        snprintf(buf, n, "the end of the text");
+        return;
+    }
+    if (*p == '\n' || *p == '\r') {
+        snprintf(buf, n, "the end of the line");
+        return;
+    }
+    if (*p < 0x20 || *p == 0x7F) {
+        snprintf(buf, n, "the control character 0x%02x", *p);
+        return;
+    }
+    if (max > 40)
+        max = 40;
+    while (j->at + k < j->n && k < max && p[k] != '\n' && p[k] != '\r')
+        k++;
+    while (k > 0 && j->at + k < j->n && (p[k] & 0xC0) == 0x80)
+        k--;                          /* do not cut a UTF-8 sequence */
+    for (size_t m = 0; m < k; m++)
+        tmp[m] = p[m] < 0x20 || p[m] == 0x7F ? ' ' : (char)p[m];
+    tmp[k] = '\0';
+    snprintf(buf, n, "'%s'%s%s", tmp,
+             j->show == 0 && j->at + k < j->n && p[k] != '\n'
+             && p[k] != '\r' ? "..." : "",
+             *p == '/' || *p == '#' ? " (JSON has no comments)" : "");
 }
 
 /* Line and column (1-based; columns count UTF-8 characters) of byte
@@ -1323,34 +1876,13 @@ static void position(const char *text, size_t off, int *line, int *col)
     *col = k;
 }
 
-static int fail_syntax(cfg_ctx *c, const char *text, size_t len, size_t off,
-                       const char *why)
+static int fail_syntax(cfg_ctx *c, const jscan *j)
 {
-    char near[32];
-    size_t k = 0;
-    position(text, off, &c->err->line, &c->err->column);
-    if (why == NULL) {
-        while (off + k < len && k < 12 && text[off + k] != '\n'
-               && text[off + k] != '\r')
-            k++;
-        while (k > 0 && off + k < len
-               && ((unsigned char)text[off + k] & 0xC0) == 0x80)
-            k--;                      /* do not cut a UTF-8 sequence */
-        if (k > 0) {
-            char tmp[16];
-            for (size_t j = 0; j < k; j++) {   /* no control characters */
-                unsigned char ch = (unsigned char)text[off + j];
-                tmp[j] = ch < 0x20 || ch == 0x7F ? ' ' : (char)ch;
-            }
-            tmp[k] = '\0';
-            snprintf(near, sizeof near, "near '%s'", tmp);
-        }
-        else
-            snprintf(near, sizeof near, "unexpected end of text");
-        why = near;
-    }
-    return fail(c, "invalid JSON at line %d, column %d (%s)", c->err->line,
-                c->err->column, why);
+    char found[256];
+    js_found(j, found, sizeof found);
+    position((const char *)j->s, j->at, &c->err->line, &c->err->column);
+    return fail(c, "invalid JSON at line %d, column %d: expected %s, found "
+                "%s", c->err->line, c->err->column, j->expected, found);
 }
 
 int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
@@ -1358,29 +1890,36 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
 {
     cfg_ctx c;
     mc_scenario s;
+    jscan j;
     cJSON *root = NULL;
     char *buf = NULL;
-    const char *nul, *end = NULL;
+    const char *end = NULL;
     size_t i = 0;
     int rc = -1;
 
     memset(err, 0, sizeof *err);
     memset(&s, 0, sizeof s);
+    memset(&j, 0, sizeof j);
     ctx_init(&c, err);
     if (text == NULL)
         len = 0;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'
-                       || text[i] == '\r'))
+    /* A UTF-8 byte-order mark (Windows editors write one) is ignored:
+       lines and columns count from the character after it. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    while (i < len && is_json_ws((unsigned char)text[i]))
         i++;
     if (i == len) {
         fail(&c, "expected a JSON object (the scenario), found %s",
              len ? "only white space" : "an empty text");
         goto fail;
     }
-    /* cJSON reads a C string: an embedded NUL would end the text early */
-    nul = memchr(text, '\0', len);
-    if (nul != NULL) {
-        fail_syntax(&c, text, len, (size_t)(nul - text), "a NUL byte");
+    j.s = (const unsigned char *)text;
+    j.n = len;
+    if (js_check(&j)) {
+        fail_syntax(&c, &j);
         goto fail;
     }
     buf = malloc(len + 1);
@@ -1395,9 +1934,13 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
      * anything after the top-level value. */
     root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
     if (root == NULL) {
+        /* the text passed js_check: out of memory inside cJSON, or a
+           construct it reads differently */
         const char *at = cJSON_GetErrorPtr();
-        size_t off = at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
-        fail_syntax(&c, buf, len, off, NULL);
+        j.at = at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
+        j.show = 0;
+        j.expected = "JSON that cJSON can read (or memory to read it)";
+        fail_syntax(&c, &j);
         goto fail;
     }
     if (read_scenario(&c, root, &s))

@@ -798,6 +798,27 @@ static void syntax_error_should_give_line_and_column(void **state)
     assert_int_equal(e.column, 0);
 }
 
+static void byte_order_mark_and_open_ends_should_be_accepted(void **state)
+{
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    /* a UTF-8 byte-order mark is ignored, and not counted in columns */
+    memcpy(buf, "\xEF\xBB\xBF", 3);
+    build(buf + 3, sizeof buf - 3, NULL, NULL);
+    assert_int_equal(load(buf, &s, &e), 0);
+    mc_scenario_free(&s);
+    assert_int_equal(load("\xEF\xBB\xBF{,}", &s, &e), -1);
+    assert_int_equal(e.line, 1);
+    assert_int_equal(e.column, 2);
+    /* a lognormal truncated above only still never draws its open end 0 */
+    load_ok("representativeness", "{\"dist\": \"lognormal\", \"median\": "
+            "1, \"sigma\": 0.1, \"truncate\": {\"hi\": 1.5}}", &s);
+    assert_true(s.inputs[MC_IN_REPRESENTATIVENESS].dist.truncated);
+    mc_scenario_free(&s);
+}
+
 static void missing_file_should_be_an_io_error(void **state)
 {
     mc_scenario s;
@@ -858,6 +879,7 @@ int main(void)
         cmocka_unit_test(text_need_not_be_nul_terminated),
         cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
         cmocka_unit_test(syntax_error_should_give_line_and_column),
+        cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
         cmocka_unit_test(file_with_an_error_should_not_be_an_io_error),
         cmocka_unit_test(scenario_free_should_accept_a_zeroed_struct),
