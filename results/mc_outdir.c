@@ -8,6 +8,19 @@
  * name, are then deleted.  Where the file system lacks the exchange
  * (ENOSYS, EINVAL) the old folder is first moved aside, which leaves a
  * short moment with no target.
+ *
+ * Interruption.  The steps that change which folders exist (creating the
+ * parents and the temporary folder, creating a file in it, the commit
+ * from the swap to the removal of the old results, the abort) hold one
+ * process-wide lock, and the run folder in progress is recorded under it
+ * (live_*).  mc_outdir_interrupt, called by the thread that received a
+ * signal, takes the lock and never gives it back: it sees either no
+ * temporary folder, or one with every entry it will ever hold created,
+ * or a finished commit, never a half-done step; it removes what the run
+ * created, and the program then exits with the lock held, so the other
+ * threads cannot change anything on disk meanwhile.  A run folder whose
+ * parents had to be created removes them again on failure (if empty), so
+ * a failed or interrupted run leaves no trace.
  */
 #define _GNU_SOURCE             /* renameat2, RENAME_EXCHANGE, nftw */
 
@@ -16,12 +29,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define PATH_CAP sizeof ((mc_outdir *)0)->target
+
+/* The run folder in progress (at most one per process: breakeven writes
+ * one run), guarded by live_lock. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static int live_state = MC_OUTDIR_NONE;   /* NONE, WRITING or COMMITTED */
+static char live_target[PATH_CAP];
+static char live_tmp[PATH_CAP];
+static char live_made[PATH_CAP];   /* shallowest parent folder this run
+                                      created, "" if none */
+static char live_parent[PATH_CAP];
 
 static void set_msg(char *msg, size_t len, const char *fmt, ...)
 {
@@ -62,10 +88,12 @@ static int split_path(const char *path, char *parent, size_t pcap,
     return 0;
 }
 
-/* mkdir -p: creates every missing folder of path (mode 0777 less umask). */
-static int make_dirs(const char *path, char *msg, size_t len)
+/* mkdir -p: creates every missing folder of path (mode 0777 less umask).
+ * made (PATH_CAP bytes) receives the shallowest folder created, or "". */
+static int make_dirs(const char *path, char *made, char *msg, size_t len)
 {
-    char buf[sizeof ((mc_outdir *)0)->target];
+    char buf[PATH_CAP];
+    made[0] = '\0';
     if (copy_path(buf, sizeof buf, path) != 0) {
         set_msg(msg, len, "%s: path too long", path);
         return -1;
@@ -75,7 +103,10 @@ static int make_dirs(const char *path, char *msg, size_t len)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0) {
+        if (mkdir(buf, 0777) == 0) {
+            if (made[0] == '\0')
+                copy_path(made, PATH_CAP, buf);
+        } else {
             int e = errno;
             struct stat st;
             if (e != EEXIST) {
@@ -94,6 +125,30 @@ static int make_dirs(const char *path, char *msg, size_t len)
             return 0;
         while (p[1] == '/')
             p++;
+    }
+}
+
+/* Removes the folders make_dirs created, deepest first: path is the
+ * deepest, made the shallowest.  Stops at the first that is not empty. */
+static void unmake_dirs(const char *path, const char *made)
+{
+    if (made[0] == '\0')
+        return;
+    char buf[PATH_CAP];
+    if (copy_path(buf, sizeof buf, path) != 0)
+        return;
+    size_t stop = strlen(made);
+    for (;;) {
+        if (rmdir(buf) != 0 || strlen(buf) <= stop)
+            return;
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            return;
+        while (slash > buf && slash[-1] == '/')
+            slash--;
+        *slash = '\0';
+        if (strlen(buf) < stop)
+            return;
     }
 }
 
@@ -122,13 +177,14 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
     return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* rm -rf path, without following symbolic links. */
+/* rm -rf path, without following symbolic links.  0 or -1 (errno). */
 static int remove_tree(const char *path)
 {
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* fsync of a folder, so that renames inside it survive a crash. */
+/* fsync of a folder, so that renames inside it survive a crash.  The
+ * close of a read-only descriptor cannot lose data: not checked. */
 static int sync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY);
@@ -143,7 +199,7 @@ static int sync_dir(const char *path)
 
 int mc_outdir_begin(mc_outdir *o, const char *target, char *msg, size_t len)
 {
-    char parent[sizeof o->target];
+    char parent[sizeof o->target], made[sizeof o->target];
     const char *base;
     o->target[0] = o->tmp[0] = '\0';
 
@@ -160,27 +216,42 @@ int mc_outdir_begin(mc_outdir *o, const char *target, char *msg, size_t len)
         o->target[0] = '\0';
         return -1;
     }
-    if (make_dirs(parent, msg, len) != 0 ||
-        target_kind(o->target, msg, len) < 0) {
-        o->target[0] = '\0';
-        return -1;
-    }
     int w = snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp.XXXXXX", parent, base);
     if (w < 0 || (size_t)w >= sizeof o->tmp) {
         set_msg(msg, len, "%s: path too long", target);
         o->target[0] = o->tmp[0] = '\0';
         return -1;
     }
-    if (!mkdtemp(o->tmp)) {
-        set_msg(msg, len, "%s: cannot create folder: %s", o->tmp,
-                strerror(errno));
+
+    pthread_mutex_lock(&live_lock);
+    if (make_dirs(parent, made, msg, len) != 0 ||
+        target_kind(o->target, msg, len) < 0) {
+        unmake_dirs(parent, made);
+        pthread_mutex_unlock(&live_lock);
         o->target[0] = o->tmp[0] = '\0';
         return -1;
     }
-    /* mkdtemp makes it 0700; give the results a plain mkdir's mode. */
+    if (!mkdtemp(o->tmp)) {
+        int e = errno;
+        set_msg(msg, len, "%s: cannot create a folder in it: %s", parent,
+                strerror(e));
+        unmake_dirs(parent, made);
+        pthread_mutex_unlock(&live_lock);
+        o->target[0] = o->tmp[0] = '\0';
+        return -1;
+    }
+    live_state = MC_OUTDIR_WRITING;
+    copy_path(live_target, sizeof live_target, o->target);
+    copy_path(live_tmp, sizeof live_tmp, o->tmp);
+    copy_path(live_made, sizeof live_made, made);
+    copy_path(live_parent, sizeof live_parent, parent);
+    pthread_mutex_unlock(&live_lock);
+
+    /* mkdtemp makes it 0700; give the results a plain mkdir's mode.  A
+     * failure only leaves the results private to their owner. */
     mode_t mask = umask(0);
     umask(mask);
-    chmod(o->tmp, 0777 & ~mask);
+    (void)chmod(o->tmp, 0777 & ~mask);
     return 0;
 }
 
@@ -193,9 +264,12 @@ FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
         set_msg(msg, len, "%s/%s: path too long", o->tmp, name);
         return NULL;
     }
+    pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
     FILE *f = fopen(path, "w");
+    int e = errno;
+    pthread_mutex_unlock(&live_lock);
     if (!f)
-        set_msg(msg, len, "%s: %s", path, strerror(errno));
+        set_msg(msg, len, "%s: cannot create it: %s", name, strerror(e));
     return f;
 }
 
@@ -220,26 +294,16 @@ int mc_outdir_close(FILE *f, char *msg, size_t len)
     return -1;
 }
 
-int mc_outdir_commit(mc_outdir *o, char *msg, size_t len)
+/* The commit proper, with live_lock held. */
+static int commit_locked(mc_outdir *o, const char *parent, const char *base,
+                         char *msg, size_t len)
 {
-    char parent[sizeof o->target];
-    const char *base;
-    if (o->tmp[0] == '\0') {
-        set_msg(msg, len, "%s: no run folder to commit", o->target);
-        return -1;
-    }
-    split_path(o->target, parent, sizeof parent, &base);
-    if (sync_dir(o->tmp) != 0) {
-        set_msg(msg, len, "%s: fsync: %s", o->tmp, strerror(errno));
-        return -1;
-    }
-
     int kind = target_kind(o->target, msg, len);
     if (kind < 0)
         return -1;
     if (kind == 0) {
         if (rename(o->tmp, o->target) == 0)
-            goto done;
+            return 0;
         if (errno != EEXIST && errno != ENOTEMPTY) {
             set_msg(msg, len, "%s: cannot rename %s: %s", o->target, o->tmp,
                     strerror(errno));
@@ -252,8 +316,11 @@ int mc_outdir_commit(mc_outdir *o, char *msg, size_t len)
 
     if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->target,
                   RENAME_EXCHANGE) == 0) {
-        remove_tree(o->tmp);                   /* the old results */
-        goto done;
+        /* The old results, now under the temporary name.  The new ones
+         * are in place whatever happens here; a failure leaves the old
+         * ones behind under that name. */
+        (void)remove_tree(o->tmp);
+        return 0;
     }
     if (errno != ENOSYS && errno != EINVAL) {
         set_msg(msg, len, "%s: cannot exchange with %s: %s", o->target,
@@ -278,22 +345,77 @@ int mc_outdir_commit(mc_outdir *o, char *msg, size_t len)
     }
     if (rename(o->tmp, o->target) != 0) {
         int e = errno;
-        rename(aside, o->target);              /* put the old ones back */
-        set_msg(msg, len, "%s: cannot rename %s: %s", o->target, o->tmp,
-                strerror(e));
+        if (rename(aside, o->target) == 0)    /* put the old ones back */
+            set_msg(msg, len, "%s: cannot rename %s: %s", o->target, o->tmp,
+                    strerror(e));
+        else
+            set_msg(msg, len, "%s: cannot rename %s: %s; the previous "
+                    "results are in %s", o->target, o->tmp, strerror(e),
+                    aside);
         return -1;
     }
-    remove_tree(aside);
+    (void)remove_tree(aside);
+    return 0;
+}
 
-done:
+int mc_outdir_commit(mc_outdir *o, char *msg, size_t len)
+{
+    char parent[sizeof o->target];
+    const char *base;
+    if (o->tmp[0] == '\0') {
+        set_msg(msg, len, "%s: no run folder to commit", o->target);
+        return -1;
+    }
+    split_path(o->target, parent, sizeof parent, &base);
+    if (sync_dir(o->tmp) != 0) {
+        set_msg(msg, len, "%s: fsync: %s", o->tmp, strerror(errno));
+        return -1;
+    }
+
+    pthread_mutex_lock(&live_lock);
+    if (commit_locked(o, parent, base, msg, len) != 0) {
+        pthread_mutex_unlock(&live_lock);
+        return -1;
+    }
+    live_state = MC_OUTDIR_COMMITTED;
+    live_tmp[0] = live_made[0] = '\0';
+    pthread_mutex_unlock(&live_lock);
     o->tmp[0] = '\0';
-    sync_dir(parent);                          /* durability, best effort */
+    /* Durability of the rename, best effort: the results are already in
+     * place and complete, so a failure here is not reported as a failed
+     * run. */
+    (void)sync_dir(parent);
     return 0;
 }
 
 void mc_outdir_abort(mc_outdir *o)
 {
-    if (o->tmp[0] != '\0')
-        remove_tree(o->tmp);
+    pthread_mutex_lock(&live_lock);
+    if (o->tmp[0] != '\0') {
+        (void)remove_tree(o->tmp);
+        if (live_state == MC_OUTDIR_WRITING &&
+            strcmp(live_tmp, o->tmp) == 0) {
+            unmake_dirs(live_parent, live_made);
+            live_state = MC_OUTDIR_NONE;
+            live_tmp[0] = live_made[0] = '\0';
+        }
+    }
+    pthread_mutex_unlock(&live_lock);
     o->tmp[0] = '\0';
+}
+
+int mc_outdir_interrupt(char *target, char *tmp, size_t cap)
+{
+    pthread_mutex_lock(&live_lock);          /* never unlocked: see above */
+    int state = live_state;
+    if (target != NULL && cap > 0)
+        snprintf(target, cap, "%s", state == MC_OUTDIR_NONE ? "" : live_target);
+    if (tmp != NULL && cap > 0)
+        snprintf(tmp, cap, "%s", state == MC_OUTDIR_WRITING ? live_tmp : "");
+    if (state != MC_OUTDIR_WRITING)
+        return state;
+    if (remove_tree(live_tmp) != 0 && errno != ENOENT)
+        return MC_OUTDIR_LEFT;
+    unmake_dirs(live_parent, live_made);
+    return MC_OUTDIR_REMOVED;
 }

@@ -4,12 +4,17 @@
 #include "mc_cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +38,10 @@ static const char *const usage_text =
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
     "\n"
-    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error.\n";
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error,\n"
+    "5 interrupted (SIGINT or SIGTERM; no results written unless complete).\n"
+    "A run too large for memory is refused: 2 if --samples asked for it, 3 if\n"
+    "the scenario file did.\n";
 
 typedef struct options {
     const char *config;
@@ -156,6 +164,219 @@ static int parse_args(int argc, char **argv, options *o)
     return -1;
 }
 
+/* ---- interruption (SIGINT, SIGTERM) ----------------------------------
+ *
+ * breakeven runs OpenMP threads, so an asynchronous signal handler could
+ * run on any of them, in the middle of anything, and could only use
+ * async-signal-safe calls.  Instead, mc_cli_main blocks SIGINT and SIGTERM
+ * in the main thread before any other thread exists: every thread created
+ * later (OpenMP's workers are created from the main thread) inherits the
+ * block, and one dedicated thread, stop_thread, takes the signals with
+ * sigwait.  It is ordinary code, not a handler:
+ *
+ *   1. mc_outdir_interrupt (results/mc_outdir.c) takes the run folder's
+ *      lock, held by every step that changes which folders and files
+ *      exist: creating the parent folders and the temporary folder
+ *      (mkdtemp and recording its name happen together, so there is no
+ *      moment where the folder exists and its name is unknown), creating a
+ *      file in it, and the commit from the swap to the removal of the old
+ *      results.  A signal during the commit thus waits for the commit to
+ *      finish (what blocking the signals around it would do), and a
+ *      commit cannot be split.
+ *   2. It finds one of: nothing begun (loading, sampling: nothing on
+ *      disk); a run being written (it removes the temporary folder and any
+ *      parent folder the run created; the target, with the previous
+ *      results, was never touched); or a finished commit (the results are
+ *      complete).  It keeps the lock, so the main thread, which may still
+ *      be formatting or writing, can create nothing more.
+ *   3. stop_thread writes one line saying which and leaves with
+ *      _exit(MC_EXIT_INTERRUPTED): not exit(), whose atexit handlers and
+ *      stdio flushes must not run under the other, still running threads.
+ *
+ * A signal that is ignored when breakeven starts (nohup, a background job
+ * of a shell without job control) stays ignored, as shells expect.  If
+ * the thread cannot be created, the signals keep their default action. */
+
+static sigset_t stop_set;
+static atomic_int progress_shown;      /* a progress line is on stderr */
+static char stop_outdir[4096];         /* the run folder, once known */
+static atomic_int stop_outdir_known;
+
+static int is_folder(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void *stop_thread(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&stop_set, &sig) != 0)
+        ;
+    static char target[4096], tmp[4096], line[3 * 4096];
+    int state = mc_outdir_interrupt(target, tmp, sizeof target);
+    const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+    const char *nl = atomic_load(&progress_shown) ? "\n" : "";
+    const char *dir = target[0] != '\0' ? target
+                      : atomic_load(&stop_outdir_known) ? stop_outdir : NULL;
+    if (state == MC_OUTDIR_COMMITTED) {
+        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s after the "
+                 "run was complete; the results in %s are complete\n", nl,
+                 name, dir);
+    } else if (state == MC_OUTDIR_LEFT) {
+        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s while "
+                 "writing; no results written to %s, but the temporary folder "
+                 "%s could not be removed\n", nl, name, dir, tmp);
+    } else if (dir == NULL) {
+        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s; no "
+                 "results written\n", nl, name);
+    } else {
+        int old = is_folder(dir);
+        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s%s; no "
+                 "results written, %s%s%s\n", nl, name,
+                 state == MC_OUTDIR_REMOVED ? " while writing" : "",
+                 old ? "previous results in " : "", dir,
+                 old ? " are intact" : " was not created");
+    }
+    size_t n = strlen(line);
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(STDERR_FILENO, line + done, n - done);
+        if (w <= 0 && errno != EINTR)
+            break;
+        if (w > 0)
+            done += (size_t)w;
+    }
+    _exit(MC_EXIT_INTERRUPTED);
+}
+
+/* Blocks SIGINT and SIGTERM (unless ignored) in this thread and every
+ * thread created after, and starts stop_thread to take them. */
+static void start_stop_thread(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    sigemptyset(&stop_set);
+    int any = 0;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaddset(&stop_set, sigs[i]);
+        any = 1;
+    }
+    sigset_t before;
+    if (!any || pthread_sigmask(SIG_BLOCK, &stop_set, &before) != 0)
+        return;
+    pthread_t t;
+    if (pthread_create(&t, NULL, stop_thread, NULL) != 0) {
+        pthread_sigmask(SIG_SETMASK, &before, NULL);
+        return;
+    }
+    pthread_detach(t);
+}
+
+/* ---- checks before the run ------------------------------------------- */
+
+/* What a path that could not be opened or searched turned out to be. */
+static const char *found_for(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return "no such file";
+    case EACCES:
+        return "no permission to read it";
+    case ENOTDIR:
+        return "a path through a file";
+    case EISDIR:
+        return "a folder";
+    default:
+        return "an error";
+    }
+}
+
+/* The scenario file: present, not a folder, readable.  0 or an exit
+ * code (message printed).  The loader reports what goes wrong later.
+ * Only a regular file is opened here: opening a pipe would consume it. */
+static int check_config(const char *path)
+{
+    struct stat st;
+    int e = 0;
+    if (stat(path, &st) != 0) {
+        e = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "breakeven: %s: expected a scenario file, found a "
+                "folder\n", path);
+        return MC_EXIT_IO;
+    } else if (S_ISREG(st.st_mode)) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            e = errno;
+        else
+            close(fd);
+    }
+    if (e == 0)
+        return 0;
+    fprintf(stderr, "breakeven: %s: expected a readable scenario file, "
+            "found %s (%s)\n", path, found_for(e), strerror(e));
+    return MC_EXIT_IO;
+}
+
+/* The run folder, before a possibly long run: the target is a folder or
+ * absent, the folders above it that exist are folders, and the deepest
+ * of them can be written in (the temporary folder is created beside the
+ * target).  Creates nothing; the writing checks every step again.  label
+ * names the path ("--out dir" or "output folder runs/x").  0 or an exit
+ * code (message printed). */
+static int check_outdir(const char *label, const char *outdir)
+{
+    char path[4096], prefix[4096], writable[4096];
+    snprintf(path, sizeof path, "%s", outdir);
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "breakeven: %s: expected a folder (existing or to "
+                "be created), found %s\n", label,
+                S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+        return MC_EXIT_IO;
+    }
+    /* The deepest existing folder above the target. */
+    snprintf(writable, sizeof writable, "%s", path[0] == '/' ? "/" : ".");
+    for (size_t i = 1; i < n; i++) {
+        if (path[i] != '/' || path[i - 1] == '/')
+            continue;
+        memcpy(prefix, path, i);
+        prefix[i] = '\0';
+        if (stat(prefix, &st) != 0) {
+            if (errno == ENOENT)
+                break;
+            int e = errno;
+            fprintf(stderr, "breakeven: %s: expected %s to be a folder, "
+                    "found %s (%s)\n", label, prefix, found_for(e),
+                    strerror(e));
+            return MC_EXIT_IO;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "breakeven: %s: expected %s to be a folder, "
+                    "found a file\n", label, prefix);
+            return MC_EXIT_IO;
+        }
+        memcpy(writable, prefix, i + 1);
+    }
+    if (access(writable, W_OK | X_OK) != 0) {
+        int e = errno;
+        fprintf(stderr, "breakeven: %s: expected to be able to write in "
+                "%s, found %s (%s)\n", label, writable,
+                e == EACCES ? "no permission to write there"
+                : e == EROFS ? "a read-only file system" : "an error",
+                strerror(e));
+        return MC_EXIT_IO;
+    }
+    return 0;
+}
+
 /* ---- progress bar (stderr, terminals only, runs over about 1 s) ---- */
 
 typedef struct progress {
@@ -169,6 +390,7 @@ static void show_progress(void *ctx, const char *phase, double fraction)
     if (!p->shown && omp_get_wtime() - p->t0 < 1.0)
         return;
     p->shown = 1;
+    atomic_store(&progress_shown, 1);
     int width = 30, done = (int)(fraction * width + 0.5);
     fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", phase, done,
             "##############################", width - done, "",
@@ -221,6 +443,7 @@ int mc_cli_main(int argc, char **argv)
     if (rc >= 0)
         return rc;
 
+    start_stop_thread();            /* before any other thread */
     gsl_set_error_handler_off();    /* once, before any thread */
     double t_start = omp_get_wtime();
     char started[32];
@@ -233,10 +456,13 @@ int mc_cli_main(int argc, char **argv)
     mc_err err;
     memset(&err, 0, sizeof err);
     const char *config = o.config != NULL ? o.config : "(built-in)";
+    if (o.config != NULL && (rc = check_config(o.config)) != 0)
+        return rc;
     if ((o.config != NULL ? mc_cfg_load_file(o.config, &s, &err)
                           : mc_cfg_load_default(&s, &err)) != 0) {
         if (err.io)
-            fprintf(stderr, "breakeven: %s: %s\n", config, err.msg);
+            fprintf(stderr, "breakeven: %s: expected a readable scenario "
+                    "file, found a read error (%s)\n", config, err.msg);
         else
             fprintf(stderr, "breakeven: %s: %s: %s\n", config, err.path,
                     err.msg);
@@ -255,19 +481,40 @@ int mc_cli_main(int argc, char **argv)
     else
         default_outdir(s.name, outdir, sizeof outdir);
 
+    snprintf(stop_outdir, sizeof stop_outdir, "%s", outdir);
+    atomic_store(&stop_outdir_known, 1);
+    char label[4096 + 32];
+    snprintf(label, sizeof label, "%s %s",
+             o.out != NULL ? "--out" : "output folder", outdir);
+
+    /* Memory: refused before anything starts.  Exit 2 when --samples
+     * asked for the size, 3 when the scenario file did. */
     double need = mc_engine_memory_bytes(&s, o.threads);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    char msg[1024];
+    char msg[2048];
     mc_run run;
     memset(&run, 0, sizeof run);
     if (have > 0 && need > 0.9 * have) {
-        fprintf(stderr, "breakeven: %llu samples need %.1f GiB of memory, "
-                "this machine has %.1f GiB; use fewer samples\n",
-                (unsigned long long)s.samples, need / 1073741824.0,
-                have / 1073741824.0);
-        rc = MC_EXIT_USAGE;
+        int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+        double fit = floor(0.9 * have / (need / (double)s.samples));
+        char what[512];
+        if (o.has_samples)
+            snprintf(what, sizeof what, "--samples %llu",
+                     (unsigned long long)s.samples);
+        else
+            snprintf(what, sizeof what, "%s: $.samples", config);
+        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
+                "this machine's %.1f GiB of memory (at most about %.0f "
+                "samples with %d thread%s), found %llu samples, which need "
+                "%.1f GiB\n",
+                what, have / 1073741824.0, fit, threads,
+                threads == 1 ? "" : "s", (unsigned long long)s.samples,
+                need / 1073741824.0);
+        rc = o.has_samples ? MC_EXIT_USAGE : MC_EXIT_SCENARIO;
         goto out;
     }
+    if ((rc = check_outdir(label, outdir)) != 0)
+        goto out;
 
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
@@ -282,7 +529,10 @@ int mc_cli_main(int argc, char **argv)
 
     mc_run_info info = {config, started, t_start};
     if (mc_engine_write(&run, &s, &info, outdir, msg, sizeof msg) != 0) {
-        fprintf(stderr, "breakeven: %s\n", msg);
+        int old = is_folder(outdir);
+        fprintf(stderr, "breakeven: %s; no results written%s%s%s\n", msg,
+                old ? ", previous results in " : "", old ? outdir : "",
+                old ? " are intact" : "");
         rc = MC_EXIT_IO;
         goto out;
     }

@@ -8,7 +8,8 @@ enum {
     MC_EXIT_INTERNAL = 1,   /* out of memory, unexpected failure */
     MC_EXIT_USAGE = 2,      /* bad option or option value */
     MC_EXIT_SCENARIO = 3,   /* the scenario file is wrong */
-    MC_EXIT_IO = 4          /* a file could not be read or written */
+    MC_EXIT_IO = 4,         /* a file could not be read or written */
+    MC_EXIT_INTERRUPTED = 5 /* stopped by SIGINT or SIGTERM */
 };
 
 int mc_cli_main(int argc, char **argv);

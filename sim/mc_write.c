@@ -2,25 +2,45 @@
  * manifest.json (MODEL.md, "Names in the files"). */
 #include "mc_engine.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Writes one CSV file of the run folder. */
+/* Messages of a failed file name "<run folder>/<name>: ..." (the file's
+ * place once complete; it is really written in the temporary folder). */
+static void file_msg(const mc_outdir *o, const char *name, const char *what,
+                     char *msg, size_t len)
+{
+    char cause[512];
+    snprintf(cause, sizeof cause, "%s", msg);
+    snprintf(msg, len, "%s/%s: %s%s", o->target, name, what, cause);
+}
+
+/* Writes one CSV file of the run folder.  Every write, the flush, the
+ * fsync and the close are checked (mc_csv_write, mc_outdir_close). */
 static int write_csv(const mc_outdir *o, const char *name,
                      const mc_column *cols, size_t ncols, size_t nrows,
                      int threads, char *msg, size_t len)
 {
     FILE *f = mc_outdir_open(o, name, msg, len);
-    if (f == NULL)
-        return -1;
-    if (mc_csv_write(f, cols, ncols, nrows, threads, msg, len) != 0) {
-        fclose(f);
+    if (f == NULL) {
+        file_msg(o, name, "", msg, len);
         return -1;
     }
-    return mc_outdir_close(f, msg, len);
+    if (mc_csv_write(f, cols, ncols, nrows, threads, msg, len) != 0) {
+        fclose(f);                /* already failed: its result adds nothing */
+        file_msg(o, name, "cannot write: ", msg, len);
+        return -1;
+    }
+    if (mc_outdir_close(f, msg, len) != 0) {
+        file_msg(o, name, "", msg, len);
+        return -1;
+    }
+    return 0;
 }
 
 static int write_samples(const mc_outdir *o, const mc_run *run, char *msg,
@@ -107,52 +127,110 @@ out:
     return rc;
 }
 
-/* A JSON string literal (RFC 8259 escapes). */
-static void json_string(FILE *f, const char *s)
+/* A growing text buffer; a failed allocation is remembered (oom). */
+typedef struct text {
+    char *p;
+    size_t n, cap;
+    int oom;
+} text;
+
+static void put(text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(text *t, const char *fmt, ...)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    for (int pass = 0; pass < 2 && !t->oom; pass++) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? t->cap - t->n : 0,
+                          fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            t->oom = 1;
+            return;
+        }
+        if (t->p != NULL && (size_t)w < t->cap - t->n) {
+            t->n += (size_t)w;
+            return;
+        }
+        size_t cap = 2 * (t->n + (size_t)w + 1) + 256;
+        char *q = realloc(t->p, cap);
+        if (q == NULL) {
+            t->oom = 1;
+            return;
+        }
+        t->p = q;
+        t->cap = cap;
     }
-    fputc('"', f);
 }
 
+/* A JSON string literal (RFC 8259 escapes). */
+static void json_string(text *t, const char *s)
+{
+    put(t, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            put(t, "\\%c", *p);
+        else if (*p < 0x20)
+            put(t, "\\u%04x", *p);
+        else
+            put(t, "%c", *p);
+    }
+    put(t, "\"");
+}
+
+/* manifest.json: composed in memory, then written with one checked
+ * fwrite and closed by mc_outdir_close (flush, fsync, close checked). */
 static int write_manifest(const mc_outdir *o, const mc_run *run,
                           const mc_scenario *s, const mc_run_info *info,
                           char *msg, size_t len)
 {
-    FILE *f = mc_outdir_open(o, "manifest.json", msg, len);
-    if (f == NULL)
-        return -1;
+    text t = {NULL, 0, 0, 0};
     char num[32];
-    fprintf(f, "{\n  \"program\": \"breakeven\",\n  \"version\": ");
-    json_string(f, BREAKEVEN_VERSION);
-    fprintf(f, ",\n  \"scenario\": ");
-    json_string(f, s->name);
-    fprintf(f, ",\n  \"config\": ");
-    json_string(f, info->config_path);
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"threads\": %d,\n",
-            (unsigned long long)s->seed, run->n, run->threads);
-    fprintf(f, "  \"started_utc\": ");
-    json_string(f, info->started_utc);
+    put(&t, "{\n  \"program\": \"breakeven\",\n  \"version\": ");
+    json_string(&t, BREAKEVEN_VERSION);
+    put(&t, ",\n  \"scenario\": ");
+    json_string(&t, s->name);
+    put(&t, ",\n  \"config\": ");
+    json_string(&t, info->config_path);
+    put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"threads\": %d,\n",
+        (unsigned long long)s->seed, run->n, run->threads);
+    put(&t, "  \"started_utc\": ");
+    json_string(&t, info->started_utc);
     mc_fmt_double(num, omp_get_wtime() - info->t_start);
-    fprintf(f, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
+    put(&t, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
     if (s->write_samples)
-        fprintf(f, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
-    fprintf(f, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
-    fprintf(f, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
-            run->n_horizons * MC_NCURVE);
-    if (ferror(f)) {
-        snprintf(msg, len, "cannot write manifest.json");
-        fclose(f);
+        put(&t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
+    put(&t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+    put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
+        run->n_horizons * MC_NCURVE);
+    if (t.oom) {
+        free(t.p);
+        snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
         return -1;
     }
-    return mc_outdir_close(f, msg, len);
+
+    FILE *f = mc_outdir_open(o, "manifest.json", msg, len);
+    if (f == NULL) {
+        free(t.p);
+        file_msg(o, "manifest.json", "", msg, len);
+        return -1;
+    }
+    errno = 0;
+    if (fwrite(t.p, 1, t.n, f) != t.n) {
+        int e = errno != 0 ? errno : EIO;
+        free(t.p);
+        fclose(f);                /* already failed: its result adds nothing */
+        snprintf(msg, len, "%s/manifest.json: cannot write: %s", o->target,
+                 strerror(e));
+        return -1;
+    }
+    free(t.p);
+    if (mc_outdir_close(f, msg, len) != 0) {
+        file_msg(o, "manifest.json", "", msg, len);
+        return -1;
+    }
+    return 0;
 }
 
 int mc_engine_write(const mc_run *run, const mc_scenario *s,

@@ -1,0 +1,825 @@
+/* test_faults.c: bad input and faults, end to end: the breakeven program
+ * is run (fork and exec, so that signals reach it and not a shell) in a
+ * fresh folder under /tmp for each test, and must give one clear line on
+ * stderr and its exit code, and never leave a half-written result: the
+ * previous run stays byte for byte, and no temporary folder is left.
+ *
+ * Faults: a real full disk (a 2 MiB tmpfs; needs root to mount, skipped
+ * otherwise), the same without root through fault_inject.c (LD_PRELOAD:
+ * ENOSPC after FAULT_AFTER_BYTES, failing fsync or close), SIGINT and
+ * SIGTERM while sampling and while writing, unreadable and unwritable
+ * paths.  The permission cases need a user that permissions apply to: as
+ * root they run breakeven as nobody (65534) through setpriv, and are
+ * skipped (with a message) only where that switch is impossible. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char base[256];          /* this test's folder */
+static char mounted[512];       /* a tmpfs to unmount in teardown, or "" */
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(base, sizeof base, "/tmp/breakeven-faults-XXXXXX");
+    if (mkdtemp(base) == NULL)
+        return -1;
+    mounted[0] = '\0';
+    return chmod(base, 0755);   /* nobody may enter it (the setpriv runs) */
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[1200];
+    if (mounted[0] != '\0') {
+        snprintf(cmd, sizeof cmd, "umount '%s' || umount -l '%s'", mounted,
+                 mounted);
+        if (system(cmd) != 0)
+            return -1;
+    }
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwX '%s'; rm -rf '%s'", base, base);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", base, name);
+}
+
+static int exists(const char *name)
+{
+    char p[1024];
+    struct stat st;
+    path_of(p, sizeof p, name);
+    return lstat(p, &st) == 0;
+}
+
+/* Reads base/name (malloc'd, *n its length), NULL if missing. */
+static char *slurp_n(const char *name, size_t *n)
+{
+    char p[1024];
+    path_of(p, sizeof p, name);
+    FILE *f = fopen(p, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)len + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
+    s[len] = '\0';
+    fclose(f);
+    if (n != NULL)
+        *n = (size_t)len;
+    return s;
+}
+
+static char *slurp(const char *name)
+{
+    return slurp_n(name, NULL);
+}
+
+static void write_text(const char *name, const char *text)
+{
+    char p[1024];
+    path_of(p, sizeof p, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* ---- running breakeven ------------------------------------------------ */
+
+enum { AS_ME, AS_NOBODY };
+
+/* Whether breakeven can be run as a user that permissions apply to:
+ * ourselves if not root, else nobody through setpriv.  Skips (with the
+ * reason) where neither works. */
+static void need_unprivileged(void)
+{
+    if (geteuid() != 0)
+        return;
+    if (system("setpriv --reuid=65534 --regid=65534 --clear-groups true "
+               ">/dev/null 2>&1") != 0) {
+        print_message("skipped: running as root and setpriv cannot switch "
+                      "to user 65534, so permissions cannot be tested\n");
+        skip();
+    }
+}
+
+/* Starts breakeven in base with argv args (NULL-terminated) and env
+ * entries "NAME=VALUE" (NULL-terminated, may be NULL); stdout and stderr
+ * go to base/out.txt and base/err.txt.  Signals are reset to their
+ * defaults, whatever the test runner ignores. */
+static pid_t start(int who, const char *const *env, const char *const *args)
+{
+    const char *argv[64];
+    int k = 0;
+    if (who == AS_NOBODY && geteuid() == 0) {
+        argv[k++] = "setpriv";
+        argv[k++] = "--reuid=65534";
+        argv[k++] = "--regid=65534";
+        argv[k++] = "--clear-groups";
+    }
+    argv[k++] = BREAKEVEN_EXE;
+    for (int i = 0; args[i] != NULL && k < 62; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (chdir(base) != 0)
+            _exit(126);
+        int out = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+            _exit(126);
+        for (int i = 0; env != NULL && env[i] != NULL; i++) {
+            char name[64];
+            const char *eq = strchr(env[i], '=');
+            if (eq == NULL || (size_t)(eq - env[i]) >= sizeof name)
+                _exit(126);
+            memcpy(name, env[i], (size_t)(eq - env[i]));
+            name[eq - env[i]] = '\0';
+            setenv(name, eq + 1, 1);
+        }
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits up to timeout seconds for pid; returns its exit code (killing it
+ * and failing on timeout or death by a signal). */
+static int finish(pid_t pid, double timeout)
+{
+    double t0 = now();
+    int st = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        assert_true(r >= 0);
+        if (r == pid)
+            break;
+        if (now() - t0 > timeout) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fail_msg("breakeven still running after %.1f s", timeout);
+        }
+        sleep_s(0.005);
+    }
+    if (!WIFEXITED(st))
+        fail_msg("breakeven died by signal %d", WTERMSIG(st));
+    return WEXITSTATUS(st);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ENV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static int run(int who, const char *const *env, const char *const *args)
+{
+    return finish(start(who, env, args), 60.0);
+}
+
+/* stderr is exactly one line "breakeven: ..." holding every one of the
+ * NULL-terminated strings. */
+static void expect_error_line(const char *first, ...)
+{
+    char *err = slurp("err.txt");
+    assert_non_null(err);
+    size_t n = strlen(err);
+    if (strncmp(err, "breakeven: ", 11) != 0 || n == 0 ||
+        err[n - 1] != '\n' || strchr(err, '\n') != err + n - 1)
+        fail_msg("expected one line \"breakeven: ...\", found:\n%s", err);
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
+        if (strstr(err, s) == NULL)
+            fail_msg("stderr lacks \"%s\":\n%s", s, err);
+    va_end(ap);
+    free(err);
+}
+
+/* ---- the previous run ------------------------------------------------ */
+
+#define NFILES 4
+static const char *const run_files[NFILES] = {
+    "samples.csv", "summary.csv", "curve.csv", "manifest.json"};
+
+typedef struct snapshot {
+    char dir[256];
+    char *data[NFILES];
+    size_t len[NFILES];
+} snapshot;
+
+/* A complete run into base/dir with extra args, and its bytes. */
+static void old_run(snapshot *s, const char *dir, const char *samples)
+{
+    char out[300];
+    snprintf(out, sizeof out, "%s", dir);
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", samples, "--out", out,
+                                           "--quiet")), 0);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    for (int i = 0; i < NFILES; i++) {
+        char name[512];
+        snprintf(name, sizeof name, "%s/%s", dir, run_files[i]);
+        s->data[i] = slurp_n(name, &s->len[i]);
+        assert_non_null(s->data[i]);
+        assert_true(s->len[i] > 0);
+    }
+}
+
+/* The run folder holds exactly the snapshot's files, byte for byte. */
+static void expect_intact(snapshot *s)
+{
+    for (int i = 0; i < NFILES; i++) {
+        char name[512];
+        size_t n = 0;
+        snprintf(name, sizeof name, "%s/%s", s->dir, run_files[i]);
+        char *now_data = slurp_n(name, &n);
+        if (now_data == NULL || n != s->len[i] ||
+            memcmp(now_data, s->data[i], n) != 0)
+            fail_msg("%s changed (%zu bytes, was %zu)", name, n, s->len[i]);
+        free(now_data);
+        free(s->data[i]);
+        s->data[i] = NULL;
+    }
+    char p[1024];
+    path_of(p, sizeof p, s->dir);
+    DIR *d = opendir(p);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    assert_int_equal(entries, NFILES);
+}
+
+/* No ".*.tmp.*" or ".*.old.*" entry in base/dir. */
+static void expect_no_temporary(const char *dir)
+{
+    char p[1024];
+    path_of(p, sizeof p, dir);
+    DIR *d = opendir(p);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strstr(e->d_name, ".tmp.") != NULL ||
+            strstr(e->d_name, ".old.") != NULL)
+            fail_msg("left over in %s: %s", p, e->d_name);
+    closedir(d);
+}
+
+/* ---- 1. command line and environment -------------------------------- */
+
+static void missing_scenario_file_exits_4(void **state)
+{
+    (void)state;
+    assert_int_equal(run(AS_ME, NULL, ARGS("--config", "nope.json", "--out",
+                                           "o")), 4);
+    expect_error_line("nope.json: expected a readable scenario file",
+                      "found no such file", "No such file or directory",
+                      NULL);
+    assert_false(exists("o"));
+}
+
+static void unreadable_scenario_file_exits_4(void **state)
+{
+    (void)state;
+    need_unprivileged();
+    char src[512];
+    snprintf(src, sizeof src, "%s/reported.json", CONFIG_DIR);
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    write_text("locked.json", buf);
+    char p[1024];
+    path_of(p, sizeof p, "locked.json");
+    /* control: readable, the same user runs it */
+    assert_int_equal(chmod(p, 0644), 0);
+    assert_int_equal(chmod(base, 0777), 0);
+    assert_int_equal(run(AS_NOBODY, NULL, ARGS("--config", "locked.json",
+                                               "--out", "ok", "--quiet")), 0);
+    assert_true(exists("ok/summary.csv"));
+
+    assert_int_equal(chmod(p, 0), 0);
+    assert_int_equal(run(AS_NOBODY, NULL, ARGS("--config", "locked.json",
+                                               "--out", "o")), 4);
+    expect_error_line("locked.json: expected a readable scenario file",
+                      "no permission to read it", "Permission denied", NULL);
+    assert_false(exists("o"));
+}
+
+static void folder_as_scenario_file_exits_4(void **state)
+{
+    (void)state;
+    char p[1024];
+    path_of(p, sizeof p, "adir");
+    assert_int_equal(mkdir(p, 0755), 0);
+    assert_int_equal(run(AS_ME, NULL, ARGS("--config", "adir", "--out", "o")),
+                     4);
+    expect_error_line("adir: expected a scenario file, found a folder", NULL);
+    assert_false(exists("o"));
+}
+
+/* 2c: an output path inside a file: nothing is created. */
+static void out_inside_a_file_exits_4_and_creates_nothing(void **state)
+{
+    (void)state;
+    write_text("afile", "not a folder\n");
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "1000", "--out",
+                                           "afile/run")), 4);
+    expect_error_line("--out afile/run: expected afile to be a folder, "
+                      "found a file", NULL);
+    /* control: the same run elsewhere succeeds */
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "1000", "--out",
+                                           "ok/run", "--quiet")), 0);
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "1000", "--out",
+                                           "afile/x/y/run")), 4);
+    expect_error_line("--out afile/x/y/run: expected afile to be a folder",
+                      NULL);
+    char *text = slurp("afile");
+    assert_string_equal(text, "not a folder\n");
+    free(text);
+    expect_no_temporary(".");
+    /* base holds what the test made and nothing else */
+    DIR *d = opendir(base);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, "afile") != 0 && strcmp(e->d_name, "ok") != 0 &&
+            strcmp(e->d_name, "out.txt") != 0 &&
+            strcmp(e->d_name, "err.txt") != 0)
+            fail_msg("unexpected entry %s", e->d_name);
+    closedir(d);
+}
+
+static void out_is_a_regular_file_exits_4(void **state)
+{
+    (void)state;
+    write_text("results", "keep me\n");
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "1000", "--out",
+                                           "results")), 4);
+    expect_error_line("--out results: expected a folder", "found a file",
+                      NULL);
+    char *text = slurp("results");
+    assert_string_equal(text, "keep me\n");
+    free(text);
+    expect_no_temporary(".");
+}
+
+static void out_not_writable_exits_4(void **state)
+{
+    (void)state;
+    need_unprivileged();
+    char ro[1024], rw[1024];
+    path_of(ro, sizeof ro, "ro");
+    path_of(rw, sizeof rw, "rw");
+    assert_int_equal(mkdir(ro, 0755), 0);
+    assert_int_equal(mkdir(rw, 0777), 0);
+    assert_int_equal(chmod(ro, 0555), 0);
+    assert_int_equal(chmod(rw, 0777), 0);
+    /* control: the same user can write where permitted */
+    assert_int_equal(run(AS_NOBODY, NULL, ARGS("--samples", "1000", "--out",
+                                               "rw/run", "--quiet")), 0);
+    assert_true(exists("rw/run/summary.csv"));
+
+    assert_int_equal(run(AS_NOBODY, NULL, ARGS("--samples", "1000", "--out",
+                                               "ro/run")), 4);
+    expect_error_line("--out ro/run: expected to be able to write in ro",
+                      "Permission denied", NULL);
+    assert_false(exists("ro/run"));
+    expect_no_temporary("ro");
+    /* a run folder that exists, in a folder that is not writable: the
+       new run is written beside it first, so it is refused too */
+    char old[1024];
+    path_of(old, sizeof old, "ro/old");
+    assert_int_equal(chmod(ro, 0755), 0);
+    assert_int_equal(mkdir(old, 0777), 0);
+    assert_int_equal(chmod(old, 0777), 0);
+    assert_int_equal(chmod(ro, 0555), 0);
+    assert_int_equal(run(AS_NOBODY, NULL, ARGS("--samples", "1000", "--out",
+                                               "ro/old")), 4);
+    expect_error_line("--out ro/old: expected to be able to write in ro",
+                      "Permission denied", NULL);
+    expect_no_temporary("ro");
+}
+
+/* 3. Too large for memory: refused with the figures, nothing created. */
+static double machine_gib(void)
+{
+    return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) /
+           1073741824.0;
+}
+
+/* 1e9 samples need at least 8 bytes x 23 columns = 171 GiB: on a machine
+ * where 90% of memory comes near that, the run might be accepted (and
+ * take hours), so there is nothing to refuse. */
+static void skip_if_1e9_might_fit(void)
+{
+    if (0.9 * machine_gib() > 150.0) {
+        print_message("skipped: this machine might fit 1e9 samples\n");
+        skip();
+    }
+}
+
+static void expect_memory_figures(void)
+{
+    double have = machine_gib();
+    char want[128];
+    snprintf(want, sizeof want, "this machine's %.1f GiB of memory", have);
+    char *err = slurp("err.txt");
+    if (strstr(err, want) == NULL)
+        fail_msg("stderr lacks \"%s\":\n%s", want, err);
+    const char *p = strstr(err, "which need ");
+    assert_non_null(p);
+    double need = strtod(p + 11, NULL);
+    assert_true(need > 0.9 * have);
+    assert_non_null(strstr(p, " GiB\n"));
+    free(err);
+}
+
+static void too_large_from_samples_option_exits_2(void **state)
+{
+    (void)state;
+    skip_if_1e9_might_fit();
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "1e9", "--out", "m")),
+                     2);
+    expect_error_line("--samples 1000000000: expected a run that fits in "
+                      "90% of this machine's", "found 1000000000 samples",
+                      "GiB", NULL);
+    expect_memory_figures();
+    assert_false(exists("m"));
+}
+
+static void too_large_from_scenario_file_exits_3(void **state)
+{
+    (void)state;
+    skip_if_1e9_might_fit();
+    char src[512];
+    snprintf(src, sizeof src, "%s/reported.json", CONFIG_DIR);
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16], text[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *at = strstr(buf, "\"samples\": 1000,");
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s\"samples\": 1000000000,%s",
+             (int)(at - buf), buf, at + strlen("\"samples\": 1000,"));
+    write_text("big.json", text);
+    assert_int_equal(run(AS_ME, ENV("OMP_NUM_THREADS=2"),
+                         ARGS("--config", "big.json", "--out", "m")), 3);
+    expect_error_line("big.json: $.samples: expected a run that fits",
+                      "with 2 threads", "found 1000000000 samples", NULL);
+    expect_memory_figures();
+    assert_false(exists("m"));
+}
+
+/* ---- 2a. full disk ---------------------------------------------------- */
+
+static void full_tmpfs_keeps_the_old_results(void **state)
+{
+    (void)state;
+    char disk[512], cmd[1024];
+    path_of(disk, sizeof disk, "disk");
+    assert_int_equal(mkdir(disk, 0755), 0);
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=2m tmpfs '%s' "
+             ">/dev/null 2>&1", disk);
+    if (system(cmd) != 0) {
+        print_message("skipped: cannot mount a tmpfs (needs root): the "
+                      "full disk is tested through fault_inject only\n");
+        skip();
+    }
+    snprintf(mounted, sizeof mounted, "%s", disk);
+    snapshot old;
+    old_run(&old, "disk/run", "2000");           /* about 0.7 MB */
+    /* 10000 samples: samples.csv alone is about 3.4 MB */
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "10000", "--out",
+                                           "disk/run")), 4);
+    expect_error_line("disk/run/samples.csv: ", "No space left on device",
+                      "no results written",
+                      "previous results in disk/run are intact", NULL);
+    expect_intact(&old);
+    expect_no_temporary("disk");
+}
+
+static const char *asan_env(void)
+{
+    /* The library is preloaded ahead of ASan's runtime in the sanitizer
+       build; ASan allows it with this option (no effect otherwise). */
+    static char buf[1024];
+    const char *old = getenv("ASAN_OPTIONS");
+    snprintf(buf, sizeof buf, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
+             old != NULL ? old : "", old != NULL && *old ? ":" : "");
+    return buf;
+}
+
+/* ENOSPC after `after` bytes: exit 4 naming file, old run intact. */
+static void injected(const char *fault, const char *file, const char *cause,
+                     const char *samples_flag)
+{
+    snapshot old;
+    old_run(&old, "run", "2000");
+    int rc = run(AS_ME,
+                 ENV("LD_PRELOAD=" FAULT_INJECT_LIB, fault, asan_env()),
+                 samples_flag != NULL
+                     ? ARGS("--samples", "2000", "--out", "run", samples_flag)
+                     : ARGS("--samples", "2000", "--out", "run"));
+    assert_int_equal(rc, 4);
+    char where[64];
+    snprintf(where, sizeof where, "run/%s: ", file);
+    expect_error_line(where, cause, "no results written",
+                      "previous results in run are intact", NULL);
+    expect_intact(&old);
+    expect_no_temporary(".");
+}
+
+static void injected_full_disk_in_samples_csv(void **state)
+{
+    (void)state;
+    injected("FAULT_AFTER_BYTES=100000", "samples.csv",
+             "cannot write: No space left on device", NULL);
+}
+
+static void injected_full_disk_at_the_first_byte(void **state)
+{
+    (void)state;
+    injected("FAULT_AFTER_BYTES=0", "samples.csv",
+             "cannot write: No space left on device", NULL);
+}
+
+/* The sizes of the other files: the same run without samples.csv. */
+static void injected_full_disk_in_curve_and_manifest(void **state)
+{
+    (void)state;
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "2000", "--out",
+                                           "probe", "--no-samples",
+                                           "--quiet")), 0);
+    size_t ns = 0, nc = 0;
+    free(slurp_n("probe/summary.csv", &ns));
+    free(slurp_n("probe/curve.csv", &nc));
+    assert_true(ns > 0 && nc > 0);
+    char fault[64];
+    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + 10);
+    injected(fault, "curve.csv", "cannot write: No space left on device",
+             "--no-samples");
+    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + nc + 10);
+    injected(fault, "manifest.json", "cannot write: No space left on device",
+             "--no-samples");
+}
+
+static void injected_fsync_failure(void **state)
+{
+    (void)state;
+    injected("FAULT_FSYNC=1", "samples.csv", "fsync: Input/output error",
+             NULL);
+}
+
+static void injected_close_failure(void **state)
+{
+    (void)state;
+    injected("FAULT_FCLOSE=1", "samples.csv", "closing: Input/output error",
+             NULL);
+}
+
+/* A failed run into folders it had to create removes them again. */
+static void injected_failure_leaves_no_new_folders(void **state)
+{
+    (void)state;
+    int rc = run(AS_ME,
+                 ENV("LD_PRELOAD=" FAULT_INJECT_LIB, "FAULT_AFTER_BYTES=5000",
+                     asan_env()),
+                 ARGS("--samples", "2000", "--out", "fresh/deep/run"));
+    assert_int_equal(rc, 4);
+    expect_error_line("fresh/deep/run/samples.csv: ",
+                      "No space left on device", "no results written", NULL);
+    assert_false(exists("fresh"));
+    expect_no_temporary(".");
+}
+
+/* ---- 2b. SIGINT and SIGTERM ------------------------------------------- */
+
+/* Sends sig to pid, returns the exit code, which must come within 2 s. */
+static int signal_and_wait(pid_t pid, int sig)
+{
+    int st;
+    assert_int_equal(waitpid(pid, &st, WNOHANG), 0);    /* still running */
+    double t0 = now();
+    assert_int_equal(kill(pid, sig), 0);
+    int rc = finish(pid, 10.0);
+    double dt = now() - t0;
+    if (dt >= 2.0)
+        fail_msg("exited %.2f s after the signal, expected under 2 s", dt);
+    return rc;
+}
+
+static void signal_while_sampling(int sig, const char *name)
+{
+    snapshot old;
+    old_run(&old, "run", "2000");
+    pid_t pid = start(AS_ME, NULL, ARGS("--samples", "3e6", "--threads", "2",
+                                        "--out", "run", "--quiet"));
+    sleep_s(0.5);
+    assert_int_equal(signal_and_wait(pid, sig), 5);
+    char want[64];
+    snprintf(want, sizeof want, "breakeven: interrupted by %s; ", name);
+    expect_error_line(want, "no results written",
+                      "previous results in run are intact", NULL);
+    expect_intact(&old);
+    expect_no_temporary(".");
+}
+
+static void sigint_while_sampling(void **state)
+{
+    (void)state;
+    signal_while_sampling(SIGINT, "SIGINT");
+}
+
+static void sigterm_while_sampling(void **state)
+{
+    (void)state;
+    signal_while_sampling(SIGTERM, "SIGTERM");
+}
+
+/* The default scenario with one horizon, so that sampling is short and
+ * writing samples.csv (1e6 rows, about 340 MB) takes seconds.  The
+ * signal tests fix --threads 2: a bounded memory need (under 1 GB) on
+ * any machine. */
+static void write_one_horizon_scenario(void)
+{
+    char src[512];
+    snprintf(src, sizeof src, "%s/deepseek-v3-r1.json", CONFIG_DIR);
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16], text[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *key = "\"horizons\": {\"start\": 10, \"stop\": 730, "
+                      "\"step\": 10}";
+    char *at = strstr(buf, key);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s\"horizons\": [365]%s", (int)(at - buf),
+             buf, at + strlen(key));
+    write_text("one.json", text);
+}
+
+/* The temporary folder of base/run, once its samples.csv has more than
+ * min bytes; waits up to 60 s.  Returns 0 when found. */
+static int wait_for_writing(size_t min)
+{
+    double t0 = now();
+    while (now() - t0 < 60.0) {
+        DIR *d = opendir(base);
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (strncmp(e->d_name, ".run.tmp.", 9) != 0)
+                continue;
+            char p[1024];
+            struct stat st;
+            snprintf(p, sizeof p, "%s/%s/samples.csv", base, e->d_name);
+            if (stat(p, &st) == 0 && (size_t)st.st_size > min) {
+                closedir(d);
+                return 0;
+            }
+        }
+        closedir(d);
+        sleep_s(0.01);
+    }
+    return -1;
+}
+
+static void signal_while_writing(int sig, const char *name)
+{
+    snapshot old;
+    old_run(&old, "run", "2000");
+    write_one_horizon_scenario();
+    pid_t pid = start(AS_ME, NULL, ARGS("--config", "one.json", "--samples",
+                                        "1e6", "--threads", "2", "--out",
+                                        "run", "--quiet"));
+    if (wait_for_writing(1000000) != 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        fail_msg("no temporary folder with samples.csv appeared");
+    }
+    assert_int_equal(signal_and_wait(pid, sig), 5);
+    char want[64];
+    snprintf(want, sizeof want, "breakeven: interrupted by %s while writing; ",
+             name);
+    expect_error_line(want, "no results written",
+                      "previous results in run are intact", NULL);
+    expect_intact(&old);
+    expect_no_temporary(".");
+}
+
+static void sigint_while_writing(void **state)
+{
+    (void)state;
+    signal_while_writing(SIGINT, "SIGINT");
+}
+
+static void sigterm_while_writing(void **state)
+{
+    (void)state;
+    signal_while_writing(SIGTERM, "SIGTERM");
+}
+
+/* A first run interrupted: the folder it would have created is not. */
+static void sigint_before_a_first_run_creates_nothing(void **state)
+{
+    (void)state;
+    pid_t pid = start(AS_ME, NULL, ARGS("--samples", "3e6", "--threads", "2",
+                                        "--out", "a/b/run", "--quiet"));
+    sleep_s(0.5);
+    assert_int_equal(signal_and_wait(pid, SIGINT), 5);
+    expect_error_line("interrupted by SIGINT; no results written, a/b/run "
+                      "was not created", NULL);
+    assert_false(exists("a"));
+}
+
+/* ---- documentation ---------------------------------------------------- */
+
+static void exit_code_5_is_documented(void **state)
+{
+    (void)state;
+    assert_int_equal(run(AS_ME, NULL, ARGS("--help")), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "5 interrupted"));
+    free(out);
+    FILE *f = fopen(README_PATH, "rb");
+    assert_non_null(f);
+    static char text[1 << 17];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_non_null(strstr(text, "| 5 | interrupted"));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(missing_scenario_file_exits_4),
+        T(unreadable_scenario_file_exits_4),
+        T(folder_as_scenario_file_exits_4),
+        T(out_inside_a_file_exits_4_and_creates_nothing),
+        T(out_is_a_regular_file_exits_4),
+        T(out_not_writable_exits_4),
+        T(too_large_from_samples_option_exits_2),
+        T(too_large_from_scenario_file_exits_3),
+        T(full_tmpfs_keeps_the_old_results),
+        T(injected_full_disk_in_samples_csv),
+        T(injected_full_disk_at_the_first_byte),
+        T(injected_full_disk_in_curve_and_manifest),
+        T(injected_fsync_failure),
+        T(injected_close_failure),
+        T(injected_failure_leaves_no_new_folders),
+        T(sigint_while_sampling),
+        T(sigterm_while_sampling),
+        T(sigint_while_writing),
+        T(sigterm_while_writing),
+        T(sigint_before_a_first_run_creates_nothing),
+        T(exit_code_5_is_documented),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
