@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages breakeven needs, if any is missing.
-# Sourced by run.sh and test.sh; safe to run again (it checks first).
+# Sourced by run.sh and test.sh (which also installs BREAKEVEN_TEST_DEBS);
+# run directly, it installs both lists.  Safe to run again (it checks first).
 set -euo pipefail
 
 BREAKEVEN_DEBS=(cmake make gcc libc6-dev pkg-config
                 libgsl-dev libcjson-dev libcmocka-dev librandom123-dev)
+# What scripts/test.sh needs beyond the build: valgrind, and clang with
+# libFuzzer and the sanitizer runtimes (libclang-rt-14-dev) for
+# tests/fuzz/run.sh; llvm-14 has llvm-symbolizer for readable stacks.
+BREAKEVEN_TEST_DEBS=(valgrind clang-14 libclang-rt-14-dev llvm-14)
+# The notebooks (scripts/notebooks.sh and the notebooks test); Debian's
+# Python, since no other Python registry is reachable.
+BREAKEVEN_PY_DEBS=(python3 python3-numpy python3-pandas python3-matplotlib
+                   python3-pil python3-nbformat python3-nbclient
+                   python3-ipykernel jupyter-nbconvert fonts-dejavu-core)
 
 breakeven_install_debs() {
     local missing=()
@@ -16,11 +26,15 @@ breakeven_install_debs() {
     echo "installing: ${missing[*]}" >&2
     local sudo=()
     [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
     # A fresh machine may have no package lists yet: update only if needed.
-    "${sudo[@]}" apt-get install -y -q "${missing[@]}" >/dev/null ||
-        { "${sudo[@]}" apt-get update -q >/dev/null &&
-          "${sudo[@]}" apt-get install -y -q "${missing[@]}" >/dev/null; }
+    local install=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive
+                   apt-get install -y -q --no-install-recommends "${missing[@]}")
+    "${install[@]}" >/dev/null ||
+        { "${sudo[@]}" apt-get update -q >/dev/null && "${install[@]}" >/dev/null; }
 }
 
 breakeven_install_debs "${BREAKEVEN_DEBS[@]}"
+# Run directly (scripts/deps.sh), not sourced: the test tools too.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    breakeven_install_debs "${BREAKEVEN_TEST_DEBS[@]}" "${BREAKEVEN_PY_DEBS[@]}"
+fi

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Renders every notebook under notebooks/ headless against one run folder.
+#
+#   scripts/notebooks.sh [RUN_DIR]   # default runs/deepseek-v3-r1
+#   scripts/notebooks.sh --docs      # regenerates docs/figures/multiplier_fan.png
+#                                    # (from a fresh 200,000-sample default run
+#                                    # in a temporary folder; < 150 KB)
+#
+# Installs the missing Debian Python packages (scripts/deps_python.sh), then
+# executes each notebook with `jupyter nbconvert --to notebook --execute`
+# (Debian's /usr/bin/python3 and its python3 kernel). Figures (PNG and SVG),
+# tables (CSV) and the executed copies of the notebooks go to RUN_DIR/figures/;
+# the notebooks in notebooks/ are never written to.
+#
+# The default run, and the variant runs the scenarios notebook compares
+# (deepseek-v3-r1-wide-overhead, -traffic-decay, -traffic-growth, beside
+# RUN_DIR), are made if missing, with RUN_DIR's sample count and seed (common
+# random numbers), by $BREAKEVEN_EXE or else build/sim/breakeven (built if
+# missing). An existing variant run is used as it is.
+#
+# Environment: BREAKEVEN_EXE (the breakeven binary), BREAKEVEN_RUNS (a
+# colon-separated list of run folders for the scenarios notebook, instead of
+# RUN_DIR and its variants), NOTEBOOK_TIMEOUT (seconds per cell, default 600).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY=/usr/bin/python3
+VARIANTS=(deepseek-v3-r1-wide-overhead deepseek-v3-r1-traffic-decay
+          deepseek-v3-r1-traffic-growth)
+DOCS_SAMPLES=200000
+DOCS_FIGURE=docs/figures/multiplier_fan.png
+DOCS_MAX_BYTES=150000
+
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
+
+docs=0
+run_dir=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -h|--help) usage; exit 0 ;;
+        --docs) docs=1 ;;
+        -*) echo "notebooks.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+        *) [ -z "$run_dir" ] || { echo "notebooks.sh: one RUN_DIR only" >&2; exit 2; }
+           run_dir=$1 ;;
+    esac
+    shift
+done
+
+source "$root/scripts/deps_python.sh"
+
+exe() {
+    local e=${BREAKEVEN_EXE:-$root/build/sim/breakeven}
+    if [ ! -x "$e" ]; then
+        [ -n "${BREAKEVEN_EXE:-}" ] && { echo "notebooks.sh: BREAKEVEN_EXE=$e is not executable" >&2; exit 2; }
+        source "$root/scripts/deps.sh"
+        "$root/scripts/build.sh" >/dev/null
+    fi
+    echo "$e"
+}
+
+manifest_field() {  # manifest_field RUN_DIR KEY
+    "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+        "$1/manifest.json" "$2"
+}
+
+# render RUN_DIR NOTEBOOK...: executes each notebook into RUN_DIR/figures/
+render() {
+    local run=$1; shift
+    mkdir -p "$run/figures"
+    local nb t0 t1
+    for nb in "$@"; do
+        t0=$(date +%s%N)
+        echo "notebook $(basename "$nb") -> $run/figures/" >&2
+        # The kernel inherits this environment: the run folders, the Agg
+        # backend, no .pyc in the source tree, no debugger warnings.
+        BREAKEVEN_RUN="$run" BREAKEVEN_RUNS="$runs" MPLBACKEND=Agg \
+        PYTHONDONTWRITEBYTECODE=1 PYDEVD_DISABLE_FILE_VALIDATION=1 \
+            "$PY" -m nbconvert --to notebook --execute \
+            --ExecutePreprocessor.timeout="${NOTEBOOK_TIMEOUT:-600}" \
+            --ExecutePreprocessor.kernel_name=python3 \
+            --output-dir "$run/figures" --log-level=WARN "$nb"
+        t1=$(date +%s%N)
+        echo "  $(( (t1 - t0) / 1000000 )) ms" >&2
+    done
+}
+
+if [ "$docs" = 1 ]; then
+    # A fresh default run in a temporary folder, the multiplier notebook on
+    # it, and its fan chart copied (palette-quantised to stay small).
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    e=$(exe)
+    "$e" --out "$tmp/deepseek-v3-r1" --samples "$DOCS_SAMPLES" --quiet
+    runs="$tmp/deepseek-v3-r1"
+    render "$tmp/deepseek-v3-r1" "$root/notebooks/multiplier.ipynb"
+    mkdir -p "$root/docs/figures"
+    "$PY" - "$tmp/deepseek-v3-r1/figures/multiplier_fan.png" "$root/$DOCS_FIGURE" "$DOCS_MAX_BYTES" <<'EOF'
+import os, sys
+from PIL import Image
+src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+img = Image.open(src).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+img.save(dst, optimize=True)
+size = os.path.getsize(dst)
+print(f"{dst}: {img.size[0]}x{img.size[1]}, {size:,} bytes")
+if size > limit:
+    sys.exit(f"{dst} is {size:,} bytes, over the {limit:,} limit")
+EOF
+    exit 0
+fi
+
+# The run folder: made if it is the default one and missing.
+default_run="$root/runs/deepseek-v3-r1"
+if [ -z "$run_dir" ]; then
+    run_dir=$default_run
+    if [ ! -f "$run_dir/manifest.json" ]; then
+        echo "no run in $run_dir: making it (built-in default scenario)" >&2
+        e=$(exe)
+        (cd "$root" && "$e" --out "$run_dir" --quiet)
+    fi
+fi
+[ -d "$run_dir" ] && run_dir=$(cd "$run_dir" && pwd)
+if [ ! -f "$run_dir/manifest.json" ]; then
+    echo "notebooks.sh: $run_dir is not a run folder (no manifest.json); make one with" \
+         "scripts/run.sh --out $run_dir" >&2
+    exit 2
+fi
+
+# The runs the scenarios notebook compares: RUN_DIR and its variants beside it.
+if [ -n "${BREAKEVEN_RUNS:-}" ]; then
+    runs=$BREAKEVEN_RUNS
+else
+    samples=$(manifest_field "$run_dir" samples)
+    seed=$(manifest_field "$run_dir" seed)
+    runs=$run_dir
+    for v in "${VARIANTS[@]}"; do
+        d="$(dirname "$run_dir")/$v"
+        [ "$d" = "$run_dir" ] && continue
+        if [ ! -f "$d/manifest.json" ]; then
+            echo "no run in $d: making it (config/$v.json, $samples samples, seed $seed)" >&2
+            e=$(exe)
+            "$e" --config "$root/config/$v.json" --out "$d" --samples "$samples" \
+                 --seed "$seed" --quiet
+        fi
+        runs="$runs:$d"
+    done
+fi
+
+render "$run_dir" "$root"/notebooks/*.ipynb
+echo "figures: $run_dir/figures/" >&2
