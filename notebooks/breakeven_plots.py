@@ -1,0 +1,403 @@
+"""Shared code of the breakeven notebooks: finding and loading a run folder,
+checking its columns, the figure footer, and saving figures.
+
+A run folder is what `breakeven` writes (README.md, "Output files"):
+samples.csv, summary.csv, curve.csv and manifest.json, with the column
+names of docs/MODEL.md ("Names in the files"). "Never" is written `inf`;
+it stays +inf here and is counted and plotted as such, never dropped
+silently.
+
+The notebooks use Matplotlib's Agg backend (no display needed): every
+figure is saved as PNG and SVG under the run's figures/ folder, then the
+PNG is shown in the notebook.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent
+REPO_ROOT = NOTEBOOK_DIR.parent
+DEFAULT_RUN = "runs/deepseek-v3-r1"
+SCENARIO_VARIANTS = ("deepseek-v3-r1-wide-overhead",
+                     "deepseek-v3-r1-traffic-decay",
+                     "deepseek-v3-r1-traffic-growth")
+
+# MODEL.md's seed case: 2,935,000 GPU-h of final-run training against
+# 226.75 nodes x 8 GPUs x 24 h = 43,536 GPU-h of inference a day.
+REPORTED_TRAINING_GPU_HOURS = 2_935_000.0
+REPORTED_INFERENCE_GPU_HOURS_PER_DAY = 226.75 * 8 * 24
+REPORTED_BREAK_EVEN_DAYS = (REPORTED_TRAINING_GPU_HOURS
+                            / REPORTED_INFERENCE_GPU_HOURS_PER_DAY)  # 67.4155
+
+INPUTS = ("final_run_gpu_hours", "overhead", "nodes", "gpus_per_node",
+          "representativeness", "monthly_growth", "power_ratio", "pue_ratio",
+          "lifetime_days", "gpu_hour_usd")
+
+# Axis labels, with units, for every column the notebooks plot.
+LABELS = {
+    "final_run_gpu_hours": "final-run training F (GPU-hours)",
+    "overhead": "experimentation overhead k (ratio, >= 1)",
+    "nodes": "inference nodes n (nodes)",
+    "gpus_per_node": "GPUs per node g_n (GPUs)",
+    "representativeness": "representativeness of the day R (ratio)",
+    "monthly_growth": "monthly traffic growth m (fraction per month)",
+    "power_ratio": "power ratio r, inference / training (ratio)",
+    "pue_ratio": "PUE ratio p, inference / training site (ratio)",
+    "lifetime_days": "serving lifetime L (days)",
+    "gpu_hour_usd": "GPU-hour price c (USD)",
+    "training_gpu_hours": "training T = k F (GPU-hours)",
+    "inference_gpu_hours_per_day": "inference I0 (GPU-hours per day)",
+    "break_even_days": "break-even, GPU-hours (days)",
+    "break_even_days_energy": "break-even, energy (days)",
+    "break_even_days_final_run": "break-even, GPU-hours, final run only (days)",
+    "break_even_days_energy_final_run": "break-even, energy, final run only (days)",
+    "multiplier": "multiplier at lifetime, GPU-hours (x)",
+    "multiplier_energy": "multiplier at lifetime, energy (x)",
+    "multiplier_final_run": "multiplier at lifetime, GPU-hours, final run only (x)",
+    "multiplier_energy_final_run": "multiplier at lifetime, energy, final run only (x)",
+}
+
+# Outputs whose distribution is heavy-tailed: drawn on a log scale.
+LOG_SCALE = {"break_even_days", "break_even_days_energy",
+             "break_even_days_final_run", "break_even_days_energy_final_run",
+             "multiplier", "multiplier_energy", "multiplier_final_run",
+             "multiplier_energy_final_run", "training_gpu_hours", "overhead"}
+
+COLORS = {"gpu": "#1f5fa6", "energy": "#c4511a", "final": "#6b6b6b",
+          "reported": "#111111", "never": "#b0186b", "two": "#2a8a3e"}
+
+
+class RunFolderError(RuntimeError):
+    """A run folder, file or column the notebook needs is missing."""
+
+
+def setup():
+    """Matplotlib defaults shared by every notebook (readable, reproducible)."""
+    plt.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 110,
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "axes.grid": True,
+        "grid.alpha": 0.25,
+        "grid.linewidth": 0.6,
+        "figure.constrained_layout.use": True,
+        "svg.hashsalt": "breakeven",   # stable element ids in the SVG files
+        "svg.fonttype": "none",        # text stays text in the SVG files
+    })
+
+
+def _resolve(path):
+    p = Path(os.path.expanduser(str(path)))
+    return p if p.is_absolute() else (REPO_ROOT / p)
+
+
+def run_dir(path=None):
+    """The run folder: `path`, else $BREAKEVEN_RUN, else runs/deepseek-v3-r1
+    (relative paths are taken from the repository root)."""
+    return _resolve(path or os.environ.get("BREAKEVEN_RUN") or DEFAULT_RUN)
+
+
+def run_dirs():
+    """The run folders to compare: $BREAKEVEN_RUNS (colon-separated), else the
+    default scenario and its three variants under runs/."""
+    env = os.environ.get("BREAKEVEN_RUNS", "")
+    names = [s for s in env.split(":") if s.strip()]
+    if not names:
+        names = [DEFAULT_RUN] + ["runs/" + v for v in SCENARIO_VARIANTS]
+    return [_resolve(n.strip()) for n in names]
+
+
+class Run:
+    """One run folder: its manifest, and its CSV files read on demand with
+    their columns checked."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise RunFolderError(
+                f"run folder {self.path} does not exist. Make it with "
+                f"`scripts/run.sh --out {self.path}` (or `breakeven --out ...`), "
+                "or point BREAKEVEN_RUN at an existing run folder.")
+        mpath = self.path / "manifest.json"
+        if not mpath.is_file():
+            raise RunFolderError(
+                f"{mpath} is missing: {self.path} is not a complete breakeven "
+                "run folder (README.md, 'Output files').")
+        with open(mpath) as f:
+            self.manifest = json.load(f)
+        for key in ("scenario", "seed", "samples"):
+            if key not in self.manifest:
+                raise RunFolderError(f"{mpath} has no '{key}'; it has "
+                                     f"{sorted(self.manifest)}")
+        self.scenario = str(self.manifest["scenario"])
+        self.seed = int(self.manifest["seed"])
+        self.samples = int(self.manifest["samples"])
+        self.figures = self.path / "figures"
+
+    def __repr__(self):
+        return (f"Run({self.scenario!r}, {self.samples:,} samples, "
+                f"seed {self.seed}, {self.path})")
+
+    @property
+    def label(self):
+        """Scenario, sample count and seed: what every figure must state."""
+        return f"{self.scenario}: {self.samples:,} samples, seed {self.seed}"
+
+    def _csv(self, name, hint=""):
+        p = self.path / name
+        if not p.is_file():
+            raise RunFolderError(f"{p} is missing.{hint}")
+        return p
+
+    def _check(self, path, have, need):
+        missing = [c for c in need if c not in have]
+        if missing:
+            raise RunFolderError(
+                f"{path} lacks the column(s) {missing} that this notebook needs; "
+                f"it has {list(have)}. The run was probably written by an older "
+                "breakeven: run it again (column names: docs/MODEL.md, "
+                "'Names in the files').")
+
+    def read_samples(self, columns):
+        """The named columns of samples.csv as float64 ("inf" stays +inf)."""
+        p = self._csv("samples.csv",
+                      " The run was made with --no-samples (or "
+                      "output.samples_csv false): run it again without that.")
+        header = pd.read_csv(p, nrows=0).columns
+        self._check(p, header, columns)
+        df = pd.read_csv(p, usecols=list(columns), dtype=np.float64,
+                         engine="c", na_filter=False)
+        if len(df) != self.samples:
+            raise RunFolderError(f"{p} has {len(df)} rows, manifest.json says "
+                                 f"{self.samples} samples")
+        return df[list(columns)]
+
+    def read_summary(self, metrics=(), columns=()):
+        """summary.csv indexed by metric; checks the rows and columns asked."""
+        p = self._csv("summary.csv")
+        df = pd.read_csv(p, na_filter=True, keep_default_na=False,
+                         na_values=[""])
+        self._check(p, df.columns, ["metric", *columns])
+        df = df.set_index("metric")
+        missing = [m for m in metrics if m not in df.index]
+        if missing:
+            raise RunFolderError(f"{p} has no row for {missing}; it has "
+                                 f"{list(df.index)}")
+        return df
+
+    def read_curve(self, metrics=(), columns=()):
+        """curve.csv (long format: one row per horizon and metric)."""
+        p = self._csv("curve.csv")
+        df = pd.read_csv(p)
+        self._check(p, df.columns, ["horizon_days", "metric", *columns])
+        missing = [m for m in metrics if m not in set(df["metric"])]
+        if missing:
+            raise RunFolderError(f"{p} has no rows for {missing}; it has "
+                                 f"{sorted(set(df['metric']))}")
+        return df
+
+
+def load_run(path=None):
+    """The run folder named by `path`, $BREAKEVEN_RUN or the default."""
+    return Run(run_dir(path))
+
+
+def load_runs():
+    """The run folders named by $BREAKEVEN_RUNS (or the default four)."""
+    return [Run(p) for p in run_dirs()]
+
+
+def footer(fig, runs, note=None):
+    """Writes, under the figure, the scenario(s), sample count(s) and seed(s)
+    (from manifest.json) and the run folder(s)."""
+    if isinstance(runs, Run):
+        runs = [runs]
+    lines = []
+    if len(runs) == 1:
+        r = runs[0]
+        lines.append(f"scenario {r.scenario}  |  {r.samples:,} samples  |  "
+                     f"seed {r.seed}  |  run folder {r.path.name}  |  "
+                     f"breakeven {r.manifest.get('version', '?')}")
+    else:
+        same = len({(r.samples, r.seed) for r in runs}) == 1
+        if same:
+            lines.append(f"scenarios {', '.join(r.scenario for r in runs)}")
+            lines.append(f"each {runs[0].samples:,} samples, seed {runs[0].seed} "
+                         "(common random numbers: the differences are the "
+                         "changed inputs, not noise)")
+        else:
+            for r in runs:
+                lines.append(r.label)
+    if note:
+        lines.append(note)
+    # wrap to the figure's width (about 15 characters an inch at 8 points)
+    import textwrap
+    width = max(60, int(fig.get_figwidth() * 15))
+    lines = [w for line in lines for w in textwrap.wrap(line, width)]
+    fig.text(0.005, -0.01, "\n".join(lines), ha="left", va="top",
+             fontsize=8, color="#444444", transform=fig.transFigure)
+
+
+def save(fig, run, name, show=True):
+    """Saves the figure as figures/NAME.png and figures/NAME.svg in the run
+    folder, closes it, and shows the PNG in the notebook. Returns the paths."""
+    run.figures.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext, meta in (("png", {"Software": None}),
+                      ("svg", {"Date": None, "Creator": None})):
+        p = run.figures / f"{name}.{ext}"
+        fig.savefig(p, format=ext, bbox_inches="tight", pad_inches=0.08,
+                    metadata=meta)
+        paths.append(p)
+    plt.close(fig)
+    if show:
+        try:
+            from IPython.display import Image, display
+            display(Image(filename=str(paths[0])))
+        except ImportError:
+            pass
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Numbers and helpers the notebooks share
+
+def never_share(x):
+    """Share of +inf ("never") values."""
+    x = np.asarray(x, dtype=float)
+    return float(np.isposinf(x).mean()) if x.size else float("nan")
+
+
+def pct(p, digits=2):
+    """A share as a percent text; tiny non-zero shares are not shown as 0."""
+    if p != p:
+        return "n/a"
+    if 0 < p < 10 ** -digits / 100:
+        return f"< {10 ** -digits:g}%"
+    return f"{100 * p:.{digits}f}%"
+
+
+def fmt(x, digits=4):
+    """A number for a figure or table; inf is "never"."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return ""
+    if np.isposinf(x):
+        return "never"
+    if abs(x) >= 1e5 or (float(x).is_integer() and abs(x) < 1e15):
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}g}"
+
+
+def ecdf(x, max_points=4000):
+    """ECDF of x over ALL values (+inf included in the denominator), as points
+    (value, share of samples <= value) for the finite values, thinned to at
+    most max_points evenly spaced ranks (min and max always kept). The curve
+    ends at 1 - share of "never"."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = x.size
+    finite = x[np.isfinite(x)]
+    m = finite.size
+    if m == 0:
+        return np.array([]), np.array([])
+    idx = np.arange(m)
+    if m > max_points:
+        idx = np.unique(np.linspace(0, m - 1, max_points).round().astype(int))
+    return finite[idx], (idx + 1) / n
+
+
+def log_bins(x, bins=80):
+    """Bins of equal width in log10 over the finite values of x."""
+    f = np.asarray(x, dtype=float)
+    f = f[np.isfinite(f) & (f > 0)]
+    lo, hi = f.min(), f.max()
+    if hi <= lo:
+        hi = lo * 1.01
+    return np.logspace(np.log10(lo) - 1e-9, np.log10(hi) + 1e-9, bins + 1)
+
+
+def spearman(x, y):
+    """Spearman rank correlation; +inf ranks above every finite value (ties
+    share the average rank). nan if either column is constant."""
+    rx = pd.Series(np.asarray(x, dtype=float)).rank(method="average").to_numpy()
+    ry = pd.Series(np.asarray(y, dtype=float)).rank(method="average").to_numpy()
+    if rx.std() == 0 or ry.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def constant_columns(df, columns):
+    """The columns of df that take a single value."""
+    return [c for c in columns if df[c].nunique(dropna=False) <= 1]
+
+
+def thin(df, max_rows=50_000, seed=0):
+    """At most max_rows rows of df, drawn without replacement (fixed seed)."""
+    if len(df) <= max_rows:
+        return df
+    return df.sample(n=max_rows, random_state=seed)
+
+
+def mark_reported(ax, label=True):
+    """Vertical line at the reported-figures break-even, 67.4155 days; its
+    label goes to the legend (call ax.legend() afterwards)."""
+    ax.axvline(REPORTED_BREAK_EVEN_DAYS, color=COLORS["reported"], lw=1.1,
+               ls=(0, (4, 2)), zorder=5,
+               label=(f"reported figures: {REPORTED_BREAK_EVEN_DAYS:.4f} days"
+                      if label else None))
+
+
+def log_axis_days(ax, axis="x"):
+    """Log scale with plain-number tick labels (50, 100, 200, 500 days...)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    a.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1
+                                        else f"{v:g}"))
+    a.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+
+def log_axis_ratio(ax, axis="x", ticks=(1, 1.5, 2, 3, 5, 10, 20, 50)):
+    """Log scale for multipliers with ticks 1, 1.5, 2, 3, 5, 10...x"""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    a.set_major_locator(FixedLocator(ticks))
+    a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+    a.set_minor_formatter(NullFormatter())
+
+
+def log_axis_plain(ax, axis="x", ticks=(1, 1.5, 2, 3, 5, 10, 20, 50, 100)):
+    """Log scale with plain tick labels 1, 1.5, 2, 3, 5, 10... (for ratios)."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    a.set_major_locator(FixedLocator(ticks))
+    a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    a.set_minor_formatter(NullFormatter())
+
+
+def expected_figures():
+    """Figure names each notebook must write (PNG and SVG); the notebooks
+    test checks them."""
+    return {
+        "break_even": ["break_even_hist", "break_even_ecdf"],
+        "multiplier": ["multiplier_fan", "p_break_even", "multiplier_lifetime"],
+        "drivers": ["drivers_tornado"] + [
+            f"drivers_scatter_{o}" for o in ("break_even_days",
+                                             "break_even_days_energy",
+                                             "multiplier",
+                                             "multiplier_energy")],
+        "scenarios": ["scenarios_ecdf"],
+    }

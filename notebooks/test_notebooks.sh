@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The notebooks test (ctest: `notebooks`):
+#   notebooks/test_notebooks.sh PATH/TO/breakeven
+# 1. the committed notebooks under notebooks/ (in the source tree) are
+#    nbformat 4 with a Python 3 kernel, and have no outputs and no execution
+#    counts;
+# 2. a run folder lacking a column gives the clear error;
+# 3. small fresh runs (the default scenario and its three variants,
+#    $TEST_SAMPLES samples, default 20000) in a temporary folder, every
+#    notebook executed against them by scripts/notebooks.sh; fails if a cell
+#    raises, or an expected figure (PNG and SVG) is missing or empty.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+exe=${1:?usage: test_notebooks.sh PATH/TO/breakeven}
+exe=$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")
+samples=${TEST_SAMPLES:-20000}
+PY=/usr/bin/python3
+passed=0
+failed=0
+ok()   { echo "ok: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+t_start=$(date +%s)
+
+source "$root/scripts/deps_python.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export PYTHONDONTWRITEBYTECODE=1
+
+# 1. committed notebooks: clean
+if "$PY" - "$here" <<'EOF'; then ok "committed notebooks have no outputs"; else fail "committed notebooks"; fi
+import json, sys
+from pathlib import Path
+import nbformat
+here = Path(sys.argv[1])
+sys.path.insert(0, str(here))
+import breakeven_plots as bp
+bad = []
+names = sorted(p.stem for p in here.glob("*.ipynb"))
+for want in bp.expected_figures():
+    if want not in names:
+        bad.append(f"notebooks/{want}.ipynb is missing")
+for p in sorted(here.glob("*.ipynb")):
+    nb = nbformat.read(p, as_version=nbformat.NO_CONVERT)
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as e:
+        bad.append(f"{p.name}: not valid nbformat: {e.message}")
+    if nb.nbformat != 4:
+        bad.append(f"{p.name}: nbformat {nb.nbformat}, expected 4")
+    ks = nb.metadata.get("kernelspec", {})
+    if ks.get("language") != "python" or ks.get("name") != "python3":
+        bad.append(f"{p.name}: kernelspec {ks}, expected python3")
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code":
+            continue
+        if c.get("outputs"):
+            bad.append(f"{p.name}: cell {i} has {len(c.outputs)} output(s)")
+        if c.get("execution_count") is not None:
+            bad.append(f"{p.name}: cell {i} has execution_count {c.execution_count}")
+for b in bad:
+    print("  " + b)
+print(f"  {len(names)} notebooks checked: {names}")
+sys.exit(1 if bad else 0)
+EOF
+
+# 2. the clear message for a missing column
+mkdir -p "$tmp/bad"
+"$exe" --out "$tmp/bad" --samples 100 --quiet
+"$PY" - "$tmp/bad/samples.csv" <<'EOF'
+import sys
+import pandas as pd
+p = sys.argv[1]
+pd.read_csv(p).drop(columns=["break_even_days_energy_final_run"]).to_csv(p, index=False)
+EOF
+if out=$(BREAKEVEN_RUN="$tmp/bad" "$PY" - "$here" 2>&1 <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import breakeven_plots as bp
+run = bp.load_run()
+try:
+    run.read_samples(["break_even_days", "break_even_days_energy_final_run"])
+except bp.RunFolderError as e:
+    print(e)
+    sys.exit(0)
+sys.exit("no error for a missing column")
+EOF
+) && grep -q "lacks the column(s) \['break_even_days_energy_final_run'\]" <<<"$out"; then
+    ok "missing column: clear message"
+else
+    fail "missing column message: $out"
+fi
+
+# 3. fresh runs, every notebook executed
+before=$(cd "$here" && sha256sum ./*.ipynb ./*.py)
+"$exe" --out "$tmp/runs/deepseek-v3-r1" --samples "$samples" --quiet
+if BREAKEVEN_EXE="$exe" "$root/scripts/notebooks.sh" "$tmp/runs/deepseek-v3-r1" \
+        >"$tmp/render.log" 2>&1; then
+    ok "scripts/notebooks.sh executed every notebook"
+else
+    fail "scripts/notebooks.sh (a cell raised?):"
+    tail -n 60 "$tmp/render.log"
+fi
+grep -E '^(no run|notebook|  [0-9]+ ms)' "$tmp/render.log" | sed 's/^/  /' || true
+
+if "$PY" - "$here" "$tmp/runs" "$samples" <<'EOF'; then ok "every expected figure, PNG and SVG, written and not empty"; else fail "figures"; fi
+import json, sys
+from pathlib import Path
+here, runs, samples = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, str(here))
+import breakeven_plots as bp
+figs = runs / "deepseek-v3-r1" / "figures"
+bad = []
+# the variant runs the script made: same seed and samples as the default run
+for v in ("deepseek-v3-r1", *bp.SCENARIO_VARIANTS):
+    m = runs / v / "manifest.json"
+    if not m.is_file():
+        bad.append(f"run {v} missing")
+        continue
+    m = json.loads(m.read_text())
+    if (m["scenario"], m["samples"]) != (v, samples):
+        bad.append(f"run {v}: scenario {m['scenario']}, {m['samples']} samples")
+n = 0
+for nb, names in bp.expected_figures().items():
+    if not (figs / f"{nb}.ipynb").is_file():
+        bad.append(f"executed copy {nb}.ipynb missing")
+    for name in names:
+        for ext, magic in (("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<svg")):
+            p = figs / f"{name}.{ext}"
+            if not p.is_file() or p.stat().st_size == 0:
+                bad.append(f"{nb}: {p.name} missing or empty")
+                continue
+            head = p.read_bytes()[:2000]
+            if magic not in head:
+                bad.append(f"{nb}: {p.name} is not a {ext.upper()} file")
+            n += 1
+for b in bad:
+    print("  " + b)
+print(f"  {n} figure files checked in {figs}")
+sys.exit(1 if bad else 0)
+EOF
+
+# the source notebooks are still clean after the run
+if [ "$(cd "$here" && sha256sum ./*.ipynb ./*.py)" = "$before" ]; then
+    ok "notebooks/ untouched by the run"
+else
+    fail "notebooks/*.ipynb changed during the run"
+fi
+
+echo "notebooks test: $(( $(date +%s) - t_start )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
