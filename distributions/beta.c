@@ -59,21 +59,6 @@ static int beta_check(const mc_dist *d, char *msg, size_t len)
     return mc_dist_check_range_(d->p[2], d->p[3], msg, len);
 }
 
-static int pert_check(const mc_dist *d, char *msg, size_t len)
-{
-    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN], c[MC_DIST_NUM_LEN];
-    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
-    if (mc_dist_check_range_(lo, hi, msg, len)
-        || mc_dist_check_finite_("mode", mode, msg, len))
-        return -1;
-    if (!(lo <= mode && mode <= hi))
-        return mc_dist_fail_(msg, len,
-                             "expected lo <= mode <= hi, found mode = %s (lo = %s, hi = %s)",
-                             mc_dist_num_(a, mode), mc_dist_num_(b, lo),
-                             mc_dist_num_(c, hi));
-    return 0;
-}
-
 static double beta_sample(const mc_dist *d, const gsl_rng *r)
 {
     double s[4];
@@ -176,7 +161,7 @@ const mc_dist_type mc_dist_beta_type = {
 
 const mc_dist_type mc_dist_pert_type = {
     .name = "pert",
-    .check = pert_check,
+    .check = mc_dist_check_lo_mode_hi_,
     .sample = beta_sample,
     .quantile = beta_quantile,
     .cdf = beta_cdf,

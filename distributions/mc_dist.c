@@ -115,6 +115,21 @@ int mc_dist_check_range_(double lo, double hi, char *msg, size_t len)
     return 0;
 }
 
+int mc_dist_check_lo_mode_hi_(const mc_dist *d, char *msg, size_t len)
+{
+    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN], c[MC_DIST_NUM_LEN];
+    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
+    if (mc_dist_check_range_(lo, hi, msg, len)
+        || mc_dist_check_finite_("mode", mode, msg, len))
+        return -1;
+    if (!(lo <= mode && mode <= hi))
+        return mc_dist_fail_(msg, len,
+                             "expected lo <= mode <= hi, found mode = %s (lo = %s, hi = %s)",
+                             mc_dist_num_(a, mode), mc_dist_num_(b, lo),
+                             mc_dist_num_(c, hi));
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Untruncated support and tails, with the bounds settled here once so
  * that no type function sees x outside its support or an infinity. */

@@ -36,6 +36,9 @@ int mc_dist_check_positive_(const char *name, double x, char *msg,
                             size_t len);
 /* lo and hi finite, lo < hi and hi - lo finite (parameters "lo", "hi"). */
 int mc_dist_check_range_(double lo, double hi, char *msg, size_t len);
+/* p = {lo, mode, hi}: a valid range with lo <= mode <= hi (triangular and
+ * PERT share it). */
+int mc_dist_check_lo_mode_hi_(const mc_dist *d, char *msg, size_t len);
 
 static inline double mc_dist_clamp_(double x, double lo, double hi)
 {

@@ -20,21 +20,6 @@ mc_dist mc_dist_triangular(double lo, double mode, double hi)
     return mc_dist_make_(&mc_dist_triangular_type, lo, mode, hi, 0.0);
 }
 
-static int triangular_check(const mc_dist *d, char *msg, size_t len)
-{
-    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN], c[MC_DIST_NUM_LEN];
-    double lo = d->p[0], mode = d->p[1], hi = d->p[2];
-    if (mc_dist_check_range_(lo, hi, msg, len)
-        || mc_dist_check_finite_("mode", mode, msg, len))
-        return -1;
-    if (!(lo <= mode && mode <= hi))
-        return mc_dist_fail_(msg, len,
-                             "expected lo <= mode <= hi, found mode = %s (lo = %s, hi = %s)",
-                             mc_dist_num_(a, mode), mc_dist_num_(b, lo),
-                             mc_dist_num_(c, hi));
-    return 0;
-}
-
 /* F(x) = u for u <= 1/2.  Beyond the mode, x = m + d with
  * d (2h - d) = (u w - g) h, g = m - lo, h = hi - m, solved as
  * d = (u w - g) h / (h + sqrt(h w (1 - u))): the textbook
@@ -119,7 +104,7 @@ static void triangular_support(const mc_dist *d, double *lo, double *hi)
 
 const mc_dist_type mc_dist_triangular_type = {
     .name = "triangular",
-    .check = triangular_check,
+    .check = mc_dist_check_lo_mode_hi_,
     .sample = triangular_sample,
     .quantile = triangular_quantile,
     .cdf = triangular_cdf,
