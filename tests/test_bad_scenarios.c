@@ -12,8 +12,6 @@
  * file itself: the text found there is the text the message quotes.
  * Every file of tests/bad is in the table and every row has its file. */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,10 +21,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "e2e.h"
 
 #define BAD_DIR TEST_DATA_DIR "/bad"
 #define TABLE BAD_DIR "/cases.tsv"
@@ -52,62 +51,6 @@ static char work[64];    /* a private folder for captured output */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-/* The whole file, NUL-terminated (may hold NULs: *len is the size); NULL
- * if it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (cap - n < 4096) {
-            char *nb = realloc(buf, cap ? 2 * cap : 8192);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = cap ? 2 * cap : 8192;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len != NULL)
-        *len = n;
-    return buf;
-}
-
-/* Runs argv with stdout and stderr into files; returns the exit code, or
- * -1 if the program did not exit normally. */
-static int run(char *const argv[], const char *out_path, const char *err_path)
-{
-    pid_t pid = fork();
-    int st;
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int nul = open("/dev/null", O_RDONLY);
-        if (o < 0 || e < 0 || nul < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0
-            || dup2(nul, 0) < 0)
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Entries of a folder other than . and .., or -1 if it cannot be read. */
 static int count_entries(const char *dir, char *first, size_t n)
 {
@@ -126,13 +69,6 @@ static int count_entries(const char *dir, char *first, size_t n)
     return k;
 }
 
-static int remove_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
 /* ------------------------------------------------------------------ */
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
@@ -141,7 +77,7 @@ static int load_table(void)
 {
     char *p, *line;
     int lineno = 0;
-    table_text = slurp(TABLE, NULL);
+    table_text = e2e_slurp(TABLE, NULL);
     if (table_text == NULL) {
         print_error("cannot read %s\n", TABLE);
         return -1;
@@ -191,8 +127,7 @@ static int load_table(void)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(work, sizeof work, "/tmp/breakeven-bad-XXXXXX");
-    if (mkdtemp(work) == NULL)
+    if (e2e_make_temp_dir(work, sizeof work, "bad") != 0)
         return -1;
     return load_table();
 }
@@ -201,7 +136,7 @@ static int teardown(void **state)
 {
     (void)state;
     free(table_text);
-    return remove_tree(work) == 0 ? 0 : -1;
+    return e2e_remove_tree(work, 0) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -248,7 +183,7 @@ static int check_position(const char *file, const char *msg, char *why,
         return -1;
     }
     found = strstr(msg, ", found ");
-    text = slurp(file, &len);
+    text = e2e_slurp(file, &len);
     if (found == NULL || text == NULL) {
         snprintf(why, n, "no 'found' or unreadable file");
         free(text);
@@ -330,10 +265,10 @@ static int check_row(const bad_row *r)
     {
         char *argv[] = {(char *)BREAKEVEN_EXE, (char *)"--config", file,
                         (char *)"--out", out, NULL};
-        code = run(argv, out_txt, err_txt);
+        code = e2e_run(argv, out_txt, err_txt);
     }
-    so = slurp(out_txt, &so_len);
-    se = slurp(err_txt, &se_len);
+    so = e2e_slurp(out_txt, &so_len);
+    se = e2e_slurp(err_txt, &se_len);
     entries = count_entries(tmp, first, sizeof first);
 
     if (code != r->code) {
@@ -382,7 +317,7 @@ static int check_row(const bad_row *r)
     }
     free(so);
     free(se);
-    remove_tree(tmp);
+    e2e_remove_tree(tmp, 0);
     return bad ? -1 : 0;
 }
 
@@ -397,11 +332,6 @@ static void every_bad_file_fails_with_its_path_and_message(void **state)
     if (failures != 0)
         fail_msg("%d of %zu bad scenario files misbehaved", failures,
                  n_rows);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static void table_and_folder_list_the_same_files(void **state)
@@ -422,7 +352,7 @@ static void table_and_folder_list_the_same_files(void **state)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    qsort(names, n, sizeof *names, e2e_cmp_str);
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
         for (size_t j = 0; j < n_rows; j++)
@@ -435,7 +365,7 @@ static void table_and_folder_list_the_same_files(void **state)
     }
     for (size_t j = 0; j < n_rows; j++) {
         const char *key = rows[j].file;
-        if (bsearch(&key, names, n, sizeof *names, cmp_str) == NULL) {
+        if (bsearch(&key, names, n, sizeof *names, e2e_cmp_str) == NULL) {
             print_error("cases.tsv:%d: no file tests/bad/%s\n", rows[j].line,
                         key);
             failures++;
@@ -463,7 +393,7 @@ static void byte_order_mark_is_accepted(void **state)
 {
     char path[512], out[256], o[256], e[256];
     size_t len, n;
-    char *text = slurp(CONFIG_DIR "/reported.json", &len), *se;
+    char *text = e2e_slurp(CONFIG_DIR "/reported.json", &len), *se;
     FILE *f;
     (void)state;
     assert_non_null(text);
@@ -480,8 +410,8 @@ static void byte_order_mark_is_accepted(void **state)
     char *argv[] = {(char *)BREAKEVEN_EXE, (char *)"--config", path,
                     (char *)"--out", out, (char *)"--samples", (char *)"10",
                     (char *)"--quiet", NULL};
-    assert_int_equal(run(argv, o, e), 0);
-    se = slurp(e, &n);
+    assert_int_equal(e2e_run(argv, o, e), 0);
+    se = e2e_slurp(e, &n);
     assert_non_null(se);
     assert_int_equal(n, 0);
     free(se);

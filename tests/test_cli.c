@@ -11,21 +11,20 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "e2e.h"
+
 static char tmp[256];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmp, sizeof tmp, "/tmp/breakeven-cli-XXXXXX");
-    return mkdtemp(tmp) == NULL ? -1 : 0;
+    return e2e_make_temp_dir(tmp, sizeof tmp, "cli");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return e2e_remove_tree(tmp, 0) == 0 ? 0 : -1;
 }
 
 /* Runs breakeven with args (shell words); stdout and stderr go to
@@ -45,18 +44,7 @@ static char *slurp(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", tmp, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
+    return e2e_slurp(path, NULL);
 }
 
 static void assert_prefix(const char *s, const char *prefix)

@@ -17,7 +17,6 @@
  * before the run starts (exit 2, one line giving the memory it needs). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,11 +28,12 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "e2e.h"
 
 #define EXTREME_DIR TEST_DATA_DIR "/extreme"
 #define SAMPLES 2000
@@ -46,75 +46,16 @@ static char work[64];
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (cap - n < 65536) {
-            size_t ncap = cap ? 2 * cap : 1 << 20;
-            char *nb = realloc(buf, ncap);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
-static int run(char *const argv[], const char *out_path, const char *err_path)
-{
-    pid_t pid = fork();
-    int st;
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int nul = open("/dev/null", O_RDONLY);
-        if (o < 0 || e < 0 || nul < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0
-            || dup2(nul, 0) < 0)
-            _exit(127);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int remove_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(work, sizeof work, "/tmp/breakeven-extreme-XXXXXX");
-    return mkdtemp(work) == NULL ? -1 : 0;
+    return e2e_make_temp_dir(work, sizeof work, "extreme");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return remove_tree(work) == 0 ? 0 : -1;
+    return e2e_remove_tree(work, 0) == 0 ? 0 : -1;
 }
 
 /* A CSV file split in place: header cells, then rows of cells. */
@@ -130,7 +71,7 @@ static int csv_read(const char *path, csv *c)
     char *p;
     size_t cap = 0;
     memset(c, 0, sizeof *c);
-    c->text = slurp(path);
+    c->text = e2e_slurp(path, NULL);
     if (c->text == NULL)
         return -1;
     for (p = c->text; *p != '\0';) {
@@ -231,7 +172,7 @@ static void problem(const char *file, const char *fmt, ...)
 
 static void no_nan(const char *name, const char *path)
 {
-    char *text = slurp(path);
+    char *text = e2e_slurp(path, NULL);
     if (text == NULL) {
         problem(name, "cannot read %s", path);
         return;
@@ -363,11 +304,6 @@ static void scan_curve(const char *name, const char *dir)
     csv_free(&c);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
 /* ------------------------------------------------------------------ */
@@ -391,7 +327,7 @@ static void extreme_scenarios_give_numbers_never_nan(void **state)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    qsort(names, n, sizeof *names, e2e_cmp_str);
     assert_true(n >= 8);
     problems = 0;
     for (size_t i = 0; i < n; i++) {
@@ -407,8 +343,8 @@ static void extreme_scenarios_give_numbers_never_nan(void **state)
                         (char *)"--out", out, (char *)"--samples",
                         (char *)"2000", (char *)"--threads", (char *)"2",
                         (char *)"--quiet", NULL};
-        code = run(argv, o, err);
-        se = slurp(err);
+        code = e2e_run(argv, o, err);
+        se = e2e_slurp(err, NULL);
         if (code != 0 || se == NULL || se[0] != '\0') {
             problem(names[i], "exit code %d, stderr: %s", code,
                     se ? se : "?");
@@ -419,7 +355,7 @@ static void extreme_scenarios_give_numbers_never_nan(void **state)
         scan_samples(names[i], out, m_one);
         scan_summary(names[i], out);
         scan_curve(names[i], out);
-        remove_tree(out);
+        e2e_remove_tree(out, 0);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -455,13 +391,13 @@ static void a_billion_samples_are_refused_before_the_run(void **state)
                     (char *)"1e9", (char *)"--threads", (char *)"1",
                     (char *)"--out", out, NULL};
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    code = run(argv, o, err);
+    code = e2e_run(argv, o, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     assert_int_equal(code, 2);
     /* refused before sampling: far faster than a billion draws */
     assert_true((double)(t1.tv_sec - t0.tv_sec) < 10.0);
-    so = slurp(o);
-    se = slurp(err);
+    so = e2e_slurp(o, NULL);
+    se = e2e_slurp(err, NULL);
     assert_non_null(so);
     assert_non_null(se);
     assert_string_equal(so, "");

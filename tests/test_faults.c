@@ -13,7 +13,6 @@
  * skipped (with a message) only where that switch is impossible. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -28,14 +27,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "e2e.h"
+
 static char base[256];          /* this test's folder */
 static char mounted[512];       /* a tmpfs to unmount in teardown, or "" */
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(base, sizeof base, "/tmp/breakeven-faults-XXXXXX");
-    if (mkdtemp(base) == NULL)
+    if (e2e_make_temp_dir(base, sizeof base, "faults") != 0)
         return -1;
     mounted[0] = '\0';
     return chmod(base, 0755);   /* nobody may enter it (the setpriv runs) */
@@ -51,8 +51,7 @@ static int teardown(void **state)
         if (system(cmd) != 0)
             return -1;
     }
-    snprintf(cmd, sizeof cmd, "chmod -R u+rwX '%s'; rm -rf '%s'", base, base);
-    return system(cmd) == 0 ? 0 : -1;
+    return e2e_remove_tree(base, 1) == 0 ? 0 : -1;
 }
 
 static double now(void)
@@ -87,20 +86,7 @@ static char *slurp_n(const char *name, size_t *n)
 {
     char p[1024];
     path_of(p, sizeof p, name);
-    FILE *f = fopen(p, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)len + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
-    s[len] = '\0';
-    fclose(f);
-    if (n != NULL)
-        *n = (size_t)len;
-    return s;
+    return e2e_slurp(p, n);
 }
 
 static char *slurp(const char *name)
@@ -156,32 +142,11 @@ static pid_t start(int who, const char *const *env, const char *const *args)
         argv[k++] = args[i];
     argv[k] = NULL;
 
-    pid_t pid = fork();
+    const e2e_spawn_opts opts = {.dir = base, .out_path = "out.txt",
+                                 .err_path = "err.txt", .stdin_null = 0,
+                                 .default_signals = 1, .env = env};
+    pid_t pid = e2e_spawn((char *const *)argv, &opts);
     assert_true(pid >= 0);
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        if (chdir(base) != 0)
-            _exit(126);
-        int out = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-            _exit(126);
-        for (int i = 0; env != NULL && env[i] != NULL; i++) {
-            char name[64];
-            const char *eq = strchr(env[i], '=');
-            if (eq == NULL || (size_t)(eq - env[i]) >= sizeof name)
-                _exit(126);
-            memcpy(name, env[i], (size_t)(eq - env[i]));
-            name[eq - env[i]] = '\0';
-            setenv(name, eq + 1, 1);
-        }
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
     return pid;
 }
 

@@ -1,0 +1,138 @@
+/* e2e.c: helpers shared by the end-to-end tests (see e2e.h). */
+#include "e2e.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+int e2e_make_temp_dir(char *buf, size_t size, const char *name)
+{
+    int n = snprintf(buf, size, "/tmp/breakeven-%s-XXXXXX", name);
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    return mkdtemp(buf) == NULL ? -1 : 0;
+}
+
+int e2e_remove_tree(const char *dir, int make_writable)
+{
+    char cmd[1200];
+    if (make_writable)
+        snprintf(cmd, sizeof cmd, "chmod -R u+rwX '%s'; rm -rf '%s'", dir,
+                 dir);
+    else
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+char *e2e_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                fail_msg("%s: out of memory reading it", path);
+                return NULL;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        fail_msg("%s: cannot read it", path);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len != NULL)
+        *len = n;
+    return buf;
+}
+
+/* In the child: the setup of opts, then exec; never returns. */
+static void exec_child(char *const argv[], const e2e_spawn_opts *o)
+{
+    if (o->default_signals) {
+        sigset_t none;
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+    }
+    if (o->dir != NULL && chdir(o->dir) != 0)
+        _exit(126);
+    int out = open(o->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(o->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+        _exit(126);
+    if (o->stdin_null) {
+        int nul = open("/dev/null", O_RDONLY);
+        if (nul < 0 || dup2(nul, 0) < 0)
+            _exit(126);
+    }
+    for (size_t i = 0; o->env != NULL && o->env[i] != NULL; i++) {
+        char name[64];
+        const char *eq = strchr(o->env[i], '=');
+        if (eq == NULL || (size_t)(eq - o->env[i]) >= sizeof name)
+            _exit(126);
+        memcpy(name, o->env[i], (size_t)(eq - o->env[i]));
+        name[eq - o->env[i]] = '\0';
+        setenv(name, eq + 1, 1);
+    }
+    execvp(argv[0], argv);
+    _exit(127);
+}
+
+pid_t e2e_spawn(char *const argv[], const e2e_spawn_opts *opts)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_child(argv, opts);
+    return pid;
+}
+
+int e2e_wait(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int e2e_run(char *const argv[], const char *out_path, const char *err_path)
+{
+    const e2e_spawn_opts o = {.out_path = out_path, .err_path = err_path,
+                              .stdin_null = 1};
+    pid_t pid = e2e_spawn(argv, &o);
+    return pid < 0 ? -1 : e2e_wait(pid);
+}
+
+int e2e_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
