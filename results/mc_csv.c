@@ -41,7 +41,7 @@ static size_t fmt_size(char *p, size_t v)
 
 /* Formats rows [lo, hi) at buf, returns the bytes written. */
 static size_t fmt_rows(char *buf, const mc_column *cols, size_t ncols,
-                       size_t lo, size_t hi)
+                       size_t lo, size_t hi, size_t index_base)
 {
     char *p = buf;
     for (size_t r = lo; r < hi; r++) {
@@ -61,7 +61,7 @@ static size_t fmt_rows(char *buf, const mc_column *cols, size_t ncols,
                     p += n;
                 }
             } else if (col->index) {
-                p += fmt_size(p, r);
+                p += fmt_size(p, index_base + r);
             }
         }
         *p++ = '\n';
@@ -92,6 +92,28 @@ static int write_all(FILE *f, const char *p, size_t n)
     return n == 0 || fwrite(p, 1, n, f) == n;
 }
 
+int mc_csv_header(FILE *f, const mc_column *cols, size_t ncols)
+{
+    for (size_t c = 0; c < ncols; c++) {
+        const char *name = cols[c].name ? cols[c].name : "";
+        if ((c > 0 && fputc(',', f) == EOF) ||
+            !write_all(f, name, strlen(name)))
+            return -1;
+    }
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+size_t mc_csv_bound(const mc_column *cols, size_t ncols, size_t nrows)
+{
+    return chunk_bound(cols, ncols, 0, nrows);
+}
+
+size_t mc_csv_format(char *buf, const mc_column *cols, size_t ncols,
+                     size_t nrows, size_t index_base)
+{
+    return fmt_rows(buf, cols, ncols, 0, nrows, index_base);
+}
+
 int mc_csv_write(FILE *f, const mc_column *cols, size_t ncols, size_t nrows,
                  int nthreads, char *msg, size_t len)
 {
@@ -102,16 +124,7 @@ int mc_csv_write(FILE *f, const mc_column *cols, size_t ncols, size_t nrows,
     if ((size_t)nt > nchunks)
         nt = nchunks > 0 ? (int)nchunks : 1;
 
-    /* Header. */
-    for (size_t c = 0; c < ncols; c++) {
-        const char *name = cols[c].name ? cols[c].name : "";
-        if ((c > 0 && fputc(',', f) == EOF) ||
-            !write_all(f, name, strlen(name))) {
-            err = errno;
-            goto out;
-        }
-    }
-    if (fputc('\n', f) == EOF) {
+    if (mc_csv_header(f, cols, ncols) != 0) {
         err = errno;
         goto out;
     }
@@ -154,7 +167,7 @@ int mc_csv_write(FILE *f, const mc_column *cols, size_t ncols, size_t nrows,
         if (!stop) {
             size_t lo = k * CHUNK_ROWS;
             size_t hi = lo + CHUNK_ROWS < nrows ? lo + CHUNK_ROWS : nrows;
-            n = fmt_rows(buf, cols, ncols, lo, hi);
+            n = fmt_rows(buf, cols, ncols, lo, hi, 0);
         }
 #pragma omp ordered
         {

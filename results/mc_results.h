@@ -42,60 +42,114 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
 void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
                       double *scratch, mc_stats *out);
 
-/* ---- quantiles of a stream ------------------------------------------ */
+/* ---- statistics of a stream, merged block by block ------------------- */
 
-/* The quantiles of mc_quantiles without holding the data: a pilot
- * subsample brackets each level's order statistics, one pass over the
- * data counts the values below each bracket and keeps the few inside, and
- * the order statistics are selected among those (mc_bracket.c).  The
- * result equals mc_quantiles' bit for bit, whatever order the values come
- * in (except that where -0 and +0 both occur, which of the two comes out
- * is not fixed, as it is not between orderings for mc_quantiles).  When a
- * wanted order statistic falls outside its bracket (a pilot unlike the
- * data, many ties, NaN), mc_bracket_finish says so and the caller must
- * use mc_quantiles instead; the counts make this check exact.
+/* Count, never, mean, sd, extremes and P(<= 2) of values that arrive in
+ * blocks: each block is summarized on its own (mc_sacc_block) and the
+ * summaries are merged in a fixed order (mc_sacc_merge), so the result
+ * depends on the blocks and that order, never on which thread did what.
+ * Mean and variance are kept as a two-pass block mean and sum of squared
+ * deviations, merged by Chan, Golub and LeVeque's update, on values scaled
+ * by a power of two so that neither can overflow (mc_stats_compute's
+ * rule). */
+typedef struct mc_sacc {
+    size_t n;            /* values */
+    size_t never;        /* +inf */
+    size_t finite;       /* finite values, over which: */
+    double mean;         /* their mean, unscaled */
+    double m2;           /* their sum of squared deviations, times 4^-e */
+    int e;               /* the scale's exponent */
+    double min, max;     /* over all values (NaN while n == 0) */
+    size_t le2;          /* values <= 2 */
+} mc_sacc;
+
+/* An empty summary (n = 0). */
+void mc_sacc_init(mc_sacc *a);
+/* The summary of x[0..len), values finite or +inf (never NaN). */
+void mc_sacc_block(const double *x, size_t len, mc_sacc *out);
+/* a = a followed by b. */
+void mc_sacc_merge(mc_sacc *a, const mc_sacc *b);
+/* Fills out's n, never, mean, sd, mcse, min, max and (with_p_le_2)
+ * p_le_2 (else NaN) from a; leaves out->q alone. */
+void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out);
+
+/* ---- exact quantiles of streams that can be replayed -------------------- */
+
+/* The type-7 quantiles of mc_quantiles, bit for bit, of several streams
+ * of n values each, in memory that does not grow with n: the values are
+ * never stored, the caller replays them, pass after pass, as often as
+ * mc_qs_passes says.  A Monte Carlo run can: sample i is a pure function
+ * of (seed, i).
  *
- *     mc_bracket *b = mc_bracket_new(n, probs, k);
- *     double *pilot = mc_bracket_pilot(b);
- *     for (j = 0; j < mc_bracket_pilot_len(b); j++)
- *         pilot[j] = value number j * mc_bracket_stride(b);
- *     mc_bracket_begin(b);
- *     mc_bracket_add(b, values, len);  ... until all n values are added
- *     if (mc_bracket_finish(b, out) != 0)
- *         mc_quantiles(all n values, n, probs, k, out);
+ * Each wanted order statistic is followed through a key interval known to
+ * hold it.  Keys are the doubles' bits mapped so that integer order is
+ * numeric order (-0 is read as +0), so an interval can always be cut in
+ * two.  A pilot (the first m values of each stream) places a histogram of
+ * MC_QS_BINS equal key bins over the range the wanted levels will fall
+ * in, with one bin for everything below it and one for everything above;
+ * pass 1 counts every value into it, and the counts say exactly which bin
+ * holds each wanted order statistic and how many values lie below it.
+ * Each later pass either cuts those bins again into MC_QS_BINS (when
+ * their values together would take more room than the budget) or keeps
+ * the values inside them, among which the order statistics are then
+ * selected exactly.  The pilot only decides how many passes are needed:
+ * any pilot gives the exact answer.
  *
- * The pilot only decides how fast this is: any values give exact results
- * or a reported miss.  Every stride'th value represents any data; where
- * the values come in random order (independent draws), the first m do as
- * well.  One object serves any number of passes in turn (each: pilot,
- * begin, add, finish), with the n and probs it was created for; it is not
- * shared between threads. */
-typedef struct mc_bracket mc_bracket;
+ *     mc_qs *q = mc_qs_new(n, streams, probs, k, keep_bytes);
+ *     for each stream s: fill mc_qs_pilot(q, s)[0..m) with its first m values
+ *     mc_qs_plan(q);
+ *     while (mc_qs_passes(q) > 0) {
+ *         mc_qs_acc *a[threads] = mc_qs_acc_new(q) for each thread;
+ *         each thread: mc_qs_add(a[t], s, values, len) for its share of
+ *                      every stream, in any order and split;
+ *         mc_qs_end_pass(q, a, threads);     (then free the accs)
+ *     }
+ *     mc_qs_get(q, s, out);
+ *
+ * When m == n the pilot is the whole stream and no pass is needed.
+ * mc_qs_add may be called from several threads at once, each with its own
+ * accumulator; everything else from one thread.  Values must not be NaN
+ * (a pass that does not count n values per stream fails). */
+#define MC_QS_BINS 8192
+#define MC_QS_PILOT 4096            /* pilot length, or n if smaller */
+typedef struct mc_qs mc_qs;
+typedef struct mc_qs_acc mc_qs_acc;
 
-/* For passes over n values at the levels probs[0..k-1] (each in [0, 1]).
- * Returns NULL if out of memory. */
-mc_bracket *mc_bracket_new(size_t n, const double *probs, size_t k);
-void mc_bracket_free(mc_bracket *b);
-/* Bytes that mc_bracket_new(n, probs, k) allocates. */
-size_t mc_bracket_bytes(size_t n, const double *probs, size_t k);
+/* For streams of n >= 1 values each and the levels probs[0..k-1] (in
+ * [0, 1]); keep_bytes bounds the values kept in a pass.  NULL if out of
+ * memory. */
+mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
+                 size_t keep_bytes);
+void mc_qs_free(mc_qs *q);
+/* Bytes mc_qs_new and the passes allocate at most, with `threads`
+ * accumulators (for a memory check before a run). */
+double mc_qs_bytes(size_t n, size_t streams, size_t k, size_t keep_bytes,
+                   int threads);
 
-/* The pilot: m = mc_bracket_pilot_len values, pilot[j] value number
- * j * stride of the data (or see above). */
-size_t mc_bracket_stride(const mc_bracket *b);
-size_t mc_bracket_pilot_len(const mc_bracket *b);
-double *mc_bracket_pilot(mc_bracket *b);
+size_t mc_qs_pilot_len(const mc_qs *q);
+double *mc_qs_pilot(mc_qs *q, size_t stream);
+/* Reads the pilots (which it reorders) and plans pass 1.  Returns 0 or -1
+ * (out of memory). */
+int mc_qs_plan(mc_qs *q);
+/* Passes still needed: 0 when every quantile is known.  (An estimate of
+ * how many after this one may follow: see mc_qs_end_pass.) */
+int mc_qs_passes(const mc_qs *q);
 
-/* Starts a pass from the pilot (which it reorders). */
-void mc_bracket_begin(mc_bracket *b);
-/* The next len values of the pass, in any order. */
-void mc_bracket_add(mc_bracket *b, const double *x, size_t len);
-/* Fills out[0..k-1] and returns 0, or returns -1 (out unspecified) if the
- * pass fell outside a bracket or did not see exactly n values. */
-int mc_bracket_finish(mc_bracket *b, double *out);
-
-/* A whole pass over x[0..n-1], the pilot taken from x: returns 0, or 1
- * where it fell back to mc_quantiles (which reorders x). */
-int mc_bracket_quantiles(mc_bracket *b, double *x, double *out);
+/* One thread's counts for the current pass (NULL if out of memory). */
+mc_qs_acc *mc_qs_acc_new(mc_qs *q);
+void mc_qs_acc_free(mc_qs_acc *a);
+/* Values x[0..len) of stream s, part of the current pass. */
+void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len);
+/* Closes the pass: merges the accumulators' counts (in any order: they
+ * are integers) and plans the next pass or selects the answers.  Returns
+ * 0, or -1 with msg: out of memory, or a pass that did not see exactly n
+ * values of every stream (NaN, or a caller's mistake). */
+int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
+                   char *msg, size_t len);
+/* The k quantiles of stream s (after the last pass). */
+void mc_qs_get(const mc_qs *q, size_t stream, double *out);
+/* Passes run so far. */
+int mc_qs_passes_done(const mc_qs *q);
 
 /* ---- numbers as text ---------------------------------------------- */
 
@@ -119,6 +173,15 @@ typedef struct mc_column {
  * order.  Returns 0, or -1 with msg set (the write failed: errno's text). */
 int mc_csv_write(FILE *f, const mc_column *cols, size_t ncols, size_t nrows,
                  int nthreads, char *msg, size_t len);
+
+/* Pieces of mc_csv_write for a table written as it is computed: the
+ * header line (returns 0, or -1 with errno set), an upper bound on the
+ * bytes of nrows rows, and rows 0..nrows-1 of cols formatted at buf
+ * (returns the bytes; an index column counts from index_base). */
+int mc_csv_header(FILE *f, const mc_column *cols, size_t ncols);
+size_t mc_csv_bound(const mc_column *cols, size_t ncols, size_t nrows);
+size_t mc_csv_format(char *buf, const mc_column *cols, size_t ncols,
+                     size_t nrows, size_t index_base);
 
 /* ---- run folder ------------------------------------------------------- */
 

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Type 7 quantiles (mc_stats.c), shared by mc_quantiles and the bracketed
- * quantiles of mc_bracket.c so that both give the same bits.
+/* Type 7 quantiles (mc_stats.c), shared by mc_quantiles and the streamed
+ * quantiles of mc_qstream.c so that both give the same bits.
  *
  * Position of level p among n >= 1 values: returns j = floor((n-1)p),
  * clamped to [0, n-1], and sets *frac to (n-1)p - j (0 when clamped). */

@@ -22,6 +22,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 const double mc_summary_probs[MC_NQ] = {
     0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99,
@@ -266,76 +267,134 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
 void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
                       double *scratch, mc_stats *out)
 {
-    mc_stats s;
-    s.n = n;
-    s.never = 0;
-    s.mean = s.sd = s.mcse = (double)NAN;
-    s.min = s.max = (double)NAN;
-    s.p_le_2 = (double)NAN;
+    /* One block of all n values: mc_sacc_block's corrected two-pass sums
+     * on scaled values, then the quantiles on a copy. */
+    mc_sacc a;
+    mc_sacc_block(x, n, &a);
+    mc_sacc_stats(&a, with_p_le_2, out);
     for (int i = 0; i < MC_NQ; i++)
-        s.q[i] = (double)NAN;
-
+        out->q[i] = (double)NAN;
     if (n > 0) {
-        /* Pass 1, in index order: counts, extremes, the largest finite
-         * magnitude. */
-        size_t nf = 0, le2 = 0;
-        double lo = x[0], hi = x[0], amax = 0;
-        for (size_t i = 0; i < n; i++) {
-            double v = x[i];
-            if (v < lo)
-                lo = v;
-            if (v > hi)
-                hi = v;
-            if (v <= 2)
-                le2++;
-            if (isfinite(v)) {
-                nf++;
-                if (fabs(v) > amax)
-                    amax = fabs(v);
-            } else if (isinf(v) && v > 0) {
-                s.never++;
-            }
-        }
-        s.min = lo;
-        s.max = hi;
-        if (with_p_le_2)
-            s.p_le_2 = (double)le2 / (double)n;
-
-        /* Passes 2 and 3 work on x * 2^-e with 2^e >= amax, so neither the
-         * sum nor the sum of squares can overflow however large the values
-         * (1e200 squared is past the double range).  A power of two scales
-         * exactly: in ordinary ranges the result is bit for bit what the
-         * unscaled sums give.  The variance is the corrected two-pass
-         * algorithm of Chan, Golub and LeVeque: the deviations' own sum
-         * corrects the first mean. */
-        if (nf > 0) {
-            int e = 0;
-            if (amax > 0)
-                (void)frexp(amax, &e);
-            double scale = ldexp(1.0, -e), sum = 0;
-            for (size_t i = 0; i < n; i++)
-                if (isfinite(x[i]))
-                    sum += x[i] * scale;
-            double m = sum / (double)nf, dsum = 0, ss = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (isfinite(x[i])) {
-                    double d = x[i] * scale - m;
-                    dsum += d;
-                    ss += d * d;
-                }
-            }
-            s.mean = (m + dsum / (double)nf) / scale;
-            if (nf > 1) {
-                double var = (ss - dsum * dsum / (double)nf) /
-                             (double)(nf - 1);
-                s.sd = sqrt(var > 0 ? var : 0) / scale;
-                s.mcse = s.sd / sqrt((double)nf);
-            }
-        }
-
         for (size_t i = 0; i < n; i++)
             scratch[i] = x[i];
-        mc_quantiles(scratch, n, mc_summary_probs, MC_NQ, s.q);
+        mc_quantiles(scratch, n, mc_summary_probs, MC_NQ, out->q);
     }
-    *out = s;
+}
+
+/* ---- summaries merged block by block -------------------------------- */
+
+void mc_sacc_init(mc_sacc *a)
+{
+    memset(a, 0, sizeof *a);
+    a->mean = a->m2 = 0;
+    a->min = a->max = (double)NAN;
+}
+
+void mc_sacc_block(const double *x, size_t len, mc_sacc *out)
+{
+    mc_sacc a;
+    mc_sacc_init(&a);
+    if (len == 0) {
+        *out = a;
+        return;
+    }
+    /* Pass 1, in index order: counts, extremes, the largest finite
+     * magnitude.  Passes 2 and 3 work on x * 2^-e with 2^e >= amax, so
+     * neither the sum nor the sum of squares can overflow however large
+     * the values (1e200 squared is past the double range).  A power of two
+     * scales exactly: in ordinary ranges the result is bit for bit what
+     * the unscaled sums give.  The variance is the corrected two-pass
+     * algorithm of Chan, Golub and LeVeque: the deviations' own sum
+     * corrects the first mean. */
+    size_t nf = 0, le2 = 0, never = 0;
+    double lo = x[0], hi = x[0], amax = 0;
+    for (size_t i = 0; i < len; i++) {
+        double v = x[i];
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        le2 += v <= 2;
+        int fin = v < (double)INFINITY && v > -(double)INFINITY;
+        nf += (size_t)fin;
+        never += v == (double)INFINITY;
+        double m = fin ? fabs(v) : 0;
+        amax = m > amax ? m : amax;
+    }
+    a.n = len;
+    a.never = never;
+    a.finite = nf;
+    a.min = lo;
+    a.max = hi;
+    a.le2 = le2;
+    if (nf > 0) {
+        int e = 0;
+        if (amax > 0)
+            (void)frexp(amax, &e);
+        double scale = ldexp(1.0, -e), sum = 0;
+        for (size_t i = 0; i < len; i++)
+            if (isfinite(x[i]))
+                sum += x[i] * scale;
+        double m = sum / (double)nf, dsum = 0, ss = 0;
+        for (size_t i = 0; i < len; i++)
+            if (isfinite(x[i])) {
+                double d = x[i] * scale - m;
+                dsum += d;
+                ss += d * d;
+            }
+        double m2 = ss - dsum * dsum / (double)nf;
+        a.mean = (m + dsum / (double)nf) / scale;
+        a.m2 = m2 > 0 ? m2 : 0;
+        a.e = e;
+    }
+    *out = a;
+}
+
+void mc_sacc_merge(mc_sacc *a, const mc_sacc *b)
+{
+    if (b->n == 0)
+        return;
+    if (a->n == 0) {
+        *a = *b;
+        return;
+    }
+    a->min = b->min < a->min ? b->min : a->min;
+    a->max = b->max > a->max ? b->max : a->max;
+    a->le2 += b->le2;
+    a->never += b->never;
+    a->n += b->n;
+    if (b->finite == 0)
+        return;
+    if (a->finite == 0) {
+        a->finite = b->finite;
+        a->mean = b->mean;
+        a->m2 = b->m2;
+        a->e = b->e;
+        return;
+    }
+    /* Chan, Golub and LeVeque's update, at the larger of the two scales. */
+    int e = a->e > b->e ? a->e : b->e;
+    double na = (double)a->finite, nb = (double)b->finite, nn = na + nb;
+    double ma = ldexp(a->mean, -e), mb = ldexp(b->mean, -e), d = mb - ma;
+    a->m2 = ldexp(a->m2, 2 * (a->e - e)) + ldexp(b->m2, 2 * (b->e - e)) +
+            d * d * (na * nb / nn);
+    a->mean = ldexp(ma + d * (nb / nn), e);
+    a->e = e;
+    a->finite += b->finite;
+}
+
+void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out)
+{
+    out->n = a->n;
+    out->never = a->never;
+    out->mean = out->sd = out->mcse = (double)NAN;
+    out->min = a->min;
+    out->max = a->max;
+    out->p_le_2 = with_p_le_2 && a->n > 0
+                      ? (double)a->le2 / (double)a->n : (double)NAN;
+    if (a->finite > 0)
+        out->mean = a->mean;
+    if (a->finite > 1) {
+        double var = a->m2 / (double)(a->finite - 1);
+        out->sd = ldexp(sqrt(var), a->e);
+        out->mcse = out->sd / sqrt((double)a->finite);
+    }
 }

@@ -233,9 +233,8 @@ static void *stop_thread(void *arg)
                  "results written\n", nl, name);
     } else {
         int old = is_folder(dir);
-        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s%s; no "
+        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s; no "
                  "results written, %s%s%s\n", nl, name,
-                 state == MC_OUTDIR_REMOVED ? " while writing" : "",
                  old ? "previous results in " : "", dir,
                  old ? " are intact" : " was not created");
     }
@@ -518,24 +517,25 @@ int mc_cli_main(int argc, char **argv)
 
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
-    if (mc_engine_run(&s, o.threads, bar ? show_progress : NULL, &p, &run,
-                      msg, sizeof msg) != 0) {
+    mc_run_info info = {config, started, t_start};
+    int erc = mc_engine_execute(&s, o.threads, bar ? show_progress : NULL, &p,
+                                &info, outdir, &run, msg, sizeof msg);
+    if (erc == -1) {
         fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "", msg);
         rc = MC_EXIT_INTERNAL;
         goto out;
     }
-    if (p.shown)
-        fprintf(stderr, "\r%60s\r", "");
-
-    mc_run_info info = {config, started, t_start};
-    if (mc_engine_write(&run, &s, &info, outdir, msg, sizeof msg) != 0) {
+    if (erc != 0) {
         int old = is_folder(outdir);
-        fprintf(stderr, "breakeven: %s; no results written%s%s%s\n", msg,
+        fprintf(stderr, "%sbreakeven: %s; no results written%s%s%s\n",
+                p.shown ? "\n" : "", msg,
                 old ? ", previous results in " : "", old ? outdir : "",
                 old ? " are intact" : "");
         rc = MC_EXIT_IO;
         goto out;
     }
+    if (p.shown)
+        fprintf(stderr, "\r%60s\r", "");
     if (!o.quiet)
         print_summary(&run, &s, outdir);
     rc = MC_EXIT_OK;

@@ -1,6 +1,20 @@
-/* mc_engine.c: parallel sampling, summary and curve of a scenario. */
+/* mc_engine.c: sampling, summary and curve of a scenario, streamed.
+ *
+ * Nothing is stored per sample.  Pass 1 draws the samples block by block
+ * (MC_BLOCK), evaluates the model and the curve on each block while it is
+ * in cache, writes its rows of samples.csv, and adds the block to every
+ * statistic: sums and summaries per block, merged in block order inside
+ * an OpenMP ordered region (so the bits do not depend on the threads),
+ * and integer counts.  The quantiles are exact order statistics
+ * (results/mc_qstream.c): pass 1 counts every value into fine bins laid
+ * out by a pilot (the first samples), and a second pass, which draws the
+ * same samples again, keeps the few values in the bins that hold the
+ * wanted order statistics and selects among them.  Memory is a few
+ * blocks per thread and the bins, whatever the number of samples.
+ */
 #include "mc_engine.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -30,27 +44,12 @@ const int mc_curve_be_col[MC_NCURVE] = {
 
 static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
-/* Samples per progress step: large enough that starting a parallel
- * region is negligible, small enough for a smooth progress bar. */
-#define CHUNK ((size_t)1 << 18)
-/* Samples per block of the curve's pass: its multipliers stay in L1. */
-#define CURVE_BLOCK 512
+/* Blocks per parallel region: a progress step (and the only barrier). */
+#define CHUNK_BLOCKS 16
 
 static int resolve_threads(int threads)
 {
     return threads > 0 ? threads : omp_get_max_threads();
-}
-
-double mc_engine_memory_bytes(const mc_scenario *s, int threads)
-{
-    double n = (double)s->samples;
-    int t = resolve_threads(threads);
-    /* the columns, the growth rates and energy factors, and per thread
-       one column of scratch and the curve's brackets */
-    double bracket = (double)mc_bracket_bytes((size_t)s->samples, curve_probs,
-                                              MC_NCURVE_Q);
-    return 8.0 * n * (MC_NCOLS + 2 + (double)t) +
-           (double)t * MC_NCURVE * bracket;
 }
 
 static void report(mc_progress_fn progress, void *ctx, const char *phase,
@@ -60,37 +59,52 @@ static void report(mc_progress_fn progress, void *ctx, const char *phase,
         progress(ctx, phase, fraction);
 }
 
-static double draw(const mc_input *in, const gsl_rng *r, uint64_t seed,
-                   uint64_t i)
+static int is_fixed(const mc_input *in)
 {
-    mc_rng_seek(r, seed, in->stream, i);
-    return mc_dist_sample(&in->dist, r);
+    return strcmp(mc_dist_name(&in->dist), "fixed") == 0;
 }
 
-/* Draws and evaluates samples [lo, hi) with the generator r. */
-static void sample_range(const mc_scenario *s, const gsl_rng *r, size_t lo,
-                         size_t hi, double *const *col)
+/* Input in's draws of samples first .. first+len-1 into v, or added to v
+ * (stages, summed into F in stage order). */
+static void draw_input(const mc_input *in, const gsl_rng *r, uint64_t seed,
+                       size_t first, size_t len, double *v, int add)
 {
-    for (size_t i = lo; i < hi; i++) {
-        double F = 0.0;
-        for (size_t k = 0; k < s->n_stages; k++)
-            F += draw(&s->stages[k], r, s->seed, i);
-        double v[MC_IN_COUNT];
-        for (int j = 0; j < MC_IN_COUNT; j++)
-            v[j] = draw(&s->inputs[j], r, s->seed, i);
+    if (is_fixed(in)) {               /* no random numbers needed */
+        double x = mc_dist_sample(&in->dist, r);
+        for (size_t i = 0; i < len; i++)
+            v[i] = add ? v[i] + x : x;
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        mc_rng_seek(r, seed, in->stream, first + i);
+        double x = mc_dist_sample(&in->dist, r);
+        v[i] = add ? v[i] + x : x;
+    }
+}
 
+void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
+                       size_t len, double *const col[MC_NCOLS])
+{
+    double *F = col[MC_COL_F];
+    for (size_t i = 0; i < len; i++)
+        F[i] = 0.0;
+    for (size_t k = 0; k < s->n_stages; k++)
+        draw_input(&s->stages[k], r, s->seed, first, len, F, 1);
+    for (int j = 0; j < MC_IN_COUNT; j++)
+        draw_input(&s->inputs[j], r, s->seed, first, len,
+                   col[MC_COL_INPUT0 + j], 0);
+
+    const double *const *in = (const double *const *)col + MC_COL_INPUT0;
+    for (size_t i = 0; i < len; i++) {
         mc_draw d = {
-            .F = F, .k = v[MC_IN_OVERHEAD], .n = v[MC_IN_NODES],
-            .gn = v[MC_IN_GPUS_PER_NODE], .R = v[MC_IN_REPRESENTATIVENESS],
-            .m = v[MC_IN_MONTHLY_GROWTH], .r = v[MC_IN_POWER_RATIO],
-            .p = v[MC_IN_PUE_RATIO], .L = v[MC_IN_LIFETIME_DAYS],
-            .c = v[MC_IN_GPU_HOUR_USD]};
+            .F = F[i], .k = in[MC_IN_OVERHEAD][i], .n = in[MC_IN_NODES][i],
+            .gn = in[MC_IN_GPUS_PER_NODE][i],
+            .R = in[MC_IN_REPRESENTATIVENESS][i],
+            .m = in[MC_IN_MONTHLY_GROWTH][i], .r = in[MC_IN_POWER_RATIO][i],
+            .p = in[MC_IN_PUE_RATIO][i], .L = in[MC_IN_LIFETIME_DAYS][i],
+            .c = in[MC_IN_GPU_HOUR_USD][i]};
         mc_outcome o;
         mc_model_eval(&d, &o);
-
-        col[MC_COL_F][i] = F;
-        for (int j = 0; j < MC_IN_COUNT; j++)
-            col[MC_COL_INPUT0 + j][i] = v[j];
         col[MC_COL_T][i] = o.T;
         col[MC_COL_I0][i] = o.I0;
         col[MC_COL_BE][i] = o.break_even;
@@ -106,122 +120,66 @@ static void sample_range(const mc_scenario *s, const gsl_rng *r, size_t lo,
     }
 }
 
+/* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
+ * for g = 0), written as 1 + T inv with inv = (g / I0) / (e^(g h) - 1):
+ * one division per sample and horizon serves all four multipliers. */
+void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
+                     size_t len, double *scratch, mc_curve_fn fn, void *ctx)
+{
+    double *restrict g = scratch, *restrict q = g + MC_BLOCK;
+    double *restrict te = q + MC_BLOCK, *restrict fe = te + MC_BLOCK;
+    double *restrict d = fe + MC_BLOCK, *restrict E = d + MC_BLOCK;
+    double *restrict x0 = E + MC_BLOCK, *restrict x1 = x0 + MC_BLOCK;
+    double *restrict x2 = x1 + MC_BLOCK, *restrict x3 = x2 + MC_BLOCK;
+    double *restrict flat = x3 + MC_BLOCK;
+    const double *T = col[MC_COL_T], *F = col[MC_COL_F], *I0 = col[MC_COL_I0];
+    const double *mg = col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH];
+    const double *pr = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO];
+    const double *pu = col[MC_COL_INPUT0 + MC_IN_PUE_RATIO];
+    const double *const x[MC_NCURVE] = {x0, x1, x2, x3};
+
+    for (size_t i = 0; i < len; i++) {
+        g[i] = mc_growth_rate(mg[i]);
+        flat[i] = g[i] == 0.0 ? 1.0 : 0.0;
+        q[i] = (g[i] == 0.0 ? 1.0 : g[i]) / I0[i];
+        double energy = pr[i] * pu[i];
+        te[i] = T[i] / energy;
+        fe[i] = F[i] / energy;
+    }
+    double step_d = -1.0;             /* the step d holds, none yet */
+    for (size_t h = 0; h < s->n_horizons; h++) {
+        double hz = s->horizons[h];
+        double step = h == 0 ? hz : hz - s->horizons[h - 1];
+        if (step != step_d) {
+            for (size_t i = 0; i < len; i++)
+                d[i] = expm1(g[i] * step);
+            step_d = step;
+        }
+        if (h == 0)
+            for (size_t i = 0; i < len; i++)
+                E[i] = d[i];
+        else
+            for (size_t i = 0; i < len; i++)
+                E[i] = mc_expm1_add(E[i], d[i]);
+        for (size_t i = 0; i < len; i++) {
+            /* E stays 0 where g = 0: the divisor is then h, else E,
+               exactly, with no branch to keep the loop from vectorizing */
+            double inv = q[i] / (E[i] + hz * flat[i]);
+            x0[i] = 1.0 + T[i] * inv;
+            x1[i] = 1.0 + te[i] * inv;
+            x2[i] = 1.0 + F[i] * inv;
+            x3[i] = 1.0 + fe[i] * inv;
+        }
+        fn(ctx, h, x, len);
+    }
+}
+
 static int is_multiplier(int c)
 {
     for (int m = 0; m < MC_NCURVE; m++)
         if (mc_curve_metric_col[m] == c)
             return 1;
     return 0;
-}
-
-/* What the curve reads of each sample. */
-typedef struct curve_in {
-    size_t n;
-    const double *I0, *g, *energy, *T, *F;
-} curve_in;
-
-/* The four multipliers at horizon h of the samples first .. first+len-1,
- * len <= CURVE_BLOCK, into x[m][0..len), m in mc_curve_metric_col order.
- * The operations are mc_model_eval's, so are the bits (test_engine
- * compares them): C(h) = I0 mc_cumulative_days(g, h) is common to all
- * four, only the numerator and the energy factor change.  expm1, a call,
- * gets a loop of its own so that the rest vectorizes, mc_cumulative_days'
- * division too (for g = 0 it divides h by 1). */
-static void multipliers(const curve_in *in, double h, size_t first,
-                        size_t len, double x[restrict MC_NCURVE][CURVE_BLOCK])
-{
-    double num[CURVE_BLOCK], den[CURVE_BLOCK];
-    const double *g = in->g + first, *I0 = in->I0 + first;
-    const double *T = in->T + first, *F = in->F + first;
-    const double *energy = in->energy + first;
-    for (size_t j = 0; j < len; j++) {
-        num[j] = g[j] == 0.0 ? h : expm1(g[j] * h);
-        den[j] = g[j] == 0.0 ? 1.0 : g[j];
-    }
-    for (size_t j = 0; j < len; j++) {
-        double C = I0[j] * (num[j] / den[j]), eC = energy[j] * C;
-        x[0][j] = 1.0 + T[j] / C;
-        x[1][j] = 1.0 + T[j] / eC;
-        x[2][j] = 1.0 + F[j] / C;
-        x[3][j] = 1.0 + F[j] / eC;
-    }
-}
-
-/* Adds x[m][0..len) to sum[m] one by one in index order, as a plain loop
- * over one column would, so that the means keep their bits, and counts
- * the values <= 2 into le2[m].  The four sums advance together, in
- * registers, with the counts in the time each addition waits for the one
- * before: not inlined, because in curve_at's loop (which calls functions)
- * GCC keeps the sums in memory and the additions also wait on stores. */
-__attribute__((noinline))
-static void sum_and_count(double sum[MC_NCURVE], size_t le2[MC_NCURVE],
-                          const double x[MC_NCURVE][CURVE_BLOCK], size_t len)
-{
-    double s0 = sum[0], s1 = sum[1], s2 = sum[2], s3 = sum[3];
-    size_t c0 = le2[0], c1 = le2[1], c2 = le2[2], c3 = le2[3];
-    for (size_t j = 0; j < len; j++) {
-        s0 += x[0][j];
-        s1 += x[1][j];
-        s2 += x[2][j];
-        s3 += x[3][j];
-        c0 += x[0][j] <= 2.0;
-        c1 += x[1][j] <= 2.0;
-        c2 += x[2][j] <= 2.0;
-        c3 += x[3][j] <= 2.0;
-    }
-    sum[0] = s0;
-    sum[1] = s1;
-    sum[2] = s2;
-    sum[3] = s3;
-    le2[0] = c0;
-    le2[1] = c1;
-    le2[2] = c2;
-    le2[3] = c3;
-}
-
-/* The curve at horizon h but P(break-even <= h), in one pass over the
- * samples: the brackets br (mc_bracket_new) stand in for selecting among
- * all n multipliers, which are never stored.  full: n doubles, used only
- * where a bracket misses. */
-static void curve_at(const curve_in *in, double h, mc_bracket *const *br,
-                     double *full, mc_curve_point *pt)
-{
-    size_t n = in->n, m_pilot = mc_bracket_pilot_len(br[0]);
-    double x[MC_NCURVE][CURVE_BLOCK];
-
-    /* The samples are independent draws: the first ones make as good a
-       pilot as every stride'th, and are faster to read. */
-    for (size_t lo = 0; lo < m_pilot; lo += CURVE_BLOCK) {
-        size_t len = m_pilot - lo < CURVE_BLOCK ? m_pilot - lo : CURVE_BLOCK;
-        multipliers(in, h, lo, len, x);
-        for (int m = 0; m < MC_NCURVE; m++)
-            memcpy(mc_bracket_pilot(br[m]) + lo, x[m], len * sizeof(double));
-    }
-    for (int m = 0; m < MC_NCURVE; m++)
-        mc_bracket_begin(br[m]);
-
-    double sum[MC_NCURVE] = {0.0, 0.0, 0.0, 0.0};
-    size_t le2[MC_NCURVE] = {0, 0, 0, 0};
-    for (size_t lo = 0; lo < n; lo += CURVE_BLOCK) {
-        size_t len = n - lo < CURVE_BLOCK ? n - lo : CURVE_BLOCK;
-        multipliers(in, h, lo, len, x);
-        sum_and_count(sum, le2, x, len);
-        for (int m = 0; m < MC_NCURVE; m++)
-            mc_bracket_add(br[m], x[m], len);
-    }
-
-    for (int m = 0; m < MC_NCURVE; m++) {
-        pt[m].mean = sum[m] / (double)n;
-        pt[m].p_le_2 = (double)le2[m] / (double)n;
-        if (mc_bracket_finish(br[m], pt[m].q) == 0)
-            continue;
-        for (size_t lo = 0; lo < n; lo += CURVE_BLOCK) {
-            size_t len = n - lo < CURVE_BLOCK ? n - lo : CURVE_BLOCK;
-            multipliers(in, h, lo, len, x);
-            memcpy(full + lo, x[m], len * sizeof(double));
-        }
-        mc_quantiles(full, n, curve_probs, MC_NCURVE_Q, pt[m].q);
-    }
 }
 
 /* Index of the first of the increasing horizons hs[0..nh) that be
@@ -238,159 +196,464 @@ static size_t first_reached(const double *hs, size_t nh, double be)
     return (size_t)(base - hs) + !(be <= *base);
 }
 
-/* P(break-even <= h) of every horizon, from one pass over the break-even
- * columns rather than one per horizon: each sample adds to the count of
- * the first horizon it reaches (horizons increase, mc_scenario.h), and
- * running sums of those counts give the share reached by each horizon.
- * first: nt * MC_NCURVE * (nh + 1) zeroed counts, a slice per thread. */
-static void break_even_shares(mc_run *run, int nt, size_t *first)
+/* The sum of x[0..len) in a fixed order (eight running sums, then added
+ * pairwise), and how many are <= 2.  x86-64 always has SSE2; elsewhere
+ * the same sums in plain C. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static double sum_le2(const double *x, size_t len, size_t *le2)
 {
-    size_t n = run->n, nh = run->n_horizons;
-    #pragma omp parallel num_threads(nt)
-    {
-        size_t *mine = first + (size_t)omp_get_thread_num() * MC_NCURVE *
-                                   (nh + 1);
-        #pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            for (int m = 0; m < MC_NCURVE; m++)
-                mine[(size_t)m * (nh + 1) +
-                     first_reached(run->horizons, nh,
-                                   run->col[mc_curve_be_col[m]][i])]++;
+    __m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    __m128i c = _mm_setzero_si128();
+    const __m128d two = _mm_set1_pd(2.0);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2);
+        __m128d v2 = _mm_loadu_pd(x + i + 4), v3 = _mm_loadu_pd(x + i + 6);
+        a0 = _mm_add_pd(a0, v0);
+        a1 = _mm_add_pd(a1, v1);
+        a2 = _mm_add_pd(a2, v2);
+        a3 = _mm_add_pd(a3, v3);
+        /* each comparison is all ones (-1) or 0 per lane */
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v0, two)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v1, two)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v2, two)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v3, two)));
+    }
+    double a[8];
+    uint64_t n[2];
+    _mm_storeu_pd(a, a0);
+    _mm_storeu_pd(a + 2, a1);
+    _mm_storeu_pd(a + 4, a2);
+    _mm_storeu_pd(a + 6, a3);
+    _mm_storeu_si128((__m128i *)n, c);
+    size_t count = (size_t)(n[0] + n[1]);
+#else
+static double sum_le2(const double *x, size_t len, size_t *le2)
+{
+    double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0, count = 0;
+    for (; i + 8 <= len; i += 8)
+        for (int k = 0; k < 8; k++) {
+            a[k] += x[i + (size_t)k];
+            count += x[i + (size_t)k] <= 2.0;
+        }
+#endif
+    /* lanes: a[0], a[1] hold x[8j], x[8j+1], and so on */
+    for (int k = 0; i < len; i++, k++) {
+        a[k] += x[i];
+        count += x[i] <= 2.0;
+    }
+    *le2 += count;
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* One thread's working set. */
+typedef struct lane {
+    gsl_rng *r;
+    double *col[MC_NCOLS];            /* a block of samples */
+    double *scratch;                  /* MC_CURVE_SCRATCH */
+    mc_sacc sacc[MC_NOUTPUTS];        /* the block's summaries */
+    double *csum;                     /* the block's curve sums */
+    size_t *cle2;                     /* curve values <= 2, this pass */
+    size_t *first;                    /* MC_NCURVE x (nh + 1) counts */
+    mc_qs_acc *qa_sum, *qa_cur;       /* this pass's quantile counts */
+    mc_column cols[MC_NCOLS + 1];     /* samples.csv over col */
+    char *text;                       /* the block's rows */
+    size_t text_len;
+} lane;
+
+typedef struct engine {
+    const mc_scenario *s;
+    size_t n, nh, ncs, nblocks;
+    int nt;
+    lane *lanes;
+    mc_qs *qs_sum, *qs_cur;
+    int sum_on, cur_on;               /* quantile work in this pass */
+    mc_sacc sacc[MC_NOUTPUTS];        /* merged in block order */
+    double *csum;
+    FILE *out;                        /* samples.csv or NULL */
+    int io_failed, io_errno;
+} engine;
+
+static void curve_pass1(void *ctx, size_t h, const double *const x[MC_NCURVE],
+                        size_t len)
+{
+    lane *L = ((void **)ctx)[0];
+    const engine *e = ((void **)ctx)[1];
+    for (size_t m = 0; m < MC_NCURVE; m++) {
+        size_t k = h * MC_NCURVE + m;
+        L->csum[k] = sum_le2(x[m], len, &L->cle2[k]);
+        if (e->cur_on)
+            mc_qs_add(L->qa_cur, k, x[m], len);
+    }
+}
+
+static void curve_refine(void *ctx, size_t h,
+                         const double *const x[MC_NCURVE], size_t len)
+{
+    lane *L = ctx;
+    for (size_t m = 0; m < MC_NCURVE; m++)
+        mc_qs_add(L->qa_cur, h * MC_NCURVE + m, x[m], len);
+}
+
+static void curve_pilot(void *ctx, size_t h, const double *const x[MC_NCURVE],
+                        size_t len)
+{
+    void **c = ctx;
+    mc_qs *q = c[0];
+    size_t lo = *(const size_t *)c[1];
+    for (size_t m = 0; m < MC_NCURVE; m++)
+        memcpy(mc_qs_pilot(q, h * MC_NCURVE + m) + lo, x[m],
+               len * sizeof(double));
+}
+
+static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
+{
+    const mc_scenario *s = e->s;
+    mc_engine_samples(s, L->r, lo, len, L->col);
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        const double *x = L->col[MC_COL_T + k];
+        mc_sacc_block(x, len, &L->sacc[k]);
+        if (e->sum_on)
+            mc_qs_add(L->qa_sum, (size_t)k, x, len);
+    }
+    for (int m = 0; m < MC_NCURVE; m++) {
+        const double *be = L->col[mc_curve_be_col[m]];
+        size_t *first = L->first + (size_t)m * (e->nh + 1);
+        for (size_t i = 0; i < len; i++)
+            first[first_reached(s->horizons, e->nh, be[i])]++;
+    }
+    void *ctx[2] = {L, e};
+    mc_engine_curve(s, (const double *const *)L->col, len, L->scratch,
+                    curve_pass1, ctx);
+    if (e->out != NULL)
+        L->text_len = mc_csv_format(L->text, L->cols, MC_NCOLS + 1, len, lo);
+}
+
+/* In block order: the block's sums into the run's, its rows to the file. */
+static void pass1_merge(engine *e, lane *L)
+{
+    for (int k = 0; k < MC_NOUTPUTS; k++)
+        mc_sacc_merge(&e->sacc[k], &L->sacc[k]);
+    for (size_t k = 0; k < e->ncs; k++)
+        e->csum[k] += L->csum[k];
+    if (e->out != NULL && !e->io_failed) {
+        errno = 0;
+        if (fwrite(L->text, 1, L->text_len, e->out) != L->text_len) {
+            e->io_errno = errno != 0 ? errno : EIO;
+            #pragma omp atomic write
+            e->io_failed = 1;
+        }
+    }
+}
+
+static void refine_block(engine *e, lane *L, size_t lo, size_t len)
+{
+    mc_engine_samples(e->s, L->r, lo, len, L->col);
+    if (e->sum_on)
+        for (int k = 0; k < MC_NOUTPUTS; k++)
+            mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_T + k], len);
+    if (e->cur_on)
+        mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
+                        curve_refine, L);
+}
+
+static size_t block_len(const engine *e, size_t b)
+{
+    size_t lo = b * MC_BLOCK;
+    return e->n - lo < MC_BLOCK ? e->n - lo : MC_BLOCK;
+}
+
+/* One pass over all samples: pass 1 (first) in block order, or a
+ * refining pass in any order. */
+static void run_pass(engine *e, int first, mc_progress_fn progress,
+                     void *ctx)
+{
+    const char *phase = first ? "sampling" : "refining";
+    for (size_t b0 = 0; b0 < e->nblocks; b0 += CHUNK_BLOCKS) {
+        int stop;
+        #pragma omp atomic read
+        stop = e->io_failed;
+        if (stop)
+            break;
+        report(progress, ctx, phase, (double)b0 / (double)e->nblocks);
+        size_t b1 = e->nblocks - b0 < CHUNK_BLOCKS ? e->nblocks
+                                                   : b0 + CHUNK_BLOCKS;
+        if (first) {
+            #pragma omp parallel num_threads(e->nt)
+            {
+                lane *L = &e->lanes[omp_get_thread_num()];
+                #pragma omp for ordered schedule(static, 1)
+                for (size_t b = b0; b < b1; b++) {
+                    pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
+                    #pragma omp ordered
+                    pass1_merge(e, L);
+                }
+            }
+        } else {
+            #pragma omp parallel num_threads(e->nt)
+            {
+                lane *L = &e->lanes[omp_get_thread_num()];
+                #pragma omp for schedule(dynamic)
+                for (size_t b = b0; b < b1; b++)
+                    refine_block(e, L, b * MC_BLOCK, block_len(e, b));
+            }
+        }
+    }
+    report(progress, ctx, phase, 1.0);
+}
+
+/* The pilot: the first samples' outputs and multipliers. */
+static void fill_pilots(engine *e)
+{
+    lane *L = &e->lanes[0];
+    size_t m = mc_qs_pilot_len(e->qs_sum);
+    for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
+        size_t len = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
+        mc_engine_samples(e->s, L->r, lo, len, L->col);
+        for (int k = 0; k < MC_NOUTPUTS; k++)
+            memcpy(mc_qs_pilot(e->qs_sum, (size_t)k) + lo,
+                   L->col[MC_COL_T + k], len * sizeof(double));
+        void *ctx[2] = {e->qs_cur, &lo};
+        mc_engine_curve(e->s, (const double *const *)L->col, len,
+                        L->scratch, curve_pilot, ctx);
+    }
+}
+
+static size_t text_cap(void)
+{
+    mc_column cols[MC_NCOLS + 1] = {{.name = "sample", .index = 1}};
+    static const double one = 0;
+    for (int c = 0; c < MC_NCOLS; c++)
+        cols[c + 1] = (mc_column){.name = mc_column_names[c], .num = &one};
+    return mc_csv_bound(cols, MC_NCOLS + 1, MC_BLOCK);
+}
+
+double mc_engine_memory_bytes(const mc_scenario *s, int threads)
+{
+    int t = resolve_threads(threads);
+    size_t ncs = s->n_horizons * MC_NCURVE;
+    double per_lane = 8.0 * MC_BLOCK * (MC_NCOLS + MC_CURVE_SCRATCH / MC_BLOCK) +
+                  16.0 * (double)ncs + 8.0 * MC_NCURVE *
+                  (double)(s->n_horizons + 1) + (double)text_cap();
+    return t * per_lane + 8.0 * (double)ncs +
+           mc_qs_bytes((size_t)s->samples, MC_NOUTPUTS, MC_NQ, MC_KEEP_BYTES,
+                       t) +
+           mc_qs_bytes((size_t)s->samples, ncs, MC_NCURVE_Q, MC_KEEP_BYTES,
+                       t);
+}
+
+void mc_run_free(mc_run *run)
+{
+    free(run->horizons);
+    free(run->curve);
+    memset(run, 0, sizeof *run);
+}
+
+static void free_accs(engine *e)
+{
+    for (int t = 0; t < e->nt; t++) {
+        mc_qs_acc_free(e->lanes[t].qa_sum);
+        mc_qs_acc_free(e->lanes[t].qa_cur);
+        e->lanes[t].qa_sum = e->lanes[t].qa_cur = NULL;
+    }
+}
+
+/* Accumulators for the coming pass; 0 or -1 (out of memory). */
+static int new_accs(engine *e)
+{
+    e->sum_on = mc_qs_passes(e->qs_sum) > 0;
+    e->cur_on = e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0;
+    for (int t = 0; t < e->nt; t++) {
+        lane *L = &e->lanes[t];
+        if ((e->sum_on && (L->qa_sum = mc_qs_acc_new(e->qs_sum)) == NULL) ||
+            (e->cur_on && (L->qa_cur = mc_qs_acc_new(e->qs_cur)) == NULL))
+            return -1;
+    }
+    return 0;
+}
+
+/* Closes a pass of the quantiles; 0 or -1 with msg. */
+static int end_accs(engine *e, char *msg, size_t len)
+{
+    mc_qs_acc **a = malloc((size_t)e->nt * sizeof *a);
+    int rc = a == NULL ? -1 : 0;
+    if (rc == 0 && e->sum_on) {
+        for (int t = 0; t < e->nt; t++)
+            a[t] = e->lanes[t].qa_sum;
+        rc = mc_qs_end_pass(e->qs_sum, a, (size_t)e->nt, msg, len);
+    }
+    if (rc == 0 && e->cur_on) {
+        for (int t = 0; t < e->nt; t++)
+            a[t] = e->lanes[t].qa_cur;
+        rc = mc_qs_end_pass(e->qs_cur, a, (size_t)e->nt, msg, len);
+    }
+    if (a == NULL)
+        snprintf(msg, len, "out of memory");
+    free(a);
+    free_accs(e);
+    return rc;
+}
+
+static void free_engine(engine *e)
+{
+    if (e->lanes != NULL)
+        for (int t = 0; t < e->nt; t++) {
+            lane *L = &e->lanes[t];
+            gsl_rng_free(L->r);
+            for (int c = 0; c < MC_NCOLS; c++)
+                free(L->col[c]);
+            free(L->scratch);
+            free(L->csum);
+            free(L->cle2);
+            free(L->first);
+            free(L->text);
+        }
+    free_accs(e);
+    free(e->lanes);
+    mc_qs_free(e->qs_sum);
+    mc_qs_free(e->qs_cur);
+    free(e->csum);
+}
+
+static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
+{
+    memset(e, 0, sizeof *e);
+    e->s = s;
+    e->n = (size_t)s->samples;
+    e->nh = s->n_horizons;
+    e->ncs = e->nh * MC_NCURVE;
+    e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
+    e->nt = nt;
+    e->out = samples;
+    for (int k = 0; k < MC_NOUTPUTS; k++)
+        mc_sacc_init(&e->sacc[k]);
+    e->lanes = calloc((size_t)nt, sizeof *e->lanes);
+    e->csum = calloc(e->ncs + 1, sizeof *e->csum);
+    e->qs_sum = mc_qs_new(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+                          MC_KEEP_BYTES);
+    e->qs_cur = mc_qs_new(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
+                          MC_NCURVE_Q, MC_KEEP_BYTES);
+    if (e->lanes == NULL || e->csum == NULL || e->qs_sum == NULL ||
+        e->qs_cur == NULL)
+        return -1;
+    size_t cap = text_cap();
+    for (int t = 0; t < nt; t++) {
+        lane *L = &e->lanes[t];
+        L->r = mc_rng_alloc();
+        L->scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
+        L->csum = calloc(e->ncs + 1, sizeof *L->csum);
+        L->cle2 = calloc(e->ncs + 1, sizeof *L->cle2);
+        L->first = calloc(MC_NCURVE * (e->nh + 1), sizeof *L->first);
+        if (L->r == NULL || L->scratch == NULL || L->csum == NULL ||
+            L->cle2 == NULL || L->first == NULL)
+            return -1;
+        L->cols[0] = (mc_column){.name = "sample", .index = 1};
+        for (int c = 0; c < MC_NCOLS; c++) {
+            if ((L->col[c] = malloc(MC_BLOCK * sizeof(double))) == NULL)
+                return -1;
+            L->cols[c + 1] = (mc_column){.name = mc_column_names[c],
+                                         .num = L->col[c]};
+        }
+        if (samples != NULL && (L->text = malloc(cap)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void results(engine *e, mc_run *run)
+{
+    size_t n = e->n, nh = e->nh;
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        mc_sacc_stats(&e->sacc[k], is_multiplier(MC_COL_T + k),
+                      &run->stats[k]);
+        mc_qs_get(e->qs_sum, (size_t)k, run->stats[k].q);
+    }
+    for (size_t k = 0; k < e->ncs; k++) {
+        mc_curve_point *pt = &run->curve[k];
+        size_t le2 = 0;
+        for (int t = 0; t < e->nt; t++)
+            le2 += e->lanes[t].cle2[k];
+        pt->mean = e->csum[k] / (double)n;
+        pt->p_le_2 = (double)le2 / (double)n;
+        mc_qs_get(e->qs_cur, k, pt->q);
     }
     for (int m = 0; m < MC_NCURVE; m++) {
         size_t reached = 0;
         for (size_t h = 0; h < nh; h++) {
-            for (int t = 0; t < nt; t++)
-                reached += first[((size_t)t * MC_NCURVE + (size_t)m) *
-                                 (nh + 1) + h];
+            for (int t = 0; t < e->nt; t++)
+                reached += e->lanes[t].first[(size_t)m * (nh + 1) + h];
             run->curve[h * MC_NCURVE + (size_t)m].p_break_even =
                 (double)reached / (double)n;
         }
     }
 }
 
-void mc_run_free(mc_run *run)
-{
-    for (int c = 0; c < MC_NCOLS; c++)
-        free(run->col[c]);
-    free(run->horizons);
-    free(run->curve);
-    memset(run, 0, sizeof *run);
-}
-
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, mc_run *out, char *msg, size_t len)
+                  void *ctx, FILE *samples, mc_run *out, char *msg,
+                  size_t len)
 {
     double t0 = omp_get_wtime();
     int nt = resolve_threads(threads);
-    size_t n = (size_t)s->samples, nh = s->n_horizons;
+    engine e;
     mc_run run;
     memset(&run, 0, sizeof run);
-    gsl_rng **rngs = calloc((size_t)nt, sizeof *rngs);
-    double **work = calloc((size_t)nt, sizeof *work);
-    mc_bracket **br = calloc((size_t)nt * MC_NCURVE, sizeof *br);
-    /* per thread and break-even column: how many samples first reach
-       each horizon (the last slot: none) */
-    size_t *first = calloc((size_t)nt * MC_NCURVE * (nh + 1), sizeof *first);
-    double *g = NULL, *energy = NULL;
     int rc = -1;
+    msg[0] = '\0';
 
-    run.n = n;
+    run.n = (size_t)s->samples;
     run.threads = nt;
-    run.n_horizons = nh;
-    for (int c = 0; c < MC_NCOLS; c++)
-        if ((run.col[c] = malloc(n * sizeof(double))) == NULL)
-            goto fail;
-    run.horizons = malloc(nh * sizeof(double));
-    run.curve = malloc(nh * MC_NCURVE * sizeof(mc_curve_point));
-    g = malloc(n * sizeof(double));
-    energy = malloc(n * sizeof(double));
-    if (rngs == NULL || work == NULL || br == NULL || first == NULL ||
-        run.horizons == NULL || run.curve == NULL || g == NULL ||
-        energy == NULL)
+    run.n_horizons = s->n_horizons;
+    run.horizons = malloc((s->n_horizons + 1) * sizeof(double));
+    run.curve = malloc((s->n_horizons * MC_NCURVE + 1) *
+                       sizeof(mc_curve_point));
+    if (setup(&e, s, nt, samples) != 0 || run.horizons == NULL ||
+        run.curve == NULL)
         goto fail;
-    memcpy(run.horizons, s->horizons, nh * sizeof(double));
-    for (int t = 0; t < nt; t++) {
-        rngs[t] = mc_rng_alloc();
-        work[t] = malloc(n * sizeof(double));
-        if (rngs[t] == NULL || work[t] == NULL)
+    if (s->n_horizons > 0)
+        memcpy(run.horizons, s->horizons, s->n_horizons * sizeof(double));
+
+    if (samples != NULL && mc_csv_header(samples, e.lanes[0].cols,
+                                         MC_NCOLS + 1) != 0) {
+        e.io_failed = 1;
+        e.io_errno = errno != 0 ? errno : EIO;
+        goto fail;
+    }
+    fill_pilots(&e);
+    if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
+        new_accs(&e) != 0)
+        goto fail;
+    run_pass(&e, 1, progress, ctx);
+    run.passes = 1;
+    if (e.io_failed)
+        goto fail;
+    if (end_accs(&e, msg, len) != 0)
+        goto fail;
+    while (mc_qs_passes(e.qs_sum) > 0 ||
+           (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0)) {
+        if (new_accs(&e) != 0)
             goto fail;
-        for (int m = 0; m < MC_NCURVE; m++)
-            if ((br[t * MC_NCURVE + m] = mc_bracket_new(n, curve_probs,
-                                                        MC_NCURVE_Q)) == NULL)
-                goto fail;
+        run_pass(&e, 0, progress, ctx);
+        run.passes++;
+        if (end_accs(&e, msg, len) != 0)
+            goto fail;
     }
-
-    /* 1. Sampling, in chunks so that progress is reported between
-          parallel regions. */
-    for (size_t lo = 0; lo < n; lo += CHUNK) {
-        size_t hi = n - lo < CHUNK ? n : lo + CHUNK;
-        report(progress, ctx, "sampling", (double)lo / (double)n);
-        #pragma omp parallel num_threads(nt)
-        {
-            const gsl_rng *r = rngs[omp_get_thread_num()];
-            #pragma omp for schedule(static)
-            for (size_t b = lo; b < hi; b += 1024)
-                sample_range(s, r, b, hi - b < 1024 ? hi : b + 1024,
-                             run.col);
-        }
-    }
-    report(progress, ctx, "sampling", 1.0);
-
-    /* 2. Summary of every output, one output per task. */
-    #pragma omp parallel for schedule(dynamic) num_threads(nt)
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
-        int c = MC_COL_T + k;
-        mc_stats_compute(run.col[c], n, is_multiplier(c),
-                         work[omp_get_thread_num()], &run.stats[k]);
-    }
-
-    /* 3. The curve, one horizon per task. */
-    #pragma omp parallel for schedule(static) num_threads(nt)
-    for (size_t i = 0; i < n; i++) {
-        g[i] = mc_growth_rate(run.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i]);
-        energy[i] = run.col[MC_COL_INPUT0 + MC_IN_POWER_RATIO][i] *
-                    run.col[MC_COL_INPUT0 + MC_IN_PUE_RATIO][i];
-    }
-    curve_in in = {.n = n, .I0 = run.col[MC_COL_I0], .g = g, .energy = energy,
-                   .T = run.col[MC_COL_T], .F = run.col[MC_COL_F]};
-    break_even_shares(&run, nt, first);
-    size_t step = (size_t)nt * 4;
-    for (size_t h0 = 0; h0 < nh; h0 += step) {
-        size_t h1 = nh - h0 < step ? nh : h0 + step;
-        report(progress, ctx, "curve", (double)h0 / (double)nh);
-        #pragma omp parallel for schedule(dynamic) num_threads(nt)
-        for (size_t h = h0; h < h1; h++) {
-            int t = omp_get_thread_num();
-            curve_at(&in, run.horizons[h], br + t * MC_NCURVE, work[t],
-                     run.curve + h * MC_NCURVE);
-        }
-    }
-    report(progress, ctx, "curve", 1.0);
-
+    results(&e, &run);
     run.seconds = omp_get_wtime() - t0;
     *out = run;
     memset(&run, 0, sizeof run);
     rc = 0;
 fail:
-    if (rc != 0)
+    if (rc != 0 && e.io_failed) {
+        snprintf(msg, len, "%s", strerror(e.io_errno));
+        rc = -2;
+    } else if (rc != 0 && msg[0] == '\0') {
         snprintf(msg, len, "out of memory for %zu samples (%.1f GiB needed)",
-                 n, mc_engine_memory_bytes(s, nt) / 1073741824.0);
-    if (rngs != NULL)
-        for (int t = 0; t < nt; t++)
-            gsl_rng_free(rngs[t]);
-    if (work != NULL)
-        for (int t = 0; t < nt; t++)
-            free(work[t]);
-    if (br != NULL)
-        for (int t = 0; t < nt * MC_NCURVE; t++)
-            mc_bracket_free(br[t]);
-    free(rngs);
-    free(work);
-    free(br);
-    free(first);
-    free(g);
-    free(energy);
+                 run.n, mc_engine_memory_bytes(s, nt) / 1073741824.0);
+    }
+    free_engine(&e);
     mc_run_free(&run);
     return rc;
 }

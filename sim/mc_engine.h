@@ -1,10 +1,12 @@
 /* mc_engine.h: runs a scenario in parallel and writes its run folder.
  *
  * Sampling: sample i's draw of input X is a pure function of (seed,
- * stream of X, i) (distributions/mc_rng.h), so every number below is
- * identical whatever the thread count.  The parallel regions only
- * compute into disjoint slices; allocation, printing and progress
- * reports happen outside them.
+ * stream of X, i) (distributions/mc_rng.h), so a sample can be drawn
+ * again at no cost but time, and every number below is identical
+ * whatever the thread count: samples are processed in blocks of
+ * MC_BLOCK, each block's sums are merged in block order, and everything
+ * else is an integer count, a minimum or a maximum.  Allocation and
+ * progress reports happen outside the parallel regions.
  *
  * Ownership: mc_engine_run fills *run only on success; the caller frees
  * it with mc_run_free (which accepts a zeroed struct).
@@ -13,6 +15,9 @@
 #define MC_ENGINE_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "mc_results.h"
 #include "mc_scenario.h"
@@ -53,26 +58,62 @@ typedef struct mc_curve_point {
 
 typedef struct mc_run {
     size_t n;                        /* samples */
-    double *col[MC_NCOLS];           /* column-major samples */
     mc_stats stats[MC_NOUTPUTS];     /* summary, in column order */
     size_t n_horizons;
     double *horizons;
     mc_curve_point *curve;           /* [h * MC_NCURVE + metric] */
     int threads;                     /* threads used */
+    int passes;                      /* passes over the samples */
     double seconds;                  /* wall time of mc_engine_run */
 } mc_run;
 
 /* Called between chunks of work, outside parallel regions: phase is
- * "sampling", "summary" or "curve", fraction in [0, 1]. */
+ * "sampling" (the first pass) or "refining" (later passes, which only
+ * narrow quantiles down), fraction in [0, 1] of that pass. */
 typedef void (*mc_progress_fn)(void *ctx, const char *phase, double fraction);
 
-/* Bytes of memory a run of this scenario needs (for the memory check). */
+/* Bytes of memory a run of this scenario needs at most (for the memory
+ * check): it does not grow with the number of samples. */
 double mc_engine_memory_bytes(const mc_scenario *s, int threads);
 
-/* Samples the scenario, computes the summary and the curve.  threads <= 0:
- * OpenMP's default.  Returns 0, or -1 with msg (out of memory). */
+/* Room for the values kept to select quantiles exactly in one pass, for
+ * the summary's and for the curve's: more would be counted into finer
+ * bins in a further pass instead (mc_qs_new). */
+#define MC_KEEP_BYTES ((size_t)256 << 20)
+
+/* Samples per block: the unit of work, of merging and of samples.csv. */
+#define MC_BLOCK 8192
+
+/* Draws and evaluates samples first .. first+len-1 (len <= MC_BLOCK) of
+ * the scenario into col[c][0..len), c < MC_NCOLS, with the generator r
+ * (mc_rng_alloc).  The engine's passes and samples.csv are made of
+ * exactly these numbers; tests regenerate any sample with it. */
+void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
+                       size_t len, double *const col[MC_NCOLS]);
+
+/* The curve's multipliers of samples whose columns are col[c][0..len),
+ * len <= MC_BLOCK: for each horizon in turn, fn(ctx, h, x, len) with x[m]
+ * the len values of metric m (mc_curve_metric_col order) at horizon index h.
+ * C(h) comes from a recurrence over the horizons: with E = e^(g h) - 1
+ * and d = e^(g (h' - h)) - 1, e^(g h') - 1 = E + d + E d, one expm1 per
+ * sample while the step between horizons stays the same (mc_model.h,
+ * mc_cumulative_days_step). */
+typedef void (*mc_curve_fn)(void *ctx, size_t h,
+                            const double *const x[MC_NCURVE], size_t len);
+#define MC_CURVE_SCRATCH (11 * MC_BLOCK)   /* doubles of scratch */
+void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
+                     size_t len, double *scratch, mc_curve_fn fn, void *ctx);
+
+/* Samples the scenario and computes the summary and the curve, streaming:
+ * no sample is stored.  Pass 1 computes every statistic but the
+ * quantiles' last digits and, if samples is not NULL, writes samples.csv
+ * to it in order; further passes regenerate the samples to pin the
+ * quantiles down exactly (usually one).  threads <= 0: OpenMP's default.
+ * Returns 0; -1 with msg (out of memory, an internal check); or -2 with
+ * msg set to the system's text of a failed write to samples. */
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, mc_run *run, char *msg, size_t len);
+                  void *ctx, FILE *samples, mc_run *run, char *msg,
+                  size_t len);
 
 /* What manifest.json records beside the scenario. */
 typedef struct mc_run_info {
@@ -82,12 +123,16 @@ typedef struct mc_run_info {
                                   wall time is measured from it */
 } mc_run_info;
 
-/* Writes samples.csv (if the scenario asks), summary.csv, curve.csv and
- * manifest.json into a temporary folder beside outdir and swaps it into
- * place when all are complete.  Returns 0, or -1 with msg. */
-int mc_engine_write(const mc_run *run, const mc_scenario *s,
-                    const mc_run_info *info, const char *outdir,
-                    char *msg, size_t len);
+/* Runs the scenario into a temporary folder beside outdir: samples.csv
+ * while sampling (if the scenario asks), then summary.csv, curve.csv and
+ * manifest.json, and swaps the folder into place when all are complete.
+ * Returns 0 with *run filled; -1 with msg (the run failed: out of memory,
+ * an internal check); or -2 with msg (a file could not be written: msg
+ * names it; no results were written). */
+int mc_engine_execute(const mc_scenario *s, int threads,
+                      mc_progress_fn progress, void *ctx,
+                      const mc_run_info *info, const char *outdir,
+                      mc_run *run, char *msg, size_t len);
 
 void mc_run_free(mc_run *run);
 

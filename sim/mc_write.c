@@ -43,17 +43,6 @@ static int write_csv(const mc_outdir *o, const char *name,
     return 0;
 }
 
-static int write_samples(const mc_outdir *o, const mc_run *run, char *msg,
-                         size_t len)
-{
-    mc_column cols[MC_NCOLS + 1] = {{.name = "sample", .index = 1}};
-    for (int c = 0; c < MC_NCOLS; c++)
-        cols[c + 1] = (mc_column){.name = mc_column_names[c],
-                                  .num = run->col[c]};
-    return write_csv(o, "samples.csv", cols, MC_NCOLS + 1, run->n,
-                     run->threads, msg, len);
-}
-
 /* summary.csv: one row per output, the columns of MODEL.md. */
 enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_NUM };
@@ -195,7 +184,7 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     json_string(&t, info->config_path);
     put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"threads\": %d,\n",
         (unsigned long long)s->seed, run->n, run->threads);
-    put(&t, "  \"started_utc\": ");
+    put(&t, "  \"passes\": %d,\n  \"started_utc\": ", run->passes);
     json_string(&t, info->started_utc);
     mc_fmt_double(num, omp_get_wtime() - info->t_start);
     put(&t, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
@@ -233,20 +222,42 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     return 0;
 }
 
-int mc_engine_write(const mc_run *run, const mc_scenario *s,
-                    const mc_run_info *info, const char *outdir, char *msg,
-                    size_t len)
+int mc_engine_execute(const mc_scenario *s, int threads,
+                      mc_progress_fn progress, void *ctx,
+                      const mc_run_info *info, const char *outdir,
+                      mc_run *run, char *msg, size_t len)
 {
     mc_outdir o;
+    FILE *f = NULL;
     if (mc_outdir_begin(&o, outdir, msg, len) != 0)
-        return -1;
-    if ((s->write_samples && write_samples(&o, run, msg, len) != 0) ||
-        write_summary(&o, run, msg, len) != 0 ||
+        return -2;
+    if (s->write_samples &&
+        (f = mc_outdir_open(&o, "samples.csv", msg, len)) == NULL) {
+        file_msg(&o, "samples.csv", "", msg, len);
+        mc_outdir_abort(&o);
+        return -2;
+    }
+    int rc = mc_engine_run(s, threads, progress, ctx, f, run, msg, len);
+    if (rc != 0) {
+        if (f != NULL)
+            fclose(f);            /* already failed: its result adds nothing */
+        if (rc == -2)
+            file_msg(&o, "samples.csv", "cannot write: ", msg, len);
+        mc_outdir_abort(&o);
+        return rc;
+    }
+    if (f != NULL && mc_outdir_close(f, msg, len) != 0) {
+        file_msg(&o, "samples.csv", "", msg, len);
+        goto io;
+    }
+    if (write_summary(&o, run, msg, len) != 0 ||
         write_curve(&o, run, msg, len) != 0 ||
         write_manifest(&o, run, s, info, msg, len) != 0 ||
-        mc_outdir_commit(&o, msg, len) != 0) {
-        mc_outdir_abort(&o);
-        return -1;
-    }
+        mc_outdir_commit(&o, msg, len) != 0)
+        goto io;
     return 0;
+io:
+    mc_outdir_abort(&o);
+    mc_run_free(run);
+    return -2;
 }

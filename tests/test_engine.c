@@ -1,5 +1,7 @@
-/* test_engine.c: the parallel engine on real scenarios: the reported
- * figures, thread invariance, common random numbers, the curve identity. */
+/* test_engine.c: the streaming engine on real scenarios: the reported
+ * figures, thread invariance, common random numbers, the curve identity,
+ * and every statistic against the plain computation over all samples,
+ * regenerated with mc_engine_samples. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 #include "mc_engine.h"
 #include "mc_model.h"
+#include "mc_rng.h"
 
 static void load(const char *file, mc_scenario *s)
 {
@@ -25,8 +28,50 @@ static void load(const char *file, mc_scenario *s)
 static void run_or_fail(const mc_scenario *s, int threads, mc_run *run)
 {
     char msg[512];
-    if (mc_engine_run(s, threads, NULL, NULL, run, msg, sizeof msg) != 0)
+    if (mc_engine_run(s, threads, NULL, NULL, NULL, run, msg, sizeof msg) != 0)
         fail_msg("%s", msg);
+}
+
+/* Every sample of s, column by column: what the engine streams. */
+typedef struct cols {
+    size_t n;
+    double *col[MC_NCOLS];
+} cols;
+
+static void regenerate(const mc_scenario *s, cols *c)
+{
+    gsl_rng *r = mc_rng_alloc();
+    assert_non_null(r);
+    c->n = (size_t)s->samples;
+    for (int k = 0; k < MC_NCOLS; k++) {
+        c->col[k] = malloc(c->n * sizeof(double));
+        assert_non_null(c->col[k]);
+    }
+    double *block[MC_NCOLS];
+    for (int k = 0; k < MC_NCOLS; k++) {
+        block[k] = malloc(MC_BLOCK * sizeof(double));
+        assert_non_null(block[k]);
+    }
+    for (size_t lo = 0; lo < c->n; lo += MC_BLOCK) {
+        size_t len = c->n - lo < MC_BLOCK ? c->n - lo : MC_BLOCK;
+        mc_engine_samples(s, r, lo, len, block);
+        for (int k = 0; k < MC_NCOLS; k++)
+            memcpy(c->col[k] + lo, block[k], len * sizeof(double));
+    }
+    for (int k = 0; k < MC_NCOLS; k++)
+        free(block[k]);
+    gsl_rng_free(r);
+}
+
+static void cols_free(cols *c)
+{
+    for (int k = 0; k < MC_NCOLS; k++)
+        free(c->col[k]);
+}
+
+static int columns_equal(const cols *a, const cols *b, int c)
+{
+    return memcmp(a->col[c], b->col[c], a->n * sizeof(double)) == 0;
 }
 
 static const mc_stats *stat_of(const mc_run *run, int col)
@@ -39,13 +84,16 @@ static void reported_scenario_gives_the_reported_figures(void **state)
     (void)state;
     mc_scenario s;
     mc_run run;
+    cols c;
     load("reported.json", &s);
     run_or_fail(&s, 2, &run);
-    for (size_t i = 0; i < run.n; i++) {
-        assert_true(run.col[MC_COL_I0][i] == 43536.0);
-        assert_true(run.col[MC_COL_BE][i] == 2935000.0 / 43536.0);
-        assert_true(run.col[MC_COL_INFERENCE_USD][i] == 87072.0);
+    regenerate(&s, &c);
+    for (size_t i = 0; i < c.n; i++) {
+        assert_true(c.col[MC_COL_I0][i] == 43536.0);
+        assert_true(c.col[MC_COL_BE][i] == 2935000.0 / 43536.0);
+        assert_true(c.col[MC_COL_INFERENCE_USD][i] == 87072.0);
     }
+    cols_free(&c);
     const mc_stats *be = stat_of(&run, MC_COL_BE);
     assert_true(be->q[4] == 2935000.0 / 43536.0);     /* median */
     assert_true(be->min == be->max);
@@ -102,25 +150,18 @@ static void parameters_md_checks_reproduce_from_scenario_files(void **state)
     }
 }
 
-static int columns_equal(const mc_run *a, const mc_run *b, int c)
-{
-    return memcmp(a->col[c], b->col[c], a->n * sizeof(double)) == 0;
-}
-
 static void results_are_identical_for_1_2_and_7_threads(void **state)
 {
     (void)state;
     mc_scenario s;
     mc_run r1, r2, r7;
     load("deepseek-v3-r1.json", &s);
-    s.samples = 300000;           /* more than one chunk of the engine */
+    /* more than two chunks of the engine's passes, a last block short */
+    s.samples = 300001;
     run_or_fail(&s, 1, &r1);
     run_or_fail(&s, 2, &r2);
     run_or_fail(&s, 7, &r7);
-    for (int c = 0; c < MC_NCOLS; c++) {
-        assert_true(columns_equal(&r1, &r2, c));
-        assert_true(columns_equal(&r1, &r7, c));
-    }
+    assert_int_equal(r1.passes, 2);
     assert_memory_equal(r1.stats, r2.stats, sizeof r1.stats);
     assert_memory_equal(r1.stats, r7.stats, sizeof r1.stats);
     size_t nc = r1.n_horizons * MC_NCURVE * sizeof(mc_curve_point);
@@ -136,22 +177,22 @@ static void changing_one_input_leaves_the_other_inputs_unchanged(void **state)
 {
     (void)state;
     mc_scenario s;
-    mc_run a, b;
+    cols a, b;
     load("deepseek-v3-r1.json", &s);
     s.samples = 20000;
-    run_or_fail(&s, 2, &a);
+    regenerate(&s, &a);
     /* a different power ratio: only it and the energy outputs move */
     mc_dist_free(&s.inputs[MC_IN_POWER_RATIO].dist);
     s.inputs[MC_IN_POWER_RATIO].dist = mc_dist_uniform(0.5, 1.0);
-    run_or_fail(&s, 2, &b);
+    regenerate(&s, &b);
     int moved = MC_COL_INPUT0 + MC_IN_POWER_RATIO;
     for (int c = MC_COL_F; c < MC_COL_T; c++)
         assert_int_equal(columns_equal(&a, &b, c), c != moved);
     assert_true(columns_equal(&a, &b, MC_COL_BE));
     assert_true(columns_equal(&a, &b, MC_COL_M));
     assert_false(columns_equal(&a, &b, MC_COL_BE_ENERGY));
-    mc_run_free(&a);
-    mc_run_free(&b);
+    cols_free(&a);
+    cols_free(&b);
     mc_scenario_free(&s);
 }
 
@@ -159,10 +200,10 @@ static void samples_draw_from_distinct_streams(void **state)
 {
     (void)state;
     mc_scenario s;
-    mc_run run;
+    cols run;
     load("deepseek-v3-r1.json", &s);
     s.samples = 1000;
-    run_or_fail(&s, 2, &run);
+    regenerate(&s, &run);
     /* neighbouring samples and inputs never repeat one another's draws */
     const double *k = run.col[MC_COL_INPUT0 + MC_IN_OVERHEAD];
     const double *L = run.col[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS];
@@ -171,15 +212,15 @@ static void samples_draw_from_distinct_streams(void **state)
         assert_true(L[i] != L[i - 1]);
     }
     /* a different seed gives different draws */
-    mc_run other;
+    cols other;
     s.seed += 1;
-    run_or_fail(&s, 2, &other);
+    regenerate(&s, &other);
     size_t same = 0;
     for (size_t i = 0; i < run.n; i++)
         same += other.col[MC_COL_INPUT0 + MC_IN_OVERHEAD][i] == k[i];
     assert_int_equal(same, 0);
-    mc_run_free(&other);
-    mc_run_free(&run);
+    cols_free(&other);
+    cols_free(&run);
     mc_scenario_free(&s);
 }
 
@@ -209,34 +250,60 @@ static void curve_p_le_2_equals_p_break_even_at_every_horizon(void **state)
     mc_scenario_free(&s);
 }
 
-/* The curve point of multiplier m at horizon h the plain way: every
- * multiplier of every sample computed as mc_model_eval does and stored,
- * summed in index order, counted, and its quantiles selected among all of
- * them by mc_quantiles. */
-static void curve_point_by_brute_force(const mc_run *run, size_t h, int m,
+/* The curve's multipliers of every sample, as the engine computes them
+ * (mc_engine_curve), stored: x[(h * MC_NCURVE + m) * n + i]. */
+typedef struct curve_ctx {
+    double *x;
+    size_t n, lo;
+} curve_ctx;
+
+static void store_curve(void *ctx, size_t h, const double *const x[MC_NCURVE],
+                        size_t len)
+{
+    curve_ctx *c = ctx;
+    for (size_t m = 0; m < MC_NCURVE; m++)
+        memcpy(c->x + (h * MC_NCURVE + m) * c->n + c->lo, x[m],
+               len * sizeof(double));
+}
+
+static double *all_multipliers(const mc_scenario *s, const cols *c)
+{
+    size_t n = c->n, nh = s->n_horizons;
+    curve_ctx ctx = {malloc(n * nh * MC_NCURVE * sizeof(double)), n, 0};
+    double *scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
+    assert_non_null(ctx.x);
+    assert_non_null(scratch);
+    for (ctx.lo = 0; ctx.lo < n; ctx.lo += MC_BLOCK) {
+        size_t len = n - ctx.lo < MC_BLOCK ? n - ctx.lo : MC_BLOCK;
+        const double *block[MC_NCOLS];
+        for (int k = 0; k < MC_NCOLS; k++)
+            block[k] = c->col[k] + ctx.lo;
+        mc_engine_curve(s, block, len, scratch, store_curve, &ctx);
+    }
+    free(scratch);
+    return ctx.x;
+}
+
+/* The curve point of multiplier m at horizon h the plain way, from all
+ * multipliers x of the engine: counted, and its quantiles selected among
+ * all of them by mc_quantiles; the mean summed in extended precision. */
+static void curve_point_by_brute_force(const mc_run *run, const cols *c,
+                                       const double *all, size_t h, int m,
                                        mc_curve_point *pt)
 {
     static const double probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
-    /* mc_curve_metric_col: 1 + T/C, 1 + T/(rpC), 1 + F/C, 1 + F/(rpC) */
-    const double *num = run->col[m < 2 ? MC_COL_T : MC_COL_F];
-    int energy = m % 2 == 1;
-    const double *const *col = (const double *const *)run->col;
-    double hz = run->horizons[h], sum = 0.0;
-    size_t n = run->n, le2 = 0, reached = 0;
+    size_t n = c->n, le2 = 0, reached = 0;
+    double hz = run->horizons[h];
+    long double sum = 0.0L;
     double *x = malloc(n * sizeof *x);
     assert_non_null(x);
+    memcpy(x, all + (h * MC_NCURVE + (size_t)m) * n, n * sizeof *x);
     for (size_t i = 0; i < n; i++) {
-        double g = mc_growth_rate(
-            col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i]);
-        double C = col[MC_COL_I0][i] * mc_cumulative_days(g, hz);
-        double rp = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO][i] *
-                    col[MC_COL_INPUT0 + MC_IN_PUE_RATIO][i];
-        x[i] = 1.0 + num[i] / (energy ? rp * C : C);
         sum += x[i];
         le2 += x[i] <= 2.0;
-        reached += col[mc_curve_be_col[m]][i] <= hz;
+        reached += c->col[mc_curve_be_col[m]][i] <= hz;
     }
-    pt->mean = sum / (double)n;
+    pt->mean = (double)(sum / (long double)n);
     pt->p_le_2 = (double)le2 / (double)n;
     pt->p_break_even = (double)reached / (double)n;
     mc_quantiles(x, n, probs, MC_NCURVE_Q, pt->q);
@@ -251,15 +318,28 @@ static void assert_same_bits(double got, double want, const char *what,
                  what, got, want);
 }
 
-static void assert_point_is_brute_force(const mc_run *run, size_t h)
+/* The engine sums in eight running sums per block of MC_BLOCK and adds
+ * the blocks in order: about 1,000 additions deep for 1e5 samples, so
+ * within 1e-13 relative of the exact mean (here: extended precision). */
+static void assert_close(double got, double want, double rel,
+                         const char *what, size_t h, int m)
+{
+    if (!(fabs(got - want) <= rel * fabs(want)) &&
+        memcmp(&got, &want, sizeof got) != 0)
+        fail_msg("horizon %zu, multiplier %d, %s: %.17g, brute force %.17g",
+                 h, m, what, got, want);
+}
+
+static void assert_point_is_brute_force(const mc_run *run, const cols *c,
+                                        const double *all, size_t h)
 {
     static const char *const qname[MC_NCURVE_Q] = {"p05", "p25", "p50",
                                                    "p75", "p95"};
     for (int m = 0; m < MC_NCURVE; m++) {
         mc_curve_point want;
         const mc_curve_point *got = &run->curve[h * MC_NCURVE + (size_t)m];
-        curve_point_by_brute_force(run, h, m, &want);
-        assert_same_bits(got->mean, want.mean, "mean", h, m);
+        curve_point_by_brute_force(run, c, all, h, m, &want);
+        assert_close(got->mean, want.mean, 1e-13, "mean", h, m);
         assert_same_bits(got->p_le_2, want.p_le_2, "p_le_2", h, m);
         assert_same_bits(got->p_break_even, want.p_break_even,
                          "p_break_even", h, m);
@@ -269,11 +349,17 @@ static void assert_point_is_brute_force(const mc_run *run, size_t h)
 }
 
 /* Every step'th horizon and the last against the brute force. */
-static void assert_curve_is_brute_force(const mc_run *run, size_t step)
+static void assert_curve_is_brute_force(const mc_scenario *s,
+                                        const mc_run *run, size_t step)
 {
+    cols c;
+    regenerate(s, &c);
+    double *all = all_multipliers(s, &c);
     for (size_t h = 0; h < run->n_horizons; h += step)
-        assert_point_is_brute_force(run, h);
-    assert_point_is_brute_force(run, run->n_horizons - 1);
+        assert_point_is_brute_force(run, &c, all, h);
+    assert_point_is_brute_force(run, &c, all, run->n_horizons - 1);
+    free(all);
+    cols_free(&c);
 }
 
 static void curve_equals_brute_force_bit_for_bit(void **state)
@@ -284,8 +370,91 @@ static void curve_equals_brute_force_bit_for_bit(void **state)
     load("deepseek-v3-r1.json", &s);
     s.samples = 100000;
     run_or_fail(&s, 2, &run);
+    assert_int_equal(run.passes, 2);
     assert_true(run.n_horizons > 8);
-    assert_curve_is_brute_force(&run, 9);
+    assert_curve_is_brute_force(&s, &run, 9);
+    mc_run_free(&run);
+    mc_scenario_free(&s);
+}
+
+/* The multipliers of mc_engine_curve, which steps e^(g h) - 1 along the
+ * horizons, against MODEL.md's closed form with expm1 at each horizon:
+ * within 1e-13 relative for every sample and horizon. */
+static void curve_multipliers_match_the_closed_form(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    cols c;
+    load("deepseek-v3-r1.json", &s);
+    s.samples = 20000;
+    regenerate(&s, &c);
+    double *all = all_multipliers(&s, &c);
+    double worst = 0;
+    for (size_t h = 0; h < s.n_horizons; h++)
+        for (size_t i = 0; i < c.n; i++) {
+            double g = mc_growth_rate(
+                c.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i]);
+            double C = c.col[MC_COL_I0][i] *
+                       mc_cumulative_days(g, s.horizons[h]);
+            double rp = c.col[MC_COL_INPUT0 + MC_IN_POWER_RATIO][i] *
+                        c.col[MC_COL_INPUT0 + MC_IN_PUE_RATIO][i];
+            double want[MC_NCURVE] = {
+                1.0 + c.col[MC_COL_T][i] / C,
+                1.0 + c.col[MC_COL_T][i] / (rp * C),
+                1.0 + c.col[MC_COL_F][i] / C,
+                1.0 + c.col[MC_COL_F][i] / (rp * C)};
+            for (size_t m = 0; m < MC_NCURVE; m++) {
+                double got = all[(h * MC_NCURVE + m) * c.n + i];
+                double err = fabs(got - want[m]) / want[m];
+                worst = err > worst ? err : worst;
+            }
+        }
+    free(all);
+    cols_free(&c);
+    if (!(worst < 1e-13))
+        fail_msg("largest relative difference %g", worst);
+    /* and the lifetime multiplier of samples.csv is the curve's formula at
+       h = L: both within the same bound of the closed form (test_model) */
+    mc_scenario_free(&s);
+}
+
+/* The summary against mc_stats_compute over all samples: counts,
+ * extremes and quantiles bit for bit, mean and sd to rounding. */
+static void summary_equals_the_plain_computation(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    mc_run run;
+    cols c;
+    load("deepseek-v3-r1-traffic-decay.json", &s);
+    s.samples = 60000;
+    run_or_fail(&s, 2, &run);
+    regenerate(&s, &c);
+    double *scratch = malloc(c.n * sizeof(double));
+    assert_non_null(scratch);
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        mc_stats want;
+        const mc_stats *got = &run.stats[k];
+        int col = MC_COL_T + k;
+        mc_stats_compute(c.col[col], c.n, !isnan(got->p_le_2), scratch,
+                         &want);
+        assert_int_equal(got->n, want.n);
+        assert_int_equal(got->never, want.never);
+        assert_true(got->min == want.min && got->max == want.max);
+        for (int q = 0; q < MC_NQ; q++)
+            if (memcmp(&got->q[q], &want.q[q], sizeof(double)) != 0)
+                fail_msg("%s %s: %a, plain %a", mc_column_names[col],
+                         mc_summary_qnames[q], got->q[q], want.q[q]);
+        assert_true(fabs(got->mean - want.mean) <= 1e-13 * fabs(want.mean));
+        assert_true(fabs(got->sd - want.sd) <= 1e-11 * fabs(want.sd));
+        assert_true(fabs(got->mcse - want.mcse) <= 1e-11 * fabs(want.mcse));
+        if (!isnan(want.p_le_2))
+            assert_true(got->p_le_2 == want.p_le_2);
+    }
+    /* the decay scenario has "never" in the tails: the test covers it */
+    assert_true(run.stats[MC_COL_BE - MC_COL_T].never > 0);
+    free(scratch);
+    cols_free(&c);
     mc_run_free(&run);
     mc_scenario_free(&s);
 }
@@ -320,39 +489,43 @@ static void curve_equals_brute_force_with_three_values(void **state)
     static const double growth[] = {-0.05, 0.0, 0.03}, w[] = {49, 2, 49};
     mc_scenario s;
     mc_run run;
+    cols c;
     load_discrete(MC_IN_MONTHLY_GROWTH, 3, growth, w, 30000, &s);
     run_or_fail(&s, 2, &run);
+    regenerate(&s, &c);
     size_t count[3] = {0, 0, 0};
-    for (size_t i = 0; i < run.n; i++)
+    for (size_t i = 0; i < c.n; i++)
         for (int k = 0; k < 3; k++)
-            count[k] += run.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i] ==
+            count[k] += c.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH][i] ==
                         growth[k];
+    cols_free(&c);
     assert_true(count[0] > run.n / 3 && count[1] > 0 && count[2] > run.n / 3);
-    assert_curve_is_brute_force(&run, 12);
+    assert_curve_is_brute_force(&s, &run, 12);
     mc_run_free(&run);
     mc_scenario_free(&s);
 }
 
 /* No training (every stage 0 GPU-hours) and half the samples with no
- * inference nodes: multipliers 1 + 0/0 are NaN there, which no bracket
- * can place, so the engine selects among all samples with mc_quantiles
- * and must give what the brute force gives. */
-static void curve_equals_brute_force_where_brackets_cannot_answer(
-    void **state)
+ * inference nodes, which no scenario file can ask for (nodes > 0):
+ * multipliers 1 + 0/0 are NaN there, which have no order.  The engine
+ * must say so and return no numbers, never wrong ones. */
+static void nan_outputs_are_an_error_not_a_result(void **state)
 {
     (void)state;
     static const double nodes[] = {0.0, 200.0};
     mc_scenario s;
     mc_run run;
+    char msg[512] = "";
     load_discrete(MC_IN_NODES, 2, nodes, NULL, 20000, &s);
     for (size_t k = 0; k < s.n_stages; k++) {
         mc_dist_free(&s.stages[k].dist);
         s.stages[k].dist = mc_dist_fixed(0.0);
     }
-    run_or_fail(&s, 2, &run);
-    assert_true(isnan(run.curve[0].mean));
-    assert_curve_is_brute_force(&run, 24);
-    mc_run_free(&run);
+    memset(&run, 0, sizeof run);
+    assert_int_equal(mc_engine_run(&s, 2, NULL, NULL, NULL, &run, msg,
+                                   sizeof msg), -1);
+    assert_non_null(strstr(msg, "NaN"));
+    assert_null(run.curve);
     mc_scenario_free(&s);
 }
 
@@ -361,6 +534,7 @@ static void summary_counts_never_and_puts_it_in_the_quantiles(void **state)
     (void)state;
     mc_scenario s;
     mc_run run;
+    cols c;
     load("reported.json", &s);
     s.samples = 20000;
     /* steep decay: monthly growth uniform on [-0.6, 0]; never where
@@ -370,8 +544,10 @@ static void summary_counts_never_and_puts_it_in_the_quantiles(void **state)
     run_or_fail(&s, 2, &run);
     const mc_stats *be = stat_of(&run, MC_COL_BE);
     size_t never = 0;
-    for (size_t i = 0; i < run.n; i++)
-        never += isinf(run.col[MC_COL_BE][i]) != 0;
+    regenerate(&s, &c);
+    for (size_t i = 0; i < c.n; i++)
+        never += isinf(c.col[MC_COL_BE][i]) != 0;
+    cols_free(&c);
     assert_int_equal(be->never, never);
     double share = (double)never / (double)run.n;
     double want = (0.6 - 0.36332204204226) / 0.6;
@@ -379,6 +555,26 @@ static void summary_counts_never_and_puts_it_in_the_quantiles(void **state)
     assert_true(isinf(be->q[8]) && isinf(be->q[7]) && isinf(be->max));
     assert_true(isfinite(be->q[4]));
     assert_true(isfinite(be->mean));          /* over the finite values */
+    mc_run_free(&run);
+    mc_scenario_free(&s);
+}
+
+/* Up to MC_QS_PILOT samples the pilot is every sample: one pass. */
+static void small_runs_need_one_pass(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    mc_run run;
+    load("deepseek-v3-r1.json", &s);
+    s.samples = MC_QS_PILOT;
+    run_or_fail(&s, 1, &run);
+    assert_int_equal(run.passes, 1);
+    assert_curve_is_brute_force(&s, &run, 5);
+    mc_run_free(&run);
+    s.samples = MC_QS_PILOT + 1;
+    run_or_fail(&s, 2, &run);
+    assert_int_equal(run.passes, 2);
+    assert_curve_is_brute_force(&s, &run, 5);
     mc_run_free(&run);
     mc_scenario_free(&s);
 }
@@ -396,8 +592,10 @@ int main(void)
         cmocka_unit_test(summary_counts_never_and_puts_it_in_the_quantiles),
         cmocka_unit_test(curve_equals_brute_force_bit_for_bit),
         cmocka_unit_test(curve_equals_brute_force_with_three_values),
-        cmocka_unit_test(
-            curve_equals_brute_force_where_brackets_cannot_answer),
+        cmocka_unit_test(curve_multipliers_match_the_closed_form),
+        cmocka_unit_test(summary_equals_the_plain_computation),
+        cmocka_unit_test(small_runs_need_one_pass),
+        cmocka_unit_test(nan_outputs_are_an_error_not_a_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
