@@ -625,8 +625,10 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
         new_accs(&e) != 0)
         goto fail;
+    double tp = omp_get_wtime();
     run_pass(&e, 1, progress, ctx);
     run.passes = 1;
+    run.pass_seconds[0] = omp_get_wtime() - tp;
     if (e.io_failed)
         goto fail;
     if (end_accs(&e, msg, len) != 0)
@@ -635,7 +637,10 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
            (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0)) {
         if (new_accs(&e) != 0)
             goto fail;
+        tp = omp_get_wtime();
         run_pass(&e, 0, progress, ctx);
+        if (run.passes < 8)
+            run.pass_seconds[run.passes] = omp_get_wtime() - tp;
         run.passes++;
         if (end_accs(&e, msg, len) != 0)
             goto fail;

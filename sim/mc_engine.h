@@ -64,6 +64,7 @@ typedef struct mc_run {
     mc_curve_point *curve;           /* [h * MC_NCURVE + metric] */
     int threads;                     /* threads used */
     int passes;                      /* passes over the samples */
+    double pass_seconds[8];          /* wall time of passes 1..8 */
     double seconds;                  /* wall time of mc_engine_run */
 } mc_run;
 

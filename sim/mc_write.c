@@ -184,7 +184,12 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     json_string(&t, info->config_path);
     put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"threads\": %d,\n",
         (unsigned long long)s->seed, run->n, run->threads);
-    put(&t, "  \"passes\": %d,\n  \"started_utc\": ", run->passes);
+    put(&t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
+    for (int k = 0; k < run->passes && k < 8; k++) {
+        mc_fmt_double(num, run->pass_seconds[k]);
+        put(&t, "%s%s", k > 0 ? ", " : "", num);
+    }
+    put(&t, "],\n  \"started_utc\": ");
     json_string(&t, info->started_utc);
     mc_fmt_double(num, omp_get_wtime() - info->t_start);
     put(&t, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
