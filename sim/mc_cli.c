@@ -486,8 +486,9 @@ int mc_cli_main(int argc, char **argv)
     snprintf(label, sizeof label, "%s %s",
              o.out != NULL ? "--out" : "output folder", outdir);
 
-    /* Memory: refused before anything starts.  Exit 2 when --samples
-     * asked for the size, 3 when the scenario file did. */
+    /* Memory: refused before anything starts.  The engine streams the
+     * samples, so what grows is the per-thread buffers: a usage error of
+     * --threads (or OMP_NUM_THREADS), exit 2. */
     double need = mc_engine_memory_bytes(&s, o.threads);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     char msg[2048];
@@ -495,21 +496,16 @@ int mc_cli_main(int argc, char **argv)
     memset(&run, 0, sizeof run);
     if (have > 0 && need > 0.9 * have) {
         int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-        double fit = floor(0.9 * have / (need / (double)s.samples));
-        char what[512];
-        if (o.has_samples)
-            snprintf(what, sizeof what, "--samples %llu",
-                     (unsigned long long)s.samples);
-        else
-            snprintf(what, sizeof what, "%s: $.samples", config);
+        double per = mc_engine_memory_bytes(&s, 2) -
+                     mc_engine_memory_bytes(&s, 1);
+        double fit = floor((0.9 * have - mc_engine_memory_bytes(&s, 1)) /
+                           per) + 1;
         fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
                 "this machine's %.1f GiB of memory (at most about %.0f "
-                "samples with %d thread%s), found %llu samples, which need "
-                "%.1f GiB\n",
-                what, have / 1073741824.0, fit, threads,
-                threads == 1 ? "" : "s", (unsigned long long)s.samples,
-                need / 1073741824.0);
-        rc = o.has_samples ? MC_EXIT_USAGE : MC_EXIT_SCENARIO;
+                "threads), found %d threads, which need %.1f GiB\n",
+                o.threads > 0 ? "--threads" : "OMP_NUM_THREADS",
+                have / 1073741824.0, fit, threads, need / 1073741824.0);
+        rc = MC_EXIT_USAGE;
         goto out;
     }
     if ((rc = check_outdir(label, outdir)) != 0)

@@ -443,6 +443,47 @@ static void a_billion_samples_run_in_bounded_memory(void **state)
     expect_no_temporary(".");
 }
 
+/* Writes dst: the shipped scenario config/<name> with its default
+ * horizon grid replaced by `horizons` (JSON text). */
+static void write_with_horizons(const char *name, const char *horizons,
+                                const char *dst)
+{
+    char src[512];
+    snprintf(src, sizeof src, "%s/%s", CONFIG_DIR, name);
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16], text[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *key = "\"horizons\": {\"start\": 10, \"stop\": 730, "
+                      "\"step\": 10}";
+    char *at = strstr(buf, key);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s\"horizons\": %s%s", (int)(at - buf),
+             buf, horizons, at + strlen(key));
+    write_text(dst, text);
+}
+
+/* What grows with --threads is refused before anything starts: 20,000
+ * horizons make 80,000 curve points, whose bins take about 2.6 GB per
+ * thread, so 64 threads need far more than any test machine has. */
+static void too_many_threads_for_memory_exit_2(void **state)
+{
+    (void)state;
+    write_with_horizons("reported.json",
+                        "{\"start\": 1, \"stop\": 20000, \"step\": 1}",
+                        "wide.json");
+    assert_int_equal(run(AS_ME, NULL, ARGS("--config", "wide.json",
+                                           "--threads", "64", "--out", "m")),
+                     2);
+    expect_error_line("--threads: expected a run that fits in 90% of "
+                      "this machine's", "found 64 threads, which need",
+                      "GiB", NULL);
+    assert_false(exists("m"));
+    expect_no_temporary(".");
+}
+
 /* ---- 2a. full disk ---------------------------------------------------- */
 
 static void full_tmpfs_keeps_the_old_results(void **state)
@@ -615,21 +656,7 @@ static void sigterm_while_sampling(void **state)
  * any machine. */
 static void write_one_horizon_scenario(void)
 {
-    char src[512];
-    snprintf(src, sizeof src, "%s/deepseek-v3-r1.json", CONFIG_DIR);
-    FILE *f = fopen(src, "rb");
-    assert_non_null(f);
-    static char buf[1 << 16], text[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *key = "\"horizons\": {\"start\": 10, \"stop\": 730, "
-                      "\"step\": 10}";
-    char *at = strstr(buf, key);
-    assert_non_null(at);
-    snprintf(text, sizeof text, "%.*s\"horizons\": [365]%s", (int)(at - buf),
-             buf, at + strlen(key));
-    write_text("one.json", text);
+    write_with_horizons("deepseek-v3-r1.json", "[365]", "one.json");
 }
 
 /* The temporary folder of base/run, once its samples.csv has more than
@@ -735,6 +762,7 @@ int main(void)
         T(out_is_a_regular_file_exits_4),
         T(out_not_writable_exits_4),
         T(a_billion_samples_run_in_bounded_memory),
+        T(too_many_threads_for_memory_exit_2),
         T(full_tmpfs_keeps_the_old_results),
         T(injected_full_disk_in_samples_csv),
         T(injected_full_disk_at_the_first_byte),
