@@ -65,6 +65,7 @@ typedef struct qstream {
 
 struct mc_qs {
     int avx2;                /* bins_avx2 may run */
+    int avx512;              /* the AVX-512 loops may run */
     size_t n, ns, k, m;
     double *probs;
     size_t *ks;              /* wanted order statistics, ascending */
@@ -168,6 +169,50 @@ static size_t bins_avx2(const qstream *st, const double *x, size_t len,
     }
     return nan + bins(st, x + j, len - j, c + j);
 }
+
+#define AVX512 __attribute__((target("avx512f")))
+
+/* The key of eight values at once (key_of). */
+AVX512 static inline __m512i keys512(__m512d v)
+{
+    __m512i b = _mm512_castpd_si512(_mm512_add_pd(v, _mm512_setzero_pd()));
+    __m512i t = _mm512_or_si512(_mm512_srai_epi64(b, 63),
+                                _mm512_set1_epi64(INT64_MIN));
+    return _mm512_xor_si512(b, t);
+}
+
+AVX512 static inline size_t nans512(__m512d v)
+{
+    return (size_t)__builtin_popcount(
+        (unsigned)_mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
+}
+
+/* bins for AVX-512: eight values at a time, with unsigned comparisons
+ * (bin_of's own) and masked moves. */
+AVX512 static size_t bins_avx512(const qstream *st, const double *x,
+                                 size_t len, uint32_t *restrict c)
+{
+    const __m512i base = _mm512_set1_epi64((long long)st->base);
+    const __m512i end = _mm512_set1_epi64((long long)st->end);
+    const __m512i kinf = _mm512_set1_epi64((long long)KEY_INF);
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i above = _mm512_set1_epi64(MC_QS_BINS + 1);
+    const __m512i inf = _mm512_set1_epi64(MC_QS_BINS + 2);
+    const __m128i count = _mm_cvtsi32_si128(st->shift);
+    size_t nan = 0, j = 0;
+    for (; j + 8 <= len; j += 8) {
+        __m512d v = _mm512_loadu_pd(x + j);
+        nan += nans512(v);
+        __m512i k = keys512(v);
+        __m512i d = _mm512_add_epi64(
+            _mm512_srl_epi64(_mm512_sub_epi64(k, base), count), one);
+        d = _mm512_mask_mov_epi64(d, _mm512_cmpgt_epu64_mask(k, end), above);
+        d = _mm512_maskz_mov_epi64(_mm512_cmpge_epu64_mask(k, base), d);
+        d = _mm512_mask_mov_epi64(d, _mm512_cmpge_epu64_mask(k, kinf), inf);
+        _mm256_storeu_si256((__m256i *)(c + j), _mm512_cvtepi64_epi32(d));
+    }
+    return nan + bins(st, x + j, len - j, c + j);
+}
 #else
 #define DISPATCH 0
 #endif
@@ -176,6 +221,8 @@ static size_t bins_any(const mc_qs *q, const qstream *st, const double *x,
                        size_t len, uint32_t *restrict c)
 {
 #if DISPATCH
+    if (q->avx512)
+        return bins_avx512(st, x, len, c);
     if (q->avx2)
         return bins_avx2(st, x, len, c);
 #else
@@ -238,8 +285,12 @@ mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
     q->m = n < MC_QS_PILOT ? n : MC_QS_PILOT;
     q->keep_bytes = keep_bytes;
 #if DISPATCH
+    /* BREAKEVEN_NO_AVX2 leaves the portable loops (and no AVX-512),
+       BREAKEVEN_NO_AVX512 the AVX2 ones: tests run every path. */
     q->avx2 = __builtin_cpu_supports("avx2") &&
               getenv("BREAKEVEN_NO_AVX2") == NULL;
+    q->avx512 = q->avx2 && __builtin_cpu_supports("avx512f") &&
+                getenv("BREAKEVEN_NO_AVX512") == NULL;
 #endif
     q->probs = malloc(k * sizeof *q->probs);
     q->ks = malloc(2 * k * sizeof *q->ks);
@@ -479,12 +530,24 @@ static void add_pass1(mc_qs_acc *a, size_t i, const double *x, size_t len)
     }
 }
 
-/* Passes >= 2: only values inside a target do anything. */
-static void add_targets(mc_qs_acc *a, size_t i, const double *x, size_t len)
+/* Passes >= 2: value x (key k) lies inside target t: keep or count it. */
+static void take(target *t, double x, uint64_t k)
 {
-    qstream *st = &a->q->s[i];
-    if (st->nt == 0)
-        return;
+    if (t->keep) {
+        size_t p = __atomic_fetch_add(&t->pos, 1, __ATOMIC_RELAXED);
+        if (p < t->count)
+            t->vals[p] = x + 0.0;
+    } else {
+        __atomic_fetch_add(&t->sub[(k - t->lo) >> t->shift], 1,
+                           __ATOMIC_RELAXED);
+    }
+}
+
+/* Passes >= 2: only values inside a target do anything.  The pass-1 bin
+ * of a value names the targets it can be in (mark). */
+static void add_targets(mc_qs_acc *a, qstream *st, const double *x,
+                        size_t len)
+{
     uint32_t c[CH];
     for (size_t j0 = 0; j0 < len; j0 += CH) {
         size_t m = len - j0 < CH ? len - j0 : CH;
@@ -495,22 +558,69 @@ static void add_targets(mc_qs_acc *a, size_t i, const double *x, size_t len)
                 continue;
             uint64_t k = key_of(x[j0 + j]);
             for (target *t = &st->t[mk - 1]; t < st->t + st->nt &&
-                                             t->coarse == c[j]; t++) {
-                if (k < t->lo || k > t->hi)
-                    continue;
-                if (t->keep) {
-                    size_t p = __atomic_fetch_add(&t->pos, 1,
-                                                  __ATOMIC_RELAXED);
-                    if (p < t->count)
-                        t->vals[p] = x[j0 + j] + 0.0;
-                } else {
-                    __atomic_fetch_add(&t->sub[(k - t->lo) >> t->shift], 1,
-                                       __ATOMIC_RELAXED);
+                                             t->coarse == c[j]; t++)
+                if (k >= t->lo && k <= t->hi) {
+                    take(t, x[j0 + j], k);
+                    break;
                 }
-                break;
-            }
         }
     }
+}
+
+#if DISPATCH
+/* Targets a stream may have for add_targets_avx512 to compare each value
+ * with all of them. */
+#define FEW_TARGETS 16
+
+/* add_targets for AVX-512 and a stream with few targets: eight keys at a
+ * time against every target's bounds; the rare lanes inside one are
+ * taken one by one. */
+AVX512 static void add_targets_avx512(mc_qs_acc *a, qstream *st,
+                                      const double *x, size_t len)
+{
+    __m512i lo[FEW_TARGETS], hi[FEW_TARGETS];
+    size_t nt = st->nt, nan = 0, j = 0;
+    for (size_t t = 0; t < nt; t++) {
+        lo[t] = _mm512_set1_epi64((long long)st->t[t].lo);
+        hi[t] = _mm512_set1_epi64((long long)st->t[t].hi);
+    }
+    for (; j + 8 <= len; j += 8) {
+        __m512d v = _mm512_loadu_pd(x + j);
+        nan += nans512(v);
+        __m512i k = keys512(v);
+        __mmask8 in = 0;
+        for (size_t t = 0; t < nt; t++)
+            in |= _mm512_mask_cmple_epu64_mask(
+                _mm512_cmpge_epu64_mask(k, lo[t]), k, hi[t]);
+        while (in != 0) {
+            int lane = __builtin_ctz(in);
+            in &= (__mmask8)(in - 1);
+            double xv = x[j + (size_t)lane];
+            uint64_t kv = key_of(xv);
+            for (size_t t = 0; t < nt; t++)
+                if (kv >= st->t[t].lo && kv <= st->t[t].hi) {
+                    take(&st->t[t], xv, kv);
+                    break;
+                }
+        }
+    }
+    a->nan += nan;
+    add_targets(a, st, x + j, len - j);
+}
+#endif
+
+static void add_later(mc_qs_acc *a, size_t i, const double *x, size_t len)
+{
+    qstream *st = &a->q->s[i];
+    if (st->nt == 0)                 /* answered (NaN: seen in pass 1) */
+        return;
+#if DISPATCH
+    if (a->q->avx512 && st->nt <= FEW_TARGETS) {
+        add_targets_avx512(a, st, x, len);
+        return;
+    }
+#endif
+    add_targets(a, st, x, len);
 }
 
 void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len)
@@ -523,7 +633,7 @@ void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len)
             add_pass1(a, stream, x, part);
             a->since_flush[stream] += part;
         } else {
-            add_targets(a, stream, x, part);
+            add_later(a, stream, x, part);
         }
         a->added[stream] += part;
         x += part;

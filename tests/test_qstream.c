@@ -623,26 +623,38 @@ static void qs_should_not_depend_on_order_or_split(void **st)
     free_streams(data, ns);
 }
 
-/* mc_qstream.c bins values with AVX2 where the CPU has it, unless
- * BREAKEVEN_NO_AVX2 is set when mc_qs_new runs: the portable loop must
- * give the same answers (the other tests run whichever this CPU takes). */
-static void qs_should_be_exact_without_avx2(void **st)
+/* mc_qstream.c bins values with AVX-512 or AVX2 where the CPU has them,
+ * unless BREAKEVEN_NO_AVX512 (AVX2 at most) or BREAKEVEN_NO_AVX2 (the
+ * portable loops) is set when mc_qs_new runs: every path must give the
+ * same answers (the other tests run whichever this CPU takes). */
+static void qs_exact_with_env(const char *var, const char *what)
 {
-    (void)st;
     int all[D_COUNT];
     for (int d = 0; d < D_COUNT; d++)
         all[d] = d;
-    assert_int_equal(setenv("BREAKEVEN_NO_AVX2", "1", 1), 0);
+    assert_int_equal(setenv(var, "1", 1), 0);
     static const size_t budgets[3] = {(size_t)1 << 20, 1024, 0};
     for (size_t b = 0; b < 3; b++) {
         size_t n = b == 0 ? 200000 : 10000 + 4 * b + 1;
         double **data = make_streams(D_COUNT, n, all, D_COUNT, 31 + b);
-        qs_case c = {"without AVX2", n, D_COUNT, lv_summary, level_sets[0].k,
+        qs_case c = {what, n, D_COUNT, lv_summary, level_sets[0].k,
                      budgets[b], 1 + 2 * (b % 2), O_VARY};
         qs_check(&c, data);
         free_streams(data, D_COUNT);
     }
-    assert_int_equal(unsetenv("BREAKEVEN_NO_AVX2"), 0);
+    assert_int_equal(unsetenv(var), 0);
+}
+
+static void qs_should_be_exact_without_avx2(void **st)
+{
+    (void)st;
+    qs_exact_with_env("BREAKEVEN_NO_AVX2", "without AVX2");
+}
+
+static void qs_should_be_exact_without_avx512(void **st)
+{
+    (void)st;
+    qs_exact_with_env("BREAKEVEN_NO_AVX512", "without AVX-512");
 }
 
 /* ---- mc_qs: errors ---------------------------------------------------- */
@@ -994,6 +1006,7 @@ int main(void)
         cmocka_unit_test(qs_should_be_exact_with_many_levels),
         cmocka_unit_test(qs_should_not_depend_on_order_or_split),
         cmocka_unit_test(qs_should_be_exact_without_avx2),
+        cmocka_unit_test(qs_should_be_exact_without_avx512),
         cmocka_unit_test(qs_should_fail_on_a_short_pass),
         cmocka_unit_test(qs_should_fail_on_nan),
         cmocka_unit_test(sacc_should_match_stats_compute),
