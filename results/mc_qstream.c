@@ -274,8 +274,18 @@ static int cmp_size(const void *pa, const void *pb)
 mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
                  size_t keep_bytes)
 {
+    return mc_qs_new_ranks(n, streams, probs, k, NULL, 0, keep_bytes);
+}
+
+mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
+                       size_t k, const size_t *ranks, size_t nr,
+                       size_t keep_bytes)
+{
     if (n == 0 || streams == 0 || k == 0)
         return NULL;
+    for (size_t i = 0; i < nr; i++)
+        if (ranks[i] >= n)
+            return NULL;
     mc_qs *q = calloc(1, sizeof *q);
     if (q == NULL)
         return NULL;
@@ -293,7 +303,7 @@ mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
                 getenv("BREAKEVEN_NO_AVX512") == NULL;
 #endif
     q->probs = malloc(k * sizeof *q->probs);
-    q->ks = malloc(2 * k * sizeof *q->ks);
+    q->ks = malloc((2 * k + nr) * sizeof *q->ks);
     q->pilot = calloc(streams * q->m, sizeof *q->pilot);
     q->s = calloc(streams, sizeof *q->s);
     if (q->probs == NULL || q->ks == NULL || q->pilot == NULL ||
@@ -309,6 +319,8 @@ mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
         if (frac > 0)
             q->ks[q->nks++] = j + 1;
     }
+    for (size_t i = 0; i < nr; i++)
+        q->ks[q->nks++] = ranks[i];
     qsort(q->ks, q->nks, sizeof *q->ks, cmp_size);
     size_t u = 0;
     for (size_t i = 0; i < q->nks; i++)
@@ -907,6 +919,21 @@ int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc, char *msg,
         return -1;
     }
     return 0;
+}
+
+double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank)
+{
+    size_t lo = 0, hi = q->nks;         /* ks is ascending: bisect */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->ks[mid] < rank)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == q->nks || q->ks[lo] != rank || !q->s[stream].known[lo])
+        return (double)NAN;
+    return q->s[stream].val[lo];
 }
 
 void mc_qs_get(const mc_qs *q, size_t stream, double *out)

@@ -27,7 +27,15 @@ typedef struct mc_stats {
     double q[MC_NQ];         /* over all values, +inf counts as largest */
     double p_le_2;           /* fraction of values <= 2, or NaN if not
                                 requested */
+    /* Monte Carlo error at MC_LEVEL: each statistic's interval */
+    double mean_lo, mean_hi;         /* mean -+ z mcse */
+    double q_lo[MC_NQ], q_hi[MC_NQ]; /* order statistics around q[i]
+                                        (mc_quantile_ci_ranks) */
+    double p_le_2_lo, p_le_2_hi;     /* Wilson (mc_wilson) */
 } mc_stats;
+
+/* The level of every interval breakeven writes. */
+#define MC_LEVEL 0.95
 
 /* Quantiles at probs[0..k-1] (each in [0, 1]) of x[0..n-1], n >= 1, by
  * linear interpolation between order statistics (Hyndman and Fan type 7,
@@ -41,6 +49,21 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
  * left unchanged).  with_p_le_2: fill p_le_2, else set it to NaN. */
 void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
                       double *scratch, mc_stats *out);
+
+/* ---- Monte Carlo error ------------------------------------------------ */
+
+/* z of a two-sided interval at `level` (0.95: 1.959964). */
+double mc_z(double level);
+/* The distribution-free interval of the p-quantile from n values: the
+ * 0-based order statistics *lo <= *hi with P(x(lo) <= Q(p) <= x(hi)) >=
+ * level, the number of values below Q(p) being binomial (n, p); each
+ * rank is the closest to the middle that keeps its tail at most
+ * (1 - level) / 2 (exact binomial tails, GSL), clamped to [0, n-1] when a
+ * tail cannot be that small (few values, extreme p). */
+void mc_quantile_ci_ranks(size_t n, double p, double level, size_t *lo,
+                          size_t *hi);
+/* Wilson's score interval of a proportion k / n at level. */
+void mc_wilson(size_t k, size_t n, double level, double *lo, double *hi);
 
 /* ---- statistics of a stream, merged block by block ------------------- */
 
@@ -120,6 +143,11 @@ typedef struct mc_qs_acc mc_qs_acc;
  * memory. */
 mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
                  size_t keep_bytes);
+/* The same, and the order statistics ranks[0..nr) (0-based, each < n;
+ * NULL if one is not) as well, read with mc_qs_rank. */
+mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
+                       size_t k, const size_t *ranks, size_t nr,
+                       size_t keep_bytes);
 void mc_qs_free(mc_qs *q);
 /* Bytes mc_qs_new and the passes allocate at most, with `threads`
  * accumulators (for a memory check before a run). */
@@ -148,6 +176,9 @@ int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
                    char *msg, size_t len);
 /* The k quantiles of stream s (after the last pass). */
 void mc_qs_get(const mc_qs *q, size_t stream, double *out);
+/* The order statistic `rank` (0-based) of stream s, if it was asked for
+ * (a level's or mc_qs_new_ranks'), after the last pass; else NaN. */
+double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank);
 /* Passes run so far. */
 int mc_qs_passes_done(const mc_qs *q);
 

@@ -273,11 +273,20 @@ void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
     mc_sacc_block(x, n, &a);
     mc_sacc_stats(&a, with_p_le_2, out);
     for (int i = 0; i < MC_NQ; i++)
-        out->q[i] = (double)NAN;
+        out->q[i] = out->q_lo[i] = out->q_hi[i] = (double)NAN;
     if (n > 0) {
         for (size_t i = 0; i < n; i++)
             scratch[i] = x[i];
         mc_quantiles(scratch, n, mc_summary_probs, MC_NQ, out->q);
+        /* the intervals' order statistics, selected in the same array */
+        for (int i = 0; i < MC_NQ; i++) {
+            size_t r[2];
+            mc_quantile_ci_ranks(n, mc_summary_probs[i], MC_LEVEL, &r[0],
+                                 &r[1]);
+            mc_select_(scratch, n, r, r[0] < r[1] ? 2 : 1);
+            out->q_lo[i] = scratch[r[0]];
+            out->q_hi[i] = scratch[r[1]];
+        }
     }
 }
 
@@ -390,11 +399,18 @@ void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out)
     out->max = a->max;
     out->p_le_2 = with_p_le_2 && a->n > 0
                       ? (double)a->le2 / (double)a->n : (double)NAN;
+    out->p_le_2_lo = out->p_le_2_hi = (double)NAN;
+    if (with_p_le_2 && a->n > 0)
+        mc_wilson(a->le2, a->n, MC_LEVEL, &out->p_le_2_lo, &out->p_le_2_hi);
     if (a->finite > 0)
         out->mean = a->mean;
+    out->mean_lo = out->mean_hi = (double)NAN;
     if (a->finite > 1) {
         double var = a->m2 / (double)(a->finite - 1);
         out->sd = ldexp(sqrt(var), a->e);
         out->mcse = out->sd / sqrt((double)a->finite);
+        double z = mc_z(MC_LEVEL);
+        out->mean_lo = out->mean - z * out->mcse;
+        out->mean_hi = out->mean + z * out->mcse;
     }
 }

@@ -532,8 +532,14 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         mc_sacc_init(&e->sacc[k]);
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
     e->csum = calloc(e->ncs + 1, sizeof *e->csum);
-    e->qs_sum = mc_qs_new(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
-                          MC_KEEP_BYTES);
+    /* the summary's quantiles and the order statistics of their
+       intervals */
+    size_t ranks[2 * MC_NQ];
+    for (int i = 0; i < MC_NQ; i++)
+        mc_quantile_ci_ranks(e->n, mc_summary_probs[i], MC_LEVEL,
+                             &ranks[2 * i], &ranks[2 * i + 1]);
+    e->qs_sum = mc_qs_new_ranks(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+                                ranks, 2 * MC_NQ, MC_KEEP_BYTES);
     e->qs_cur = mc_qs_new(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
                           MC_NCURVE_Q, MC_KEEP_BYTES);
     if (e->lanes == NULL || e->csum == NULL || e->qs_sum == NULL ||
@@ -570,6 +576,12 @@ static void results(engine *e, mc_run *run)
         mc_sacc_stats(&e->sacc[k], is_multiplier(MC_COL_T + k),
                       &run->stats[k]);
         mc_qs_get(e->qs_sum, (size_t)k, run->stats[k].q);
+        for (int i = 0; i < MC_NQ; i++) {
+            size_t lo, hi;
+            mc_quantile_ci_ranks(n, mc_summary_probs[i], MC_LEVEL, &lo, &hi);
+            run->stats[k].q_lo[i] = mc_qs_rank(e->qs_sum, (size_t)k, lo);
+            run->stats[k].q_hi[i] = mc_qs_rank(e->qs_sum, (size_t)k, hi);
+        }
     }
     for (size_t k = 0; k < e->ncs; k++) {
         mc_curve_point *pt = &run->curve[k];

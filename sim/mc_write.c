@@ -43,18 +43,34 @@ static int write_csv(const mc_outdir *o, const char *name,
     return 0;
 }
 
-/* summary.csv: one row per output, the columns of MODEL.md. */
+/* summary.csv: one row per output, the columns of MODEL.md, then each
+ * statistic's interval at MC_LEVEL (issue 6): mean_lo, mean_hi, p01_lo,
+ * p01_hi, ..., p99_hi, p_le_2_lo, p_le_2_hi. */
 enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
-       S_MAX = S_Q0 + MC_NQ, S_PLE2, S_NUM };
+       S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
+       S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
 
 static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
                          size_t len)
 {
-    static const char *const names[S_NUM] = {
+    static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
         "p25", "p50", "p75", "p90", "p95", "p99", "max", "p_le_2"};
+    char names[S_NUM][16];
     double v[S_NUM][MC_NOUTPUTS];
     const char *metric[MC_NOUTPUTS];
+    for (int c = 0; c < S_MEAN_LO; c++)
+        snprintf(names[c], sizeof names[c], "%s", base[c]);
+    snprintf(names[S_MEAN_LO], sizeof names[0], "mean_lo");
+    snprintf(names[S_MEAN_HI], sizeof names[0], "mean_hi");
+    for (int q = 0; q < MC_NQ; q++) {
+        snprintf(names[S_QLO0 + 2 * q], sizeof names[0], "%s_lo",
+                 mc_summary_qnames[q]);
+        snprintf(names[S_QLO0 + 2 * q + 1], sizeof names[0], "%s_hi",
+                 mc_summary_qnames[q]);
+    }
+    snprintf(names[S_PLE2_LO], sizeof names[0], "p_le_2_lo");
+    snprintf(names[S_PLE2_HI], sizeof names[0], "p_le_2_hi");
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         const mc_stats *st = &run->stats[k];
         metric[k] = mc_column_names[MC_COL_T + k];
@@ -64,10 +80,17 @@ static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
         v[S_SD][k] = st->sd;
         v[S_MCSE][k] = st->mcse;
         v[S_MIN][k] = st->min;
-        for (int q = 0; q < MC_NQ; q++)
+        for (int q = 0; q < MC_NQ; q++) {
             v[S_Q0 + q][k] = st->q[q];
+            v[S_QLO0 + 2 * q][k] = st->q_lo[q];
+            v[S_QLO0 + 2 * q + 1][k] = st->q_hi[q];
+        }
         v[S_MAX][k] = st->max;
         v[S_PLE2][k] = st->p_le_2;
+        v[S_MEAN_LO][k] = st->mean_lo;
+        v[S_MEAN_HI][k] = st->mean_hi;
+        v[S_PLE2_LO][k] = st->p_le_2_lo;
+        v[S_PLE2_HI][k] = st->p_le_2_hi;
     }
     mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
     for (int c = 0; c < S_NUM; c++)

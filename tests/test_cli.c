@@ -100,7 +100,16 @@ static void reported_run_reads_back_67_4155_days(void **state)
     char *summary = slurp("run/summary.csv");
     assert_non_null(summary);
     assert_prefix(summary, "metric,n,never,mean,sd,mcse,min,p01,p05,"
-                  "p10,p25,p50,p75,p90,p95,p99,max,p_le_2\n");
+                  "p10,p25,p50,p75,p90,p95,p99,max,p_le_2,mean_lo,mean_hi,"
+                  "p01_lo,p01_hi,p05_lo,p05_hi,p10_lo,p10_hi,p25_lo,p25_hi,"
+                  "p50_lo,p50_hi,p75_lo,p75_hi,p90_lo,p90_hi,p95_lo,p95_hi,"
+                  "p99_lo,p99_hi,p_le_2_lo,p_le_2_hi\n");
+    /* every sample equal: each quantile's interval is that value too */
+    assert_true(csv_cell(summary, "break_even_days", "p50_lo") ==
+                2935000.0 / 43536.0);
+    assert_true(csv_cell(summary, "break_even_days", "p50_hi") ==
+                2935000.0 / 43536.0);
+    assert_true(csv_cell(summary, "multiplier", "p_le_2_hi") == 1.0);
     assert_true(csv_cell(summary, "break_even_days", "p50") ==
                 2935000.0 / 43536.0);               /* exact round trip */
     assert_true(csv_cell(summary, "inference_gpu_hours_per_day", "mean") ==

@@ -450,6 +450,28 @@ static void summary_equals_the_plain_computation(void **state)
         assert_true(fabs(got->mcse - want.mcse) <= 1e-11 * fabs(want.mcse));
         if (!isnan(want.p_le_2))
             assert_true(got->p_le_2 == want.p_le_2);
+        /* the intervals: the same order statistics, the same Wilson
+           bounds, the mean's from the same mcse */
+        for (int q = 0; q < MC_NQ; q++)
+            if (memcmp(&got->q_lo[q], &want.q_lo[q], sizeof(double)) != 0 ||
+                memcmp(&got->q_hi[q], &want.q_hi[q], sizeof(double)) != 0)
+                fail_msg("%s %s interval: [%a, %a], plain [%a, %a]",
+                         mc_column_names[col], mc_summary_qnames[q],
+                         got->q_lo[q], got->q_hi[q], want.q_lo[q],
+                         want.q_hi[q]);
+        for (int q = 0; q < MC_NQ; q++)
+            assert_true(got->q_lo[q] <= got->q[q] &&
+                        got->q[q] <= got->q_hi[q]);
+        assert_true(fabs(got->mean_lo - want.mean_lo) <=
+                    1e-11 * fabs(want.mean_lo));
+        assert_true(fabs(got->mean_hi - want.mean_hi) <=
+                    1e-11 * fabs(want.mean_hi));
+        assert_true(got->mean_lo < got->mean && got->mean < got->mean_hi);
+        if (!isnan(want.p_le_2))
+            assert_true(got->p_le_2_lo == want.p_le_2_lo &&
+                        got->p_le_2_hi == want.p_le_2_hi &&
+                        got->p_le_2_lo < got->p_le_2 &&
+                        got->p_le_2 < got->p_le_2_hi);
     }
     /* the decay scenario has "never" in the tails: the test covers it */
     assert_true(run.stats[MC_COL_BE - MC_COL_T].never > 0);

@@ -221,7 +221,10 @@ static void scan_summary(const char *name, const char *dir)
 {
     static const char *const all_values[] = {
         "min", "p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95",
-        "p99", "max", NULL};
+        "p99", "max", "p01_lo", "p01_hi", "p05_lo", "p05_hi", "p10_lo",
+        "p10_hi", "p25_lo", "p25_hi", "p50_lo", "p50_hi", "p75_lo",
+        "p75_hi", "p90_lo", "p90_hi", "p95_lo", "p95_hi", "p99_lo",
+        "p99_hi", NULL};
     char path[512];
     csv c;
     int cn, cnever, cmax;
@@ -252,10 +255,11 @@ static void scan_summary(const char *name, const char *dir)
             for (size_t a = 0; all_values[a] != NULL; a++)
                 over_all |= strcmp(h, all_values[a]) == 0;
             if (*v == '\0') {
-                int ok = (strcmp(h, "p_le_2") == 0 && !is_multiplier(m))
+                int ok = (strncmp(h, "p_le_2", 6) == 0 && !is_multiplier(m))
                          || (strcmp(h, "mean") == 0 && never == n)
-                         || ((strcmp(h, "sd") == 0
-                              || strcmp(h, "mcse") == 0) && n - never < 2);
+                         || ((strcmp(h, "sd") == 0 || strcmp(h, "mcse") == 0
+                              || strcmp(h, "mean_lo") == 0
+                              || strcmp(h, "mean_hi") == 0) && n - never < 2);
                 if (!ok)
                     problem(name, "summary.csv %s, %s: empty (finite values:"
                             " %g)", m, h, n - never);
@@ -266,10 +270,11 @@ static void scan_summary(const char *name, const char *dir)
             if (!finite_cell(v, &x))
                 problem(name, "summary.csv %s, %s = '%s': expected a finite"
                         " number", m, h, v);
-            else if (strcmp(h, "p_le_2") == 0 && !(x >= 0 && x <= 1))
+            else if (strncmp(h, "p_le_2", 6) == 0 && !(x >= 0 && x <= 1))
                 problem(name, "summary.csv %s, p_le_2 = %s", m, v);
         }
-        if (is_multiplier(m) && *at(&c, r, c.n_cols - 1) == '\0')
+        int cle2 = col_of(&c, "p_le_2");
+        if (is_multiplier(m) && (cle2 < 0 || *at(&c, r, (size_t)cle2) == '\0'))
             problem(name, "summary.csv %s: p_le_2 empty", m);
     }
     csv_free(&c);

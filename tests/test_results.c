@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "mc_results.h"
+#include "mc_results_impl.h"     /* mc_select_ */
 
 /* INFINITY is a float constant; comparing with it promotes. */
 #define INF ((double)INFINITY)
@@ -693,6 +694,80 @@ static void outdir_close_should_report_a_failed_write(void **st)
     assert_string_equal(msg, want);
 }
 
+/* ---- Monte Carlo error ------------------------------------------------ */
+
+/* The textbook case: the median of 100 values lies between the 40th and
+ * 61st smallest with probability 0.9648 >= 0.95 (binomial (100, 1/2):
+ * P(B <= 39) = 0.0176 <= 0.025 < P(B <= 40) = 0.0284, and
+ * P(B <= 59) = 0.9716 < 0.975 <= P(B <= 60) = 0.9824). */
+static void ci_ranks_should_match_the_binomial_textbook_case(void **st)
+{
+    (void)st;
+    size_t lo, hi;
+    mc_quantile_ci_ranks(100, 0.5, 0.95, &lo, &hi);
+    assert_int_equal(lo, 39);                 /* 0-based */
+    assert_int_equal(hi, 60);
+    /* symmetric levels give mirrored ranks */
+    size_t lo2, hi2;
+    mc_quantile_ci_ranks(1001, 0.1, 0.95, &lo, &hi);
+    mc_quantile_ci_ranks(1001, 0.9, 0.95, &lo2, &hi2);
+    assert_int_equal(lo + hi2, 1000);
+    assert_int_equal(hi + lo2, 1000);
+    /* few values: clamped to the sample */
+    mc_quantile_ci_ranks(5, 0.01, 0.95, &lo, &hi);
+    assert_int_equal(lo, 0);
+    assert_true(hi <= 4);
+    /* 1e9 values, the median: about +-1.96 * sqrt(n)/2 ranks */
+    mc_quantile_ci_ranks(1000000000, 0.5, 0.95, &lo, &hi);
+    double half = 1.959964 * sqrt(1e9) / 2.0;
+    assert_true(fabs((double)lo - (5e8 - half)) < 3.0);
+    assert_true(fabs((double)hi - (5e8 + half)) < 3.0);
+}
+
+/* Coverage: 4000 samples of 500 uniforms; the interval of each level must
+ * hold the true quantile (p itself) in at least 95% of them, within 3
+ * binomial standard errors, and not in more than 99%. */
+static void ci_ranks_should_cover_the_true_quantile(void **st)
+{
+    (void)st;
+    static const double ps[] = {0.05, 0.5, 0.95};
+    enum { N = 500, REPS = 4000 };
+    double x[N];
+    for (size_t k = 0; k < 3; k++) {
+        size_t lo, hi, covered = 0;
+        mc_quantile_ci_ranks(N, ps[k], 0.95, &lo, &hi);
+        for (int rep = 0; rep < REPS; rep++) {
+            for (int i = 0; i < N; i++)
+                x[i] = (double)(next_u64() >> 11) * 0x1.0p-53;
+            size_t r[2] = {lo, hi};
+            mc_select_(x, N, r, 2);
+            covered += x[lo] <= ps[k] && ps[k] <= x[hi];
+        }
+        double share = (double)covered / REPS;
+        double se = sqrt(0.95 * 0.05 / REPS);
+        print_message("p = %.2f: ranks %zu..%zu cover %.4f\n", ps[k], lo, hi,
+                      share);
+        assert_true(share >= 0.95 - 3.0 * se);
+        assert_true(share <= 0.99);
+    }
+}
+
+/* Wilson's interval by hand: 5/10 gives 0.5 -+ 0.2634 and 0/10 gives
+ * [0, z^2 / (n + z^2)] = [0, 0.2775]. */
+static void wilson_should_match_hand_computed_values(void **st)
+{
+    (void)st;
+    double lo, hi;
+    mc_wilson(5, 10, 0.95, &lo, &hi);
+    assert_true(fabs(lo - 0.236593) < 1e-6 && fabs(hi - 0.763407) < 1e-6);
+    mc_wilson(0, 10, 0.95, &lo, &hi);
+    assert_true(lo == 0.0);
+    assert_true(fabs(hi - 3.841459 / 13.841459) < 1e-6);
+    mc_wilson(10, 10, 0.95, &lo, &hi);
+    assert_true(hi == 1.0 && fabs(lo - 10.0 / 13.841459) < 1e-6);
+    assert_true(fabs(mc_z(0.95) - 1.959964) < 1e-6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +795,9 @@ int main(void)
         cmocka_unit_test(outdir_should_refuse_a_target_that_is_a_file),
         cmocka_unit_test(outdir_should_refuse_a_parent_that_is_a_file),
         cmocka_unit_test(outdir_close_should_report_a_failed_write),
+        cmocka_unit_test(ci_ranks_should_match_the_binomial_textbook_case),
+        cmocka_unit_test(ci_ranks_should_cover_the_true_quantile),
+        cmocka_unit_test(wilson_should_match_hand_computed_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
