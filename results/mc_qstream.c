@@ -582,7 +582,7 @@ static void add_targets(mc_qs_acc *a, qstream *st, const double *x,
 #if DISPATCH
 /* Targets a stream may have for add_targets_avx512 to compare each value
  * with all of them. */
-#define FEW_TARGETS 16
+#define FEW_TARGETS 32
 
 /* add_targets for AVX-512 and a stream with few targets: eight keys at a
  * time against every target's bounds; the rare lanes inside one are

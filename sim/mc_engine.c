@@ -249,6 +249,23 @@ static double sum_le2(const double *x, size_t len, size_t *le2)
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+/* The sum of (x[i] - mean)^2 over x[0..len), in a fixed order. */
+static double sq_dev(const double *x, size_t len, double mean)
+{
+    double a[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4)
+        for (int k = 0; k < 4; k++) {
+            double d = x[i + (size_t)k] - mean;
+            a[k] += d * d;
+        }
+    for (int k = 0; i < len; i++, k++) {
+        double d = x[i] - mean;
+        a[k] += d * d;
+    }
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 /* One thread's working set. */
 typedef struct lane {
     gsl_rng *r;
@@ -256,6 +273,7 @@ typedef struct lane {
     double *scratch;                  /* MC_CURVE_SCRATCH */
     mc_sacc sacc[MC_NOUTPUTS];        /* the block's summaries */
     double *csum;                     /* the block's curve sums */
+    double *cm2;                      /* and squared deviations */
     size_t *cle2;                     /* curve values <= 2, this pass */
     size_t *first;                    /* MC_NCURVE x (nh + 1) counts */
     mc_qs_acc *qa_sum, *qa_cur;       /* this pass's quantile counts */
@@ -272,7 +290,8 @@ typedef struct engine {
     mc_qs *qs_sum, *qs_cur;
     int sum_on, cur_on;               /* quantile work in this pass */
     mc_sacc sacc[MC_NOUTPUTS];        /* merged in block order */
-    double *csum;
+    double *csum, *cm2;               /* curve sums and squared deviations,
+                                         merged in block order */
     FILE *out;                        /* samples.csv or NULL */
     int io_failed, io_errno;
 } engine;
@@ -285,6 +304,7 @@ static void curve_pass1(void *ctx, size_t h, const double *const x[MC_NCURVE],
     for (size_t m = 0; m < MC_NCURVE; m++) {
         size_t k = h * MC_NCURVE + m;
         L->csum[k] = sum_le2(x[m], len, &L->cle2[k]);
+        L->cm2[k] = sq_dev(x[m], len, L->csum[k] / (double)len);
         if (e->cur_on)
             mc_qs_add(L->qa_cur, k, x[m], len);
     }
@@ -332,13 +352,23 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
         L->text_len = mc_csv_format(L->text, L->cols, MC_NCOLS + 1, len, lo);
 }
 
-/* In block order: the block's sums into the run's, its rows to the file. */
-static void pass1_merge(engine *e, lane *L)
+/* In block order: the block's sums into the run's (the squared
+ * deviations by Chan, Golub and LeVeque's update), its rows to the file.
+ * before: samples merged so far; len: the block's. */
+static void pass1_merge(engine *e, lane *L, size_t before, size_t len)
 {
     for (int k = 0; k < MC_NOUTPUTS; k++)
         mc_sacc_merge(&e->sacc[k], &L->sacc[k]);
-    for (size_t k = 0; k < e->ncs; k++)
+    double na = (double)before, nb = (double)len;
+    for (size_t k = 0; k < e->ncs; k++) {
+        if (before > 0) {
+            double d = L->csum[k] / nb - e->csum[k] / na;
+            e->cm2[k] += L->cm2[k] + d * d * (na * nb / (na + nb));
+        } else {
+            e->cm2[k] = L->cm2[k];
+        }
         e->csum[k] += L->csum[k];
+    }
     if (e->out != NULL && !e->io_failed) {
         errno = 0;
         if (fwrite(L->text, 1, L->text_len, e->out) != L->text_len) {
@@ -389,7 +419,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
                 for (size_t b = b0; b < b1; b++) {
                     pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
                     #pragma omp ordered
-                    pass1_merge(e, L);
+                    pass1_merge(e, L, b * MC_BLOCK, block_len(e, b));
                 }
             }
         } else {
@@ -507,6 +537,7 @@ static void free_engine(engine *e)
                 free(L->col[c]);
             free(L->scratch);
             free(L->csum);
+            free(L->cm2);
             free(L->cle2);
             free(L->first);
             free(L->text);
@@ -516,6 +547,7 @@ static void free_engine(engine *e)
     mc_qs_free(e->qs_sum);
     mc_qs_free(e->qs_cur);
     free(e->csum);
+    free(e->cm2);
 }
 
 static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
@@ -532,6 +564,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         mc_sacc_init(&e->sacc[k]);
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
     e->csum = calloc(e->ncs + 1, sizeof *e->csum);
+    e->cm2 = calloc(e->ncs + 1, sizeof *e->cm2);
     /* the summary's quantiles and the order statistics of their
        intervals */
     size_t ranks[2 * MC_NQ];
@@ -540,9 +573,15 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
                              &ranks[2 * i], &ranks[2 * i + 1]);
     e->qs_sum = mc_qs_new_ranks(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
                                 ranks, 2 * MC_NQ, MC_KEEP_BYTES);
-    e->qs_cur = mc_qs_new(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
-                          MC_NCURVE_Q, MC_KEEP_BYTES);
-    if (e->lanes == NULL || e->csum == NULL || e->qs_sum == NULL ||
+    size_t cranks[2 * MC_NCURVE_Q];
+    for (int i = 0; i < MC_NCURVE_Q; i++)
+        mc_quantile_ci_ranks(e->n, curve_probs[i], MC_LEVEL, &cranks[2 * i],
+                             &cranks[2 * i + 1]);
+    e->qs_cur = mc_qs_new_ranks(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
+                                MC_NCURVE_Q, cranks, 2 * MC_NCURVE_Q,
+                                MC_KEEP_BYTES);
+    if (e->lanes == NULL || e->csum == NULL || e->cm2 == NULL ||
+        e->qs_sum == NULL ||
         e->qs_cur == NULL)
         return -1;
     size_t cap = text_cap();
@@ -551,9 +590,11 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         L->r = mc_rng_alloc();
         L->scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
         L->csum = calloc(e->ncs + 1, sizeof *L->csum);
+        L->cm2 = calloc(e->ncs + 1, sizeof *L->cm2);
         L->cle2 = calloc(e->ncs + 1, sizeof *L->cle2);
         L->first = calloc(MC_NCURVE * (e->nh + 1), sizeof *L->first);
         if (L->r == NULL || L->scratch == NULL || L->csum == NULL ||
+            L->cm2 == NULL ||
             L->cle2 == NULL || L->first == NULL)
             return -1;
         L->cols[0] = (mc_column){.name = "sample", .index = 1};
@@ -591,14 +632,30 @@ static void results(engine *e, mc_run *run)
         pt->mean = e->csum[k] / (double)n;
         pt->p_le_2 = (double)le2 / (double)n;
         mc_qs_get(e->qs_cur, k, pt->q);
+        pt->mean_lo = pt->mean_hi = (double)NAN;
+        if (n > 1) {
+            double z = mc_z(MC_LEVEL);
+            double mcse = sqrt(e->cm2[k] / (double)(n - 1) / (double)n);
+            pt->mean_lo = pt->mean - z * mcse;
+            pt->mean_hi = pt->mean + z * mcse;
+        }
+        for (int i = 0; i < MC_NCURVE_Q; i++) {
+            size_t lo, hi;
+            mc_quantile_ci_ranks(n, curve_probs[i], MC_LEVEL, &lo, &hi);
+            pt->q_lo[i] = mc_qs_rank(e->qs_cur, k, lo);
+            pt->q_hi[i] = mc_qs_rank(e->qs_cur, k, hi);
+        }
+        mc_wilson(le2, n, MC_LEVEL, &pt->p_le_2_lo, &pt->p_le_2_hi);
     }
     for (int m = 0; m < MC_NCURVE; m++) {
         size_t reached = 0;
         for (size_t h = 0; h < nh; h++) {
             for (int t = 0; t < e->nt; t++)
                 reached += e->lanes[t].first[(size_t)m * (nh + 1) + h];
-            run->curve[h * MC_NCURVE + (size_t)m].p_break_even =
-                (double)reached / (double)n;
+            mc_curve_point *pt = &run->curve[h * MC_NCURVE + (size_t)m];
+            pt->p_break_even = (double)reached / (double)n;
+            mc_wilson(reached, n, MC_LEVEL, &pt->p_break_even_lo,
+                      &pt->p_break_even_hi);
         }
     }
 }

@@ -99,18 +99,24 @@ static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
                      len);
 }
 
-/* curve.csv: one row per horizon and multiplier. */
-enum { C_H, C_MEAN, C_Q0, C_PLE2 = C_Q0 + MC_NCURVE_Q, C_PBE, C_NUM };
+/* curve.csv: one row per horizon and multiplier, MODEL.md's columns and
+ * then each statistic's interval at MC_LEVEL (issue 6). */
+enum { C_H, C_MEAN, C_Q0, C_PLE2 = C_Q0 + MC_NCURVE_Q, C_PBE, C_MEAN_LO,
+       C_MEAN_HI, C_QLO0, C_PLE2_LO = C_QLO0 + 2 * MC_NCURVE_Q, C_PLE2_HI,
+       C_PBE_LO, C_PBE_HI, C_NUM };
 
 static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
                        size_t len)
 {
     static const char *const names[C_NUM] = {
         "horizon_days", "mean", "p05", "p25", "p50", "p75", "p95",
-        "p_le_2", "p_break_even"};
+        "p_le_2", "p_break_even", "mean_lo", "mean_hi", "p05_lo", "p05_hi",
+        "p25_lo", "p25_hi", "p50_lo", "p50_hi", "p75_lo", "p75_hi",
+        "p95_lo", "p95_hi", "p_le_2_lo", "p_le_2_hi", "p_break_even_lo",
+        "p_break_even_hi"};
     size_t rows = run->n_horizons * MC_NCURVE;
-    double *v = malloc(rows * C_NUM * sizeof(double));
-    const char **metric = malloc(rows * sizeof(char *));
+    double *v = malloc((rows + 1) * C_NUM * sizeof(double));
+    const char **metric = malloc((rows + 1) * sizeof(char *));
     int rc = -1;
     if (v == NULL || metric == NULL) {
         snprintf(msg, len, "out of memory writing curve.csv");
@@ -121,10 +127,19 @@ static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
         metric[r] = mc_column_names[mc_curve_metric_col[r % MC_NCURVE]];
         v[C_H * rows + r] = run->horizons[r / MC_NCURVE];
         v[C_MEAN * rows + r] = pt->mean;
-        for (int q = 0; q < MC_NCURVE_Q; q++)
+        for (int q = 0; q < MC_NCURVE_Q; q++) {
             v[(size_t)(C_Q0 + q) * rows + r] = pt->q[q];
+            v[(size_t)(C_QLO0 + 2 * q) * rows + r] = pt->q_lo[q];
+            v[(size_t)(C_QLO0 + 2 * q + 1) * rows + r] = pt->q_hi[q];
+        }
         v[C_PLE2 * rows + r] = pt->p_le_2;
         v[C_PBE * rows + r] = pt->p_break_even;
+        v[C_MEAN_LO * rows + r] = pt->mean_lo;
+        v[C_MEAN_HI * rows + r] = pt->mean_hi;
+        v[C_PLE2_LO * rows + r] = pt->p_le_2_lo;
+        v[C_PLE2_HI * rows + r] = pt->p_le_2_hi;
+        v[C_PBE_LO * rows + r] = pt->p_break_even_lo;
+        v[C_PBE_HI * rows + r] = pt->p_break_even_hi;
     }
     mc_column cols[C_NUM + 1];
     cols[0] = (mc_column){.name = names[C_H], .num = v};

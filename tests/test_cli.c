@@ -139,7 +139,10 @@ static void reported_run_reads_back_67_4155_days(void **state)
     char *curve = slurp("run/curve.csv");
     assert_non_null(curve);
     assert_prefix(curve, "horizon_days,metric,mean,p05,p25,p50,p75,p95,"
-                  "p_le_2,p_break_even\n10,multiplier,");
+                  "p_le_2,p_break_even,mean_lo,mean_hi,p05_lo,p05_hi,p25_lo,"
+                  "p25_hi,p50_lo,p50_hi,p75_lo,p75_hi,p95_lo,p95_hi,"
+                  "p_le_2_lo,p_le_2_hi,p_break_even_lo,p_break_even_hi\n"
+                  "10,multiplier,");
     free(curve);
 
     char *manifest = slurp("run/manifest.json");

@@ -14,6 +14,7 @@
 
 #include "mc_engine.h"
 #include "mc_model.h"
+#include "mc_results_impl.h"     /* mc_select_ */
 #include "mc_rng.h"
 
 static void load(const char *file, mc_scenario *s)
@@ -306,7 +307,25 @@ static void curve_point_by_brute_force(const mc_run *run, const cols *c,
     pt->mean = (double)(sum / (long double)n);
     pt->p_le_2 = (double)le2 / (double)n;
     pt->p_break_even = (double)reached / (double)n;
+    long double ss = 0.0L;
+    for (size_t i = 0; i < n; i++) {
+        long double d = (long double)x[i] - sum / (long double)n;
+        ss += d * d;
+    }
+    double mcse = sqrt((double)(ss / (long double)(n - 1)) / (double)n);
+    pt->mean_lo = pt->mean - mc_z(MC_LEVEL) * mcse;
+    pt->mean_hi = pt->mean + mc_z(MC_LEVEL) * mcse;
+    mc_wilson(le2, n, MC_LEVEL, &pt->p_le_2_lo, &pt->p_le_2_hi);
+    mc_wilson(reached, n, MC_LEVEL, &pt->p_break_even_lo,
+              &pt->p_break_even_hi);
     mc_quantiles(x, n, probs, MC_NCURVE_Q, pt->q);
+    for (int q = 0; q < MC_NCURVE_Q; q++) {
+        size_t r[2];
+        mc_quantile_ci_ranks(n, probs[q], MC_LEVEL, &r[0], &r[1]);
+        mc_select_(x, n, r, r[0] < r[1] ? 2 : 1);
+        pt->q_lo[q] = x[r[0]];
+        pt->q_hi[q] = x[r[1]];
+    }
     free(x);
 }
 
@@ -340,11 +359,24 @@ static void assert_point_is_brute_force(const mc_run *run, const cols *c,
         const mc_curve_point *got = &run->curve[h * MC_NCURVE + (size_t)m];
         curve_point_by_brute_force(run, c, all, h, m, &want);
         assert_close(got->mean, want.mean, 1e-13, "mean", h, m);
+        assert_close(got->mean_lo, want.mean_lo, 1e-12, "mean_lo", h, m);
+        assert_close(got->mean_hi, want.mean_hi, 1e-12, "mean_hi", h, m);
+        assert_same_bits(got->p_le_2_lo, want.p_le_2_lo, "p_le_2_lo", h, m);
+        assert_same_bits(got->p_le_2_hi, want.p_le_2_hi, "p_le_2_hi", h, m);
+        assert_same_bits(got->p_break_even_lo, want.p_break_even_lo,
+                         "p_break_even_lo", h, m);
+        assert_same_bits(got->p_break_even_hi, want.p_break_even_hi,
+                         "p_break_even_hi", h, m);
         assert_same_bits(got->p_le_2, want.p_le_2, "p_le_2", h, m);
         assert_same_bits(got->p_break_even, want.p_break_even,
                          "p_break_even", h, m);
-        for (int q = 0; q < MC_NCURVE_Q; q++)
+        for (int q = 0; q < MC_NCURVE_Q; q++) {
             assert_same_bits(got->q[q], want.q[q], qname[q], h, m);
+            assert_same_bits(got->q_lo[q], want.q_lo[q], "interval low", h,
+                             m);
+            assert_same_bits(got->q_hi[q], want.q_hi[q], "interval high", h,
+                             m);
+        }
     }
 }
 
