@@ -327,3 +327,30 @@ int mc_fmt_double(char *buf, double x)
     buf[n] = '\0';
     return n;
 }
+
+/* ---- a figure to the digits its error justifies --------------------- */
+
+int mc_fmt_justified(char *buf, size_t cap, double x, double err,
+                     int show_err)
+{
+    if (!isfinite(x) || !(err > 0) || !isfinite(err))
+        return snprintf(buf, cap, "%.6g", x);
+    /* the error to one significant digit, two when it starts with 1 */
+    int e = (int)floor(log10(err));
+    double lead = err / pow(10.0, e);
+    if (lead >= 9.95) {              /* 9.97 rounds up to 10 */
+        e++;
+        lead /= 10.0;
+    }
+    int last = lead < 1.95 ? e - 1 : e;   /* the last digit kept */
+    int dec = last < 0 ? -last : 0;
+    if (dec > 17)
+        dec = 17;
+    if (last > 0) {                  /* round to tens, hundreds, ... */
+        double unit = pow(10.0, last);
+        x = round(x / unit) * unit;
+        err = round(err / unit) * unit;
+    }
+    return show_err ? snprintf(buf, cap, "%.*f ±%.*f", dec, x, dec, err)
+                    : snprintf(buf, cap, "%.*f", dec, x);
+}

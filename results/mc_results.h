@@ -189,6 +189,15 @@ int mc_qs_passes_done(const mc_qs *q);
  * at least 32 bytes.  Returns the length. */
 int mc_fmt_double(char *buf, double x);
 
+/* x to the digits its error err (a half-width: > 0) justifies: the error
+ * rounded to one significant digit (two when it starts with a 1) and x to
+ * the same decimal place, followed by " ±err" if show_err.  x = 157.4034,
+ * err = 0.163 gives "157.40 ±0.16"; err = 3.2 gives "157 ±3".  Without a
+ * finite positive error, x to 6 significant digits.  Returns snprintf's
+ * count (buf holds cap bytes). */
+int mc_fmt_justified(char *buf, size_t cap, double x, double err,
+                     int show_err);
+
 /* ---- CSV ------------------------------------------------------------ */
 
 /* A column of a CSV table: exactly one of num, str, or index. */

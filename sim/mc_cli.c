@@ -399,28 +399,57 @@ static void show_progress(void *ctx, const char *phase, double fraction)
 
 /* ---- terminal summary ------------------------------------------------ */
 
+/* The larger side of an interval around x. */
+static double half_width(double x, double lo, double hi)
+{
+    double a = x - lo, b = hi - x;
+    return a > b ? a : b;
+}
+
+/* Each figure to the digits its 95% interval justifies (issue 6): the
+ * median and P(<= 2) with their error, the 5% and 95% points and the
+ * share "never" rounded by theirs. */
 static void print_summary(const mc_run *run, const mc_scenario *s,
                           const char *outdir)
 {
     printf("%s: %zu samples, seed %llu, %d thread%s, %.2f s -> %s\n\n",
            s->name, run->n, (unsigned long long)s->seed, run->threads,
            run->threads == 1 ? "" : "s", run->seconds, outdir);
-    printf("%-34s %11s %11s %11s %8s %8s\n", "output", "median", "5%", "95%",
-           "never", "P(<=2)");
+    printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
+           "95%", "never", "P(<=2)");
     static const int shown[] = {
         MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL,
         MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
         const mc_stats *st = &run->stats[shown[i] - MC_COL_T];
-        char ple2[16] = "";
-        if (!isnan(st->p_le_2))
-            snprintf(ple2, sizeof ple2, "%.4f", st->p_le_2);
+        char med[48], q05[48], q95[48], never[48], ple2[48] = "";
         /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
-        printf("%-34s %11.5g %11.5g %11.5g %7.2f%%", mc_column_names[shown[i]],
-               st->q[4], st->q[1], st->q[7],
-               100.0 * (double)st->never / (double)st->n);
-        printf(*ple2 ? " %8s\n" : "\n", ple2);
+        mc_fmt_justified(med, sizeof med, st->q[4],
+                         half_width(st->q[4], st->q_lo[4], st->q_hi[4]), 1);
+        mc_fmt_justified(q05, sizeof q05, st->q[1],
+                         half_width(st->q[1], st->q_lo[1], st->q_hi[1]), 0);
+        mc_fmt_justified(q95, sizeof q95, st->q[7],
+                         half_width(st->q[7], st->q_lo[7], st->q_hi[7]), 0);
+        double share = 100.0 * (double)st->never / (double)st->n, lo, hi;
+        mc_wilson(st->never, st->n, MC_LEVEL, &lo, &hi);
+        size_t w = (size_t)mc_fmt_justified(
+            never, sizeof never - 1, share,
+            half_width(share, 100.0 * lo, 100.0 * hi), 0);
+        if (w < sizeof never - 1)
+            snprintf(never + w, sizeof never - w, "%%");
+        if (!isnan(st->p_le_2))
+            mc_fmt_justified(ple2, sizeof ple2, st->p_le_2,
+                             half_width(st->p_le_2, st->p_le_2_lo,
+                                        st->p_le_2_hi), 1);
+        /* "±" is two bytes in UTF-8: widen the fields that hold one */
+        printf("%-32s %*s %10s %10s %8s", mc_column_names[shown[i]],
+               (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95, never);
+        printf(*ple2 ? " %*s\n" : "\n", (int)(15 + (strstr(ple2, "±") != NULL)),
+               ple2);
     }
+    printf("\n(median and P(<=2) with the half-width of their 95%% interval; "
+           "every figure\n rounded to the digits its interval justifies; "
+           "all intervals in summary.csv)\n");
 }
 
 /* "runs/<name>", with characters other than [A-Za-z0-9._-] as '_'. */

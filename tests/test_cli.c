@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "mc_results.h"
+
 #include "e2e.h"
 
 static char tmp[256];
@@ -185,10 +187,25 @@ static void no_arguments_runs_the_built_in_scenario(void **state)
     assert_non_null(strstr(out, "deepseek-v3-r1: 2000 samples"));
     assert_non_null(strstr(out, "break_even_days"));
     assert_non_null(strstr(out, "P(<=2)"));
-    free(out);
+    /* the median of break_even_days with its error, to the digits that
+       error justifies: the same figures summary.csv holds */
     char *summary = slurp("runs/deepseek-v3-r1/summary.csv");
     assert_non_null(summary);
+    double q = csv_cell(summary, "break_even_days", "p50");
+    double lo = csv_cell(summary, "break_even_days", "p50_lo");
+    double hi = csv_cell(summary, "break_even_days", "p50_hi");
+    char want[64];
+    mc_fmt_justified(want, sizeof want, q, hi - q > q - lo ? hi - q : q - lo,
+                     1);
+    const char *row = strstr(out, "\nbreak_even_days ");
+    assert_non_null(row);
+    assert_non_null(strstr(want, " ±"));
+    const char *p = row + 1 + strlen("break_even_days");
+    p += strspn(p, " ");
+    if (strncmp(p, want, strlen(want)) != 0)
+        fail_msg("expected the median as '%s' in:\n%.120s", want, row + 1);
     free(summary);
+    free(out);
 }
 
 static void a_new_run_replaces_the_old_one_and_leaves_no_temporary(void **state)

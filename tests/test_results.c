@@ -768,6 +768,35 @@ static void wilson_should_match_hand_computed_values(void **st)
     assert_true(fabs(mc_z(0.95) - 1.959964) < 1e-6);
 }
 
+/* A figure to the digits its error justifies. */
+static void justified_should_round_to_the_error(void **st)
+{
+    (void)st;
+    static const struct {
+        double x, err;
+        int show;
+        const char *want;
+    } cases[] = {
+        {157.4034, 0.163, 1, "157.40 ±0.16"},   /* error 1x: two digits */
+        {157.4034, 0.46, 1, "157.4 ±0.5"},      /* else one */
+        {157.4034, 3.2, 1, "157 ±3"},
+        {157.4034, 32.0, 1, "160 ±30"},         /* rounded to tens */
+        {0.61944, 0.00123, 1, "0.6194 ±0.0012"},
+        {2.5, 0.0997, 1, "2.50 ±0.10"},         /* 9.97 rounds up to 10 */
+        {84.948, 0.61, 0, "84.9"},
+        {1.5, (double)NAN, 1, "1.5"},           /* no error: 6 digits */
+        {67.41547225284822, 0.0, 1, "67.4155"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        mc_fmt_justified(buf, sizeof buf, cases[i].x, cases[i].err,
+                         cases[i].show);
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("%g with error %g: '%s', want '%s'", cases[i].x,
+                     cases[i].err, buf, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -798,6 +827,7 @@ int main(void)
         cmocka_unit_test(ci_ranks_should_match_the_binomial_textbook_case),
         cmocka_unit_test(ci_ranks_should_cover_the_true_quantile),
         cmocka_unit_test(wilson_should_match_hand_computed_values),
+        cmocka_unit_test(justified_should_round_to_the_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
