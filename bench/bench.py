@@ -41,6 +41,25 @@ THREADS = [1] if NCPU == 1 else [1, NCPU]
 os.makedirs(WORK, exist_ok=True)
 
 
+def git_commit():
+    """HEAD of the sources built, and whether they had local changes."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short",
+                               "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True,
+                               text=True).stdout.strip()
+        return head + (" (with local changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+# the sources run.sh has just built: read now, not when the report is
+# written (the checkout may move on during a long run)
+COMMIT = git_commit()
+
+
 def timed(cmd, env=None):
     """(wall s, peak RSS MiB, stdout) from /usr/bin/time -f."""
     tf = os.path.join(WORK, "time.txt")
@@ -305,20 +324,6 @@ else:
 
 
 # report
-def git_commit():
-    """HEAD of the sources built, and whether they had local changes."""
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short",
-                               "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
-                                "--untracked-files=no"], capture_output=True,
-                               text=True).stdout.strip()
-        return head + (" (with local changes)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-
-
 def lscpu_model():
     try:
         for line in subprocess.run(["lscpu"], capture_output=True,
@@ -351,7 +356,7 @@ all_threads = sorted({t for (_, t, _) in be})
 md = []
 md.append("# Benchmark results\n")
 md.append(f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-md.append(f"- commit measured: {git_commit()}")
+md.append(f"- commit measured: {COMMIT}")
 md.append(f"- CPU: {lscpu_model()}, {NCPU} logical CPUs; threads measured: "
           f"{', '.join(map(str, all_threads))}")
 md.append(f"- load average before the report: {load[0]:.2f} {load[1]:.2f} "
