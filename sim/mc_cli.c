@@ -34,14 +34,18 @@ static const char *const usage_text =
     "                  an integer, digits only or with an exponent (1e6)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
     "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS)\n"
+    "  --until RULE    METRIC:STAT:TOL, e.g. break_even_days:p50:0.5: runs\n"
+    "                  10000, 20000, 40000, ... samples until STAT's 95%\n"
+    "                  interval has a half-width <= TOL (or the sample count\n"
+    "                  reaches --samples or the file's samples)\n"
     "  --no-samples    do not write samples.csv\n"
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
     "\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error,\n"
     "5 interrupted (SIGINT or SIGTERM; no results written unless complete).\n"
-    "A run too large for memory is refused: 2 if --samples asked for it, 3 if\n"
-    "the scenario file did.\n";
+    "Memory does not grow with the samples; a --threads count too large for\n"
+    "memory is refused (2).\n";
 
 typedef struct options {
     const char *config;
@@ -50,6 +54,7 @@ typedef struct options {
     unsigned long long samples, seed;
     int threads;
     int no_samples, quiet;
+    const char *until;
 } options;
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -123,7 +128,8 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         }
         static const char *const with_value[] = {
-            "--config", "--out", "--samples", "--seed", "--threads", NULL};
+            "--config", "--out", "--samples", "--seed", "--threads",
+            "--until", NULL};
         int known = 0;
         for (int k = 0; with_value[k] != NULL; k++)
             known |= strcmp(name, with_value[k]) == 0;
@@ -137,6 +143,8 @@ static int parse_args(int argc, char **argv, options *o)
         unsigned long long v;
         if (strcmp(name, "--config") == 0) {
             o->config = val;
+        } else if (strcmp(name, "--until") == 0) {
+            o->until = val;
         } else if (strcmp(name, "--out") == 0) {
             if (*val == '\0')
                 return usage_error("--out expects a folder, found an empty "
@@ -470,6 +478,13 @@ int mc_cli_main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    mc_until until;
+    memset(&until, 0, sizeof until);
+    if (o.until != NULL) {
+        char why[512];
+        if (mc_until_parse(o.until, &until, why, sizeof why) != 0)
+            return usage_error("--until: %s%s", why, "");
+    }
 
     start_stop_thread();            /* before any other thread */
     gsl_set_error_handler_off();    /* once, before any thread */
@@ -542,25 +557,56 @@ int mc_cli_main(int argc, char **argv)
 
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
-    mc_run_info info = {config, started, t_start};
-    int erc = mc_engine_execute(&s, o.threads, bar ? show_progress : NULL, &p,
-                                &info, outdir, &run, msg, sizeof msg);
-    if (erc == -1) {
-        fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "", msg);
-        rc = MC_EXIT_INTERNAL;
-        goto out;
+    mc_run_info info = {config, started, t_start, o.until ? &until : NULL};
+    /* One run, or batches of 10,000, 20,000, ... samples up to the cap
+     * until the rule is met (mc_until): each batch is a complete run
+     * that replaces the previous one's folder. */
+    size_t cap = (size_t)s.samples;
+    if (o.until)
+        s.samples = cap < MC_UNTIL_FIRST ? cap : MC_UNTIL_FIRST;
+    for (;;) {
+        if (o.until)
+            until.batches[until.n_batches++] = (size_t)s.samples;
+        int erc = mc_engine_execute(&s, o.threads, bar ? show_progress : NULL,
+                                    &p, &info, outdir, &run, msg, sizeof msg);
+        if (erc == -1) {
+            fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "", msg);
+            rc = MC_EXIT_INTERNAL;
+            goto out;
+        }
+        if (erc != 0) {
+            int old = is_folder(outdir);
+            fprintf(stderr, "%sbreakeven: %s; no results written%s%s%s\n",
+                    p.shown ? "\n" : "", msg,
+                    old ? ", previous results in " : "", old ? outdir : "",
+                    old ? " are intact" : "");
+            rc = MC_EXIT_IO;
+            goto out;
+        }
+        if (p.shown)
+            fprintf(stderr, "\r%60s\r", "");
+        if (!o.until)
+            break;
+        double value, hw = mc_until_half_width(&run, &until, &value);
+        int met = hw <= until.tol;
+        if (!o.quiet)
+            printf("until %s: %zu samples: %.6g, half-width %.3g%s\n",
+                   until.text, (size_t)s.samples, value, hw,
+                   met ? " (met)" : "");
+        if (met || (size_t)s.samples >= cap ||
+            until.n_batches == sizeof until.batches / sizeof until.batches[0])
+        {
+            if (!met && !o.quiet)
+                printf("until %s: not met at the cap of %zu samples (raise "
+                       "--samples or the scenario's samples)\n", until.text,
+                       (size_t)s.samples);
+            if (!o.quiet)
+                printf("\n");
+            break;
+        }
+        mc_run_free(&run);
+        s.samples = 2 * s.samples < cap ? 2 * s.samples : cap;
     }
-    if (erc != 0) {
-        int old = is_folder(outdir);
-        fprintf(stderr, "%sbreakeven: %s; no results written%s%s%s\n",
-                p.shown ? "\n" : "", msg,
-                old ? ", previous results in " : "", old ? outdir : "",
-                old ? " are intact" : "");
-        rc = MC_EXIT_IO;
-        goto out;
-    }
-    if (p.shown)
-        fprintf(stderr, "\r%60s\r", "");
     if (!o.quiet)
         print_summary(&run, &s, outdir);
     rc = MC_EXIT_OK;

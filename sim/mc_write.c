@@ -230,7 +230,20 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     put(&t, "],\n  \"started_utc\": ");
     json_string(&t, info->started_utc);
     mc_fmt_double(num, omp_get_wtime() - info->t_start);
-    put(&t, ",\n  \"wall_seconds\": %s,\n  \"files\": [\n", num);
+    put(&t, ",\n  \"wall_seconds\": %s,\n", num);
+    if (info->until != NULL) {
+        const mc_until *u = info->until;
+        double value, hw = mc_until_half_width(run, u, &value);
+        put(&t, "  \"until\": {\"rule\": ");
+        json_string(&t, u->text);
+        mc_fmt_double(num, hw);
+        put(&t, ", \"half_width\": %s, \"met\": %s, \"batches\": [",
+            isfinite(hw) ? num : "null", hw <= u->tol ? "true" : "false");
+        for (size_t b = 0; b < u->n_batches; b++)
+            put(&t, "%s%zu", b > 0 ? ", " : "", u->batches[b]);
+        put(&t, "]},\n");
+    }
+    put(&t, "  \"files\": [\n");
     if (s->write_samples)
         put(&t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
     put(&t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
@@ -263,6 +276,87 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
         return -1;
     }
     return 0;
+}
+
+int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
+{
+    memset(u, 0, sizeof *u);
+    snprintf(u->text, sizeof u->text, "%s", rule);
+    const char *c1 = strchr(rule, ':');
+    const char *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+    if (c1 == NULL || c2 == NULL || strlen(rule) >= sizeof u->text) {
+        snprintf(msg, len, "expected METRIC:STAT:TOLERANCE (for example "
+                 "break_even_days:p50:0.5), found '%s'", rule);
+        return -1;
+    }
+    u->col = -1;
+    for (int c = MC_COL_T; c < MC_NCOLS; c++)
+        if (strlen(mc_column_names[c]) == (size_t)(c1 - rule) &&
+            strncmp(rule, mc_column_names[c], (size_t)(c1 - rule)) == 0)
+            u->col = c;
+    if (u->col < 0) {
+        snprintf(msg, len, "expected an output of summary.csv "
+                 "(break_even_days, multiplier, ...) before the first ':', "
+                 "found '%.*s'", (int)(c1 - rule), rule);
+        return -1;
+    }
+    size_t sl = (size_t)(c2 - c1 - 1);
+    const char *st = c1 + 1;
+    u->stat = -2;
+    if (sl == 4 && strncmp(st, "mean", 4) == 0)
+        u->stat = -1;
+    else if (sl == 6 && strncmp(st, "p_le_2", 6) == 0)
+        u->stat = MC_NQ;
+    for (int q = 0; q < MC_NQ; q++)
+        if (strlen(mc_summary_qnames[q]) == sl &&
+            strncmp(st, mc_summary_qnames[q], sl) == 0)
+            u->stat = q;
+    int multiplier = 0;
+    for (int m = 0; m < MC_NCURVE; m++)
+        multiplier |= mc_curve_metric_col[m] == u->col;
+    if (u->stat == -2 || (u->stat == MC_NQ && !multiplier)) {
+        snprintf(msg, len, "expected a statistic with an interval (mean, "
+                 "p01, p05, p10, p25, p50, p75, p90, p95, p99%s) after the "
+                 "first ':', found '%.*s'",
+                 multiplier ? ", p_le_2" : "; p_le_2 only for multipliers",
+                 (int)sl, st);
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    u->tol = strtod(c2 + 1, &end);
+    if (end == c2 + 1 || *end != '\0' || errno != 0 || !(u->tol > 0) ||
+        !isfinite(u->tol)) {
+        snprintf(msg, len, "expected a tolerance > 0 after the second ':', "
+                 "found '%s'", c2 + 1);
+        return -1;
+    }
+    return 0;
+}
+
+double mc_until_half_width(const mc_run *run, const mc_until *u,
+                           double *value)
+{
+    const mc_stats *st = &run->stats[u->col - MC_COL_T];
+    double v, lo, hi;
+    if (u->stat < 0) {
+        v = st->mean;
+        lo = st->mean_lo;
+        hi = st->mean_hi;
+    } else if (u->stat == MC_NQ) {
+        v = st->p_le_2;
+        lo = st->p_le_2_lo;
+        hi = st->p_le_2_hi;
+    } else {
+        v = st->q[u->stat];
+        lo = st->q_lo[u->stat];
+        hi = st->q_hi[u->stat];
+    }
+    *value = v;
+    double a = v - lo, b = hi - v;
+    if (v == lo && v == hi)            /* also inf: no spread at all */
+        return 0.0;
+    return isnan(a) || isnan(b) ? (double)NAN : a > b ? a : b;
 }
 
 int mc_engine_execute(const mc_scenario *s, int threads,

@@ -239,6 +239,12 @@ static void bad_options_exit_2_with_a_message(void **state)
         {"--seed x1", "--seed expects"},
         {"--bogus", "unknown option '--bogus'"},
         {"--quiet=1", "takes no value"},
+        {"--until break_even_days", "expected METRIC:STAT:TOLERANCE"},
+        {"--until break_even:p50:1", "found 'break_even'"},
+        {"--until break_even_days:p_le_2:0.1", "p_le_2 only for multipliers"},
+        {"--until multiplier:median:0.1", "found 'median'"},
+        {"--until multiplier:p50:0", "expected a tolerance > 0"},
+        {"--until multiplier:p50:1x", "found '1x'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(run(cases[i][0]), 2);
@@ -310,6 +316,95 @@ static void readme_example_scenario_runs(void **state)
     free(manifest);
 }
 
+/* The half-widths the batches printed ("until RULE: N samples: V,
+ * half-width W"), in order; returns how many. */
+static size_t until_lines(const char *out, size_t *n, double *hw, size_t cap)
+{
+    size_t k = 0;
+    for (const char *p = strstr(out, "until "); p != NULL && k < cap;
+         p = strstr(p + 1, "\nuntil ")) {
+        const char *q = strstr(p, " samples: ");
+        const char *w = strstr(p, "half-width ");
+        if (q == NULL || w == NULL)
+            break;
+        const char *c = q;
+        while (c > p && c[-1] >= '0' && c[-1] <= '9')
+            c--;
+        n[k] = (size_t)strtoull(c, NULL, 10);
+        hw[k] = strtod(w + 11, NULL);
+        k++;
+    }
+    return k;
+}
+
+/* --until: batches of 10,000, 20,000, ... until the median break-even's
+ * 95% interval is at most 1 day wide on its wider side; the run left in
+ * the folder is the last batch, whose interval meets the rule while the
+ * one before did not; the same batches at 1 and 2 threads. */
+static void until_stops_at_the_first_batch_within_tolerance(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--until break_even_days:p50:1 --samples 1e6 "
+                         "--threads 2 --no-samples --out u2"), 0);
+    char *out = slurp("out.txt");
+    size_t n[64];
+    double hw[64];
+    size_t k = until_lines(out, n, hw, 64);
+    assert_true(k >= 2);
+    assert_int_equal(n[0], 10000);
+    for (size_t i = 0; i + 1 < k; i++) {
+        assert_int_equal(n[i + 1], 2 * n[i]);
+        assert_true(hw[i] > 1.0);
+    }
+    assert_true(hw[k - 1] <= 1.0);
+    assert_non_null(strstr(out, "(met)"));
+    char *summary = slurp("u2/summary.csv");
+    assert_true(csv_cell(summary, "break_even_days", "n") == (double)n[k - 1]);
+    double q = csv_cell(summary, "break_even_days", "p50");
+    double lo = csv_cell(summary, "break_even_days", "p50_lo");
+    double hi = csv_cell(summary, "break_even_days", "p50_hi");
+    assert_true(q - lo <= 1.0 && hi - q <= 1.0);
+    char *manifest = slurp("u2/manifest.json");
+    assert_non_null(strstr(manifest, "\"met\": true"));
+    /* one thread: the same batches, the same files */
+    assert_int_equal(run("--until break_even_days:p50:1 --samples 1e6 "
+                         "--threads 1 --no-samples --out u1"), 0);
+    char *out1 = slurp("out.txt");
+    size_t n1[64];
+    double hw1[64];
+    assert_int_equal(until_lines(out1, n1, hw1, 64), k);
+    assert_memory_equal(n, n1, k * sizeof n[0]);
+    char *summary1 = slurp("u1/summary.csv");
+    assert_string_equal(summary, summary1);
+    free(out);
+    free(out1);
+    free(summary);
+    free(summary1);
+    free(manifest);
+}
+
+/* A rule the cap does not allow: batches up to the cap, then a plain
+ * statement, exit 0, and "met": false in the manifest. */
+static void until_stops_at_the_cap_and_says_so(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--until multiplier:mean:1e-6 --samples 30000 "
+                         "--no-samples --out cap"), 0);
+    char *out = slurp("out.txt");
+    size_t n[64];
+    double hw[64];
+    assert_int_equal(until_lines(out, n, hw, 64), 3);
+    assert_int_equal(n[0], 10000);
+    assert_int_equal(n[1], 20000);
+    assert_int_equal(n[2], 30000);
+    assert_non_null(strstr(out, "not met at the cap of 30000 samples"));
+    char *manifest = slurp("cap/manifest.json");
+    assert_non_null(strstr(manifest, "\"met\": false"));
+    assert_non_null(strstr(manifest, "\"batches\": [10000, 20000, 30000]"));
+    free(out);
+    free(manifest);
+}
+
 static void help_and_version_exit_0_on_stdout(void **state)
 {
     (void)state;
@@ -335,6 +430,8 @@ int main(void)
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
+        cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),
+        cmocka_unit_test(until_stops_at_the_cap_and_says_so),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
