@@ -63,8 +63,8 @@ static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
 #define DEFAULT_H_STEP 10.0
 
 static const char *const top_keys[] = {
-    "name", "description", "seed", "samples", "inputs", "horizons",
-    "output", NULL};
+    "name", "description", "seed", "samples", "sampling", "inputs",
+    "horizons", "output", NULL};
 static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
 static const char *const output_keys[] = {"samples_csv", NULL};
 static const char *const truncate_keys[] = {"lo", "hi", NULL};
@@ -1449,6 +1449,23 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     path_pop(c, old);
     if (rc)
         return -1;
+
+    s->sampling = MC_SAMPLING_RANDOM;
+    if ((v = member(root, "sampling")) != NULL) {
+        old = path_push_key(c, "sampling");
+        if (!cJSON_IsString(v))
+            rc = fail_type(c, "\"random\" or \"lhs\"", v);
+        else if (strcmp(v->valuestring, "random") == 0)
+            s->sampling = MC_SAMPLING_RANDOM;
+        else if (strcmp(v->valuestring, "lhs") == 0)
+            s->sampling = MC_SAMPLING_LHS;
+        else
+            rc = fail_type(c, "\"random\" or \"lhs\" (\"sobol\" is not "
+                           "implemented yet)", v);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
 
     if ((v = member(root, "inputs")) == NULL)
         return fail_missing(c, "inputs", "an object with one entry per "

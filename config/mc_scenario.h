@@ -64,7 +64,13 @@ typedef struct mc_scenario {
     size_t n_horizons;
     double *horizons;
     int write_samples;  /* samples.csv on (1) or off (0) */
+    int sampling;       /* MC_SAMPLING_RANDOM (default) or _LHS */
 } mc_scenario;
+
+/* Sampling designs ("sampling" in the file, --sampling): independent
+ * draws, or a Latin hypercube (each input's probability range cut into
+ * `samples` equal strata, one draw in each, strata paired at random). */
+enum { MC_SAMPLING_RANDOM, MC_SAMPLING_LHS };
 
 /* Error report: JSON path ("$.inputs.overhead.sigma") and a message of
  * the form "expected ..., found ...". */

@@ -40,3 +40,38 @@ uint32_t mc_rng_stream_id(const char *name)
     }
     return h;
 }
+
+/* The Feistel round function: Philox of the half, in a part of the
+ * counter space draws never reach (the draw word 0xFFFFFFF0 + round). */
+static uint64_t round_fn(uint64_t seed, uint32_t stream, uint64_t half,
+                         unsigned round)
+{
+    philox4x32_ctr_t c = {{(uint32_t)half, (uint32_t)(half >> 32),
+                           (uint32_t)(seed >> 32), 0xFFFFFFF0u | round}};
+    philox4x32_key_t k = {{(uint32_t)seed, stream}};
+    philox4x32_ctr_t r = philox4x32(c, k);
+    return (uint64_t)r.v[0] | (uint64_t)r.v[1] << 32;
+}
+
+uint64_t mc_rng_permute(uint64_t seed, uint32_t stream, uint64_t n,
+                        uint64_t i)
+{
+    if (n <= 1)
+        return 0;
+    unsigned bits = 1;
+    while (bits < 64 && (UINT64_C(1) << bits) < n)
+        bits++;
+    unsigned b = (bits + 1) / 2;             /* each half: b bits */
+    uint64_t mask = (UINT64_C(1) << b) - 1;
+    uint64_t x = i;
+    do {                                     /* cycle-walk into [0, n) */
+        uint64_t l = x >> b, r = x & mask;
+        for (unsigned k = 0; k < 6; k++) {
+            uint64_t t = l ^ (round_fn(seed, stream, r, k) & mask);
+            l = r;
+            r = t;
+        }
+        x = l << b | r;
+    } while (x >= n);
+    return x;
+}

@@ -36,6 +36,16 @@ gsl_rng *mc_rng_alloc(void);
 void mc_rng_seek(const gsl_rng *r, uint64_t seed, uint32_t stream,
                  uint64_t sample);
 
+/* A random permutation of [0, n) keyed by (seed, stream), evaluated at
+ * i < n without storing it: a 6-round Feistel network on the smallest
+ * even number of bits that holds n, its round function Philox4x32 of
+ * (seed, stream) at counters no draw uses, walked until the image falls
+ * below n (Black and Rogaway's cycle walking; under 4 steps on average).
+ * Latin hypercube sampling gives sample i of input X the stratum
+ * mc_rng_permute(seed, stream of X, n, i). */
+uint64_t mc_rng_permute(uint64_t seed, uint32_t stream, uint64_t n,
+                        uint64_t i);
+
 /* The stream id of an input name (32-bit FNV-1a of its bytes). */
 uint32_t mc_rng_stream_id(const char *name);
 

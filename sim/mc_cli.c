@@ -22,7 +22,8 @@
 
 static const char *const usage_text =
     "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
-    "                 [--threads T] [--no-samples] [--quiet]\n"
+    "                 [--threads T] [--until RULE] [--sampling D]\n"
+    "                 [--no-samples] [--quiet]\n"
     "       breakeven --help | --version\n"
     "\n"
     "Monte Carlo break-even of AI training against inference compute.\n"
@@ -38,6 +39,8 @@ static const char *const usage_text =
     "                  10000, 20000, 40000, ... samples until STAT's 95%\n"
     "                  interval has a half-width <= TOL (or the sample count\n"
     "                  reaches --samples or the file's samples)\n"
+    "  --sampling D    random (independent draws) or lhs (Latin hypercube);\n"
+    "                  overrides the file's \"sampling\"\n"
     "  --no-samples    do not write samples.csv\n"
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
@@ -55,6 +58,7 @@ typedef struct options {
     int threads;
     int no_samples, quiet;
     const char *until;
+    int sampling;                     /* -1: the scenario's */
 } options;
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -129,7 +133,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
         static const char *const with_value[] = {
             "--config", "--out", "--samples", "--seed", "--threads",
-            "--until", NULL};
+            "--until", "--sampling", NULL};
         int known = 0;
         for (int k = 0; with_value[k] != NULL; k++)
             known |= strcmp(name, with_value[k]) == 0;
@@ -145,6 +149,15 @@ static int parse_args(int argc, char **argv, options *o)
             o->config = val;
         } else if (strcmp(name, "--until") == 0) {
             o->until = val;
+        } else if (strcmp(name, "--sampling") == 0) {
+            if (strcmp(val, "random") == 0)
+                o->sampling = MC_SAMPLING_RANDOM;
+            else if (strcmp(val, "lhs") == 0)
+                o->sampling = MC_SAMPLING_LHS;
+            else
+                return usage_error("--sampling expects random or lhs (sobol "
+                                   "is not implemented yet), found '%s'%s",
+                                   val, "");
         } else if (strcmp(name, "--out") == 0) {
             if (*val == '\0')
                 return usage_error("--out expects a folder, found an empty "
@@ -475,6 +488,7 @@ static void default_outdir(const char *name, char *buf, size_t len)
 int mc_cli_main(int argc, char **argv)
 {
     options o = {0};
+    o.sampling = -1;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -517,6 +531,8 @@ int mc_cli_main(int argc, char **argv)
         s.seed = o.seed;
     if (o.no_samples)
         s.write_samples = 0;
+    if (o.sampling >= 0)
+        s.sampling = o.sampling;
 
     char outdir[4096];
     if (o.out != NULL)

@@ -65,9 +65,14 @@ static int is_fixed(const mc_input *in)
 }
 
 /* Input in's draws of samples first .. first+len-1 into v, or added to v
- * (stages, summed into F in stage order). */
-static void draw_input(const mc_input *in, const gsl_rng *r, uint64_t seed,
-                       size_t first, size_t len, double *v, int add)
+ * (stages, summed into F in stage order).  Random sampling: the
+ * distribution's own sampler on the sample's stream.  Latin hypercube:
+ * stratum k = mc_rng_permute(seed, stream, n, i) of n equal ones, and
+ * the point (k + U) / n in it, U the stream's first uniform, through the
+ * quantile function. */
+static void draw_input(const mc_scenario *s, const mc_input *in,
+                       const gsl_rng *r, size_t first, size_t len, double *v,
+                       int add)
 {
     if (is_fixed(in)) {               /* no random numbers needed */
         double x = mc_dist_sample(&in->dist, r);
@@ -75,9 +80,20 @@ static void draw_input(const mc_input *in, const gsl_rng *r, uint64_t seed,
             v[i] = add ? v[i] + x : x;
         return;
     }
+    uint64_t seed = s->seed, n = s->samples;
     for (size_t i = 0; i < len; i++) {
         mc_rng_seek(r, seed, in->stream, first + i);
-        double x = mc_dist_sample(&in->dist, r);
+        double x;
+        if (s->sampling == MC_SAMPLING_LHS) {
+            uint64_t k = mc_rng_permute(seed, in->stream, n, first + i);
+            double u = ((double)k + gsl_rng_uniform_pos(r)) / (double)n;
+            if (!(u < 1.0))           /* k + U rounds up to n when n is
+                                         near 2^53 / 2^32: stay inside */
+                u = 0x1.fffffffffffffp-1;
+            x = mc_dist_quantile(&in->dist, u);
+        } else {
+            x = mc_dist_sample(&in->dist, r);
+        }
         v[i] = add ? v[i] + x : x;
     }
 }
@@ -89,10 +105,10 @@ void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
     for (size_t i = 0; i < len; i++)
         F[i] = 0.0;
     for (size_t k = 0; k < s->n_stages; k++)
-        draw_input(&s->stages[k], r, s->seed, first, len, F, 1);
+        draw_input(s, &s->stages[k], r, first, len, F, 1);
     for (int j = 0; j < MC_IN_COUNT; j++)
-        draw_input(&s->inputs[j], r, s->seed, first, len,
-                   col[MC_COL_INPUT0 + j], 0);
+        draw_input(s, &s->inputs[j], r, first, len, col[MC_COL_INPUT0 + j],
+                   0);
 
     const double *const *in = (const double *const *)col + MC_COL_INPUT0;
     for (size_t i = 0; i < len; i++) {

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
 #include <Random123/philox.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -164,6 +165,50 @@ static void uniforms_should_average_one_half_within_4_se(void **state)
                  "expected 0.5 +- %.6f", m1, m2, tol);
 }
 
+/* mc_rng_permute: a bijection of [0, n) for small, odd, power-of-two
+ * and awkward n; different for another seed or stream; not the identity;
+ * and every position equally likely to receive a given item (over
+ * streams), as a random permutation's would. */
+static void permute_should_be_a_random_bijection(void **state)
+{
+    (void)state;
+    static const uint64_t ns[] = {1, 2, 3, 7, 64, 1000, 4097};
+    static unsigned char seen[4097];
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+        uint64_t n = ns[t];
+        memset(seen, 0, sizeof seen);
+        size_t fixed_points = 0, same_other_seed = 0, same_other_stream = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t k = mc_rng_permute(42, 7, n, i);
+            assert_true(k < n);
+            seen[k]++;
+            fixed_points += k == i;
+            same_other_seed += k == mc_rng_permute(43, 7, n, i);
+            same_other_stream += k == mc_rng_permute(42, 8, n, i);
+        }
+        for (uint64_t k = 0; k < n; k++)
+            assert_int_equal(seen[k], 1);
+        if (n >= 64) {          /* about one of each, by chance */
+            assert_true(fixed_points < 8);
+            assert_true(same_other_seed < 8);
+            assert_true(same_other_stream < 8);
+        }
+    }
+    /* where item 0 goes, over 10,000 streams: uniform on 0..9 (chi-square
+       with 9 degrees of freedom below its 0.1% point, 27.88) */
+    double count[10] = {0};
+    for (uint32_t st = 0; st < 10000; st++)
+        count[mc_rng_permute(1, st, 10, 0)] += 1;
+    double chi2 = 0;
+    for (int k = 0; k < 10; k++)
+        chi2 += (count[k] - 1000.0) * (count[k] - 1000.0) / 1000.0;
+    assert_true(chi2 < 27.88);
+    /* large n: in range, and a bijection on a sample of images */
+    uint64_t big = 1000000007;
+    assert_true(mc_rng_permute(5, 5, big, big - 1) < big);
+    assert_true(mc_rng_permute(5, 5, big, 0) != mc_rng_permute(5, 5, big, 1));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -176,6 +221,7 @@ int main(void)
         cmocka_unit_test(seed_and_seed_plus_2_to_32_should_differ),
         cmocka_unit_test(stream_id_of_overhead_should_be_its_fnv1a_hash),
         cmocka_unit_test(uniforms_should_average_one_half_within_4_se),
+        cmocka_unit_test(permute_should_be_a_random_bijection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
