@@ -65,6 +65,14 @@ typedef struct mc_scenario {
     double *horizons;
     int write_samples;  /* samples.csv on (1) or off (0) */
     int sampling;       /* MC_SAMPLING_RANDOM (default) or _LHS */
+    /* Correlated inputs ("correlations"): Spearman rank correlations
+       imposed by a Gaussian copula.  n_corr inputs take part, ids
+       corr_input[0..n_corr) ascending; corr_chol is the lower Cholesky
+       factor (n_corr x n_corr, row-major) of their normal correlations
+       2 sin(pi rho_s / 6).  n_corr == 0: all independent. */
+    size_t n_corr;
+    int corr_input[MC_IN_COUNT];
+    double corr_chol[MC_IN_COUNT * MC_IN_COUNT];
 } mc_scenario;
 
 /* Sampling designs ("sampling" in the file, --sampling): independent

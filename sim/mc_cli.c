@@ -533,6 +533,15 @@ int mc_cli_main(int argc, char **argv)
         s.write_samples = 0;
     if (o.sampling >= 0)
         s.sampling = o.sampling;
+    if (s.sampling == MC_SAMPLING_LHS && s.n_corr > 0) {
+        fprintf(stderr, "breakeven: --sampling lhs: expected a scenario "
+                "without correlations (a Latin hypercube with correlations "
+                "is not implemented yet), found %zu correlated inputs in "
+                "%s\nTry 'breakeven --help' for more information.\n",
+                s.n_corr, config);
+        mc_scenario_free(&s);
+        return MC_EXIT_USAGE;
+    }
 
     char outdir[4096];
     if (o.out != NULL)

@@ -15,6 +15,7 @@
 #include "mc_engine.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -23,6 +24,8 @@
 #include <string.h>
 
 #include "mc_model.h"
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include "mc_rng.h"
 
 const char *const mc_column_names[MC_NCOLS] = {
@@ -98,6 +101,40 @@ static void draw_input(const mc_scenario *s, const mc_input *in,
     }
 }
 
+/* The correlated inputs (a Gaussian copula, random sampling): for each
+ * sample, a standard normal from each input's own stream, mixed by the
+ * Cholesky factor of the normal correlations, back to a probability with
+ * Phi and through each input's quantile function.  The marginals are
+ * exactly the inputs' distributions; the rank correlations are the
+ * scenario's Spearman values (2 sin(pi rho_s / 6) is the normal
+ * correlation with that rank correlation). */
+static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
+                            size_t first, size_t len,
+                            double *const col[MC_NCOLS])
+{
+    size_t k = s->n_corr;
+    for (size_t i = 0; i < len; i++) {
+        double eps[MC_IN_COUNT];
+        for (size_t a = 0; a < k; a++) {
+            const mc_input *in = &s->inputs[s->corr_input[a]];
+            mc_rng_seek(r, s->seed, in->stream, first + i);
+            eps[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        }
+        for (size_t a = 0; a < k; a++) {
+            double z = 0.0;
+            for (size_t b = 0; b <= a; b++)
+                z += s->corr_chol[a * k + b] * eps[b];
+            double u = gsl_cdf_ugaussian_P(z);
+            if (!(u > 0.0))
+                u = DBL_TRUE_MIN;
+            if (!(u < 1.0))
+                u = 0x1.fffffffffffffp-1;
+            col[MC_COL_INPUT0 + s->corr_input[a]][i] =
+                mc_dist_quantile(&s->inputs[s->corr_input[a]].dist, u);
+        }
+    }
+}
+
 void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
                        size_t len, double *const col[MC_NCOLS])
 {
@@ -106,9 +143,15 @@ void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
         F[i] = 0.0;
     for (size_t k = 0; k < s->n_stages; k++)
         draw_input(s, &s->stages[k], r, first, len, F, 1);
+    int correlated[MC_IN_COUNT] = {0};
+    for (size_t a = 0; a < s->n_corr; a++)
+        correlated[s->corr_input[a]] = 1;
     for (int j = 0; j < MC_IN_COUNT; j++)
-        draw_input(s, &s->inputs[j], r, first, len, col[MC_COL_INPUT0 + j],
-                   0);
+        if (!correlated[j])
+            draw_input(s, &s->inputs[j], r, first, len,
+                       col[MC_COL_INPUT0 + j], 0);
+    if (s->n_corr > 0)
+        draw_correlated(s, r, first, len, col);
 
     const double *const *in = (const double *const *)col + MC_COL_INPUT0;
     for (size_t i = 0; i < len; i++) {
