@@ -1537,8 +1537,9 @@ static int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         return 0;
     if (s->sampling != MC_SAMPLING_RANDOM)
         return fail(c, "expected \"sampling\": \"random\" with correlations "
-                    "(a Latin hypercube with correlations is not "
-                    "implemented yet), found \"lhs\"");
+                    "(LHS or Sobol' with correlations is not implemented "
+                    "yet), found \"%s\"",
+                    s->sampling == MC_SAMPLING_LHS ? "lhs" : "sobol");
     /* the inputs taking part, and their normal correlations */
     size_t k = 0;
     for (int i = 0; i < MC_IN_COUNT; i++) {
@@ -1628,14 +1629,15 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if ((v = member(root, "sampling")) != NULL) {
         old = path_push_key(c, "sampling");
         if (!cJSON_IsString(v))
-            rc = fail_type(c, "\"random\" or \"lhs\"", v);
+            rc = fail_type(c, "\"random\", \"lhs\" or \"sobol\"", v);
         else if (strcmp(v->valuestring, "random") == 0)
             s->sampling = MC_SAMPLING_RANDOM;
         else if (strcmp(v->valuestring, "lhs") == 0)
             s->sampling = MC_SAMPLING_LHS;
+        else if (strcmp(v->valuestring, "sobol") == 0)
+            s->sampling = MC_SAMPLING_SOBOL;
         else
-            rc = fail_type(c, "\"random\" or \"lhs\" (\"sobol\" is not "
-                           "implemented yet)", v);
+            rc = fail_type(c, "\"random\", \"lhs\" or \"sobol\"", v);
         path_pop(c, old);
         if (rc)
             return -1;
@@ -1649,6 +1651,22 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     path_pop(c, old);
     if (rc)
         return -1;
+
+    if (s->sampling == MC_SAMPLING_SOBOL) {
+        size_t dims = 0;
+        for (size_t k = 0; k < s->n_stages; k++)
+            dims += strcmp(mc_dist_name(&s->stages[k].dist), "fixed") != 0;
+        for (int j = 0; j < MC_IN_COUNT; j++)
+            dims += strcmp(mc_dist_name(&s->inputs[j].dist), "fixed") != 0;
+        if (dims > MC_SOBOL_MAX_DIMS) {
+            old = path_push_key(c, "sampling");
+            fail(c, "expected at most %d uncertain inputs and stages for "
+                 "Sobol' sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS,
+                 dims);
+            path_pop(c, old);
+            return -1;
+        }
+    }
 
     s->n_corr = 0;
     if ((v = member(root, "correlations")) != NULL) {

@@ -64,7 +64,7 @@ typedef struct mc_scenario {
     size_t n_horizons;
     double *horizons;
     int write_samples;  /* samples.csv on (1) or off (0) */
-    int sampling;       /* MC_SAMPLING_RANDOM (default) or _LHS */
+    int sampling;       /* MC_SAMPLING_RANDOM (default), _LHS or _SOBOL */
     /* Correlated inputs ("correlations"): Spearman rank correlations
        imposed by a Gaussian copula.  n_corr inputs take part, ids
        corr_input[0..n_corr) ascending; corr_chol is the lower Cholesky
@@ -76,9 +76,13 @@ typedef struct mc_scenario {
 } mc_scenario;
 
 /* Sampling designs ("sampling" in the file, --sampling): independent
- * draws, or a Latin hypercube (each input's probability range cut into
- * `samples` equal strata, one draw in each, strata paired at random). */
-enum { MC_SAMPLING_RANDOM, MC_SAMPLING_LHS };
+ * draws; a Latin hypercube (each input's probability range cut into
+ * `samples` equal strata, one draw in each, strata paired at random); or
+ * GSL's Sobol' sequence with a random digital shift per input. */
+enum { MC_SAMPLING_RANDOM, MC_SAMPLING_LHS, MC_SAMPLING_SOBOL };
+/* Sobol' points have one coordinate per uncertain input and stage; GSL's
+ * generator stops at 40. */
+#define MC_SOBOL_MAX_DIMS 40
 
 /* Error report: JSON path ("$.inputs.overhead.sigma") and a message of
  * the form "expected ..., found ...". */

@@ -75,3 +75,10 @@ uint64_t mc_rng_permute(uint64_t seed, uint32_t stream, uint64_t n,
     } while (x >= n);
     return x;
 }
+
+uint32_t mc_rng_shift(uint64_t seed, uint32_t stream)
+{
+    philox4x32_ctr_t c = {{0, 0, (uint32_t)(seed >> 32), 0xFFFFFFE0u}};
+    philox4x32_key_t k = {{(uint32_t)seed, stream}};
+    return philox4x32(c, k).v[0];
+}

@@ -46,6 +46,11 @@ void mc_rng_seek(const gsl_rng *r, uint64_t seed, uint32_t stream,
 uint64_t mc_rng_permute(uint64_t seed, uint32_t stream, uint64_t n,
                         uint64_t i);
 
+/* 32 random bits keyed by (seed, stream), at a counter no draw uses: the
+ * digital shift of an input's coordinate in randomized Sobol' sampling
+ * (the coordinate's 32 leading bits are XORed with it). */
+uint32_t mc_rng_shift(uint64_t seed, uint32_t stream);
+
 /* The stream id of an input name (32-bit FNV-1a of its bytes). */
 uint32_t mc_rng_stream_id(const char *name);
 

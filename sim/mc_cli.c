@@ -39,7 +39,8 @@ static const char *const usage_text =
     "                  10000, 20000, 40000, ... samples until STAT's 95%\n"
     "                  interval has a half-width <= TOL (or the sample count\n"
     "                  reaches --samples or the file's samples)\n"
-    "  --sampling D    random (independent draws) or lhs (Latin hypercube);\n"
+    "  --sampling D    random (independent draws), lhs (Latin hypercube) or\n"
+    "                  sobol (Sobol' sequence, random digital shift);\n"
     "                  overrides the file's \"sampling\"\n"
     "  --no-samples    do not write samples.csv\n"
     "  --quiet         print nothing but errors\n"
@@ -154,10 +155,11 @@ static int parse_args(int argc, char **argv, options *o)
                 o->sampling = MC_SAMPLING_RANDOM;
             else if (strcmp(val, "lhs") == 0)
                 o->sampling = MC_SAMPLING_LHS;
+            else if (strcmp(val, "sobol") == 0)
+                o->sampling = MC_SAMPLING_SOBOL;
             else
-                return usage_error("--sampling expects random or lhs (sobol "
-                                   "is not implemented yet), found '%s'%s",
-                                   val, "");
+                return usage_error("--sampling expects random, lhs or sobol, "
+                                   "found '%s'%s", val, "");
         } else if (strcmp(name, "--out") == 0) {
             if (*val == '\0')
                 return usage_error("--out expects a folder, found an empty "
@@ -533,12 +535,13 @@ int mc_cli_main(int argc, char **argv)
         s.write_samples = 0;
     if (o.sampling >= 0)
         s.sampling = o.sampling;
-    if (s.sampling == MC_SAMPLING_LHS && s.n_corr > 0) {
-        fprintf(stderr, "breakeven: --sampling lhs: expected a scenario "
-                "without correlations (a Latin hypercube with correlations "
-                "is not implemented yet), found %zu correlated inputs in "
+    if (s.sampling != MC_SAMPLING_RANDOM && s.n_corr > 0) {
+        fprintf(stderr, "breakeven: --sampling %s: expected a scenario "
+                "without correlations (LHS or Sobol' with correlations is "
+                "not implemented yet), found %zu correlated inputs in "
                 "%s\nTry 'breakeven --help' for more information.\n",
-                s.n_corr, config);
+                s.sampling == MC_SAMPLING_LHS ? "lhs" : "sobol", s.n_corr,
+                config);
         mc_scenario_free(&s);
         return MC_EXIT_USAGE;
     }

@@ -25,6 +25,7 @@
 
 #include "mc_model.h"
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_qrng.h>
 #include <gsl/gsl_randist.h>
 #include "mc_rng.h"
 
@@ -67,6 +68,73 @@ static int is_fixed(const mc_input *in)
     return strcmp(mc_dist_name(&in->dist), "fixed") == 0;
 }
 
+/* Sobol' points of samples first .. first+len-1: GSL's generator gives
+ * them in order only, so a cursor remembers where it is and moves forward
+ * (or starts again) to `first`.  Each thread keeps one; moving forward
+ * over the blocks of the other threads costs about a draw per sample. */
+typedef struct sobol_cur {
+    gsl_qrng *q;
+    uint64_t next;                    /* the point q gives next (0: not
+                                         started) */
+    unsigned dims;
+    double *pts;                      /* MC_BLOCK x dims */
+} sobol_cur;
+
+static unsigned sobol_dims(const mc_scenario *s)
+{
+    unsigned d = 0;
+    for (size_t k = 0; k < s->n_stages; k++)
+        d += !is_fixed(&s->stages[k]);
+    for (int j = 0; j < MC_IN_COUNT; j++)
+        d += !is_fixed(&s->inputs[j]);
+    return d;
+}
+
+static int sobol_open(const mc_scenario *s, sobol_cur *c)
+{
+    memset(c, 0, sizeof *c);
+    if (s->sampling != MC_SAMPLING_SOBOL)
+        return 0;
+    c->dims = sobol_dims(s);
+    if (c->dims == 0)
+        return 0;
+    c->q = gsl_qrng_alloc(gsl_qrng_sobol, c->dims);
+    c->pts = malloc(MC_BLOCK * c->dims * sizeof(double));
+    return c->q != NULL && c->pts != NULL ? 0 : -1;
+}
+
+static void sobol_close(sobol_cur *c)
+{
+    if (c->q != NULL)
+        gsl_qrng_free(c->q);
+    free(c->pts);
+    memset(c, 0, sizeof *c);
+}
+
+/* Point i of the Sobol' sequence is the origin for i = 0 and GSL's i-th
+ * output after that (GSL starts after the origin): so the first 2^k
+ * samples are a complete (0, k, s)-net. */
+static void sobol_fill(sobol_cur *c, uint64_t first, size_t len)
+{
+    double skip[MC_SOBOL_MAX_DIMS];
+    if (c->next == 0 || c->next > (first > 0 ? first : 1)) {
+        gsl_qrng_init(c->q);
+        c->next = 1;
+    }
+    for (; c->next < first; c->next++)
+        gsl_qrng_get(c->q, skip);
+    for (size_t i = 0; i < len; i++) {
+        double *p = c->pts + i * c->dims;
+        if (first + i == 0) {
+            for (unsigned d = 0; d < c->dims; d++)
+                p[d] = 0.0;
+            continue;
+        }
+        gsl_qrng_get(c->q, p);
+        c->next++;
+    }
+}
+
 /* Input in's draws of samples first .. first+len-1 into v, or added to v
  * (stages, summed into F in stage order).  Random sampling: the
  * distribution's own sampler on the sample's stream.  Latin hypercube:
@@ -74,8 +142,8 @@ static int is_fixed(const mc_input *in)
  * the point (k + U) / n in it, U the stream's first uniform, through the
  * quantile function. */
 static void draw_input(const mc_scenario *s, const mc_input *in,
-                       const gsl_rng *r, size_t first, size_t len, double *v,
-                       int add)
+                       const gsl_rng *r, const sobol_cur *sc, unsigned dim,
+                       size_t first, size_t len, double *v, int add)
 {
     if (is_fixed(in)) {               /* no random numbers needed */
         double x = mc_dist_sample(&in->dist, r);
@@ -84,6 +152,19 @@ static void draw_input(const mc_scenario *s, const mc_input *in,
         return;
     }
     uint64_t seed = s->seed, n = s->samples;
+    if (s->sampling == MC_SAMPLING_SOBOL) {
+        /* coordinate dim of each point, its 32 leading bits XORed with
+           the input's shift, the middle of that 2^-32 cell */
+        uint32_t shift = mc_rng_shift(seed, in->stream);
+        for (size_t i = 0; i < len; i++) {
+            double p = sc->pts[i * sc->dims + dim];
+            uint32_t b = (uint32_t)(p * 4294967296.0) ^ shift;
+            double u = ((double)b + 0.5) / 4294967296.0;
+            double x = mc_dist_quantile(&in->dist, u);
+            v[i] = add ? v[i] + x : x;
+        }
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         mc_rng_seek(r, seed, in->stream, first + i);
         double x;
@@ -135,21 +216,29 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
     }
 }
 
-void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
-                       size_t len, double *const col[MC_NCOLS])
+static void samples_at(const mc_scenario *s, const gsl_rng *r,
+                       sobol_cur *sc, size_t first, size_t len,
+                       double *const col[MC_NCOLS])
 {
     double *F = col[MC_COL_F];
+    unsigned dim = 0;
+    if (sc != NULL && sc->q != NULL)
+        sobol_fill(sc, first, len);
     for (size_t i = 0; i < len; i++)
         F[i] = 0.0;
-    for (size_t k = 0; k < s->n_stages; k++)
-        draw_input(s, &s->stages[k], r, first, len, F, 1);
+    for (size_t k = 0; k < s->n_stages; k++) {
+        draw_input(s, &s->stages[k], r, sc, dim, first, len, F, 1);
+        dim += !is_fixed(&s->stages[k]);
+    }
     int correlated[MC_IN_COUNT] = {0};
     for (size_t a = 0; a < s->n_corr; a++)
         correlated[s->corr_input[a]] = 1;
-    for (int j = 0; j < MC_IN_COUNT; j++)
+    for (int j = 0; j < MC_IN_COUNT; j++) {
         if (!correlated[j])
-            draw_input(s, &s->inputs[j], r, first, len,
+            draw_input(s, &s->inputs[j], r, sc, dim, first, len,
                        col[MC_COL_INPUT0 + j], 0);
+        dim += !is_fixed(&s->inputs[j]);
+    }
     if (s->n_corr > 0)
         draw_correlated(s, r, first, len, col);
 
@@ -177,6 +266,20 @@ void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
         col[MC_COL_TRAINING_USD][i] = o.training_usd;
         col[MC_COL_INFERENCE_USD][i] = o.inference_usd_per_day;
     }
+}
+
+void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
+                       size_t len, double *const col[MC_NCOLS])
+{
+    sobol_cur sc;
+    if (sobol_open(s, &sc) != 0) {   /* out of memory: no numbers */
+        for (int c = 0; c < MC_NCOLS; c++)
+            for (size_t i = 0; i < len; i++)
+                col[c][i] = (double)NAN;
+    } else {
+        samples_at(s, r, &sc, first, len, col);
+    }
+    sobol_close(&sc);
 }
 
 /* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
@@ -328,6 +431,7 @@ static double sq_dev(const double *x, size_t len, double mean)
 /* One thread's working set. */
 typedef struct lane {
     gsl_rng *r;
+    sobol_cur sc;                     /* Sobol' sampling's cursor */
     double *col[MC_NCOLS];            /* a block of samples */
     double *scratch;                  /* MC_CURVE_SCRATCH */
     mc_sacc sacc[MC_NOUTPUTS];        /* the block's summaries */
@@ -391,7 +495,7 @@ static void curve_pilot(void *ctx, size_t h, const double *const x[MC_NCURVE],
 static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
 {
     const mc_scenario *s = e->s;
-    mc_engine_samples(s, L->r, lo, len, L->col);
+    samples_at(s, L->r, &L->sc, lo, len, L->col);
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         const double *x = L->col[MC_COL_T + k];
         mc_sacc_block(x, len, &L->sacc[k]);
@@ -440,7 +544,7 @@ static void pass1_merge(engine *e, lane *L, size_t before, size_t len)
 
 static void refine_block(engine *e, lane *L, size_t lo, size_t len)
 {
-    mc_engine_samples(e->s, L->r, lo, len, L->col);
+    samples_at(e->s, L->r, &L->sc, lo, len, L->col);
     if (e->sum_on)
         for (int k = 0; k < MC_NOUTPUTS; k++)
             mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_T + k], len);
@@ -485,7 +589,9 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             #pragma omp parallel num_threads(e->nt)
             {
                 lane *L = &e->lanes[omp_get_thread_num()];
-                #pragma omp for schedule(dynamic)
+                /* the same blocks per thread in every pass: Sobol'
+                   cursors only move forward */
+                #pragma omp for schedule(static, 1)
                 for (size_t b = b0; b < b1; b++)
                     refine_block(e, L, b * MC_BLOCK, block_len(e, b));
             }
@@ -501,7 +607,7 @@ static void fill_pilots(engine *e)
     size_t m = mc_qs_pilot_len(e->qs_sum);
     for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
         size_t len = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
-        mc_engine_samples(e->s, L->r, lo, len, L->col);
+        samples_at(e->s, L->r, &L->sc, lo, len, L->col);
         for (int k = 0; k < MC_NOUTPUTS; k++)
             memcpy(mc_qs_pilot(e->qs_sum, (size_t)k) + lo,
                    L->col[MC_COL_T + k], len * sizeof(double));
@@ -592,6 +698,7 @@ static void free_engine(engine *e)
         for (int t = 0; t < e->nt; t++) {
             lane *L = &e->lanes[t];
             gsl_rng_free(L->r);
+            sobol_close(&L->sc);
             for (int c = 0; c < MC_NCOLS; c++)
                 free(L->col[c]);
             free(L->scratch);
@@ -647,6 +754,8 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
     for (int t = 0; t < nt; t++) {
         lane *L = &e->lanes[t];
         L->r = mc_rng_alloc();
+        if (sobol_open(s, &L->sc) != 0)
+            return -1;
         L->scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
         L->csum = calloc(e->ncs + 1, sizeof *L->csum);
         L->cm2 = calloc(e->ncs + 1, sizeof *L->cm2);

@@ -222,7 +222,8 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     json_string(&t, info->config_path);
     put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
-        s->sampling == MC_SAMPLING_LHS ? "lhs" : "random", run->threads);
+        s->sampling == MC_SAMPLING_LHS ? "lhs"
+        : s->sampling == MC_SAMPLING_SOBOL ? "sobol" : "random", run->threads);
     put(&t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
     for (int k = 0; k < run->passes && k < 8; k++) {
         mc_fmt_double(num, run->pass_seconds[k]);
