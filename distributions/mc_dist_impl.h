@@ -58,4 +58,9 @@ double mc_dist_invert_(mc_dist_fn_ prob, mc_dist_fn_ dens, const double *par,
  * where the two probabilities are small, so that tails keep precision. */
 double mc_dist_normal_mass_(double a, double b);
 
+/* The standard beta's quantile (P(y; a, b) = t) by Halley's iteration
+ * (beta.c); NaN where it does not converge.  Internal, and tested against
+ * gsl_cdf_beta_Pinv in test_dist. */
+double mc_dist_beta_inverse_(double a, double b, double t);
+
 #endif
