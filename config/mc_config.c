@@ -67,7 +67,9 @@ static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
 
 static const char *const top_keys[] = {
     "name", "description", "seed", "samples", "sampling", "inputs",
-    "correlations", "horizons", "output", NULL};
+    "correlations", "until", "horizons", "output", NULL};
+static const char *const until_keys[] = {"metric", "stat", "tolerance",
+                                         NULL};
 static const char *const correlation_keys[] = {"inputs", "spearman", NULL};
 static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
 static const char *const output_keys[] = {"samples_csv", NULL};
@@ -1593,6 +1595,46 @@ static int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     return 0;
 }
 
+/* "until": {"metric": M, "stat": S, "tolerance": T} -> "M:S:T" */
+static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object {\"metric\": ..., \"stat\": ..., "
+                         "\"tolerance\": ...}", v);
+    if (check_keys(c, v, until_keys))
+        return -1;
+    const char *txt[2] = {NULL, NULL};
+    static const char *const keys[2] = {"metric", "stat"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *e = member(v, keys[k]);
+        if (e == NULL)
+            return fail_missing(c, keys[k], k == 0 ? "an output of "
+                                "summary.csv" : "mean, p01 .. p99 or p_le_2");
+        size_t old = path_push_key(c, keys[k]);
+        if (!cJSON_IsString(e) || strchr(e->valuestring, ':') != NULL ||
+            e->valuestring[0] == '\0')
+            return fail_type(c, k == 0 ? "an output of summary.csv (a "
+                             "name)" : "a statistic's name", e);
+        txt[k] = e->valuestring;
+        path_pop(c, old);
+    }
+    const cJSON *t = member(v, "tolerance");
+    if (t == NULL)
+        return fail_missing(c, "tolerance", "a number > 0");
+    double tol = 0.0;
+    size_t old = path_push_key(c, "tolerance");
+    if (read_number(c, t, &tol))
+        return -1;
+    if (!(tol > 0))
+        return fail(c, "expected a tolerance > 0, found %g", tol);
+    path_pop(c, old);
+    if (snprintf(s->until, sizeof s->until, "%s:%s:%.17g", txt[0], txt[1],
+                 tol) >= (int)sizeof s->until)
+        return fail(c, "expected shorter names, found %zu characters",
+                    strlen(txt[0]) + strlen(txt[1]));
+    return 0;
+}
+
 static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
     const cJSON *v;
@@ -1672,6 +1714,15 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if ((v = member(root, "correlations")) != NULL) {
         old = path_push_key(c, "correlations");
         rc = read_correlations(c, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
+    s->until[0] = '\0';
+    if ((v = member(root, "until")) != NULL) {
+        old = path_push_key(c, "until");
+        rc = read_until(c, v, s);
         path_pop(c, old);
         if (rc)
             return -1;

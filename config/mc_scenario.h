@@ -73,6 +73,9 @@ typedef struct mc_scenario {
     size_t n_corr;
     int corr_input[MC_IN_COUNT];
     double corr_chol[MC_IN_COUNT * MC_IN_COUNT];
+    /* "until": {"metric": M, "stat": S, "tolerance": T}, kept as the
+       text "M:S:T" of --until (sim/ checks the names; "" when absent) */
+    char until[128];
 } mc_scenario;
 
 /* Sampling designs ("sampling" in the file, --sampling): independent

@@ -535,6 +535,16 @@ int mc_cli_main(int argc, char **argv)
         s.write_samples = 0;
     if (o.sampling >= 0)
         s.sampling = o.sampling;
+    /* the scenario's "until", unless --until gave one */
+    if (o.until == NULL && s.until[0] != '\0') {
+        char why[512];
+        if (mc_until_parse(s.until, &until, why, sizeof why) != 0) {
+            fprintf(stderr, "breakeven: %s: $.until: %s\n", config, why);
+            mc_scenario_free(&s);
+            return MC_EXIT_SCENARIO;
+        }
+        o.until = until.text;
+    }
     if (s.sampling != MC_SAMPLING_RANDOM && s.n_corr > 0) {
         fprintf(stderr, "breakeven: --sampling %s: expected a scenario "
                 "without correlations (LHS or Sobol' with correlations is "

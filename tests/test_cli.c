@@ -405,6 +405,31 @@ static void until_stops_at_the_cap_and_says_so(void **state)
     free(manifest);
 }
 
+/* The same rule from the scenario file ("until"), and --until wins over
+ * it. */
+static void until_from_the_scenario_file(void **state)
+{
+    (void)state;
+    char args[1024];
+    snprintf(args, sizeof args, "--config %s/checks/until.json --samples 1e6 "
+             "--no-samples --out uf", TEST_DATA_DIR);
+    assert_int_equal(run(args), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "until multiplier:p50:0.01: 10000 samples"));
+    assert_non_null(strstr(out, "(met)"));
+    char *manifest = slurp("uf/manifest.json");
+    assert_non_null(strstr(manifest, "\"rule\": \"multiplier:p50:0.01\""));
+    free(out);
+    free(manifest);
+    snprintf(args, sizeof args, "--config %s/checks/until.json --samples 1e6 "
+             "--no-samples --out uf --until multiplier:p50:0.5", TEST_DATA_DIR);
+    assert_int_equal(run(args), 0);
+    out = slurp("out.txt");
+    assert_non_null(strstr(out, "until multiplier:p50:0.5: 10000 samples"));
+    assert_null(strstr(out, "20000 samples"));
+    free(out);
+}
+
 static void help_and_version_exit_0_on_stdout(void **state)
 {
     (void)state;
@@ -432,6 +457,7 @@ int main(void)
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),
         cmocka_unit_test(until_stops_at_the_cap_and_says_so),
+        cmocka_unit_test(until_from_the_scenario_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
