@@ -23,6 +23,7 @@
 static const char *const usage_text =
     "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
     "                 [--threads T] [--until RULE] [--sampling D]\n"
+    "                 [--replicates R]\n"
     "                 [--no-samples] [--quiet]\n"
     "       breakeven --help | --version\n"
     "\n"
@@ -42,6 +43,9 @@ static const char *const usage_text =
     "  --sampling D    random (independent draws), lhs (Latin hypercube) or\n"
     "                  sobol (Sobol' sequence, random digital shift);\n"
     "                  overrides the file's \"sampling\"\n"
+    "  --replicates R  also run seeds S+1 .. S+R-1 and write replicates.csv:\n"
+    "                  each statistic's spread over the R randomizations\n"
+    "                  (the honest error for lhs and sobol)\n"
     "  --no-samples    do not write samples.csv\n"
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
@@ -60,6 +64,7 @@ typedef struct options {
     int no_samples, quiet;
     const char *until;
     int sampling;                     /* -1: the scenario's */
+    unsigned long long replicates;    /* 0: one run */
 } options;
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -134,7 +139,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
         static const char *const with_value[] = {
             "--config", "--out", "--samples", "--seed", "--threads",
-            "--until", "--sampling", NULL};
+            "--until", "--sampling", "--replicates", NULL};
         int known = 0;
         for (int k = 0; with_value[k] != NULL; k++)
             known |= strcmp(name, with_value[k]) == 0;
@@ -150,6 +155,11 @@ static int parse_args(int argc, char **argv, options *o)
             o->config = val;
         } else if (strcmp(name, "--until") == 0) {
             o->until = val;
+        } else if (strcmp(name, "--replicates") == 0) {
+            if (parse_count(val, 2, 1000, &v) != 0)
+                return usage_error("--replicates expects an integer from 2 to "
+                                   "1000, found '%s'%s", val, "");
+            o->replicates = v;
         } else if (strcmp(name, "--sampling") == 0) {
             if (strcmp(val, "random") == 0)
                 o->sampling = MC_SAMPLING_RANDOM;
@@ -545,6 +555,14 @@ int mc_cli_main(int argc, char **argv)
         }
         o.until = until.text;
     }
+    if (o.replicates >= 2 && o.until != NULL) {
+        fprintf(stderr, "breakeven: --replicates: expected no stopping rule "
+                "with replicates (--until or the scenario's \"until\"), found "
+                "'%s'\nTry 'breakeven --help' for more information.\n",
+                o.until);
+        mc_scenario_free(&s);
+        return MC_EXIT_USAGE;
+    }
     if (s.sampling != MC_SAMPLING_RANDOM && s.n_corr > 0) {
         fprintf(stderr, "breakeven: --sampling %s: expected a scenario "
                 "without correlations (LHS or Sobol' with correlations is "
@@ -575,6 +593,8 @@ int mc_cli_main(int argc, char **argv)
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     char msg[2048];
     mc_run run;
+    mc_run *reps = NULL;              /* --replicates: seeds seed+1, ... */
+    size_t n_reps = 0;                /* of them computed */
     memset(&run, 0, sizeof run);
     if (have > 0 && need > 0.9 * have) {
         int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
@@ -595,7 +615,34 @@ int mc_cli_main(int argc, char **argv)
 
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
-    mc_run_info info = {config, started, t_start, o.until ? &until : NULL};
+    mc_run_info info = {config, started, t_start, o.until ? &until : NULL,
+                        NULL, 0};
+    /* --replicates R: the randomizations with seeds seed+1 .. seed+R-1
+     * first (no files), then the run with the seed itself writes the
+     * folder with replicates.csv beside its files. */
+    if (o.replicates >= 2) {
+        reps = calloc((size_t)o.replicates - 1, sizeof *reps);
+        if (reps == NULL) {
+            fprintf(stderr, "breakeven: out of memory\n");
+            rc = MC_EXIT_INTERNAL;
+            goto out;
+        }
+        uint64_t seed0 = s.seed;
+        for (size_t i = 1; i < (size_t)o.replicates; i++) {
+            s.seed = seed0 + i;
+            if (mc_engine_run(&s, o.threads, bar ? show_progress : NULL, &p,
+                              NULL, &reps[i - 1], msg, sizeof msg) != 0) {
+                fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "",
+                        msg);
+                rc = MC_EXIT_INTERNAL;
+                goto out;
+            }
+            n_reps = i;
+        }
+        s.seed = seed0;
+        info.reps = reps;
+        info.n_rep = (size_t)o.replicates;
+    }
     /* One run, or batches of 10,000, 20,000, ... samples up to the cap
      * until the rule is met (mc_until): each batch is a complete run
      * that replaces the previous one's folder. */
@@ -647,8 +694,16 @@ int mc_cli_main(int argc, char **argv)
     }
     if (!o.quiet)
         print_summary(&run, &s, outdir);
+    if (reps != NULL && !o.quiet)
+        printf("replicates.csv: every statistic over %llu randomizations "
+               "(seeds %llu .. %llu)\n", o.replicates,
+               (unsigned long long)s.seed,
+               (unsigned long long)s.seed + o.replicates - 1);
     rc = MC_EXIT_OK;
 out:
+    for (size_t j = 0; j < n_reps; j++)
+        mc_run_free(&reps[j]);
+    free(reps);
     mc_run_free(&run);
     mc_scenario_free(&s);
     return rc;

@@ -152,6 +152,11 @@ typedef struct mc_run_info {
     double t_start;            /* omp_get_wtime() at the start of the run:
                                   wall time is measured from it */
     const mc_until *until;     /* the stopping rule, or NULL */
+    /* Independent randomizations (--replicates): the statistics of
+       replicates 2..n_rep (seeds seed+1, ...), this run being the first;
+       n_rep >= 2 writes replicates.csv, else NULL / 0 */
+    const mc_run *reps;
+    size_t n_rep;
 } mc_run_info;
 
 /* Runs the scenario into a temporary folder beside outdir: samples.csv

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <gsl/gsl_cdf.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,6 +155,66 @@ out:
     return rc;
 }
 
+/* replicates.csv (--replicates R): for each output and statistic of
+ * summary.csv with an interval, its value in each of R independent
+ * randomizations (seeds seed .. seed+R-1): their mean, standard
+ * deviation, the standard error of that mean and the half-width of its
+ * 95% interval (Student's t with R - 1 degrees of freedom), and the value
+ * in this run's summary.csv (the first replicate).  For LHS and Sobol'
+ * this is the honest error: summary.csv's intervals assume independent
+ * samples. */
+static double stat_of(const mc_stats *st, int k)
+{
+    return k < 0 ? st->mean : k < MC_NQ ? st->q[k] : st->p_le_2;
+}
+
+static int write_replicates(const mc_outdir *o, const mc_run *run,
+                            const mc_run_info *info, char *msg, size_t len)
+{
+    enum { R_MEAN, R_SD, R_SE, R_HW, R_FIRST, R_NUM };
+    size_t r = info->n_rep, rows = 0;
+    static const char *stat_names[MC_NQ + 2];
+    stat_names[0] = "mean";
+    for (int q = 0; q < MC_NQ; q++)
+        stat_names[q + 1] = mc_summary_qnames[q];
+    stat_names[MC_NQ + 1] = "p_le_2";
+    const char *metric[MC_NOUTPUTS * (MC_NQ + 2)];
+    const char *stat[MC_NOUTPUTS * (MC_NQ + 2)];
+    double v[R_NUM][MC_NOUTPUTS * (MC_NQ + 2)];
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(r - 1));
+    for (int k = 0; k < MC_NOUTPUTS; k++)
+        for (int j = -1; j <= MC_NQ; j++) {
+            if (j == MC_NQ && isnan(run->stats[k].p_le_2))
+                continue;
+            double sum = 0, ss = 0;
+            for (size_t i = 0; i < r; i++)
+                sum += stat_of(i == 0 ? &run->stats[k] : &info->reps[i - 1].stats[k], j);
+            double mean = sum / (double)r;
+            for (size_t i = 0; i < r; i++) {
+                double d = stat_of(i == 0 ? &run->stats[k]
+                                          : &info->reps[i - 1].stats[k], j) -
+                           mean;
+                ss += d * d;
+            }
+            double sd = sqrt(ss / (double)(r - 1));
+            metric[rows] = mc_column_names[MC_COL_T + k];
+            stat[rows] = stat_names[j + 1];
+            v[R_MEAN][rows] = mean;
+            v[R_SD][rows] = sd;
+            v[R_SE][rows] = sd / sqrt((double)r);
+            v[R_HW][rows] = t * sd / sqrt((double)r);
+            v[R_FIRST][rows] = stat_of(&run->stats[k], j);
+            rows++;
+        }
+    mc_column cols[R_NUM + 2] = {
+        {.name = "metric", .str = metric}, {.name = "stat", .str = stat},
+        {.name = "mean", .num = v[R_MEAN]}, {.name = "sd", .num = v[R_SD]},
+        {.name = "se", .num = v[R_SE]},
+        {.name = "half_width_95", .num = v[R_HW]},
+        {.name = "this_run", .num = v[R_FIRST]}};
+    return write_csv(o, "replicates.csv", cols, R_NUM + 2, rows, 1, msg, len);
+}
+
 /* A growing text buffer; a failed allocation is remembered (oom). */
 typedef struct text {
     char *p;
@@ -249,6 +310,9 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     if (s->write_samples)
         put(&t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
     put(&t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+    if (info->n_rep >= 2)
+        put(&t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
+            info->n_rep);
     put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
         run->n_horizons * MC_NCURVE);
     if (t.oom) {
@@ -391,6 +455,7 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     }
     if (write_summary(&o, run, msg, len) != 0 ||
         write_curve(&o, run, msg, len) != 0 ||
+        (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
         write_manifest(&o, run, s, info, msg, len) != 0 ||
         mc_outdir_commit(&o, msg, len) != 0)
         goto io;

@@ -245,6 +245,9 @@ static void bad_options_exit_2_with_a_message(void **state)
         {"--until multiplier:median:0.1", "found 'median'"},
         {"--until multiplier:p50:0", "expected a tolerance > 0"},
         {"--until multiplier:p50:1x", "found '1x'"},
+        {"--replicates 1", "--replicates expects an integer from 2 to 1000"},
+        {"--replicates 3 --until multiplier:p50:0.1",
+         "expected no stopping rule with replicates"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(run(cases[i][0]), 2);
@@ -430,6 +433,38 @@ static void until_from_the_scenario_file(void **state)
     free(out);
 }
 
+/* --replicates 4: replicates.csv holds every statistic's mean, sd, se
+ * and 95% half-width over seeds S .. S+3, its this_run column is
+ * summary.csv's value, the half-width is t(0.975, 3) se, and the file is
+ * the same at 1 and 2 threads. */
+static void replicates_write_the_spread_of_every_statistic(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--sampling sobol --samples 4096 --replicates 4 "
+                         "--threads 1 --no-samples --out r1"), 0);
+    assert_int_equal(run("--sampling sobol --samples 4096 --replicates 4 "
+                         "--threads 2 --no-samples --out r2 --quiet"), 0);
+    char *a = slurp("r1/replicates.csv"), *b = slurp("r2/replicates.csv");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+    assert_prefix(a, "metric,stat,mean,sd,se,half_width_95,this_run\n");
+    /* 12 outputs x (mean + 9 quantiles) + 4 multipliers' p_le_2 */
+    assert_int_equal(count_lines(a), 1 + 12 * 10 + 4);
+    const char *row = strstr(a, "\nbreak_even_days,p50,");
+    assert_non_null(row);
+    double mean, sd, se, hw, first;
+    assert_int_equal(sscanf(row + 1, "break_even_days,p50,%lf,%lf,%lf,%lf,%lf",
+                            &mean, &sd, &se, &hw, &first), 5);
+    assert_true(sd > 0 && fabs(se - sd / 2.0) <= 1e-12 * se);
+    assert_true(fabs(hw - 3.182446305284263 * se) <= 1e-9 * hw);
+    char *summary = slurp("r1/summary.csv");
+    assert_true(csv_cell(summary, "break_even_days", "p50") == first);
+    free(a);
+    free(b);
+    free(summary);
+}
+
 static void help_and_version_exit_0_on_stdout(void **state)
 {
     (void)state;
@@ -458,6 +493,7 @@ int main(void)
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),
         cmocka_unit_test(until_stops_at_the_cap_and_says_so),
         cmocka_unit_test(until_from_the_scenario_file),
+        cmocka_unit_test(replicates_write_the_spread_of_every_statistic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
