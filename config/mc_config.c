@@ -1537,11 +1537,6 @@ static int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     }
     if (given == 0)
         return 0;
-    if (s->sampling != MC_SAMPLING_RANDOM)
-        return fail(c, "expected \"sampling\": \"random\" with correlations "
-                    "(LHS or Sobol' with correlations is not implemented "
-                    "yet), found \"%s\"",
-                    s->sampling == MC_SAMPLING_LHS ? "lhs" : "sobol");
     /* the inputs taking part, and their normal correlations */
     size_t k = 0;
     for (int i = 0; i < MC_IN_COUNT; i++) {

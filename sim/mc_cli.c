@@ -563,16 +563,6 @@ int mc_cli_main(int argc, char **argv)
         mc_scenario_free(&s);
         return MC_EXIT_USAGE;
     }
-    if (s.sampling != MC_SAMPLING_RANDOM && s.n_corr > 0) {
-        fprintf(stderr, "breakeven: --sampling %s: expected a scenario "
-                "without correlations (LHS or Sobol' with correlations is "
-                "not implemented yet), found %zu correlated inputs in "
-                "%s\nTry 'breakeven --help' for more information.\n",
-                s.sampling == MC_SAMPLING_LHS ? "lhs" : "sobol", s.n_corr,
-                config);
-        mc_scenario_free(&s);
-        return MC_EXIT_USAGE;
-    }
 
     char outdir[4096];
     if (o.out != NULL)

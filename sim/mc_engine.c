@@ -141,6 +141,29 @@ static void sobol_fill(sobol_cur *c, uint64_t first, size_t len)
  * stratum k = mc_rng_permute(seed, stream, n, i) of n equal ones, and
  * the point (k + U) / n in it, U the stream's first uniform, through the
  * quantile function. */
+/* The design's probability for input `in` (Sobol' coordinate dim) of
+ * sample first + i, LHS or Sobol' only: LHS stratum k's point
+ * (k + U) / n, U the stream's first uniform; Sobol' the coordinate's 32
+ * leading bits XORed with the input's shift, the middle of that 2^-32
+ * cell.  Always in (0, 1). */
+static double design_u(const mc_scenario *s, const mc_input *in,
+                       const gsl_rng *r, const sobol_cur *sc, unsigned dim,
+                       size_t first, size_t i)
+{
+    if (s->sampling == MC_SAMPLING_SOBOL) {
+        double p = sc->pts[i * sc->dims + dim];
+        uint32_t b = (uint32_t)(p * 4294967296.0) ^
+                     mc_rng_shift(s->seed, in->stream);
+        return ((double)b + 0.5) / 4294967296.0;
+    }
+    uint64_t n = s->samples;
+    mc_rng_seek(r, s->seed, in->stream, first + i);
+    uint64_t k = mc_rng_permute(s->seed, in->stream, n, first + i);
+    double u = ((double)k + gsl_rng_uniform_pos(r)) / (double)n;
+    /* k + U rounds up to n when n is near 2^53 / 2^32: stay inside */
+    return u < 1.0 ? u : 0x1.fffffffffffffp-1;
+}
+
 static void draw_input(const mc_scenario *s, const mc_input *in,
                        const gsl_rng *r, const sobol_cur *sc, unsigned dim,
                        size_t first, size_t len, double *v, int add)
@@ -151,45 +174,31 @@ static void draw_input(const mc_scenario *s, const mc_input *in,
             v[i] = add ? v[i] + x : x;
         return;
     }
-    uint64_t seed = s->seed, n = s->samples;
-    if (s->sampling == MC_SAMPLING_SOBOL) {
-        /* coordinate dim of each point, its 32 leading bits XORed with
-           the input's shift, the middle of that 2^-32 cell */
-        uint32_t shift = mc_rng_shift(seed, in->stream);
-        for (size_t i = 0; i < len; i++) {
-            double p = sc->pts[i * sc->dims + dim];
-            uint32_t b = (uint32_t)(p * 4294967296.0) ^ shift;
-            double u = ((double)b + 0.5) / 4294967296.0;
-            double x = mc_dist_quantile(&in->dist, u);
-            v[i] = add ? v[i] + x : x;
-        }
-        return;
-    }
     for (size_t i = 0; i < len; i++) {
-        mc_rng_seek(r, seed, in->stream, first + i);
         double x;
-        if (s->sampling == MC_SAMPLING_LHS) {
-            uint64_t k = mc_rng_permute(seed, in->stream, n, first + i);
-            double u = ((double)k + gsl_rng_uniform_pos(r)) / (double)n;
-            if (!(u < 1.0))           /* k + U rounds up to n when n is
-                                         near 2^53 / 2^32: stay inside */
-                u = 0x1.fffffffffffffp-1;
-            x = mc_dist_quantile(&in->dist, u);
-        } else {
+        if (s->sampling == MC_SAMPLING_RANDOM) {
+            mc_rng_seek(r, s->seed, in->stream, first + i);
             x = mc_dist_sample(&in->dist, r);
+        } else {
+            x = mc_dist_quantile(&in->dist,
+                                 design_u(s, in, r, sc, dim, first, i));
         }
         v[i] = add ? v[i] + x : x;
     }
 }
 
-/* The correlated inputs (a Gaussian copula, random sampling): for each
- * sample, a standard normal from each input's own stream, mixed by the
+/* The correlated inputs (a Gaussian copula): for each sample, a standard
+ * normal for each input (random sampling: from its own stream; LHS and
+ * Sobol': the normal score of the design's probability, so the first
+ * correlated input keeps its stratification and the others keep their
+ * distribution but not their strata), mixed by the
  * Cholesky factor of the normal correlations, back to a probability with
  * Phi and through each input's quantile function.  The marginals are
  * exactly the inputs' distributions; the rank correlations are the
  * scenario's Spearman values (2 sin(pi rho_s / 6) is the normal
  * correlation with that rank correlation). */
 static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
+                            const sobol_cur *sc, const unsigned *dims,
                             size_t first, size_t len,
                             double *const col[MC_NCOLS])
 {
@@ -198,8 +207,13 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
         double eps[MC_IN_COUNT];
         for (size_t a = 0; a < k; a++) {
             const mc_input *in = &s->inputs[s->corr_input[a]];
-            mc_rng_seek(r, s->seed, in->stream, first + i);
-            eps[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            if (s->sampling == MC_SAMPLING_RANDOM) {
+                mc_rng_seek(r, s->seed, in->stream, first + i);
+                eps[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            } else {                  /* the design's normal scores */
+                eps[a] = gsl_cdf_ugaussian_Pinv(
+                    design_u(s, in, r, sc, dims[a], first, i));
+            }
         }
         for (size_t a = 0; a < k; a++) {
             double z = 0.0;
@@ -231,16 +245,20 @@ static void samples_at(const mc_scenario *s, const gsl_rng *r,
         dim += !is_fixed(&s->stages[k]);
     }
     int correlated[MC_IN_COUNT] = {0};
+    unsigned in_dim[MC_IN_COUNT] = {0}, corr_dim[MC_IN_COUNT] = {0};
     for (size_t a = 0; a < s->n_corr; a++)
         correlated[s->corr_input[a]] = 1;
     for (int j = 0; j < MC_IN_COUNT; j++) {
+        in_dim[j] = dim;
         if (!correlated[j])
             draw_input(s, &s->inputs[j], r, sc, dim, first, len,
                        col[MC_COL_INPUT0 + j], 0);
         dim += !is_fixed(&s->inputs[j]);
     }
+    for (size_t a = 0; a < s->n_corr; a++)
+        corr_dim[a] = in_dim[s->corr_input[a]];
     if (s->n_corr > 0)
-        draw_correlated(s, r, first, len, col);
+        draw_correlated(s, r, sc, corr_dim, first, len, col);
 
     const double *const *in = (const double *const *)col + MC_COL_INPUT0;
     for (size_t i = 0; i < len; i++) {

@@ -921,6 +921,62 @@ static void correlations_hold_and_marginals_do_not_move(void **state)
     mc_scenario_free(&plain);
 }
 
+/* The copula under LHS and Sobol': the design's probabilities become
+ * normal scores, so the same rank correlations hold (within 4 SE at
+ * 16,384 samples), every marginal is still its distribution (KS), and
+ * the first correlated input (overhead, L's first row is (1, 0, ...))
+ * keeps one draw per stratum. */
+static void correlations_hold_under_lhs_and_sobol(void **state)
+{
+    (void)state;
+    static const int designs[] = {MC_SAMPLING_LHS, MC_SAMPLING_SOBOL};
+    for (size_t d = 0; d < 2; d++) {
+        char path[1024];
+        mc_scenario s;
+        mc_err err;
+        cols c;
+        snprintf(path, sizeof path, "%s/checks/correlated.json",
+                 TEST_DATA_DIR);
+        if (mc_cfg_load_file(path, &s, &err) != 0)
+            fail_msg("%s: %s: %s", path, err.path, err.msg);
+        s.sampling = designs[d];
+        s.samples = 16384;
+        regenerate(&s, &c);
+        double g = spearman(c.col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH],
+                            c.col[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS], c.n);
+        double o = spearman(c.col[MC_COL_INPUT0 + MC_IN_OVERHEAD],
+                            c.col[MC_COL_INPUT0 + MC_IN_REPRESENTATIVENESS],
+                            c.n);
+        print_message("%s: spearman 0.5 -> %.4f, -0.3 -> %.4f\n",
+                      d == 0 ? "lhs" : "sobol", g, o);
+        assert_true(fabs(g - 0.5) < 4.0 * 0.75 / sqrt((double)c.n));
+        assert_true(fabs(o + 0.3) < 4.0 * 0.91 / sqrt((double)c.n));
+        /* overhead: one draw per stratum */
+        unsigned char *seen = calloc(c.n, 1);
+        assert_non_null(seen);
+        for (size_t i = 0; i < c.n; i++) {
+            double u = mc_dist_cdf(&s.inputs[MC_IN_OVERHEAD].dist,
+                                   c.col[MC_COL_INPUT0 + MC_IN_OVERHEAD][i]);
+            seen[(size_t)floor(u * (double)c.n)]++;
+        }
+        for (size_t k = 0; k < c.n; k++)
+            assert_int_equal(seen[k], 1);
+        free(seen);
+        /* lifetime: still its distribution */
+        double *x = c.col[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS];
+        qsort(x, c.n, sizeof *x, cmp_dbl);
+        double dmax = 0;
+        for (size_t i = 0; i < c.n; i++) {
+            double f = mc_dist_cdf(&s.inputs[MC_IN_LIFETIME_DAYS].dist, x[i]);
+            dmax = fmax(dmax, fmax(fabs(f - (double)i / (double)c.n),
+                                   fabs((double)(i + 1) / (double)c.n - f)));
+        }
+        assert_true(dmax < 1.63 / sqrt((double)c.n));
+        cols_free(&c);
+        mc_scenario_free(&s);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -945,6 +1001,7 @@ int main(void)
         cmocka_unit_test(lhs_is_identical_for_1_and_3_threads),
         cmocka_unit_test(sobol_is_identical_for_1_and_3_threads),
         cmocka_unit_test(correlations_hold_and_marginals_do_not_move),
+        cmocka_unit_test(correlations_hold_under_lhs_and_sobol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
