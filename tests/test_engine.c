@@ -686,23 +686,23 @@ static void sobol_puts_one_draw_in_each_dyadic_stratum(void **state)
     one_draw_per_stratum(MC_SAMPLING_SOBOL, 1024);
 }
 
-/* Kolmogorov-Smirnov distance of the LHS marginals from their
+/* Kolmogorov-Smirnov distance of the LHS and Sobol' marginals from their
  * distributions, at a fixed seed: far below the 1% critical value
- * 1.63 / sqrt(n) (a stratified sample is within 1/n of F everywhere). */
+ * 1.63 / sqrt(n) (a stratified sample is within 1/n of F everywhere; a
+ * Sobol' coordinate's first 2^k points are). */
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static void lhs_marginals_pass_kolmogorov_smirnov(void **state)
+static void marginals_pass_kolmogorov_smirnov(int design, size_t n)
 {
-    (void)state;
     mc_scenario s;
     cols c;
     load("deepseek-v3-r1.json", &s);
-    s.sampling = MC_SAMPLING_LHS;
-    s.samples = 5000;
+    s.sampling = design;
+    s.samples = n;
     regenerate(&s, &c);
     static const int ins[] = {MC_IN_OVERHEAD, MC_IN_MONTHLY_GROWTH,
                               MC_IN_POWER_RATIO, MC_IN_LIFETIME_DAYS};
@@ -724,6 +724,18 @@ static void lhs_marginals_pass_kolmogorov_smirnov(void **state)
     }
     cols_free(&c);
     mc_scenario_free(&s);
+}
+
+static void lhs_marginals_pass_kolmogorov_smirnov(void **state)
+{
+    (void)state;
+    marginals_pass_kolmogorov_smirnov(MC_SAMPLING_LHS, 5000);
+}
+
+static void sobol_marginals_pass_kolmogorov_smirnov(void **state)
+{
+    (void)state;
+    marginals_pass_kolmogorov_smirnov(MC_SAMPLING_SOBOL, 4096);
 }
 
 /* The mean of training_gpu_hours = k F with only k uncertain, triangular
@@ -996,6 +1008,7 @@ int main(void)
         cmocka_unit_test(nan_outputs_are_an_error_not_a_result),
         cmocka_unit_test(lhs_puts_one_draw_in_each_stratum),
         cmocka_unit_test(lhs_marginals_pass_kolmogorov_smirnov),
+        cmocka_unit_test(sobol_marginals_pass_kolmogorov_smirnov),
         cmocka_unit_test(sobol_puts_one_draw_in_each_dyadic_stratum),
         cmocka_unit_test(lhs_and_sobol_errors_fall_faster_than_monte_carlo),
         cmocka_unit_test(lhs_is_identical_for_1_and_3_threads),
