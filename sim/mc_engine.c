@@ -174,15 +174,17 @@ static void draw_input(const mc_scenario *s, const mc_input *in,
             v[i] = add ? v[i] + x : x;
         return;
     }
-    for (size_t i = 0; i < len; i++) {
-        double x;
-        if (s->sampling == MC_SAMPLING_RANDOM) {
+    if (s->sampling == MC_SAMPLING_RANDOM) {
+        for (size_t i = 0; i < len; i++) {
             mc_rng_seek(r, s->seed, in->stream, first + i);
-            x = mc_dist_sample(&in->dist, r);
-        } else {
-            x = mc_dist_quantile(&in->dist,
-                                 design_u(s, in, r, sc, dim, first, i));
+            double x = mc_dist_sample(&in->dist, r);
+            v[i] = add ? v[i] + x : x;
         }
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        double x = mc_dist_quantile(&in->dist,
+                                    design_u(s, in, r, sc, dim, first, i));
         v[i] = add ? v[i] + x : x;
     }
 }
@@ -604,14 +606,24 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
                 }
             }
         } else {
-            #pragma omp parallel num_threads(e->nt)
-            {
-                lane *L = &e->lanes[omp_get_thread_num()];
-                /* the same blocks per thread in every pass: Sobol'
-                   cursors only move forward */
-                #pragma omp for schedule(static, 1)
-                for (size_t b = b0; b < b1; b++)
-                    refine_block(e, L, b * MC_BLOCK, block_len(e, b));
+            /* Sobol': the same blocks per thread in every pass, so that
+               cursors only move forward; else whichever thread is free */
+            if (e->s->sampling == MC_SAMPLING_SOBOL) {
+                #pragma omp parallel num_threads(e->nt)
+                {
+                    lane *L = &e->lanes[omp_get_thread_num()];
+                    #pragma omp for schedule(static, 1)
+                    for (size_t b = b0; b < b1; b++)
+                        refine_block(e, L, b * MC_BLOCK, block_len(e, b));
+                }
+            } else {
+                #pragma omp parallel num_threads(e->nt)
+                {
+                    lane *L = &e->lanes[omp_get_thread_num()];
+                    #pragma omp for schedule(dynamic)
+                    for (size_t b = b0; b < b1; b++)
+                        refine_block(e, L, b * MC_BLOCK, block_len(e, b));
+                }
             }
         }
     }
