@@ -141,19 +141,19 @@ static void sobol_fill(sobol_cur *c, uint64_t first, size_t len)
  * stratum k = mc_rng_permute(seed, stream, n, i) of n equal ones, and
  * the point (k + U) / n in it, U the stream's first uniform, through the
  * quantile function. */
-/* The design's probability for input `in` (Sobol' coordinate dim) of
- * sample first + i, LHS or Sobol' only: LHS stratum k's point
+/* The design's probability for input `in` (Sobol' coordinate dim, its
+ * digital shift mc_rng_shift(seed, stream), computed once by the caller)
+ * of sample first + i, LHS or Sobol' only: LHS stratum k's point
  * (k + U) / n, U the stream's first uniform; Sobol' the coordinate's 32
- * leading bits XORed with the input's shift, the middle of that 2^-32
- * cell.  Always in (0, 1). */
+ * leading bits XORed with the shift, the middle of that 2^-32 cell.
+ * Always in (0, 1). */
 static double design_u(const mc_scenario *s, const mc_input *in,
                        const gsl_rng *r, const sobol_cur *sc, unsigned dim,
-                       size_t first, size_t i)
+                       uint32_t shift, size_t first, size_t i)
 {
     if (s->sampling == MC_SAMPLING_SOBOL) {
         double p = sc->pts[i * sc->dims + dim];
-        uint32_t b = (uint32_t)(p * 4294967296.0) ^
-                     mc_rng_shift(s->seed, in->stream);
+        uint32_t b = (uint32_t)(p * 4294967296.0) ^ shift;
         return ((double)b + 0.5) / 4294967296.0;
     }
     uint64_t n = s->samples;
@@ -182,9 +182,10 @@ static void draw_input(const mc_scenario *s, const mc_input *in,
         }
         return;
     }
+    uint32_t shift = mc_rng_shift(s->seed, in->stream);
     for (size_t i = 0; i < len; i++) {
-        double x = mc_dist_quantile(&in->dist,
-                                    design_u(s, in, r, sc, dim, first, i));
+        double x = mc_dist_quantile(
+            &in->dist, design_u(s, in, r, sc, dim, shift, first, i));
         v[i] = add ? v[i] + x : x;
     }
 }
@@ -205,6 +206,9 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
                             double *const col[MC_NCOLS])
 {
     size_t k = s->n_corr;
+    uint32_t shift[MC_IN_COUNT];
+    for (size_t a = 0; a < k; a++)
+        shift[a] = mc_rng_shift(s->seed, s->inputs[s->corr_input[a]].stream);
     for (size_t i = 0; i < len; i++) {
         double eps[MC_IN_COUNT];
         for (size_t a = 0; a < k; a++) {
@@ -214,7 +218,7 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
                 eps[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
             } else {                  /* the design's normal scores */
                 eps[a] = gsl_cdf_ugaussian_Pinv(
-                    design_u(s, in, r, sc, dims[a], first, i));
+                    design_u(s, in, r, sc, dims[a], shift[a], first, i));
             }
         }
         for (size_t a = 0; a < k; a++) {
@@ -607,24 +611,22 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             }
         } else {
             /* Sobol': the same blocks per thread in every pass, so that
-               cursors only move forward; else whichever thread is free */
-            if (e->s->sampling == MC_SAMPLING_SOBOL) {
-                #pragma omp parallel num_threads(e->nt)
-                {
-                    lane *L = &e->lanes[omp_get_thread_num()];
-                    #pragma omp for schedule(static, 1)
-                    for (size_t b = b0; b < b1; b++)
-                        refine_block(e, L, b * MC_BLOCK, block_len(e, b));
-                }
-            } else {
-                #pragma omp parallel num_threads(e->nt)
-                {
-                    lane *L = &e->lanes[omp_get_thread_num()];
-                    #pragma omp for schedule(dynamic)
-                    for (size_t b = b0; b < b1; b++)
-                        refine_block(e, L, b * MC_BLOCK, block_len(e, b));
-                }
+               cursors only move forward; else whichever thread is free
+               (set here, for the region's schedule(runtime), and the
+               caller's setting restored after) */
+            omp_sched_t kind;
+            int chunk;
+            omp_get_schedule(&kind, &chunk);
+            omp_set_schedule(e->s->sampling == MC_SAMPLING_SOBOL
+                                 ? omp_sched_static : omp_sched_dynamic, 1);
+            #pragma omp parallel num_threads(e->nt)
+            {
+                lane *L = &e->lanes[omp_get_thread_num()];
+                #pragma omp for schedule(runtime)
+                for (size_t b = b0; b < b1; b++)
+                    refine_block(e, L, b * MC_BLOCK, block_len(e, b));
             }
+            omp_set_schedule(kind, chunk);
         }
     }
     report(progress, ctx, phase, 1.0);
