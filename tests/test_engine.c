@@ -635,6 +635,60 @@ static void small_runs_need_one_pass(void **state)
 
 /* ---- Latin hypercube sampling ------------------------------------------ */
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Kolmogorov-Smirnov distance of x[0..n) from d (on a sorted copy). */
+static double ks_distance(const mc_dist *d, const double *x, size_t n)
+{
+    double *y = malloc(n * sizeof *y), dmax = 0;
+    assert_non_null(y);
+    memcpy(y, x, n * sizeof *y);
+    qsort(y, n, sizeof *y, cmp_dbl);
+    for (size_t i = 0; i < n; i++) {
+        double f = mc_dist_cdf(d, y[i]);
+        dmax = fmax(dmax, fmax(fabs(f - (double)i / (double)n),
+                               fabs((double)(i + 1) / (double)n - f)));
+    }
+    free(y);
+    return dmax;
+}
+
+/* Fails unless x[0..n) puts exactly one draw in each stratum
+ * [k/n, (k+1)/n) of d's probabilities; with perm_stream (LHS), in the
+ * stratum mc_rng_permute(seed, stream, n, i) assigns sample i. */
+static void assert_one_per_stratum(const mc_dist *d, const double *x,
+                                   size_t n, const char *name,
+                                   const uint32_t *perm_stream, uint64_t seed)
+{
+    unsigned char *seen = calloc(n, 1);
+    assert_non_null(seen);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)floor(mc_dist_cdf(d, x[i]) * (double)n);
+        assert_true(k < n);
+        if (perm_stream != NULL)
+            assert_int_equal(k, mc_rng_permute(seed, *perm_stream, n, i));
+        seen[k]++;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (seen[k] != 1)
+            fail_msg("%s: stratum %zu has %d draws", name, k, seen[k]);
+    free(seen);
+}
+
+/* A scenario of tests/checks/. */
+static void load_check(const char *file, mc_scenario *s)
+{
+    char path[1024];
+    mc_err err;
+    snprintf(path, sizeof path, "%s/checks/%s", TEST_DATA_DIR, file);
+    if (mc_cfg_load_file(path, s, &err) != 0)
+        fail_msg("%s: %s: %s", path, err.path, err.msg);
+}
+
 /* Every uncertain input of the default scenario, drawn by LHS with n
  * samples: its probabilities F(x) fall one in each of the n strata
  * [k/n, (k+1)/n), exactly the stratum mc_rng_permute assigns. */
@@ -651,20 +705,10 @@ static void one_draw_per_stratum(int design, size_t n)
                               MC_IN_LIFETIME_DAYS};
     for (size_t j = 0; j < sizeof ins / sizeof ins[0]; j++) {
         const mc_input *in = &s.inputs[ins[j]];
-        unsigned char seen[1024] = {0};
-        for (size_t i = 0; i < c.n; i++) {
-            double u = mc_dist_cdf(&in->dist, c.col[MC_COL_INPUT0 + ins[j]][i]);
-            size_t k = (size_t)floor(u * (double)c.n);
-            assert_true(k < c.n);
-            if (design == MC_SAMPLING_LHS)
-                assert_int_equal(k, mc_rng_permute(s.seed, in->stream, c.n,
-                                                   i));
-            seen[k]++;
-        }
-        for (size_t k = 0; k < c.n; k++)
-            if (seen[k] != 1)
-                fail_msg("%s: stratum %zu has %d draws", in->name, k,
-                         seen[k]);
+        assert_one_per_stratum(&in->dist, c.col[MC_COL_INPUT0 + ins[j]], c.n,
+                               in->name,
+                               design == MC_SAMPLING_LHS ? &in->stream : NULL,
+                               s.seed);
     }
     cols_free(&c);
     mc_scenario_free(&s);
@@ -690,12 +734,6 @@ static void sobol_puts_one_draw_in_each_dyadic_stratum(void **state)
  * distributions, at a fixed seed: far below the 1% critical value
  * 1.63 / sqrt(n) (a stratified sample is within 1/n of F everywhere; a
  * Sobol' coordinate's first 2^k points are). */
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void marginals_pass_kolmogorov_smirnov(int design, size_t n)
 {
     mc_scenario s;
@@ -708,15 +746,8 @@ static void marginals_pass_kolmogorov_smirnov(int design, size_t n)
                               MC_IN_POWER_RATIO, MC_IN_LIFETIME_DAYS};
     double crit = 1.63 / sqrt((double)c.n);
     for (size_t j = 0; j < sizeof ins / sizeof ins[0]; j++) {
-        double *x = c.col[MC_COL_INPUT0 + ins[j]];
-        qsort(x, c.n, sizeof *x, cmp_dbl);
-        double d = 0;
-        for (size_t i = 0; i < c.n; i++) {
-            double f = mc_dist_cdf(&s.inputs[ins[j]].dist, x[i]);
-            double a = fabs(f - (double)i / (double)c.n);
-            double b = fabs((double)(i + 1) / (double)c.n - f);
-            d = fmax(d, fmax(a, b));
-        }
+        double d = ks_distance(&s.inputs[ins[j]].dist,
+                               c.col[MC_COL_INPUT0 + ins[j]], c.n);
         print_message("%s: KS distance %.3g (1%% critical %.3g)\n",
                       s.inputs[ins[j]].name, d, crit);
         assert_true(d <= 1.0 / (double)c.n + 1e-9);
@@ -877,13 +908,9 @@ static double spearman(const double *x, const double *y, size_t n)
 static void correlations_hold_and_marginals_do_not_move(void **state)
 {
     (void)state;
-    char path[1024];
     mc_scenario s, plain;
-    mc_err err;
     cols c, p;
-    snprintf(path, sizeof path, "%s/checks/correlated.json", TEST_DATA_DIR);
-    if (mc_cfg_load_file(path, &s, &err) != 0)
-        fail_msg("%s: %s: %s", path, err.path, err.msg);
+    load_check("correlated.json", &s);
     load("deepseek-v3-r1.json", &plain);
     s.samples = plain.samples = 20000;
     assert_int_equal(s.n_corr, 4);
@@ -907,20 +934,9 @@ static void correlations_hold_and_marginals_do_not_move(void **state)
     }
     static const int marg[] = {MC_IN_OVERHEAD, MC_IN_REPRESENTATIVENESS,
                                MC_IN_MONTHLY_GROWTH, MC_IN_LIFETIME_DAYS};
-    for (size_t j = 0; j < sizeof marg / sizeof marg[0]; j++) {
-        double *x = malloc(c.n * sizeof *x);
-        assert_non_null(x);
-        memcpy(x, COL(c, marg[j]), c.n * sizeof *x);
-        qsort(x, c.n, sizeof *x, cmp_dbl);
-        double d = 0;
-        for (size_t i = 0; i < c.n; i++) {
-            double f = mc_dist_cdf(&s.inputs[marg[j]].dist, x[i]);
-            d = fmax(d, fmax(fabs(f - (double)i / (double)c.n),
-                             fabs((double)(i + 1) / (double)c.n - f)));
-        }
-        free(x);
-        assert_true(d < 1.63 / sqrt((double)c.n));
-    }
+    for (size_t j = 0; j < sizeof marg / sizeof marg[0]; j++)
+        assert_true(ks_distance(&s.inputs[marg[j]].dist, COL(c, marg[j]),
+                                c.n) < 1.63 / sqrt((double)c.n));
     /* power ratio and the stages are not correlated: common random
        numbers with the plain scenario */
     assert_memory_equal(COL(c, MC_IN_POWER_RATIO), COL(p, MC_IN_POWER_RATIO),
@@ -943,14 +959,9 @@ static void correlations_hold_under_lhs_and_sobol(void **state)
     (void)state;
     static const int designs[] = {MC_SAMPLING_LHS, MC_SAMPLING_SOBOL};
     for (size_t d = 0; d < 2; d++) {
-        char path[1024];
         mc_scenario s;
-        mc_err err;
         cols c;
-        snprintf(path, sizeof path, "%s/checks/correlated.json",
-                 TEST_DATA_DIR);
-        if (mc_cfg_load_file(path, &s, &err) != 0)
-            fail_msg("%s: %s: %s", path, err.path, err.msg);
+        load_check("correlated.json", &s);
         s.sampling = designs[d];
         s.samples = 16384;
         regenerate(&s, &c);
@@ -964,26 +975,13 @@ static void correlations_hold_under_lhs_and_sobol(void **state)
         assert_true(fabs(g - 0.5) < 4.0 * 0.75 / sqrt((double)c.n));
         assert_true(fabs(o + 0.3) < 4.0 * 0.91 / sqrt((double)c.n));
         /* overhead: one draw per stratum */
-        unsigned char *seen = calloc(c.n, 1);
-        assert_non_null(seen);
-        for (size_t i = 0; i < c.n; i++) {
-            double u = mc_dist_cdf(&s.inputs[MC_IN_OVERHEAD].dist,
-                                   c.col[MC_COL_INPUT0 + MC_IN_OVERHEAD][i]);
-            seen[(size_t)floor(u * (double)c.n)]++;
-        }
-        for (size_t k = 0; k < c.n; k++)
-            assert_int_equal(seen[k], 1);
-        free(seen);
+        assert_one_per_stratum(&s.inputs[MC_IN_OVERHEAD].dist,
+                               c.col[MC_COL_INPUT0 + MC_IN_OVERHEAD], c.n,
+                               "overhead", NULL, s.seed);
         /* lifetime: still its distribution */
-        double *x = c.col[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS];
-        qsort(x, c.n, sizeof *x, cmp_dbl);
-        double dmax = 0;
-        for (size_t i = 0; i < c.n; i++) {
-            double f = mc_dist_cdf(&s.inputs[MC_IN_LIFETIME_DAYS].dist, x[i]);
-            dmax = fmax(dmax, fmax(fabs(f - (double)i / (double)c.n),
-                                   fabs((double)(i + 1) / (double)c.n - f)));
-        }
-        assert_true(dmax < 1.63 / sqrt((double)c.n));
+        assert_true(ks_distance(&s.inputs[MC_IN_LIFETIME_DAYS].dist,
+                                c.col[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS],
+                                c.n) < 1.63 / sqrt((double)c.n));
         cols_free(&c);
         mc_scenario_free(&s);
     }
