@@ -762,40 +762,31 @@ static int cut_target(mc_qs *q, qstream *st, target *t, tlist *l)
     return 0;
 }
 
+/* The wanted order statistics inside a kept target are the contiguous
+ * run ks[u0 .. u1) (ks ascending): select them all at once. */
 static int select_kept(mc_qs *q, qstream *st, target *t)
 {
     if (t->pos != t->count)
         return -2;
-    size_t ks[2 * 64], nk = 0, first = 0;
-    for (size_t u = 0; u < q->nks; u++) {
-        if (st->known[u] || q->ks[u] < t->below ||
-            q->ks[u] >= t->below + t->count)
-            continue;
-        if (nk == 0)
-            first = u;
-        if (nk == sizeof ks / sizeof ks[0])
-            break;                      /* the rest: selected below */
-        ks[nk++] = q->ks[u] - t->below;
-    }
-    if (nk == 0)
+    size_t u0 = 0;
+    while (u0 < q->nks && q->ks[u0] < t->below)
+        u0++;
+    size_t u1 = u0;
+    while (u1 < q->nks && q->ks[u1] < t->below + t->count)
+        u1++;
+    if (u1 == u0)
         return 0;
-    mc_select_(t->vals, t->count, ks, nk);
-    for (size_t u = first; u < q->nks; u++) {
-        if (st->known[u] || q->ks[u] < t->below ||
-            q->ks[u] >= t->below + t->count)
-            continue;
-        size_t r = q->ks[u] - t->below;
-        int done = 0;
-        for (size_t i = 0; i < nk; i++)
-            if (ks[i] == r)
-                done = 1;
-        if (!done) {                    /* more than fit in ks: one more */
-            size_t one = r;
-            mc_select_(t->vals, t->count, &one, 1);
-        }
-        st->val[u] = t->vals[r];
+    size_t *ks = malloc((u1 - u0) * sizeof *ks);
+    if (ks == NULL)
+        return -1;
+    for (size_t u = u0; u < u1; u++)
+        ks[u - u0] = q->ks[u] - t->below;
+    mc_select_(t->vals, t->count, ks, u1 - u0);
+    for (size_t u = u0; u < u1; u++) {
+        st->val[u] = t->vals[ks[u - u0]];
         st->known[u] = 1;
     }
+    free(ks);
     return 0;
 }
 
