@@ -369,13 +369,12 @@ void mc_qs_free(mc_qs *q)
     free(q);
 }
 
-double mc_qs_bytes(size_t n, size_t streams, size_t k, size_t keep_bytes,
+double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
                    int threads)
 {
-    (void)n;
     double per_stream = NB * 8.0              /* pass-1 counts */
                         + NB * 4.0            /* marks */
-                        + 2.0 * (double)k * (MC_QS_BINS * 8.0 + 64.0) /* sub-bins */
+                        + (double)wanted * (MC_QS_BINS * 8.0 + 64.0) /* sub-bins */
                         + MC_QS_PILOT * 8.0;
     double per_acc = (double)streams * (NB * 4.0 + 16.0);
     return (double)streams * per_stream + (double)keep_bytes +
@@ -699,7 +698,6 @@ static int push(tlist *l, const target *t)
 static int place(qstream *st, size_t u, uint64_t lo, uint64_t hi,
                  size_t below, size_t count, uint32_t coarse, tlist *l)
 {
-    (void)u;
     if (lo == hi || lo >= KEY_INF) {
         st->val[u] = value_of(lo >= KEY_INF ? KEY_INF : lo);
         st->known[u] = 1;

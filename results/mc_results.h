@@ -149,9 +149,11 @@ mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
                        size_t k, const size_t *ranks, size_t nr,
                        size_t keep_bytes);
 void mc_qs_free(mc_qs *q);
-/* Bytes mc_qs_new and the passes allocate at most, with `threads`
- * accumulators (for a memory check before a run). */
-double mc_qs_bytes(size_t n, size_t streams, size_t k, size_t keep_bytes,
+/* Bytes mc_qs_new and the passes allocate at most for `streams` streams
+ * of `wanted` order statistics each (2 per level, plus any ranks), with
+ * `threads` accumulators (for a memory check before a run); it does not
+ * depend on the number of values. */
+double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
                    int threads);
 
 size_t mc_qs_pilot_len(const mc_qs *q);

@@ -665,11 +665,10 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
     double per_lane = 8.0 * MC_BLOCK * (MC_NCOLS + MC_CURVE_SCRATCH / MC_BLOCK) +
                   16.0 * (double)ncs + 8.0 * MC_NCURVE *
                   (double)(s->n_horizons + 1) + (double)text_cap();
+    /* each level wants 2 order statistics and its interval 2 more */
     return t * per_lane + 8.0 * (double)ncs +
-           mc_qs_bytes((size_t)s->samples, MC_NOUTPUTS, MC_NQ, MC_KEEP_BYTES,
-                       t) +
-           mc_qs_bytes((size_t)s->samples, ncs, MC_NCURVE_Q, MC_KEEP_BYTES,
-                       t);
+           mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t) +
+           mc_qs_bytes(ncs, 4 * MC_NCURVE_Q, MC_KEEP_BYTES, t);
 }
 
 void mc_run_free(mc_run *run)
