@@ -1714,6 +1714,9 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
             return -1;
     }
 
+    s->sensitivity = MC_SENS_RANK;
+    s->sobol_samples = MC_SOBOL_SAMPLES_DEFAULT;
+    s->bootstrap = MC_BOOTSTRAP_DEFAULT;
     s->until[0] = '\0';
     if ((v = member(root, "until")) != NULL) {
         old = path_push_key(c, "until");
@@ -2298,5 +2301,12 @@ void mc_scenario_free(mc_scenario *s)
     for (size_t i = 0; i < MC_IN_COUNT; i++)
         input_free(&s->inputs[i]);
     free(s->horizons);
+    for (size_t i = 0; i < s->n_variants; i++) {
+        free(s->variants[i].name);
+        free(s->variants[i].description);
+        mc_scenario_free(s->variants[i].s);
+        free(s->variants[i].s);
+    }
+    free(s->variants);
     memset(s, 0, sizeof *s);
 }

@@ -76,7 +76,37 @@ typedef struct mc_scenario {
     /* "until": {"metric": M, "stat": S, "tolerance": T}, kept as the
        text "M:S:T" of --until (sim/ checks the names; "" when absent) */
     char until[128];
+    /* "sensitivity": what sensitivity analysis the run adds.  Rank
+       (default): Spearman and partial rank correlations of every output
+       with every uncertain input, from the run's own samples
+       (sensitivity.csv).  Sobol': that, and first-order and total Sobol'
+       indices from a separate Saltelli design of sobol_samples base rows
+       (sobol.csv), with bootstrap intervals from `bootstrap` resamples.
+       None: neither. */
+    int sensitivity;            /* MC_SENS_RANK (default), _SOBOL, _NONE */
+    uint64_t sobol_samples;     /* base rows N of the Saltelli design */
+    uint32_t bootstrap;         /* bootstrap resamples of the indices */
+    /* "variants": named overrides of some inputs, each evaluated on the
+       base's random streams (common random numbers).  A sweep in the
+       file becomes one variant per value.  Each variant's scenario is
+       complete: the base with its overrides, the same seed, samples,
+       sampling, horizons and correlations, and no variants of its own. */
+    size_t n_variants;
+    struct mc_variant *variants;
 } mc_scenario;
+
+/* One variant: its name ("traffic-growth"; a sweep's value is appended,
+ * "overhead-median=3.1"), made of [A-Za-z0-9._=+-] so that it names a
+ * folder, and its scenario. */
+typedef struct mc_variant {
+    char *name;
+    char *description;          /* may be NULL */
+    mc_scenario *s;             /* owned; s->n_variants == 0 */
+} mc_variant;
+
+enum { MC_SENS_RANK, MC_SENS_SOBOL, MC_SENS_NONE };
+#define MC_SOBOL_SAMPLES_DEFAULT 16384
+#define MC_BOOTSTRAP_DEFAULT 1000
 
 /* Sampling designs ("sampling" in the file, --sampling): independent
  * draws; a Latin hypercube (each input's probability range cut into
