@@ -10,6 +10,7 @@
 #define MC_RESULTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* ---- statistics --------------------------------------------------- */
@@ -183,6 +184,80 @@ void mc_qs_get(const mc_qs *q, size_t stream, double *out);
 double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank);
 /* Passes run so far. */
 int mc_qs_passes_done(const mc_qs *q);
+
+/* ---- rank sensitivity: Spearman and partial rank correlations -------- */
+
+/* Ranks of streamed columns, to a resolution that does not grow with n.
+ * The first min(n, MC_RANK_PILOT) values of each column (the pilot) are
+ * its edges; one pass counts every value into the cells they make (each
+ * edge value exactly, and the open intervals between them), and from the
+ * counts any value's midrank follows: exactly for a value equal to an
+ * edge (ties share their midrank), by linear interpolation between the
+ * edges of its interval otherwise (the outer intervals end at the least
+ * and greatest value counted).  The error in a rank is at most the count
+ * of one interval, about n / MC_RANK_PILOT, and where values are spread
+ * evenly inside intervals under one rank (test_results); when n <=
+ * MC_RANK_PILOT every value is an edge and the ranks are exact.
+ *
+ *     mc_rankmap *m = mc_rankmap_new(n, cols);
+ *     fill mc_rankmap_pilot(m, c)[0..mc_rankmap_pilot_len(m)) per column;
+ *     mc_rankmap_plan(m);
+ *     pass: each thread mc_rankmap_count(acc, c, x, len) for all values;
+ *     mc_rankmap_end(m, accs, nacc, msg, len);
+ *     later pass: mc_rankmap_scores(m, c, x, len, q) for all values.
+ *
+ * Scores are integers: (midrank + 1/2) / n - 1/2 scaled by 2^20 and
+ * rounded, so that sums of products are exact (mc_rsums) and merge in
+ * any order.  Values may be +-inf, never NaN. */
+#define MC_RANK_PILOT 4096
+typedef struct mc_rankmap mc_rankmap;
+typedef struct mc_rankmap_acc mc_rankmap_acc;
+mc_rankmap *mc_rankmap_new(size_t n, size_t cols);    /* NULL: no memory */
+void mc_rankmap_free(mc_rankmap *m);
+size_t mc_rankmap_pilot_len(const mc_rankmap *m);
+double *mc_rankmap_pilot(mc_rankmap *m, size_t col);
+/* Sorts the pilots into edges; when the pilot is every value (n <=
+ * MC_RANK_PILOT) it also counts them, and no counting pass is needed. */
+void mc_rankmap_plan(mc_rankmap *m);
+/* 1 when the counts are known and values can be scored. */
+int mc_rankmap_ready(const mc_rankmap *m);
+mc_rankmap_acc *mc_rankmap_acc_new(const mc_rankmap *m);
+void mc_rankmap_acc_free(mc_rankmap_acc *a);
+void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
+                      size_t len);
+/* Merges the counts (any order).  Returns 0, or -1 with msg if a column
+ * did not get exactly n values. */
+int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
+                   char *msg, size_t len);
+void mc_rankmap_scores(const mc_rankmap *m, size_t col, const double *x,
+                       size_t len, int32_t *q);
+
+/* Sums of the scores of d inputs and o outputs (each input with every
+ * input and output, each output with itself), in 128-bit integers. */
+#define MC_RSUMS_BLOCK 8192
+typedef struct mc_rsums mc_rsums;
+mc_rsums *mc_rsums_new(size_t d, size_t o);            /* NULL: no memory */
+void mc_rsums_free(mc_rsums *s);
+/* q[0..d) the inputs' scores, q[d..d+o) the outputs', len <=
+ * MC_RSUMS_BLOCK each. */
+void mc_rsums_add(mc_rsums *s, const int32_t *const *q, size_t len);
+void mc_rsums_merge(mc_rsums *into, const mc_rsums *from);
+
+/* One input's rank correlations with one output, with intervals at a
+ * level: Spearman's rho (Fisher's z, standard error sqrt(1.06 / (n - 3)),
+ * Fieller, Hartley and Pearson 1957) and the partial rank correlation
+ * coefficient given the other inputs (z with 1 / sqrt(n - 2 - d)).  NaN
+ * where undefined: a constant column, or for the PRCC a correlation
+ * matrix that is singular or an output (or input) whose ranks are, to
+ * 1e-6 of their variance, a linear function of the others' (such as
+ * training_gpu_hours = k F with only k uncertain). */
+typedef struct mc_rankcorr {
+    double spearman, spearman_lo, spearman_hi;
+    double prcc, prcc_lo, prcc_hi;
+} mc_rankcorr;
+/* out[y * d + a] for output y and input a.  Returns 0, or -1 (no
+ * memory).  Calls GSL with its error handler off for the while. */
+int mc_rsums_result(const mc_rsums *s, double level, mc_rankcorr *out);
 
 /* ---- numbers as text ---------------------------------------------- */
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,41 @@ static double half_width(double x, double lo, double hi)
     return a > b ? a : b;
 }
 
+/* The two inputs with the largest rank correlation (in size) with each
+ * headline output: what drives it (issue 7). */
+static void print_drivers(const mc_run *run)
+{
+    if (run->sens_d == 0)
+        return;
+    static const int headline[] = {MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_M,
+                                   MC_COL_M_ENERGY};
+    printf("\ndrivers (the two inputs of largest Spearman rank correlation "
+           "with each output;\n all inputs, and partial rank correlations, "
+           "in sensitivity.csv)\n");
+    for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
+        const mc_rankcorr *r =
+            &run->sens[(size_t)(headline[i] - MC_COL_T) * run->sens_d];
+        size_t best[2] = {SIZE_MAX, SIZE_MAX};
+        for (size_t a = 0; a < run->sens_d; a++) {
+            double v = fabs(r[a].spearman);
+            if (!(v > 0.0))
+                continue;
+            if (best[0] == SIZE_MAX || v > fabs(r[best[0]].spearman)) {
+                best[1] = best[0];
+                best[0] = a;
+            } else if (best[1] == SIZE_MAX || v > fabs(r[best[1]].spearman)) {
+                best[1] = a;
+            }
+        }
+        printf("  %-24s", mc_column_names[headline[i]]);
+        for (int k = 0; k < 2 && best[k] != SIZE_MAX; k++)
+            printf("%s%s %+.2f", k > 0 ? ", " : "",
+                   mc_column_names[run->sens_col[best[k]]],
+                   r[best[k]].spearman);
+        printf("\n");
+    }
+}
+
 /* Each figure to the digits its 95% interval justifies (issue 6): the
  * median and P(<= 2) with their error, the 5% and 95% points and the
  * share "never" rounded by theirs. */
@@ -483,6 +519,7 @@ static void print_summary(const mc_run *run, const mc_scenario *s,
     printf("\n(median and P(<=2) with the half-width of their 95%% interval; "
            "every figure\n rounded to the digits its interval justifies; "
            "all intervals in summary.csv)\n");
+    print_drivers(run);
 }
 
 /* "runs/<name>", with characters other than [A-Za-z0-9._-] as '_'. */

@@ -464,6 +464,9 @@ typedef struct lane {
     size_t *cle2;                     /* curve values <= 2, this pass */
     size_t *first;                    /* MC_NCURVE x (nh + 1) counts */
     mc_qs_acc *qa_sum, *qa_cur;       /* this pass's quantile counts */
+    mc_rankmap_acc *ra;               /* pass 1's rank counts */
+    int32_t *score;                   /* rank scores: sens columns x block */
+    mc_rsums *rs;                     /* the lane's sums of scores */
     mc_column cols[MC_NCOLS + 1];     /* samples.csv over col */
     char *text;                       /* the block's rows */
     size_t text_len;
@@ -476,6 +479,14 @@ typedef struct engine {
     lane *lanes;
     mc_qs *qs_sum, *qs_cur;
     int sum_on, cur_on;               /* quantile work in this pass */
+    /* rank sensitivity: ranks counted in pass 1, scores summed in the
+       pass after it (which is run for them if the quantiles need none) */
+    size_t sd, sncol;                 /* inputs; inputs and outputs */
+    int scol[MC_NCOLS];               /* their columns */
+    mc_rankmap *rm;
+    int rank_counted;                 /* 1: the counts are in */
+    int rank_pass;                    /* 1: scores are summed this pass */
+    int rank_done;
     mc_sacc sacc[MC_NOUTPUTS];        /* merged in block order */
     double *csum, *cm2;               /* curve sums and squared deviations,
                                          merged in block order */
@@ -516,6 +527,18 @@ static void curve_pilot(void *ctx, size_t h, const double *const x[MC_NCURVE],
                len * sizeof(double));
 }
 
+/* The block's rank scores into the lane's sums. */
+static void rank_scores(const engine *e, lane *L, size_t len)
+{
+    const int32_t *q[MC_NCOLS];
+    for (size_t c = 0; c < e->sncol; c++) {
+        q[c] = L->score + c * MC_BLOCK;
+        mc_rankmap_scores(e->rm, c, L->col[e->scol[c]], len,
+                          L->score + c * MC_BLOCK);
+    }
+    mc_rsums_add(L->rs, q, len);
+}
+
 static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
 {
     const mc_scenario *s = e->s;
@@ -526,6 +549,11 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
         if (e->sum_on)
             mc_qs_add(L->qa_sum, (size_t)k, x, len);
     }
+    if (e->rank_pass)                 /* the pilot was every sample */
+        rank_scores(e, L, len);
+    else
+        for (size_t c = 0; e->rm != NULL && c < e->sncol; c++)
+            mc_rankmap_count(L->ra, c, L->col[e->scol[c]], len);
     for (int m = 0; m < MC_NCURVE; m++) {
         const double *be = L->col[mc_curve_be_col[m]];
         size_t *first = L->first + (size_t)m * (e->nh + 1);
@@ -575,6 +603,8 @@ static void refine_block(engine *e, lane *L, size_t lo, size_t len)
     if (e->cur_on)
         mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
                         curve_refine, L);
+    if (e->rank_pass)
+        rank_scores(e, L, len);
 }
 
 static size_t block_len(const engine *e, size_t b)
@@ -646,6 +676,10 @@ static void fill_pilots(engine *e)
         void *ctx[2] = {e->qs_cur, &lo};
         mc_engine_curve(e->s, (const double *const *)L->col, len,
                         L->scratch, curve_pilot, ctx);
+        /* both pilots are the first min(n, 4096) samples */
+        for (size_t c = 0; e->rm != NULL && c < e->sncol; c++)
+            memcpy(mc_rankmap_pilot(e->rm, c) + lo, L->col[e->scol[c]],
+                   len * sizeof(double));
     }
 }
 
@@ -658,21 +692,41 @@ static size_t text_cap(void)
     return mc_csv_bound(cols, MC_NCOLS + 1, MC_BLOCK);
 }
 
+size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols)
+{
+    size_t d = 0;
+    for (size_t k = 0; k < s->n_stages; k++)
+        if (!is_fixed(&s->stages[k])) {
+            cols[d++] = MC_COL_F;
+            break;
+        }
+    for (int j = 0; j < MC_IN_COUNT; j++)
+        if (!is_fixed(&s->inputs[j]))
+            cols[d++] = MC_COL_INPUT0 + j;
+    return d;
+}
+
 double mc_engine_memory_bytes(const mc_scenario *s, int threads)
 {
     int t = resolve_threads(threads);
+    /* rank maps: counts per cell, merged and per thread, and a block of
+       scores per thread */
+    double ranks = (double)MC_NCOLS *
+        (8.0 * (2 * MC_RANK_PILOT + 1) * (t + 2) + 16.0 * MC_RANK_PILOT +
+         4.0 * MC_BLOCK * t);
     size_t ncs = s->n_horizons * MC_NCURVE;
     double per_lane = 8.0 * MC_BLOCK * (MC_NCOLS + MC_CURVE_SCRATCH / MC_BLOCK) +
                   16.0 * (double)ncs + 8.0 * MC_NCURVE *
                   (double)(s->n_horizons + 1) + (double)text_cap();
     /* each level wants 2 order statistics and its interval 2 more */
-    return t * per_lane + 8.0 * (double)ncs +
+    return ranks + t * per_lane + 8.0 * (double)ncs +
            mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t) +
            mc_qs_bytes(ncs, 4 * MC_NCURVE_Q, MC_KEEP_BYTES, t);
 }
 
 void mc_run_free(mc_run *run)
 {
+    free(run->sens);
     free(run->horizons);
     free(run->curve);
     memset(run, 0, sizeof *run);
@@ -684,6 +738,8 @@ static void free_accs(engine *e)
         mc_qs_acc_free(e->lanes[t].qa_sum);
         mc_qs_acc_free(e->lanes[t].qa_cur);
         e->lanes[t].qa_sum = e->lanes[t].qa_cur = NULL;
+        mc_rankmap_acc_free(e->lanes[t].ra);
+        e->lanes[t].ra = NULL;
     }
 }
 
@@ -695,7 +751,9 @@ static int new_accs(engine *e)
     for (int t = 0; t < e->nt; t++) {
         lane *L = &e->lanes[t];
         if ((e->sum_on && (L->qa_sum = mc_qs_acc_new(e->qs_sum)) == NULL) ||
-            (e->cur_on && (L->qa_cur = mc_qs_acc_new(e->qs_cur)) == NULL))
+            (e->cur_on && (L->qa_cur = mc_qs_acc_new(e->qs_cur)) == NULL) ||
+            (e->rm != NULL && !e->rank_counted &&
+             (L->ra = mc_rankmap_acc_new(e->rm)) == NULL))
             return -1;
     }
     return 0;
@@ -715,6 +773,16 @@ static int end_accs(engine *e, char *msg, size_t len)
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_cur;
         rc = mc_qs_end_pass(e->qs_cur, a, (size_t)e->nt, msg, len);
+    }
+    if (rc == 0 && e->lanes[0].ra != NULL) {       /* after pass 1 */
+        mc_rankmap_acc **ra = malloc((size_t)e->nt * sizeof *ra);
+        rc = ra == NULL ? -1 : 0;
+        for (int t = 0; ra != NULL && t < e->nt; t++)
+            ra[t] = e->lanes[t].ra;
+        if (ra != NULL)
+            rc = mc_rankmap_end(e->rm, ra, (size_t)e->nt, msg, len);
+        e->rank_counted = rc == 0;
+        free(ra);
     }
     if (a == NULL)
         snprintf(msg, len, "out of memory");
@@ -738,11 +806,14 @@ static void free_engine(engine *e)
             free(L->cle2);
             free(L->first);
             free(L->text);
+            free(L->score);
+            mc_rsums_free(L->rs);
         }
     free_accs(e);
     free(e->lanes);
     mc_qs_free(e->qs_sum);
     mc_qs_free(e->qs_cur);
+    mc_rankmap_free(e->rm);
     free(e->csum);
     free(e->cm2);
 }
@@ -781,6 +852,14 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         e->qs_sum == NULL ||
         e->qs_cur == NULL)
         return -1;
+    if (s->sensitivity != MC_SENS_NONE &&
+        (e->sd = mc_engine_sens_inputs(s, e->scol)) > 0) {
+        for (int k = 0; k < MC_NOUTPUTS; k++)
+            e->scol[e->sd + (size_t)k] = MC_COL_T + k;
+        e->sncol = e->sd + MC_NOUTPUTS;
+        if ((e->rm = mc_rankmap_new(e->n, e->sncol)) == NULL)
+            return -1;
+    }
     size_t cap = text_cap();
     for (int t = 0; t < nt; t++) {
         lane *L = &e->lanes[t];
@@ -805,7 +884,28 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         }
         if (samples != NULL && (L->text = malloc(cap)) == NULL)
             return -1;
+        if (e->rm != NULL &&
+            ((L->score = malloc(e->sncol * MC_BLOCK * sizeof *L->score)) ==
+                 NULL ||
+             (L->rs = mc_rsums_new(e->sd, MC_NOUTPUTS)) == NULL))
+            return -1;
     }
+    return 0;
+}
+
+/* The lanes' sums of scores (integers: any order) into correlations. */
+static int sens_results(engine *e, mc_run *run)
+{
+    if (e->rm == NULL)
+        return 0;
+    for (int t = 1; t < e->nt; t++)
+        mc_rsums_merge(e->lanes[0].rs, e->lanes[t].rs);
+    run->sens = malloc(e->sd * MC_NOUTPUTS * sizeof *run->sens);
+    if (run->sens == NULL ||
+        mc_rsums_result(e->lanes[0].rs, MC_LEVEL, run->sens) != 0)
+        return -1;
+    run->sens_d = e->sd;
+    memcpy(run->sens_col, e->scol, e->sd * sizeof *e->scol);
     return 0;
 }
 
@@ -890,6 +990,10 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
         goto fail;
     }
     fill_pilots(&e);
+    if (e.rm != NULL) {
+        mc_rankmap_plan(e.rm);
+        e.rank_counted = e.rank_pass = mc_rankmap_ready(e.rm);
+    }
     if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
         new_accs(&e) != 0)
         goto fail;
@@ -897,16 +1001,22 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     run_pass(&e, 1, progress, ctx);
     run.passes = 1;
     run.pass_seconds[0] = omp_get_wtime() - tp;
+    e.rank_done = e.rank_pass;
+    e.rank_pass = 0;
     if (e.io_failed)
         goto fail;
     if (end_accs(&e, msg, len) != 0)
         goto fail;
     while (mc_qs_passes(e.qs_sum) > 0 ||
-           (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0)) {
+           (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0) ||
+           (e.rm != NULL && !e.rank_done)) {
         if (new_accs(&e) != 0)
             goto fail;
+        e.rank_pass = e.rm != NULL && !e.rank_done;
         tp = omp_get_wtime();
         run_pass(&e, 0, progress, ctx);
+        e.rank_done |= e.rank_pass;
+        e.rank_pass = 0;
         if (run.passes < 8)
             run.pass_seconds[run.passes] = omp_get_wtime() - tp;
         run.passes++;
@@ -914,6 +1024,8 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
             goto fail;
     }
     results(&e, &run);
+    if (sens_results(&e, &run) != 0)
+        goto fail;
     run.seconds = omp_get_wtime() - t0;
     *out = run;
     memset(&run, 0, sizeof run);

@@ -66,6 +66,13 @@ typedef struct mc_run {
     size_t n_horizons;
     double *horizons;
     mc_curve_point *curve;           /* [h * MC_NCURVE + metric] */
+    /* Rank sensitivity (sensitivity.csv; none when sens_d == 0): the
+       columns of the uncertain inputs (MC_COL_F if any stage is
+       uncertain, then each uncertain scalar input), and
+       sens[y * sens_d + a] for output MC_COL_T + y and input a. */
+    size_t sens_d;
+    int sens_col[MC_NCOLS];
+    mc_rankcorr *sens;
     int threads;                     /* threads used */
     int passes;                      /* passes over the samples */
     double pass_seconds[8];          /* wall time of passes 1..8 */
@@ -76,6 +83,11 @@ typedef struct mc_run {
  * "sampling" (the first pass) or "refining" (later passes, which only
  * narrow quantiles down), fraction in [0, 1] of that pass. */
 typedef void (*mc_progress_fn)(void *ctx, const char *phase, double fraction);
+
+/* The columns whose ranks sensitivity.csv correlates with the outputs':
+ * final_run_gpu_hours if any stage is uncertain, then each uncertain
+ * scalar input.  Returns how many (0: nothing is uncertain). */
+size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols);
 
 /* Bytes of memory a run of this scenario needs at most (for the memory
  * check): it does not grow with the number of samples. */

@@ -215,6 +215,45 @@ static int write_replicates(const mc_outdir *o, const mc_run *run,
     return write_csv(o, "replicates.csv", cols, R_NUM + 2, rows, 1, msg, len);
 }
 
+/* sensitivity.csv: for each output (summary.csv's order) and uncertain
+ * input, Spearman's rank correlation and the partial rank correlation
+ * given the other inputs, each with its interval at MC_LEVEL. */
+static int write_sensitivity(const mc_outdir *o, const mc_run *run,
+                             char *msg, size_t len)
+{
+    size_t d = run->sens_d, rows = d * MC_NOUTPUTS;
+    const char **metric = malloc((rows + 1) * sizeof *metric);
+    const char **input = malloc((rows + 1) * sizeof *input);
+    double *v = malloc((rows + 1) * 6 * sizeof *v);
+    int rc = -1;
+    if (metric == NULL || input == NULL || v == NULL) {
+        snprintf(msg, len, "%s/sensitivity.csv: out of memory", o->target);
+        goto done;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        const mc_rankcorr *c = &run->sens[r];
+        metric[r] = mc_column_names[MC_COL_T + (int)(r / d)];
+        input[r] = mc_column_names[run->sens_col[r % d]];
+        double x[6] = {c->spearman, c->spearman_lo, c->spearman_hi,
+                       c->prcc, c->prcc_lo, c->prcc_hi};
+        for (int k = 0; k < 6; k++)
+            v[(size_t)k * rows + r] = x[k];
+    }
+    mc_column cols[8] = {
+        {.name = "metric", .str = metric}, {.name = "input", .str = input},
+        {.name = "spearman", .num = v}, {.name = "spearman_lo", .num = v + rows},
+        {.name = "spearman_hi", .num = v + 2 * rows},
+        {.name = "prcc", .num = v + 3 * rows},
+        {.name = "prcc_lo", .num = v + 4 * rows},
+        {.name = "prcc_hi", .num = v + 5 * rows}};
+    rc = write_csv(o, "sensitivity.csv", cols, 8, rows, 1, msg, len);
+done:
+    free(metric);
+    free(input);
+    free(v);
+    return rc;
+}
+
 /* A growing text buffer; a failed allocation is remembered (oom). */
 typedef struct text {
     char *p;
@@ -313,6 +352,9 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     if (info->n_rep >= 2)
         put(&t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
             info->n_rep);
+    if (run->sens_d > 0)
+        put(&t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
+            run->sens_d * MC_NOUTPUTS);
     put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
         run->n_horizons * MC_NCURVE);
     if (t.oom) {
@@ -375,6 +417,7 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     if (write_summary(&o, run, msg, len) != 0 ||
         write_curve(&o, run, msg, len) != 0 ||
         (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
+        (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0) ||
         write_manifest(&o, run, s, info, msg, len) != 0 ||
         mc_outdir_commit(&o, msg, len) != 0)
         goto io;

@@ -202,9 +202,10 @@ static void expect_error_line(const char *first, ...)
 
 /* ---- the previous run ------------------------------------------------ */
 
-#define NFILES 4
+#define NFILES 5
 static const char *const run_files[NFILES] = {
-    "samples.csv", "summary.csv", "curve.csv", "manifest.json"};
+    "samples.csv", "summary.csv", "curve.csv", "manifest.json",
+    "sensitivity.csv"};
 
 typedef struct snapshot {
     char dir[256];
@@ -558,21 +559,25 @@ static void injected_full_disk_at_the_first_byte(void **state)
 }
 
 /* The sizes of the other files: the same run without samples.csv. */
-static void injected_full_disk_in_curve_and_manifest(void **state)
+static void injected_full_disk_in_curve_sensitivity_and_manifest(void **state)
 {
     (void)state;
     assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "2000", "--out",
                                            "probe", "--no-samples",
                                            "--quiet")), 0);
-    size_t ns = 0, nc = 0;
+    size_t ns = 0, nc = 0, nr = 0;
     free(slurp_n("probe/summary.csv", &ns));
     free(slurp_n("probe/curve.csv", &nc));
-    assert_true(ns > 0 && nc > 0);
+    free(slurp_n("probe/sensitivity.csv", &nr));
+    assert_true(ns > 0 && nc > 0 && nr > 0);
     char fault[64];
     snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + 10);
     injected(fault, "curve.csv", "cannot write: No space left on device",
              "--no-samples");
     snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + nc + 10);
+    injected(fault, "sensitivity.csv", "cannot write: No space left on device",
+             "--no-samples");
+    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + nc + nr + 10);
     injected(fault, "manifest.json", "cannot write: No space left on device",
              "--no-samples");
 }
@@ -766,7 +771,7 @@ int main(void)
         T(full_tmpfs_keeps_the_old_results),
         T(injected_full_disk_in_samples_csv),
         T(injected_full_disk_at_the_first_byte),
-        T(injected_full_disk_in_curve_and_manifest),
+        T(injected_full_disk_in_curve_sensitivity_and_manifest),
         T(injected_fsync_failure),
         T(injected_close_failure),
         T(injected_failure_leaves_no_new_folders),

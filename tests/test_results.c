@@ -797,10 +797,139 @@ static void justified_should_round_to_the_error(void **st)
     }
 }
 
+/* ---- rank sensitivity ---------------------------------------------- */
+
+/* Spearman and PRCC of columns given whole (n <= MC_RANK_PILOT: the pilot
+ * is every value, and the ranks are exact). */
+static void rank_corr(const double *const *x, size_t d, const double *y,
+                      size_t n, mc_rankcorr *out)
+{
+    mc_rankmap *m = mc_rankmap_new(n, d + 1);
+    mc_rsums *s = mc_rsums_new(d, 1);
+    int32_t *q = malloc((d + 1) * n * sizeof *q);
+    assert_true(m != NULL && s != NULL && q != NULL);
+    assert_int_equal(mc_rankmap_pilot_len(m), n);
+    for (size_t c = 0; c <= d; c++)
+        memcpy(mc_rankmap_pilot(m, c), c < d ? x[c] : y, n * sizeof(double));
+    mc_rankmap_plan(m);
+    assert_true(mc_rankmap_ready(m));
+    const int32_t *qc[8];
+    for (size_t c = 0; c <= d; c++) {
+        mc_rankmap_scores(m, c, c < d ? x[c] : y, n, q + c * n);
+        qc[c] = q + c * n;
+    }
+    mc_rsums_add(s, qc, n);
+    assert_int_equal(mc_rsums_result(s, 0.95, out), 0);
+    free(q);
+    mc_rsums_free(s);
+    mc_rankmap_free(m);
+}
+
+/* By hand: x = 1 2 2 3 has midranks 1 2.5 2.5 4, y = 1 3 2 4 ranks
+ * 1 3 2 4; deviations from 2.5: (-1.5 0 0 1.5) and (-1.5 .5 -.5 1.5), so
+ * rho = 4.5 / sqrt(4.5 * 5) = 3 / sqrt(10).  Scores are multiples of 1/8
+ * here: exact. */
+static void spearman_gives_ties_their_midrank(void **state)
+{
+    (void)state;
+    const double x[4] = {1, 2, 2, 3}, y[4] = {1, 3, 2, 4};
+    const double *xs[1] = {x};
+    mc_rankcorr r;
+    rank_corr(xs, 1, y, 4, &r);
+    assert_true(fabs(r.spearman - 3.0 / sqrt(10.0)) < 1e-15);
+    /* with one input the partial correlation is the correlation */
+    assert_true(fabs(r.prcc - r.spearman) < 1e-12);
+    /* Fisher's z: atanh(rho) -+ 1.96 sqrt(1.06 / (n - 3)) */
+    double se = sqrt(1.06 / 1.0), z = atanh(3.0 / sqrt(10.0));
+    assert_true(fabs(r.spearman_lo - tanh(z - mc_z(0.95) * se)) < 1e-12);
+    assert_true(fabs(r.spearman_hi - tanh(z + mc_z(0.95) * se)) < 1e-12);
+}
+
+static double pearson8(const double *a, const double *b)
+{
+    double sab = 0, saa = 0, sbb = 0;      /* ranks 0..7: mean 3.5 */
+    for (int i = 0; i < 8; i++) {
+        sab += (a[i] - 3.5) * (b[i] - 3.5);
+        saa += (a[i] - 3.5) * (a[i] - 3.5);
+        sbb += (b[i] - 3.5) * (b[i] - 3.5);
+    }
+    return sab / sqrt(saa * sbb);
+}
+
+/* With two inputs the partial correlation has a closed form:
+ * r_1y.2 = (r_1y - r_12 r_2y) / sqrt((1 - r_12^2)(1 - r_2y^2)); the
+ * engine's comes from the inverse of the correlation matrix. */
+static void prcc_of_two_inputs_has_the_closed_form(void **state)
+{
+    (void)state;
+    const double x1[8] = {0, 1, 2, 3, 4, 5, 6, 7},
+                 x2[8] = {3, 7, 0, 5, 1, 6, 2, 4},
+                 y[8] = {0, 2, 1, 4, 3, 6, 7, 5};
+    const double *xs[2] = {x1, x2};
+    mc_rankcorr r[2];
+    rank_corr(xs, 2, y, 8, r);
+    double r1y = pearson8(x1, y), r2y = pearson8(x2, y),
+           r12 = pearson8(x1, x2);
+    assert_true(fabs(r[0].spearman - r1y) < 1e-12);
+    assert_true(fabs(r[1].spearman - r2y) < 1e-12);
+    double p1 = (r1y - r12 * r2y) / sqrt((1 - r12 * r12) * (1 - r2y * r2y));
+    double p2 = (r2y - r12 * r1y) / sqrt((1 - r12 * r12) * (1 - r1y * r1y));
+    assert_true(fabs(r[0].prcc - p1) < 1e-12);
+    assert_true(fabs(r[1].prcc - p2) < 1e-12);
+    /* z interval with 1 / sqrt(n - 2 - d) = 1 / 2 */
+    assert_true(fabs(r[0].prcc_hi - tanh(atanh(p1) + mc_z(0.95) / 2)) < 1e-12);
+}
+
+/* Beyond the pilot a value's rank is interpolated inside its cell.  On
+ * the values 0 .. n-1 (in a shuffled order, so the pilot is spread out)
+ * a value x between edges lo < x < hi gets the rank position
+ * lo + 1 + (x - lo)(hi - lo - 1)/(hi - lo), within 1/2 of its own x + 1/2:
+ * every score within 0.5/n (plus the 2^-21 of rounding) of the exact. */
+static void ranks_beyond_the_pilot_are_interpolated(void **state)
+{
+    (void)state;
+    size_t n = 50000;
+    double *x = malloc(n * sizeof *x);
+    int32_t *q = malloc(n * sizeof *q);
+    assert_true(x != NULL && q != NULL);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (double)((i * 7919) % n);      /* 7919 is prime to n */
+    mc_rankmap *m = mc_rankmap_new(n, 1);
+    assert_non_null(m);
+    memcpy(mc_rankmap_pilot(m, 0), x, mc_rankmap_pilot_len(m) * sizeof *x);
+    mc_rankmap_plan(m);
+    assert_false(mc_rankmap_ready(m));
+    mc_rankmap_acc *a[2] = {mc_rankmap_acc_new(m), mc_rankmap_acc_new(m)};
+    mc_rankmap_count(a[0], 0, x, n / 3);          /* two threads' shares */
+    mc_rankmap_count(a[1], 0, x + n / 3, n - n / 3);
+    char msg[128];
+    assert_int_equal(mc_rankmap_end(m, a, 2, msg, sizeof msg), 0);
+    assert_true(mc_rankmap_ready(m));
+    mc_rankmap_scores(m, 0, x, n, q);
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double want = (x[i] + 0.5) / (double)n - 0.5;
+        worst = fmax(worst, fabs(q[i] / 1048576.0 - want));
+    }
+    assert_true(worst <= 0.5 / (double)n + 0x1p-21);
+    /* a pass that misses values is an error, not a result */
+    mc_rankmap_count(a[0], 0, x, 10);
+    assert_int_equal(mc_rankmap_end(m, a, 1, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "expected 50000 values"));
+    mc_rankmap_acc_free(a[0]);
+    mc_rankmap_acc_free(a[1]);
+    mc_rankmap_free(m);
+    free(x);
+    free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quantiles_should_interpolate_between_order_statistics),
+        cmocka_unit_test(spearman_gives_ties_their_midrank),
+        cmocka_unit_test(prcc_of_two_inputs_has_the_closed_form),
+        cmocka_unit_test(ranks_beyond_the_pilot_are_interpolated),
         cmocka_unit_test(
             quantiles_should_be_inf_when_interpolating_toward_never),
         cmocka_unit_test(
