@@ -273,6 +273,38 @@ FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
     return f;
 }
 
+int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
+                    size_t len)
+{
+    char path[sizeof o->tmp + 256];
+    int w = snprintf(path, sizeof path, "%s/%s", o->tmp, name);
+    if (w < 0 || (size_t)w >= sizeof path) {
+        set_msg(msg, len, "%s/%s: path too long", o->tmp, name);
+        return -1;
+    }
+    pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
+    int rc = mkdir(path, 0777);
+    int e = errno;
+    pthread_mutex_unlock(&live_lock);
+    if (rc != 0)
+        set_msg(msg, len, "%s: cannot create it: %s", name, strerror(e));
+    return rc;
+}
+
+int mc_outdir_sync_dir(const mc_outdir *o, const char *name, char *msg,
+                       size_t len)
+{
+    char path[sizeof o->tmp + 256];
+    int w = snprintf(path, sizeof path, "%s/%s", o->tmp, name);
+    if (w < 0 || (size_t)w >= sizeof path || sync_dir(path) != 0) {
+        set_msg(msg, len, "%s: fsync: %s", name,
+                w < 0 || (size_t)w >= sizeof path ? "path too long"
+                                                  : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int mc_outdir_close(FILE *f, char *msg, size_t len)
 {
     const char *step = NULL;

@@ -316,6 +316,14 @@ int mc_outdir_begin(mc_outdir *o, const char *target, char *msg, size_t len);
 /* Opens tmp/name for writing. */
 FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
                      size_t len);
+/* Creates the folder tmp/name (its parent must exist), for files opened
+ * as "name/file"; mc_outdir_sync_dir fsyncs its entries once they are
+ * written (mc_outdir_commit syncs only the top folder's).  0 or -1 with
+ * msg. */
+int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
+                    size_t len);
+int mc_outdir_sync_dir(const mc_outdir *o, const char *name, char *msg,
+                       size_t len);
 /* Flushes, fsyncs and closes f, checking each step. */
 int mc_outdir_close(FILE *f, char *msg, size_t len);
 /* Replaces the target by the temporary folder (atomically where the

@@ -24,8 +24,8 @@
 static const char *const usage_text =
     "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
     "                 [--threads T] [--until RULE] [--sampling D]\n"
-    "                 [--replicates R]\n"
-    "                 [--no-samples] [--quiet]\n"
+    "                 [--replicates R] [--sensitivity M]\n"
+    "                 [--no-samples] [--no-variants] [--quiet]\n"
     "       breakeven --help | --version\n"
     "\n"
     "Monte Carlo break-even of AI training against inference compute.\n"
@@ -47,7 +47,11 @@ static const char *const usage_text =
     "  --replicates R  also run seeds S+1 .. S+R-1 and write replicates.csv:\n"
     "                  each statistic's spread over the R randomizations\n"
     "                  (the honest error for lhs and sobol)\n"
+    "  --sensitivity M rank (Spearman and partial rank correlations in\n"
+    "                  sensitivity.csv, the default), sobol (also Sobol'\n"
+    "                  indices in sobol.csv) or none; overrides the file's\n"
     "  --no-samples    do not write samples.csv\n"
+    "  --no-variants   leave out the scenario's variants\n"
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
     "\n"
@@ -62,7 +66,8 @@ typedef struct options {
     int has_samples, has_seed;
     unsigned long long samples, seed;
     int threads;
-    int no_samples, quiet;
+    int no_samples, no_variants, quiet;
+    int sensitivity;                  /* -1: the scenario's */
     const char *until;
     int sampling;                     /* -1: the scenario's */
     unsigned long long replicates;    /* 0: one run */
@@ -129,18 +134,22 @@ static int parse_args(int argc, char **argv, options *o)
             printf("breakeven %s\n", BREAKEVEN_VERSION);
             return MC_EXIT_OK;
         }
-        if (strcmp(name, "--no-samples") == 0 || strcmp(name, "--quiet") == 0) {
+        if (strcmp(name, "--no-samples") == 0 ||
+            strcmp(name, "--no-variants") == 0 ||
+            strcmp(name, "--quiet") == 0) {
             if (val != NULL)
                 return usage_error("option '%s' takes no value%s", name, "");
-            if (name[2] == 'n')
+            if (strcmp(name, "--no-samples") == 0)
                 o->no_samples = 1;
+            else if (strcmp(name, "--no-variants") == 0)
+                o->no_variants = 1;
             else
                 o->quiet = 1;
             continue;
         }
         static const char *const with_value[] = {
             "--config", "--out", "--samples", "--seed", "--threads",
-            "--until", "--sampling", "--replicates", NULL};
+            "--until", "--sampling", "--replicates", "--sensitivity", NULL};
         int known = 0;
         for (int k = 0; with_value[k] != NULL; k++)
             known |= strcmp(name, with_value[k]) == 0;
@@ -170,6 +179,16 @@ static int parse_args(int argc, char **argv, options *o)
                 o->sampling = MC_SAMPLING_SOBOL;
             else
                 return usage_error("--sampling expects random, lhs or sobol, "
+                                   "found '%s'%s", val, "");
+        } else if (strcmp(name, "--sensitivity") == 0) {
+            if (strcmp(val, "rank") == 0)
+                o->sensitivity = MC_SENS_RANK;
+            else if (strcmp(val, "sobol") == 0)
+                o->sensitivity = MC_SENS_SOBOL;
+            else if (strcmp(val, "none") == 0)
+                o->sensitivity = MC_SENS_NONE;
+            else
+                return usage_error("--sensitivity expects rank, sobol or none, "
                                    "found '%s'%s", val, "");
         } else if (strcmp(name, "--out") == 0) {
             if (*val == '\0')
@@ -538,6 +557,7 @@ int mc_cli_main(int argc, char **argv)
 {
     options o = {0};
     o.sampling = -1;
+    o.sensitivity = -1;
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -582,6 +602,16 @@ int mc_cli_main(int argc, char **argv)
         s.write_samples = 0;
     if (o.sampling >= 0)
         s.sampling = o.sampling;
+    if (o.sensitivity >= 0)
+        s.sensitivity = o.sensitivity;
+    if (s.sensitivity == MC_SENS_SOBOL && s.n_corr > 0) {
+        fprintf(stderr, "breakeven: --sensitivity sobol: expected independent "
+                "inputs for Sobol' indices, found %zu correlated inputs in %s "
+                "(use --sensitivity rank)\nTry 'breakeven --help' for more "
+                "information.\n", s.n_corr, config);
+        mc_scenario_free(&s);
+        return MC_EXIT_USAGE;
+    }
     /* the scenario's "until", unless --until gave one */
     if (o.until == NULL && s.until[0] != '\0') {
         char why[512];
@@ -643,7 +673,7 @@ int mc_cli_main(int argc, char **argv)
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
     mc_run_info info = {config, started, t_start, o.until ? &until : NULL,
-                        NULL, 0};
+                        NULL, 0, o.no_variants};
     /* --replicates R: the randomizations with seeds seed+1 .. seed+R-1
      * first (no files), then the run with the seed itself writes the
      * folder with replicates.csv beside its files. */

@@ -306,6 +306,40 @@ void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
     sobol_close(&sc);
 }
 
+struct mc_sampler {
+    const mc_scenario *s;
+    gsl_rng *r;
+    sobol_cur sc;
+};
+
+mc_sampler *mc_sampler_new(const mc_scenario *s)
+{
+    mc_sampler *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->s = s;
+    if ((p->r = mc_rng_alloc()) == NULL || sobol_open(s, &p->sc) != 0) {
+        mc_sampler_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void mc_sampler_draw(mc_sampler *p, size_t first, size_t len,
+                     double *const col[MC_NCOLS])
+{
+    samples_at(p->s, p->r, &p->sc, first, len, col);
+}
+
+void mc_sampler_free(mc_sampler *p)
+{
+    if (p == NULL)
+        return;
+    gsl_rng_free(p->r);
+    sobol_close(&p->sc);
+    free(p);
+}
+
 /* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
  * for g = 0), written as 1 + T inv with inv = (g / I0) / (e^(g h) - 1):
  * one division per sample and horizon serves all four multipliers. */
@@ -726,6 +760,9 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
 
 void mc_run_free(mc_run *run)
 {
+    for (size_t v = 0; v < run->n_variants; v++)
+        free(run->variants[v].curve);
+    free(run->variants);
     free(run->sens);
     free(run->horizons);
     free(run->curve);

@@ -60,6 +60,36 @@ typedef struct mc_curve_point {
     double p_le_2_lo, p_le_2_hi, p_break_even_lo, p_break_even_hi;
 } mc_curve_point;
 
+/* A variant against the base on common random numbers (mc_variants.c):
+ * per output, the statistics of the per-sample difference D = V - B
+ * (variant minus base; 0 where both never break even, +inf where only
+ * the variant never does, -inf where only the base never does): diff's
+ * `never` counts the +inf, base_only_never the -inf, mean, sd and mcse
+ * are over the finite D, quantiles (with intervals) over all D.  And the
+ * shift of the median, median(V) - median(B), with its standard error
+ * from Bahadur's representation (sparsity from each median's interval,
+ * the joint count below both medians from the paired samples), and what
+ * that error and the mean's would be for two independent runs. */
+typedef struct mc_variant_diff {
+    size_t n;
+    mc_stats diff[MC_NOUTPUTS];
+    size_t base_only_never[MC_NOUTPUTS];
+    double mean_se_independent[MC_NOUTPUTS];  /* sqrt(mcse_B^2 + mcse_V^2) */
+    double median_shift[MC_NOUTPUTS];
+    double median_se[MC_NOUTPUTS], median_lo[MC_NOUTPUTS],
+           median_hi[MC_NOUTPUTS];            /* shift -+ z se */
+    double median_se_independent[MC_NOUTPUTS];
+} mc_variant_diff;
+
+/* A variant's results: its own summary and curve, and the comparison. */
+typedef struct mc_variant_result {
+    const char *name;                /* the scenario's variant name */
+    mc_stats stats[MC_NOUTPUTS];
+    size_t n_horizons;
+    mc_curve_point *curve;           /* as mc_run's */
+    mc_variant_diff diff;
+} mc_variant_result;
+
 typedef struct mc_run {
     size_t n;                        /* samples */
     mc_stats stats[MC_NOUTPUTS];     /* summary, in column order */
@@ -73,6 +103,9 @@ typedef struct mc_run {
     size_t sens_d;
     int sens_col[MC_NCOLS];
     mc_rankcorr *sens;
+    /* the scenario's variants, when mc_engine_execute ran them */
+    size_t n_variants;
+    mc_variant_result *variants;
     int threads;                     /* threads used */
     int passes;                      /* passes over the samples */
     double pass_seconds[8];          /* wall time of passes 1..8 */
@@ -107,6 +140,16 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads);
  * exactly these numbers; tests regenerate any sample with it. */
 void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
                        size_t len, double *const col[MC_NCOLS]);
+
+/* mc_engine_samples for a caller that walks through the samples block
+ * after block: it keeps the generator and the Sobol' cursor between
+ * calls (mc_engine_samples starts the cursor from 0 each time).  One per
+ * thread; NULL if out of memory. */
+typedef struct mc_sampler mc_sampler;
+mc_sampler *mc_sampler_new(const mc_scenario *s);
+void mc_sampler_draw(mc_sampler *p, size_t first, size_t len,
+                     double *const col[MC_NCOLS]);
+void mc_sampler_free(mc_sampler *p);
 
 /* The curve's multipliers of samples whose columns are col[c][0..len),
  * len <= MC_BLOCK: for each horizon in turn, fn(ctx, h, x, len) with x[m]
@@ -157,6 +200,14 @@ int mc_until_parse(const char *text, mc_until *u, char *msg, size_t len);
 double mc_until_half_width(const mc_run *run, const mc_until *u,
                            double *value);
 
+/* Compares a variant (run as vrun) with its base (brun): both must have
+ * the same seed and samples.  Streams both again, in parallel, with
+ * results identical at any thread count.  Returns 0, or -1 with msg. */
+int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
+                       const mc_scenario *variant, const mc_run *vrun,
+                       int threads, mc_variant_diff *out, char *msg,
+                       size_t len);
+
 /* What manifest.json records beside the scenario. */
 typedef struct mc_run_info {
     const char *config_path;   /* file read, or "(built-in)" */
@@ -169,11 +220,16 @@ typedef struct mc_run_info {
        n_rep >= 2 writes replicates.csv, else NULL / 0 */
     const mc_run *reps;
     size_t n_rep;
+    int skip_variants;         /* 1: leave the scenario's variants out
+                                  (--no-variants) */
 } mc_run_info;
 
 /* Runs the scenario into a temporary folder beside outdir: samples.csv
- * while sampling (if the scenario asks), then summary.csv, curve.csv and
- * manifest.json, and swaps the folder into place when all are complete.
+ * while sampling (if the scenario asks), then summary.csv, curve.csv,
+ * sensitivity.csv; then each variant (run on the base's streams, its
+ * summary.csv and curve.csv in variants/<name>/, its comparison with
+ * the base in variants.csv); then manifest.json, and swaps the folder
+ * into place when all are complete.
  * Returns 0 with *run filled; -1 with msg (the run failed: out of memory,
  * an internal check); or -2 with msg (a file could not be written: msg
  * names it; no results were written). */

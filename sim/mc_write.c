@@ -51,8 +51,8 @@ enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
        S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
 
-static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
-                         size_t len)
+static int write_summary(const mc_outdir *o, const mc_stats *stats,
+                         const char *name, char *msg, size_t len)
 {
     static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
@@ -73,7 +73,7 @@ static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
     snprintf(names[S_PLE2_LO], sizeof names[0], "p_le_2_lo");
     snprintf(names[S_PLE2_HI], sizeof names[0], "p_le_2_hi");
     for (int k = 0; k < MC_NOUTPUTS; k++) {
-        const mc_stats *st = &run->stats[k];
+        const mc_stats *st = &stats[k];
         metric[k] = mc_column_names[MC_COL_T + k];
         v[S_N][k] = (double)st->n;
         v[S_NEVER][k] = (double)st->never;
@@ -96,8 +96,7 @@ static int write_summary(const mc_outdir *o, const mc_run *run, char *msg,
     mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
     for (int c = 0; c < S_NUM; c++)
         cols[c + 1] = (mc_column){.name = names[c], .num = v[c]};
-    return write_csv(o, "summary.csv", cols, S_NUM + 1, MC_NOUTPUTS, 1, msg,
-                     len);
+    return write_csv(o, name, cols, S_NUM + 1, MC_NOUTPUTS, 1, msg, len);
 }
 
 /* curve.csv: one row per horizon and multiplier, MODEL.md's columns and
@@ -106,8 +105,9 @@ enum { C_H, C_MEAN, C_Q0, C_PLE2 = C_Q0 + MC_NCURVE_Q, C_PBE, C_MEAN_LO,
        C_MEAN_HI, C_QLO0, C_PLE2_LO = C_QLO0 + 2 * MC_NCURVE_Q, C_PLE2_HI,
        C_PBE_LO, C_PBE_HI, C_NUM };
 
-static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
-                       size_t len)
+static int write_curve(const mc_outdir *o, const mc_run *run,
+                       const mc_curve_point *curve, const char *name,
+                       char *msg, size_t len)
 {
     static const char *const names[C_NUM] = {
         "horizon_days", "mean", "p05", "p25", "p50", "p75", "p95",
@@ -124,7 +124,7 @@ static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
         goto out;
     }
     for (size_t r = 0; r < rows; r++) {
-        const mc_curve_point *pt = &run->curve[r];
+        const mc_curve_point *pt = &curve[r];
         metric[r] = mc_column_names[mc_curve_metric_col[r % MC_NCURVE]];
         v[C_H * rows + r] = run->horizons[r / MC_NCURVE];
         v[C_MEAN * rows + r] = pt->mean;
@@ -147,8 +147,7 @@ static int write_curve(const mc_outdir *o, const mc_run *run, char *msg,
     cols[1] = (mc_column){.name = "metric", .str = metric};
     for (int c = 1; c < C_NUM; c++)
         cols[c + 1] = (mc_column){.name = names[c], .num = v + (size_t)c * rows};
-    rc = write_csv(o, "curve.csv", cols, C_NUM + 1, rows, run->threads, msg,
-                   len);
+    rc = write_csv(o, name, cols, C_NUM + 1, rows, run->threads, msg, len);
 out:
     free(v);
     free(metric);
@@ -254,6 +253,127 @@ done:
     return rc;
 }
 
+/* variants.csv: for each variant and output, the variant against the
+ * base on common random numbers (mc_variant_diff). */
+enum { V_N, V_BASE_MED, V_VAR_MED, V_SHIFT, V_SHIFT_SE, V_SHIFT_LO,
+       V_SHIFT_HI, V_SHIFT_SE_IND, V_MEAN, V_MEAN_SE, V_MEAN_LO, V_MEAN_HI,
+       V_MEAN_SE_IND, V_SD, V_P05, V_P25, V_P50, V_P75, V_P95,
+       V_VAR_NEVER, V_BASE_NEVER, V_NUM };
+
+static int write_variants(const mc_outdir *o, const mc_run *run, char *msg,
+                          size_t len)
+{
+    static const char *const names[V_NUM] = {
+        "n", "base_median", "variant_median", "median_shift",
+        "median_shift_se", "median_shift_lo", "median_shift_hi",
+        "median_shift_se_independent", "mean_diff", "mean_diff_se",
+        "mean_diff_lo", "mean_diff_hi", "mean_diff_se_independent",
+        "diff_sd", "diff_p05", "diff_p25", "diff_p50", "diff_p75",
+        "diff_p95", "variant_only_never", "base_only_never"};
+    size_t rows = run->n_variants * MC_NOUTPUTS;
+    double *v = malloc((rows + 1) * V_NUM * sizeof *v);
+    const char **variant = malloc((rows + 1) * sizeof *variant);
+    const char **metric = malloc((rows + 1) * sizeof *metric);
+    int rc = -1;
+    if (v == NULL || variant == NULL || metric == NULL) {
+        snprintf(msg, len, "%s/variants.csv: out of memory", o->target);
+        goto done;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        const mc_variant_result *vr = &run->variants[r / MC_NOUTPUTS];
+        size_t k = r % MC_NOUTPUTS;
+        const mc_variant_diff *d = &vr->diff;
+        const mc_stats *st = &d->diff[k];
+        variant[r] = vr->name;
+        metric[r] = mc_column_names[MC_COL_T + (int)k];
+        double x[V_NUM] = {
+            (double)d->n, run->stats[k].q[4], vr->stats[k].q[4],
+            d->median_shift[k], d->median_se[k], d->median_lo[k],
+            d->median_hi[k], d->median_se_independent[k], st->mean,
+            st->mcse, st->mean_lo, st->mean_hi, d->mean_se_independent[k],
+            st->sd, st->q[1], st->q[3], st->q[4], st->q[5], st->q[7],
+            (double)st->never, (double)d->base_only_never[k]};
+        for (int c = 0; c < V_NUM; c++)
+            v[(size_t)c * rows + r] = x[c];
+    }
+    mc_column cols[V_NUM + 2] = {{.name = "variant", .str = variant},
+                                 {.name = "metric", .str = metric}};
+    for (int c = 0; c < V_NUM; c++)
+        cols[c + 2] = (mc_column){.name = names[c], .num = v + (size_t)c * rows};
+    rc = write_csv(o, "variants.csv", cols, V_NUM + 2, rows, 1, msg, len);
+done:
+    free(v);
+    free(variant);
+    free(metric);
+    return rc;
+}
+
+/* Runs each variant of s on the base's streams (no samples.csv, no
+ * sensitivity of its own), writes its summary.csv and curve.csv into
+ * variants/<name>/, and compares it with the base.  Returns 0, -1 with
+ * msg (the run failed) or -2 with msg (a file could not be written). */
+static int run_variants(const mc_outdir *o, const mc_scenario *s,
+                        mc_run *run, int threads, mc_progress_fn progress,
+                        void *ctx, char *msg, size_t len)
+{
+    run->variants = calloc(s->n_variants + 1, sizeof *run->variants);
+    if (run->variants == NULL) {
+        snprintf(msg, len, "out of memory for the variants");
+        return -1;
+    }
+    if (mc_outdir_mkdir(o, "variants", msg, len) != 0) {
+        file_msg(o, "variants", "", msg, len);
+        return -2;
+    }
+    for (size_t i = 0; i < s->n_variants; i++) {
+        const mc_variant *var = &s->variants[i];
+        mc_scenario vs = *var->s;     /* a shallow copy, not freed */
+        vs.seed = s->seed;            /* as the command line set them */
+        vs.samples = s->samples;
+        vs.sampling = s->sampling;
+        vs.write_samples = 0;
+        vs.sensitivity = MC_SENS_NONE;
+        mc_run vrun;
+        char dir[512], file[600];
+        snprintf(dir, sizeof dir, "variants/%s", var->name);
+        if (mc_engine_run(&vs, threads, progress, ctx, NULL, &vrun, msg,
+                          len) != 0)
+            return -1;
+        mc_variant_result *vr = &run->variants[run->n_variants++];
+        vr->name = var->name;
+        memcpy(vr->stats, vrun.stats, sizeof vr->stats);
+        vr->n_horizons = vrun.n_horizons;
+        vr->curve = vrun.curve;
+        vrun.curve = NULL;
+        int rc = mc_variant_compare(s, run, &vs, &vrun, threads, &vr->diff,
+                                    msg, len);
+        if (rc == 0 && mc_outdir_mkdir(o, dir, msg, len) != 0) {
+            file_msg(o, dir, "", msg, len);
+            rc = -2;
+        }
+        snprintf(file, sizeof file, "%s/summary.csv", dir);
+        if (rc == 0 && write_summary(o, vrun.stats, file, msg, len) != 0)
+            rc = -2;
+        snprintf(file, sizeof file, "%s/curve.csv", dir);
+        if (rc == 0 && write_curve(o, run, vr->curve, file, msg, len) != 0)
+            rc = -2;
+        if (rc == 0 && mc_outdir_sync_dir(o, dir, msg, len) != 0) {
+            file_msg(o, dir, "", msg, len);
+            rc = -2;
+        }
+        mc_run_free(&vrun);
+        if (rc != 0)
+            return rc;
+    }
+    if (write_variants(o, run, msg, len) != 0)
+        return -2;
+    if (mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
+        file_msg(o, "variants", "", msg, len);
+        return -2;
+    }
+    return 0;
+}
+
 /* A growing text buffer; a failed allocation is remembered (oom). */
 typedef struct text {
     char *p;
@@ -355,6 +475,21 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     if (run->sens_d > 0)
         put(&t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
             run->sens_d * MC_NOUTPUTS);
+    if (run->n_variants > 0)
+        put(&t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
+            run->n_variants * MC_NOUTPUTS);
+    for (size_t v = 0; v < run->n_variants; v++) {
+        put(&t, "    {\"name\": ");
+        char name[600];
+        snprintf(name, sizeof name, "variants/%s/summary.csv",
+                 run->variants[v].name);
+        json_string(&t, name);
+        put(&t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
+        snprintf(name, sizeof name, "variants/%s/curve.csv",
+                 run->variants[v].name);
+        json_string(&t, name);
+        put(&t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
+    }
     put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
         run->n_horizons * MC_NCURVE);
     if (t.oom) {
@@ -414,16 +549,22 @@ int mc_engine_execute(const mc_scenario *s, int threads,
         file_msg(&o, "samples.csv", "", msg, len);
         goto io;
     }
-    if (write_summary(&o, run, msg, len) != 0 ||
-        write_curve(&o, run, msg, len) != 0 ||
+    if (write_summary(&o, run->stats, "summary.csv", msg, len) != 0 ||
+        write_curve(&o, run, run->curve, "curve.csv", msg, len) != 0 ||
         (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
-        (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0) ||
-        write_manifest(&o, run, s, info, msg, len) != 0 ||
+        (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0))
+        goto io;
+    if (s->n_variants > 0 && !info->skip_variants &&
+        (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
+        goto fail;
+    if (write_manifest(&o, run, s, info, msg, len) != 0 ||
         mc_outdir_commit(&o, msg, len) != 0)
         goto io;
     return 0;
 io:
+    rc = -2;
+fail:
     mc_outdir_abort(&o);
     mc_run_free(run);
-    return -2;
+    return rc;
 }

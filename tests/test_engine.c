@@ -1165,6 +1165,166 @@ static void sensitivity_knows_what_does_not_matter(void **state)
     mc_scenario_free(&s);
 }
 
+/* ---- variants on common random numbers --------------------------------- */
+
+/* The default scenario with n samples and seed, and the wide-overhead
+ * variant of PARAMETERS.md (its own file, the same seed). */
+static void load_pair(size_t n, uint64_t seed, mc_scenario *b, mc_scenario *v)
+{
+    load("deepseek-v3-r1.json", b);
+    load("deepseek-v3-r1-wide-overhead.json", v);
+    b->samples = v->samples = n;
+    b->seed = v->seed = seed;
+}
+
+static void compare_or_fail(const mc_scenario *b, const mc_scenario *v,
+                            int threads, mc_run *rb, mc_run *rv,
+                            mc_variant_diff *d)
+{
+    char msg[512];
+    run_or_fail(b, threads, rb);
+    run_or_fail(v, threads, rv);
+    if (mc_variant_compare(b, rb, v, rv, threads, d, msg, sizeof msg) != 0)
+        fail_msg("%s", msg);
+}
+
+/* Every statistic of variants.csv against the per-sample differences of
+ * the regenerated samples: counts, the mean and sd over the finite
+ * differences, exact quantiles, and the median shift. */
+static void variant_differences_equal_the_plain_computation(void **state)
+{
+    (void)state;
+    mc_scenario b, v;
+    mc_run rb, rv;
+    mc_variant_diff d;
+    cols cb, cv;
+    load_pair(30001, 20250227, &b, &v);
+    compare_or_fail(&b, &v, 2, &rb, &rv, &d);
+    regenerate(&b, &cb);
+    regenerate(&v, &cv);
+    size_t n = cb.n;
+    double *x = malloc(n * sizeof *x), *scratch = malloc(n * sizeof *x);
+    assert_true(x != NULL && scratch != NULL);
+    /* inputs the variant leaves alone draw the same numbers */
+    assert_true(columns_equal(&cb, &cv, MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH));
+    assert_true(columns_equal(&cb, &cv, MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS));
+    assert_false(columns_equal(&cb, &cv, MC_COL_INPUT0 + MC_IN_OVERHEAD));
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        size_t plus = 0, minus = 0;
+        for (size_t i = 0; i < n; i++) {
+            double a = cv.col[MC_COL_T + k][i], c = cb.col[MC_COL_T + k][i];
+            x[i] = a == c ? 0.0 : a - c;
+            plus += isinf(x[i]) && x[i] > 0;
+            minus += isinf(x[i]) && x[i] < 0;
+        }
+        mc_stats want;
+        mc_stats_compute(x, n, 0, scratch, &want);
+        const mc_stats *got = &d.diff[k];
+        assert_int_equal(got->never, plus);
+        assert_int_equal(d.base_only_never[k], minus);
+        assert_close(got->mean, want.mean, 1e-12, "mean", 0, k);
+        assert_close(got->sd, want.sd, 1e-9, "sd", 0, k);
+        for (int q = 0; q < MC_NQ; q++)
+            assert_same_bits(got->q[q], want.q[q], "quantile", (size_t)q, k);
+        assert_same_bits(d.median_shift[k],
+                         rv.stats[k].q[4] - rb.stats[k].q[4], "shift", 0, k);
+    }
+    /* overhead moves break-even (a wider prior: later, more often
+       never) and leaves inference alone */
+    assert_true(d.median_shift[MC_COL_BE - MC_COL_T] > 0);
+    assert_true(d.diff[MC_COL_I0 - MC_COL_T].q[0] == 0 &&
+                d.diff[MC_COL_I0 - MC_COL_T].q[MC_NQ - 1] == 0);
+    assert_true(d.median_se[MC_COL_I0 - MC_COL_T] == 0);
+    free(x);
+    free(scratch);
+    cols_free(&cb);
+    cols_free(&cv);
+    mc_run_free(&rb);
+    mc_run_free(&rv);
+    mc_scenario_free(&b);
+    mc_scenario_free(&v);
+}
+
+/* The point of common random numbers: the error of the difference is
+ * far below that of two independent runs, for the mean and the median
+ * of every output the variant moves. */
+static void common_random_numbers_shrink_the_error(void **state)
+{
+    (void)state;
+    mc_scenario b, v;
+    mc_run rb, rv;
+    mc_variant_diff d;
+    load_pair(100000, 20250227, &b, &v);
+    compare_or_fail(&b, &v, 2, &rb, &rv, &d);
+    static const int moved[] = {MC_COL_T, MC_COL_BE, MC_COL_BE_ENERGY,
+                                MC_COL_M, MC_COL_M_ENERGY};
+    for (size_t i = 0; i < sizeof moved / sizeof *moved; i++) {
+        int k = moved[i] - MC_COL_T;
+        printf("# %-24s median shift %.4g: se %.3g, independent %.3g; "
+               "mean se %.3g, independent %.3g\n", mc_column_names[moved[i]],
+               d.median_shift[k], d.median_se[k], d.median_se_independent[k],
+               d.diff[k].mcse, d.mean_se_independent[k]);
+        assert_true(d.median_se[k] > 0);
+        assert_true(d.median_se[k] < 0.7 * d.median_se_independent[k]);
+        assert_true(d.diff[k].mcse < 0.7 * d.mean_se_independent[k]);
+    }
+    mc_run_free(&rb);
+    mc_run_free(&rv);
+    mc_scenario_free(&b);
+    mc_scenario_free(&v);
+}
+
+/* The median shift's standard error is honest: over 80 seeds at 4,000
+ * samples, the spread of the shift matches the mean reported error.  The
+ * ratio of the two has a sampling error of about 1/sqrt(2 * 80) = 8%;
+ * the test allows 0.75 to 1.33 (over 3 of those). */
+static void median_shift_error_matches_the_spread_over_seeds(void **state)
+{
+    (void)state;
+    enum { SEEDS = 80 };
+    double shift[SEEDS], se_sum = 0, mean = 0, ss = 0;
+    int k = MC_COL_BE - MC_COL_T;
+    for (int i = 0; i < SEEDS; i++) {
+        mc_scenario b, v;
+        mc_run rb, rv;
+        mc_variant_diff d;
+        load_pair(4000, 1000 + (uint64_t)i, &b, &v);
+        compare_or_fail(&b, &v, 2, &rb, &rv, &d);
+        shift[i] = d.median_shift[k];
+        se_sum += d.median_se[k];
+        mc_run_free(&rb);
+        mc_run_free(&rv);
+        mc_scenario_free(&b);
+        mc_scenario_free(&v);
+    }
+    for (int i = 0; i < SEEDS; i++)
+        mean += shift[i] / SEEDS;
+    for (int i = 0; i < SEEDS; i++)
+        ss += (shift[i] - mean) * (shift[i] - mean);
+    double sd = sqrt(ss / (SEEDS - 1)), se = se_sum / SEEDS;
+    printf("# median shift of break_even_days over %d seeds: sd %.4g, mean "
+           "reported se %.4g (ratio %.3f)\n", SEEDS, sd, se, sd / se);
+    assert_true(sd / se > 0.75 && sd / se < 1.33);
+}
+
+static void variant_comparison_is_identical_for_1_and_3_threads(void **state)
+{
+    (void)state;
+    mc_scenario b, v;
+    mc_run rb1, rv1, rb3, rv3;
+    mc_variant_diff d1, d3;
+    load_pair(70000, 7, &b, &v);
+    compare_or_fail(&b, &v, 1, &rb1, &rv1, &d1);
+    compare_or_fail(&b, &v, 3, &rb3, &rv3, &d3);
+    assert_memory_equal(&d1, &d3, sizeof d1);
+    mc_run_free(&rb1);
+    mc_run_free(&rv1);
+    mc_run_free(&rb3);
+    mc_run_free(&rv3);
+    mc_scenario_free(&b);
+    mc_scenario_free(&v);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1175,6 +1335,10 @@ int main(void)
         cmocka_unit_test(sensitivity_is_exact_up_to_the_pilot),
         cmocka_unit_test(sensitivity_is_close_to_exact_beyond_the_pilot),
         cmocka_unit_test(sensitivity_knows_what_does_not_matter),
+        cmocka_unit_test(variant_differences_equal_the_plain_computation),
+        cmocka_unit_test(common_random_numbers_shrink_the_error),
+        cmocka_unit_test(median_shift_error_matches_the_spread_over_seeds),
+        cmocka_unit_test(variant_comparison_is_identical_for_1_and_3_threads),
         cmocka_unit_test(changing_one_input_leaves_the_other_inputs_unchanged),
         cmocka_unit_test(samples_draw_from_distinct_streams),
         cmocka_unit_test(curve_p_le_2_equals_p_break_even_at_every_horizon),
