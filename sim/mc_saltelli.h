@@ -1,4 +1,5 @@
-/* mc_saltelli.h: the Saltelli design for Sobol' indices, for any model.
+/* mc_saltelli.h: the Saltelli design for Sobol' indices, for any model,
+ * and its use on a breakeven scenario (sobol.csv).
  *
  * Design (Saltelli et al. 2010, Comput. Phys. Commun. 181, 259-270): N
  * base rows of two independent sample matrices A and B, and for each
@@ -25,9 +26,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "mc_engine.h"
+#include "mc_scenario.h"
 #include "mc_sobol.h"
 
 typedef struct mc_saltelli_model {
@@ -69,5 +73,60 @@ int mc_saltelli_sample(const mc_saltelli_model *m, size_t N, int threads,
 int mc_saltelli_run(const mc_saltelli_model *m, size_t N, size_t n_boot,
                     uint64_t seed, int threads, mc_sobol_idx *out, char *msg,
                     size_t len);
+
+/* ---- a breakeven scenario ------------------------------------------- */
+
+/* Factors of a scenario: final_run_gpu_hours as one factor (the group of
+ * all its stages, present if some stage is not fixed), then every scalar
+ * input that is not fixed, in mc_input_id order. */
+#define MC_SOBOL_MAX_FACTORS (1 + MC_IN_COUNT)
+
+/* Outputs that can be "never" (+inf, the break-even days): Sobol' indices
+ * are variances, undefined with infinite values.  When any of an output's
+ * N (d + 2) values is +inf, every value of that output is censored at
+ * cap, min(y, cap), before its indices, cap being the scenario's last
+ * horizon (the last day curve.csv looks at; 730 without horizons).  The
+ * indices then say what drives the break-even day "as seen up to cap":
+ * "never" and "after cap" count alike.  censored_at records it. */
+#define MC_SOBOL_CAP_DEFAULT 730.0
+
+typedef struct mc_sobol_result {
+    size_t d;                                   /* factors */
+    const char *factor[MC_SOBOL_MAX_FACTORS];   /* their names (static
+                                                   strings) */
+    size_t n_out;                               /* MC_NOUTPUTS */
+    /* idx[o][i]: output MC_COL_T + o, factor i < d */
+    mc_sobol_idx idx[MC_NOUTPUTS][MC_SOBOL_MAX_FACTORS];
+    double censored_at[MC_NOUTPUTS];            /* the cap, NaN if the
+                                                   output was not censored */
+    size_t N;                                   /* base rows */
+    size_t evaluations;                         /* N (d + 2) */
+    size_t n_boot;                              /* bootstrap resamples */
+    uint64_t boot_seed;                         /* their seed: s->seed (on
+                                                   their own stream) */
+} mc_sobol_result;
+
+/* First-order and total Sobol' indices of every output of s from a
+ * Saltelli design of N base rows (each input drawn exactly as random
+ * sampling draws it, on its stream with s->seed: row j of A holds sample
+ * j's inputs, row j of B sample N + j's; random sampling whatever
+ * s->sampling says, since the bootstrap needs iid rows), with n_boot
+ * bootstrap resamples at MC_LEVEL, censoring as above.  Fills *res only on success (no
+ * allocation: nothing to free).  Returns 0; -1 with msg when s has
+ * correlations ("expected independent inputs for Sobol' indices, found 2
+ * correlations": these estimators need independent factors), when no
+ * input is uncertain, when N is not in [2, 2^32 - 1] or when memory runs
+ * out.  The results do not depend on threads. */
+int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
+                      int threads, mc_sobol_result *res, char *msg,
+                      size_t len);
+
+/* Writes sobol.csv: header
+ * metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,censored_at
+ * and one row per output (MC_COL_T order) and factor; numbers as
+ * mc_fmt_double writes them, NaN as an empty cell, censored_at empty when
+ * the output was not censored.  Returns 0, or -1 on a write error (errno
+ * as the failing call left it). */
+int mc_sobol_write_csv(FILE *f, const mc_sobol_result *res);
 
 #endif

@@ -1,8 +1,9 @@
 /* test_sobol.c: Sobol' indices of a Saltelli design (results/mc_sobol.c,
  * sim/mc_saltelli.c): the estimators on values worked out by hand, the
- * Ishigami function's closed-form indices through the Saltelli design,
- * the bootstrap intervals' coverage over independent seeds, thread
- * invariance. */
+ * Ishigami function's closed-form indices through the same code path as
+ * breakeven's, the bootstrap intervals' coverage over independent seeds,
+ * thread invariance, and the breakeven adapter (factors, censoring,
+ * sobol.csv, refusal of correlated inputs). */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -320,6 +321,275 @@ static void ishigami_should_not_depend_on_threads(void **state)
     free(y);
 }
 
+/* ---- breakeven scenarios ----------------------------------------------- */
+
+/* Only the overhead k is uncertain: every output is a function of k alone,
+ * so each output that varies has S1 = ST = 1. */
+static const char overhead_only[] =
+    "{\"name\": \"overhead-only\", \"seed\": 42, \"samples\": 1000,"
+    " \"inputs\": {"
+    "  \"final_run_gpu_hours\": [{\"name\": \"all\", \"value\": 2935000}],"
+    "  \"overhead\": {\"dist\": \"lognormal\", \"median\": 2.2,"
+    "                \"sigma\": 0.366, \"truncate\": {\"lo\": 1}},"
+    "  \"nodes\": {\"value\": 226.75}, \"gpus_per_node\": {\"value\": 8},"
+    "  \"representativeness\": {\"value\": 1},"
+    "  \"monthly_growth\": {\"value\": 0.01},"
+    "  \"power_ratio\": {\"value\": 0.8}, \"pue_ratio\": {\"value\": 1},"
+    "  \"lifetime_days\": {\"value\": 175}, \"gpu_hour_usd\": {\"value\": 2}"
+    " }}";
+
+static void load_text(const char *text, mc_scenario *s)
+{
+    mc_err err;
+    if (mc_cfg_load_string(text, strlen(text), s, &err) != 0)
+        fail_msg("%s: %s", err.path, err.msg);
+}
+
+static void sobol_or_fail(const mc_scenario *s, size_t N, size_t n_boot,
+                          int threads, mc_sobol_result *res)
+{
+    char msg[512];
+    if (mc_sobol_scenario(s, N, n_boot, threads, res, msg, sizeof msg) != 0)
+        fail_msg("%s", msg);
+}
+
+static void one_uncertain_input_should_explain_everything(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    load_text(overhead_only, &s);
+    mc_sobol_result res;
+    sobol_or_fail(&s, 4096, 500, 0, &res);
+    assert_int_equal(res.d, 1);
+    assert_string_equal(res.factor[0], "overhead");
+    assert_int_equal(res.n_out, MC_NOUTPUTS);
+    assert_int_equal(res.evaluations, 4096 * 3);
+    const int cols[2] = {MC_COL_T, MC_COL_BE};
+    for (int c = 0; c < 2; c++) {
+        const mc_sobol_idx *x = &res.idx[cols[c] - MC_COL_T][0];
+        print_message("%s: S1 %.4f [%.4f, %.4f], ST %.4f [%.4f, %.4f]\n",
+                      mc_column_names[cols[c]], x->S1, x->S1_lo, x->S1_hi,
+                      x->ST, x->ST_lo, x->ST_hi);
+        assert_inside(1.0, x->S1_lo, x->S1_hi, "S1 = 1");
+        assert_inside(1.0, x->ST_lo, x->ST_hi, "ST = 1");
+        assert_near(x->S1, 1.0, 0.05, "S1 = 1");
+        assert_near(x->ST, 1.0, 0.05, "ST = 1");
+        assert_true(isnan(res.censored_at[cols[c] - MC_COL_T]));
+    }
+    /* the inference per day does not depend on k: no variance, no
+       indices */
+    assert_true(isnan(res.idx[MC_COL_I0 - MC_COL_T][0].S1));
+    assert_true(isnan(res.idx[MC_COL_BE_FINAL - MC_COL_T][0].ST));
+    mc_scenario_free(&s);
+}
+
+/* Only one stage of the final run is uncertain: F is the one factor. */
+static const char stage_only[] =
+    "{\"name\": \"stage-only\", \"seed\": 7, \"samples\": 1000,"
+    " \"inputs\": {"
+    "  \"final_run_gpu_hours\": ["
+    "    {\"name\": \"pre\", \"dist\": \"triangular\", \"lo\": 2000000,"
+    "     \"mode\": 2600000, \"hi\": 3000000},"
+    "    {\"name\": \"post\", \"value\": 271000}],"
+    "  \"overhead\": {\"value\": 2.2},"
+    "  \"nodes\": {\"value\": 226.75}, \"gpus_per_node\": {\"value\": 8},"
+    "  \"representativeness\": {\"value\": 1},"
+    "  \"monthly_growth\": {\"value\": -0.01},"
+    "  \"power_ratio\": {\"value\": 0.8}, \"pue_ratio\": {\"value\": 1},"
+    "  \"lifetime_days\": {\"value\": 175}, \"gpu_hour_usd\": {\"value\": 2}"
+    " }}";
+
+/* With one factor, A_B^(0) is B: so the design's values are samples 0 ..
+ * 2N-1 of the engine (random sampling, same seed), A the first N and B
+ * the next N, and each output's indices must be mc_sobol_indices of
+ * those, bit for bit.  This holds the adapter's draws (streams, indices,
+ * the stages summed in order), its layout and its bootstrap seed to the
+ * engine's. */
+static void rows_should_be_the_engine_samples(void **state)
+{
+    (void)state;
+    const char *const texts[2] = {overhead_only, stage_only};
+    const char *const factor[2] = {"overhead", "final_run_gpu_hours"};
+    const size_t N = 1024;
+    for (int k = 0; k < 2; k++) {
+        mc_scenario s;
+        load_text(texts[k], &s);
+        mc_sobol_result res;
+        sobol_or_fail(&s, N, 100, 0, &res);
+        assert_int_equal(res.d, 1);
+        assert_string_equal(res.factor[0], factor[k]);
+
+        double *col[MC_NCOLS];
+        for (int c = 0; c < MC_NCOLS; c++) {
+            col[c] = malloc(2 * N * sizeof(double));
+            assert_non_null(col[c]);
+        }
+        gsl_rng *r = mc_rng_alloc();
+        assert_non_null(r);
+        mc_engine_samples(&s, r, 0, 2 * N, col);
+        gsl_rng_free(r);
+        size_t defined = 0;
+        for (int o = 0; o < MC_NOUTPUTS; o++) {
+            const double *y = col[MC_COL_T + o];
+            mc_sobol_idx want;
+            int rc = mc_sobol_indices(y, y + N, y + N, N, 1, 100, MC_LEVEL,
+                                      s.seed, 1, &want);
+            assert_true(rc == 0 || rc == -1);
+            assert_true(isnan(res.censored_at[o]));
+            assert_memory_equal(&res.idx[o][0], &want, sizeof want);
+            defined += rc == 0;
+        }
+        /* the checks above compared numbers, not only NaN: with k alone
+           T, the break-even days, the multipliers and the training cost
+           vary, but not I0, its cost or the final-run (k = 1) outputs;
+           with F, these too, but not I0 and its cost */
+        assert_int_equal(defined, k == 0 ? 6 : 10);
+        for (int c = 0; c < MC_NCOLS; c++)
+            free(col[c]);
+        mc_scenario_free(&s);
+    }
+}
+
+/* Rows of sobol.csv, the header included; and the number of fields of
+ * the first data row into *fields. */
+static size_t csv_rows(const char *text, size_t *fields)
+{
+    size_t rows = 0;
+    *fields = 0;
+    for (const char *p = text; *p; p++) {
+        if (rows == 1 && *p == ',')
+            (*fields)++;
+        rows += *p == '\n';
+    }
+    (*fields)++;
+    return rows;
+}
+
+static void default_scenario_should_give_five_factors_and_censor_never(
+    void **state)
+{
+    (void)state;
+    mc_scenario s;
+    mc_err err;
+    assert_int_equal(mc_cfg_load_default(&s, &err), 0);
+    mc_sobol_result res;
+    sobol_or_fail(&s, 2048, 200, 0, &res);
+    static const char *const want[5] = {"overhead", "representativeness",
+                                        "monthly_growth", "power_ratio",
+                                        "lifetime_days"};
+    assert_int_equal(res.d, 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(res.factor[i], want[i]);
+    /* the break-even days have "never" at this N (1.6% and 4% of samples):
+       censored at the last horizon, 730 */
+    assert_true(res.censored_at[MC_COL_BE - MC_COL_T] == 730.0);
+    assert_true(res.censored_at[MC_COL_BE_ENERGY - MC_COL_T] == 730.0);
+    for (int c = MC_COL_T; c < MC_NCOLS; c++) {
+        if (c == MC_COL_BE || c == MC_COL_BE_ENERGY || c == MC_COL_BE_FINAL ||
+            c == MC_COL_BE_ENERGY_FINAL)
+            continue;
+        assert_true(isnan(res.censored_at[c - MC_COL_T]));
+        assert_true(isfinite(res.idx[c - MC_COL_T][0].ST));  /* all exist */
+    }
+    print_message("censored: final run %g, energy final run %g\n",
+                  res.censored_at[MC_COL_BE_FINAL - MC_COL_T],
+                  res.censored_at[MC_COL_BE_ENERGY_FINAL - MC_COL_T]);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(mc_sobol_write_csv(f, &res), 0);
+    assert_int_equal(fclose(f), 0);
+    size_t fields;
+    assert_int_equal(csv_rows(buf, &fields), 1 + 12 * 5);
+    assert_int_equal(fields, 10);
+    assert_true(strncmp(buf, "metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,"
+                        "n_base,censored_at\ntraining_gpu_hours,overhead,",
+                        strlen("metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,"
+                               "n_base,censored_at\ntraining_gpu_hours,"
+                               "overhead,")) == 0);
+    /* training = k F: only the overhead, the others exactly 0 in S1's
+       numerator, and their rows end without a censoring cap */
+    assert_non_null(strstr(buf, "\nbreak_even_days,lifetime_days,"));
+    assert_non_null(strstr(buf, ",2048,730\n"));
+    assert_non_null(strstr(buf, "\ntraining_gpu_hours,representativeness,0,"
+                                "0,0,0,0,0,2048,\n"));
+    free(buf);
+    mc_scenario_free(&s);
+}
+
+/* Failures of the file are reported with errno: a stream that cannot be
+ * written. */
+static void csv_should_report_write_errors(void **state)
+{
+    (void)state;
+    mc_sobol_result res;
+    memset(&res, 0, sizeof res);
+    res.d = 1;
+    res.n_out = MC_NOUTPUTS;
+    res.factor[0] = "overhead";
+    FILE *f = fopen("/dev/full", "w");
+    if (f == NULL)
+        skip();
+    setvbuf(f, NULL, _IONBF, 0);
+    errno = 0;
+    assert_int_equal(mc_sobol_write_csv(f, &res), -1);
+    assert_int_equal(errno, ENOSPC);
+    fclose(f);
+}
+
+static void scenario_should_not_depend_on_threads(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    mc_err err;
+    assert_int_equal(mc_cfg_load_default(&s, &err), 0);
+    mc_sobol_result r1, r;
+    sobol_or_fail(&s, 1024, 100, 1, &r1);
+    for (int t = 2; t <= 3; t++) {
+        sobol_or_fail(&s, 1024, 100, t, &r);
+        assert_memory_equal(&r, &r1, sizeof r);
+    }
+    mc_scenario_free(&s);
+}
+
+static void correlated_inputs_should_be_refused(void **state)
+{
+    (void)state;
+    char path[1024];
+    mc_scenario s;
+    mc_err err;
+    snprintf(path, sizeof path, "%s/checks/correlated.json", TEST_DATA_DIR);
+    if (mc_cfg_load_file(path, &s, &err) != 0)
+        fail_msg("%s: %s: %s", path, err.path, err.msg);
+    mc_sobol_result res;
+    char msg[512] = "";
+    assert_int_equal(mc_sobol_scenario(&s, 1024, 100, 0, &res, msg,
+                                       sizeof msg), -1);
+    assert_string_equal(msg, "expected independent inputs for Sobol' "
+                             "indices, found 2 correlations");
+    mc_scenario_free(&s);
+
+    /* and a scenario with nothing uncertain */
+    mc_scenario fixed;
+    const char *all_fixed =
+        "{\"name\": \"fixed\", \"seed\": 1, \"samples\": 10, \"inputs\": {"
+        " \"final_run_gpu_hours\": [{\"name\": \"all\", \"value\": 1000}],"
+        " \"overhead\": {\"value\": 2}, \"nodes\": {\"value\": 1},"
+        " \"gpus_per_node\": {\"value\": 8},"
+        " \"representativeness\": {\"value\": 1},"
+        " \"monthly_growth\": {\"value\": 0}, \"power_ratio\": {\"value\": 1},"
+        " \"pue_ratio\": {\"value\": 1}, \"lifetime_days\": {\"value\": 100},"
+        " \"gpu_hour_usd\": {\"value\": 2}}}";
+    load_text(all_fixed, &fixed);
+    assert_int_equal(mc_sobol_scenario(&fixed, 1024, 100, 0, &res, msg,
+                                       sizeof msg), -1);
+    assert_string_equal(msg, "expected at least one uncertain input for "
+                             "Sobol' indices, found none");
+    mc_scenario_free(&fixed);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -330,6 +600,13 @@ int main(void)
         cmocka_unit_test(ishigami_indices_should_match_closed_forms),
         cmocka_unit_test(ishigami_intervals_should_cover_at_their_level),
         cmocka_unit_test(ishigami_should_not_depend_on_threads),
+        cmocka_unit_test(one_uncertain_input_should_explain_everything),
+        cmocka_unit_test(rows_should_be_the_engine_samples),
+        cmocka_unit_test(
+            default_scenario_should_give_five_factors_and_censor_never),
+        cmocka_unit_test(csv_should_report_write_errors),
+        cmocka_unit_test(scenario_should_not_depend_on_threads),
+        cmocka_unit_test(correlated_inputs_should_be_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
