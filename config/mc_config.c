@@ -64,16 +64,23 @@ static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
 #define DEFAULT_H_START 10.0
 #define DEFAULT_H_STOP 730.0
 #define DEFAULT_H_STEP 10.0
+#define SOBOL_SAMPLES_MAX 1e7
+#define BOOTSTRAP_MAX 100000.0
 
 static const char *const top_keys[] = {
     "name", "description", "seed", "samples", "sampling", "inputs",
-    "correlations", "until", "horizons", "output", NULL};
+    "correlations", "sensitivity", "until", "horizons", "output", NULL};
 static const char *const until_keys[] = {"metric", "stat", "tolerance",
                                          NULL};
 static const char *const correlation_keys[] = {"inputs", "spearman", NULL};
 static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
 static const char *const output_keys[] = {"samples_csv", NULL};
 static const char *const truncate_keys[] = {"lo", "hi", NULL};
+static const char *const sensitivity_keys[] = {"method", "sobol_samples",
+                                               "bootstrap", NULL};
+/* indexed by MC_SENS_* */
+static const char *const sensitivity_methods[] = {"rank", "sobol", "none",
+                                                  NULL};
 
 /* The parameters of each distribution, as scenario files name them
  * (docs/scenario-format.md).  Required keys first, then optional ones;
@@ -421,6 +428,17 @@ static int read_count(cfg_ctx *c, const cJSON *v, double lo, double hi,
         return fail_type(c, expected, v);
     *out = (uint64_t)x;
     return 0;
+}
+
+/* read_count at the path of a member. */
+static int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+                         double lo, double hi, const char *expected,
+                         uint64_t *out)
+{
+    size_t old = path_push_key(c, key);
+    int rc = read_count(c, member(obj, key), lo, hi, expected, out);
+    path_pop(c, old);
+    return rc;
 }
 
 /* A copy of a string member; *out stays NULL if absent and optional. */
@@ -1630,11 +1648,82 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     return 0;
 }
 
+/* ======================================================================
+ * Sensitivity
+ * ====================================================================== */
+
+/* A method name at the current path into *out (MC_SENS_*).  Sobol'
+ * indices split the variance by input, which needs independent inputs:
+ * with `pairs` correlated pairs, "sobol" is an error here. */
+static int read_sensitivity_method(cfg_ctx *c, const cJSON *v, size_t pairs,
+                                   int *out)
+{
+    int m = 0;
+    if (cJSON_IsString(v))
+        while (sensitivity_methods[m] != NULL
+               && strcmp(sensitivity_methods[m], v->valuestring) != 0)
+            m++;
+    if (!cJSON_IsString(v) || sensitivity_methods[m] == NULL) {
+        const char *near = cJSON_IsString(v)
+                           ? closest(v->valuestring, sensitivity_methods)
+                           : NULL;
+        found_buf f;
+        return fail(c, "expected \"rank\", \"sobol\" or \"none\", found "
+                    "%s%s%s%s", describe(&f, v), near ? " (did you mean '"
+                    : "", near ? near : "", near ? "'?)" : "");
+    }
+    if (m == MC_SENS_SOBOL && pairs > 0)
+        return fail(c, "expected independent inputs for Sobol' indices "
+                    "(remove \"correlations\" or use \"rank\"), found %zu "
+                    "correlated pair%s", pairs, pairs == 1 ? "" : "s");
+    *out = m;
+    return 0;
+}
+
+/* "sensitivity": "rank" | "sobol" | "none", or {"method": ...,
+ * "sobol_samples": N, "bootstrap": B}, every key optional. */
+static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
+                            mc_scenario *s)
+{
+    uint64_t n;
+    size_t old;
+    int rc;
+    if (cJSON_IsString(v))
+        return read_sensitivity_method(c, v, pairs, &s->sensitivity);
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "\"rank\", \"sobol\", \"none\" or an object "
+                         "{\"method\": ..., \"sobol_samples\": N, "
+                         "\"bootstrap\": B}", v);
+    if (check_keys(c, v, sensitivity_keys))
+        return -1;
+    if (member(v, "method") != NULL) {
+        old = path_push_key(c, "method");
+        rc = read_sensitivity_method(c, member(v, "method"), pairs,
+                                     &s->sensitivity);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    if (member(v, "sobol_samples") != NULL) {
+        if (read_count_at(c, v, "sobol_samples", 2, SOBOL_SAMPLES_MAX,
+                          "an integer from 2 to 10000000", &n))
+            return -1;
+        s->sobol_samples = n;
+    }
+    if (member(v, "bootstrap") != NULL) {
+        if (read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX, "an integer "
+                          "from 0 to 100000 (0: no intervals)", &n))
+            return -1;
+        s->bootstrap = (uint32_t)n;
+    }
+    return 0;
+}
+
 static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
     const cJSON *v;
     size_t old;
-    int rc;
+    int rc = 0;
 
     if (!cJSON_IsObject(root))
         return fail_type(c, "a JSON object (the scenario)", root);
@@ -1644,22 +1733,16 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         || read_string(c, root, "description", 0, 0, &s->description))
         return -1;
 
-    if ((v = member(root, "seed")) == NULL)
+    if (member(root, "seed") == NULL)
         return fail_missing(c, "seed", "an integer from 0 to 2^53");
-    old = path_push_key(c, "seed");
-    rc = read_count(c, v, 0, SEED_MAX, "an integer from 0 to 2^53",
-                    &s->seed);
-    path_pop(c, old);
-    if (rc)
+    if (read_count_at(c, root, "seed", 0, SEED_MAX, "an integer from 0 to "
+                      "2^53", &s->seed))
         return -1;
 
-    if ((v = member(root, "samples")) == NULL)
+    if (member(root, "samples") == NULL)
         return fail_missing(c, "samples", "an integer from 1 to 1000000000");
-    old = path_push_key(c, "samples");
-    rc = read_count(c, v, 1, SAMPLES_MAX, "an integer from 1 to 1000000000",
-                    &s->samples);
-    path_pop(c, old);
-    if (rc)
+    if (read_count_at(c, root, "samples", 1, SAMPLES_MAX, "an integer from 1"
+                      " to 1000000000", &s->samples))
         return -1;
 
     s->sampling = MC_SAMPLING_RANDOM;
@@ -1717,6 +1800,17 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     s->sensitivity = MC_SENS_RANK;
     s->sobol_samples = MC_SOBOL_SAMPLES_DEFAULT;
     s->bootstrap = MC_BOOTSTRAP_DEFAULT;
+    if ((v = member(root, "sensitivity")) != NULL) {
+        /* each entry of a valid "correlations" is one pair */
+        size_t pairs = s->n_corr > 0 ? (size_t)cJSON_GetArraySize(
+                           member(root, "correlations")) : 0;
+        old = path_push_key(c, "sensitivity");
+        rc = read_sensitivity(c, v, pairs, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
     s->until[0] = '\0';
     if ((v = member(root, "until")) != NULL) {
         old = path_push_key(c, "until");

@@ -51,42 +51,58 @@ static void append(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The base scenario with member key set to value (NULL: left out); a key
- * not in the base is added at the top level, or to the inputs if it is
- * written "inputs.KEY". */
-static void build(char *buf, size_t n, const char *key, const char *value)
+/* The change of key among the n changes ch, or NULL. */
+static const member *change_of(const member *ch, size_t n, const char *key)
 {
-    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ch[i].key, key) == 0)
+            return &ch[i];
+    return NULL;
+}
+
+/* The base scenario with the n changes ch: each sets member key to value
+ * (NULL: left out); a key not in the base is added at the top level, or
+ * to the inputs if it is written "inputs.KEY". */
+static void build_many(char *buf, size_t n, const member *ch, size_t nch)
+{
+    const member *m;
     buf[0] = '\0';
     append(buf, n, "{");
     for (size_t i = 0; i < N_OF(base_top); i++) {
-        const char *v = base_top[i].value;
-        if (key != NULL && strcmp(key, base_top[i].key) == 0) {
-            v = value;
-            found = 1;
-        }
+        const char *v = (m = change_of(ch, nch, base_top[i].key)) != NULL
+                        ? m->value : base_top[i].value;
         if (v != NULL)
             append(buf, n, "\"%s\": %s, ", base_top[i].key, v);
     }
     append(buf, n, "\"inputs\": {");
     for (size_t i = 0, k = 0; i < N_OF(base_inputs); i++) {
-        const char *v = base_inputs[i].value;
-        if (key != NULL && strcmp(key, base_inputs[i].key) == 0) {
-            v = value;
-            found = 1;
-        }
+        const char *v = (m = change_of(ch, nch, base_inputs[i].key)) != NULL
+                        ? m->value : base_inputs[i].value;
         if (v != NULL)
             append(buf, n, "%s\"%s\": %s", k++ ? ", " : "",
                    base_inputs[i].key, v);
     }
-    if (key != NULL && strncmp(key, "inputs.", 7) == 0) {
-        append(buf, n, ", \"%s\": %s", key + 7, value);
-        found = 1;
+    for (size_t j = 0; j < nch; j++)
+        if (strncmp(ch[j].key, "inputs.", 7) == 0)
+            append(buf, n, ", \"%s\": %s", ch[j].key + 7, ch[j].value);
+    append(buf, n, "}");
+    for (size_t j = 0; j < nch; j++) {
+        int known = strncmp(ch[j].key, "inputs.", 7) == 0;
+        for (size_t i = 0; i < N_OF(base_top); i++)
+            known |= strcmp(ch[j].key, base_top[i].key) == 0;
+        for (size_t i = 0; i < N_OF(base_inputs); i++)
+            known |= strcmp(ch[j].key, base_inputs[i].key) == 0;
+        if (!known && ch[j].value != NULL)
+            append(buf, n, ", \"%s\": %s", ch[j].key, ch[j].value);
     }
     append(buf, n, "}");
-    if (key != NULL && !found && value != NULL)
-        append(buf, n, ", \"%s\": %s", key, value);
-    append(buf, n, "}");
+}
+
+/* The base scenario with one member changed (key NULL: none). */
+static void build(char *buf, size_t n, const char *key, const char *value)
+{
+    member m = {key, value};
+    build_many(buf, n, &m, key != NULL ? 1 : 0);
 }
 
 static int load(const char *text, mc_scenario *s, mc_err *e)
@@ -161,6 +177,9 @@ static void assert_scenarios_equal(const mc_scenario *a, const mc_scenario *b)
     assert_memory_equal(a->horizons, b->horizons,
                         a->n_horizons * sizeof *a->horizons);
     assert_int_equal(a->write_samples, b->write_samples);
+    assert_int_equal(a->sensitivity, b->sensitivity);
+    assert_true(a->sobol_samples == b->sobol_samples);
+    assert_true(a->bootstrap == b->bootstrap);
 }
 
 static char *read_text(const char *path, size_t *len)
@@ -547,6 +566,60 @@ static void text_need_not_be_nul_terminated(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sensitivity                                                         */
+/* ------------------------------------------------------------------ */
+
+static void sensitivity_should_have_defaults_and_forms(void **state)
+{
+    static const struct {
+        const char *value;     /* NULL: no "sensitivity" */
+        int method;
+        uint64_t sobol_samples;
+        uint32_t bootstrap;
+    } cases[] = {
+        {NULL, MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT, MC_BOOTSTRAP_DEFAULT},
+        {"{}", MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT, MC_BOOTSTRAP_DEFAULT},
+        {"\"rank\"", MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"\"sobol\"", MC_SENS_SOBOL, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"\"none\"", MC_SENS_NONE, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"{\"method\": \"sobol\", \"sobol_samples\": 2, \"bootstrap\": 0}",
+         MC_SENS_SOBOL, 2, 0},
+        {"{\"method\": \"sobol\", \"sobol_samples\": 1e7, \"bootstrap\": "
+         "100000}", MC_SENS_SOBOL, 10000000, 100000},
+        {"{\"sobol_samples\": 4096}", MC_SENS_RANK, 4096,
+         MC_BOOTSTRAP_DEFAULT},
+        {"{\"method\": \"none\", \"bootstrap\": 200}", MC_SENS_NONE,
+         MC_SOBOL_SAMPLES_DEFAULT, 200},
+    };
+    mc_scenario s;
+    (void)state;
+    assert_int_equal(MC_SOBOL_SAMPLES_DEFAULT, 16384);
+    assert_int_equal(MC_BOOTSTRAP_DEFAULT, 1000);
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        load_ok(cases[i].value != NULL ? "sensitivity" : NULL,
+                cases[i].value, &s);
+        assert_int_equal(s.sensitivity, cases[i].method);
+        assert_true(s.sobol_samples == cases[i].sobol_samples);
+        assert_true(s.bootstrap == cases[i].bootstrap);
+        mc_scenario_free(&s);
+    }
+    /* Sobol' with an empty "correlations": every input independent */
+    {
+        const member ch[] = {{"sensitivity", "\"sobol\""},
+                             {"correlations", "[]"}};
+        char buf[4096];
+        mc_err e;
+        build_many(buf, sizeof buf, ch, N_OF(ch));
+        assert_int_equal(load(buf, &s, &e), 0);
+        assert_int_equal(s.sensitivity, MC_SENS_SOBOL);
+        mc_scenario_free(&s);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Bad scenarios                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -742,6 +815,96 @@ static const bad_case bad_cases[] = {
                                     "found a string \"yes\""}},
 };
 
+/* Bad "sensitivity": each row changes up to four members
+ * of the base scenario (build_many). */
+typedef struct bad_change_case {
+    const char *label;
+    member ch[4];             /* key NULL: no more changes */
+    const char *path;
+    const char *words[4];
+} bad_change_case;
+
+/* two uncertain inputs of the base, correlated */
+#define CORRELATED                                                        \
+    {"overhead", "{" OVERHEAD_LN ", \"sigma\": 0.3, \"truncate\": "       \
+     "{\"lo\": 1}, \"source\": \"s\"}"},                                  \
+    {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},   \
+    {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "    \
+     "\"spearman\": 0.3}]"}
+
+static const bad_change_case bad_change_cases[] = {
+    /* "sensitivity" */
+    {"method misspelt (short form)", {{"sensitivity", "\"Sobol\""}},
+     "$.sensitivity", {"expected \"rank\", \"sobol\" or \"none\"",
+                       "found a string \"Sobol\"", "did you mean 'sobol'?"}},
+    {"method unknown", {{"sensitivity", "{\"method\": \"morris\"}"}},
+     "$.sensitivity.method", {"expected \"rank\", \"sobol\" or \"none\"",
+                              "found a string \"morris\""}},
+    {"method not a string", {{"sensitivity", "{\"method\": 1}"}},
+     "$.sensitivity.method", {"expected \"rank\"", "found 1"}},
+    {"sensitivity a number", {{"sensitivity", "2"}}, "$.sensitivity",
+     {"expected \"rank\", \"sobol\", \"none\" or an object", "found 2"}},
+    {"sensitivity unknown key", {{"sensitivity", "{\"metod\": \"rank\"}"}},
+     "$.sensitivity.metod", {"unknown key 'metod'",
+                             "did you mean 'method'?"}},
+    {"sobol_samples 1", {{"sensitivity", "{\"sobol_samples\": 1}"}},
+     "$.sensitivity.sobol_samples",
+     {"expected an integer from 2 to 10000000", "found 1"}},
+    {"sobol_samples above 1e7",
+     {{"sensitivity", "{\"sobol_samples\": 10000001}"}},
+     "$.sensitivity.sobol_samples",
+     {"expected an integer from 2 to 10000000", "found 10000001"}},
+    {"sobol_samples a fraction",
+     {{"sensitivity", "{\"sobol_samples\": 100.5}"}},
+     "$.sensitivity.sobol_samples", {"expected an integer", "found 100.5"}},
+    {"bootstrap negative", {{"sensitivity", "{\"bootstrap\": -1}"}},
+     "$.sensitivity.bootstrap",
+     {"expected an integer from 0 to 100000", "found -1"}},
+    {"bootstrap above 100000", {{"sensitivity", "{\"bootstrap\": 100001}"}},
+     "$.sensitivity.bootstrap",
+     {"expected an integer from 0 to 100000", "found 100001"}},
+    {"sobol with correlations (object form)",
+     {{"sensitivity", "{\"method\": \"sobol\"}"}, CORRELATED},
+     "$.sensitivity.method",
+     {"expected independent inputs for Sobol' indices",
+      "remove \"correlations\" or use \"rank\"", "found 1 correlated pair"}},
+    {"sobol with correlations (short form)",
+     {{"sensitivity", "\"sobol\""}, CORRELATED}, "$.sensitivity",
+     {"expected independent inputs", "found 1 correlated pair"}},
+};
+
+/* One bad text: fails with path and every word, *s left untouched.
+ * Returns 0, or 1 after printing what is wrong. */
+static int check_bad(const char *label, const char *text, const char *path,
+                     const char *const words[4])
+{
+    mc_scenario s;
+    mc_err e;
+    int ok = 1;
+    memset(&s, 0xA5, sizeof s);           /* must stay untouched */
+    if (load(text, &s, &e) == 0) {
+        print_error("[%s] loaded, expected an error\n", label);
+        mc_scenario_free(&s);
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof s; k++)
+        if (((unsigned char *)&s)[k] != 0xA5)
+            ok = 0;
+    if (strcmp(e.path, path) != 0 || e.io != 0)
+        ok = 0;
+    for (size_t w = 0; w < 4 && words[w] != NULL; w++)
+        if (strstr(e.msg, words[w]) == NULL)
+            ok = 0;
+    if (!ok) {
+        print_error("[%s] got %s: %s (io %d); expected %s with", label,
+                    e.path, e.msg, e.io, path);
+        for (size_t w = 0; w < 4 && words[w] != NULL; w++)
+            print_error(" '%s'", words[w]);
+        print_error("\n");
+    }
+    return !ok;
+}
+
 static void bad_scenarios_should_fail_with_path_and_message(void **state)
 {
     int failures = 0;
@@ -749,36 +912,27 @@ static void bad_scenarios_should_fail_with_path_and_message(void **state)
     for (size_t i = 0; i < N_OF(bad_cases); i++) {
         const bad_case *b = &bad_cases[i];
         char buf[4096];
-        mc_scenario s;
-        mc_err e;
-        int ok = 1;
-        memset(&s, 0xA5, sizeof s);       /* must stay untouched */
         if (b->raw != NULL)
             snprintf(buf, sizeof buf, "%s", b->raw);
         else
             build(buf, sizeof buf, b->key, b->value);
-        if (load(buf, &s, &e) == 0) {
-            print_error("[%s] loaded, expected an error\n", b->label);
-            mc_scenario_free(&s);
-            failures++;
-            continue;
-        }
-        for (size_t k = 0; k < sizeof s; k++)
-            if (((unsigned char *)&s)[k] != 0xA5)
-                ok = 0;
-        if (strcmp(e.path, b->path) != 0 || e.io != 0)
-            ok = 0;
-        for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
-            if (strstr(e.msg, b->words[w]) == NULL)
-                ok = 0;
-        if (!ok) {
-            print_error("[%s] got %s: %s (io %d); expected %s with", b->label,
-                        e.path, e.msg, e.io, b->path);
-            for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
-                print_error(" '%s'", b->words[w]);
-            print_error("\n");
-            failures++;
-        }
+        failures += check_bad(b->label, buf, b->path, b->words);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void bad_sensitivity_should_fail_with_path(void **state)
+{
+    int failures = 0;
+    (void)state;
+    for (size_t i = 0; i < N_OF(bad_change_cases); i++) {
+        const bad_change_case *b = &bad_change_cases[i];
+        char buf[8192];
+        size_t n = 0;
+        while (n < N_OF(b->ch) && b->ch[n].key != NULL)
+            n++;
+        build_many(buf, sizeof buf, b->ch, n);
+        failures += check_bad(b->label, buf, b->path, b->words);
     }
     assert_int_equal(failures, 0);
 }
@@ -877,7 +1031,9 @@ int main(void)
         cmocka_unit_test(stages_should_be_an_array_or_one_input),
         cmocka_unit_test(horizons_and_output_should_have_defaults_and_forms),
         cmocka_unit_test(text_need_not_be_nul_terminated),
+        cmocka_unit_test(sensitivity_should_have_defaults_and_forms),
         cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
+        cmocka_unit_test(bad_sensitivity_should_fail_with_path),
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
