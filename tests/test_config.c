@@ -180,6 +180,13 @@ static void assert_scenarios_equal(const mc_scenario *a, const mc_scenario *b)
     assert_int_equal(a->sensitivity, b->sensitivity);
     assert_true(a->sobol_samples == b->sobol_samples);
     assert_true(a->bootstrap == b->bootstrap);
+    assert_int_equal(a->n_variants, b->n_variants);
+    for (size_t i = 0; i < a->n_variants; i++) {
+        assert_string_equal(a->variants[i].name, b->variants[i].name);
+        assert_true(str_equal(a->variants[i].description,
+                              b->variants[i].description));
+        assert_scenarios_equal(a->variants[i].s, b->variants[i].s);
+    }
 }
 
 static char *read_text(const char *path, size_t *len)
@@ -566,8 +573,196 @@ static void text_need_not_be_nul_terminated(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* Sensitivity                                                         */
+/* Sensitivity and variants                                            */
 /* ------------------------------------------------------------------ */
+
+/* v differs from base only in the inputs marked in changed[] (index
+ * MC_IN_COUNT: the stages): every other input is the same, stream
+ * included, so it draws the same numbers (common random numbers); and
+ * every setting is the base's. */
+static void assert_variant_of(const mc_scenario *base, const mc_variant *v,
+                              const int changed[MC_IN_COUNT + 1])
+{
+    char name[256];
+    const mc_scenario *s = v->s;
+    snprintf(name, sizeof name, "%s/%s", base->name, v->name);
+    assert_non_null(s);
+    assert_string_equal(s->name, name);
+    assert_true(str_equal(s->description, v->description != NULL
+                          ? v->description : base->description));
+    assert_true(s->seed == base->seed && s->samples == base->samples);
+    assert_int_equal(s->sampling, base->sampling);
+    assert_int_equal(s->write_samples, base->write_samples);
+    assert_string_equal(s->until, base->until);
+    assert_int_equal(s->sensitivity, base->sensitivity);
+    assert_true(s->sobol_samples == base->sobol_samples);
+    assert_true(s->bootstrap == base->bootstrap);
+    assert_int_equal(s->n_corr, base->n_corr);
+    assert_memory_equal(s->corr_chol, base->corr_chol,
+                        sizeof s->corr_chol);
+    assert_int_equal(s->n_horizons, base->n_horizons);
+    assert_memory_equal(s->horizons, base->horizons,
+                        s->n_horizons * sizeof *s->horizons);
+    assert_int_equal(s->n_variants, 0);
+    assert_null(s->variants);
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        /* the stream is the input name's, changed or not */
+        assert_true(s->inputs[i].stream == base->inputs[i].stream);
+        assert_int_equal(input_equal(&s->inputs[i], &base->inputs[i]),
+                         !changed[i]);
+    }
+    if (!changed[MC_IN_COUNT]) {
+        assert_int_equal(s->n_stages, base->n_stages);
+        for (size_t i = 0; i < s->n_stages; i++)
+            assert_true(input_equal(&s->stages[i], &base->stages[i]));
+    }
+}
+
+#define OVERHEAD_K "{\"dist\": \"lognormal\", \"median\": 2.2, " \
+                   "\"sigma\": 0.366, \"truncate\": {\"lo\": 1}}"
+
+static void sweep_should_make_one_variant_per_value(void **state)
+{
+    static const double values[] = {1.5, 2.2, 3.1, 4.0};
+    static const char *const names[] = {
+        "k-median=1.5", "k-median=2.2", "k-median=3.1", "k-median=4",
+        "nodes=1e+20", "nodes=0.30000000000000004", "nodes=226.75"};
+    const member ch[] = {
+        {"overhead", OVERHEAD_K},
+        {"variants", "[{\"name\": \"k-median\", \"description\": \"d\", "
+         "\"sweep\": {\"input\": \"overhead\", \"parameter\": \"median\", "
+         "\"values\": [1.5, 2.2, 3.1, 4.0]}}, {\"name\": \"nodes\", "
+         "\"sweep\": {\"input\": \"nodes\", \"parameter\": \"value\", "
+         "\"values\": [1e20, 0.30000000000000004, 226.75]}}]"}};
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    build_many(buf, sizeof buf, ch, N_OF(ch));
+    if (load(buf, &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.n_variants, N_OF(names));
+    for (size_t i = 0; i < N_OF(names); i++) {
+        int changed[MC_IN_COUNT + 1] = {0};
+        const mc_input *in;
+        changed[i < 4 ? MC_IN_OVERHEAD : MC_IN_NODES] = 1;
+        assert_string_equal(s.variants[i].name, names[i]);
+        if (i == 1)       /* the base's own value: the same scenario */
+            changed[MC_IN_OVERHEAD] = 0;
+        assert_variant_of(&s, &s.variants[i], changed);
+        if (i >= 4)
+            continue;
+        assert_string_equal(s.variants[i].description, "d");
+        in = &s.variants[i].s->inputs[MC_IN_OVERHEAD];
+        assert_true(in->stream == mc_rng_stream_id("overhead"));
+        assert_string_equal(mc_dist_name(&in->dist), "lognormal");
+        assert_near(exp(in->dist.p[0]), values[i], 1e-14 * values[i]);
+        assert_true(in->dist.p[1] == 0.366);
+        assert_true(in->dist.truncated && in->dist.lo == 1.0);
+    }
+    assert_null(s.variants[4].description);
+    assert_true(s.variants[4].s->inputs[MC_IN_NODES].dist.p[0] == 1e20);
+    assert_true(s.variants[5].s->inputs[MC_IN_NODES].dist.p[0]
+                == 0.1 + 0.2);
+    assert_true(s.variants[6].s->inputs[MC_IN_NODES].stream
+                == mc_rng_stream_id("nodes"));
+    mc_scenario_free(&s);
+}
+
+static void variants_should_copy_the_base_settings(void **state)
+{
+    const member ch[] = {
+        {"name", "\"b\""},
+        {"description", "\"base text\""},
+        {"overhead", OVERHEAD_K},
+        {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},
+        {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "
+         "\"spearman\": 0.5}]"},
+        {"sampling", "\"lhs\""},
+        {"sensitivity", "{\"method\": \"none\", \"bootstrap\": 7}"},
+        {"until", "{\"metric\": \"multiplier\", \"stat\": \"p50\", "
+         "\"tolerance\": 0.01}"},
+        {"horizons", "[5, 50]"},
+        {"output", "{\"samples_csv\": false}"},
+        {"variants", "[{\"name\": \"A.b_c-9\", \"inputs\": {\"overhead\": "
+         "{\"dist\": \"lognormal\", \"p05\": 1.2, \"p95\": 8, \"truncate\": "
+         "{\"lo\": 1}}, \"final_run_gpu_hours\": 2000, \"gpus_per_node\": "
+         "{\"value\": 4, \"source\": \"x\"}}}]"}};
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    int changed[MC_IN_COUNT + 1] = {0};
+    (void)state;
+    build_many(buf, sizeof buf, ch, N_OF(ch));
+    if (load(buf, &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.sampling, MC_SAMPLING_LHS);
+    assert_int_equal(s.n_corr, 2);
+    assert_int_equal(s.sensitivity, MC_SENS_NONE);
+    assert_int_equal(s.n_variants, 1);
+    assert_null(s.variants[0].description);
+    changed[MC_IN_OVERHEAD] = changed[MC_IN_GPUS_PER_NODE] = 1;
+    changed[MC_IN_COUNT] = 1;
+    assert_variant_of(&s, &s.variants[0], changed);
+    assert_string_equal(s.variants[0].s->name, "b/A.b_c-9");
+    assert_string_equal(s.variants[0].s->description, "base text");
+    /* a stage given as one input takes the stream of the input's name */
+    assert_int_equal(s.variants[0].s->n_stages, 1);
+    assert_true(s.variants[0].s->stages[0].stream
+                == mc_rng_stream_id("final_run_gpu_hours"));
+    assert_string_equal(s.variants[0].s->inputs[MC_IN_GPUS_PER_NODE].source,
+                        "x");
+    mc_scenario_free(&s);
+
+    load_ok("variants", "[]", &s);        /* none */
+    assert_int_equal(s.n_variants, 0);
+    assert_null(s.variants);
+    mc_scenario_free(&s);
+}
+
+static void variants_should_number_at_most_100(void **state)
+{
+    char values[8192] = "", ok[8192], bad[8192], vs[8192];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    for (int i = 0; i < 1001; i++)
+        append(values, sizeof values, "%s%d", i ? ", " : "", i + 1);
+    /* 1001 values: refused before any variant is built */
+    snprintf(vs, sizeof vs, "[{\"name\": \"n\", \"sweep\": {\"input\": "
+             "\"nodes\", \"parameter\": \"value\", \"values\": [%s]}}]",
+             values);
+    build(bad, sizeof bad, "variants", vs);
+    assert_int_equal(load(bad, &s, &e), -1);
+    assert_string_equal(e.path, "$.variants[0].sweep.values");
+    assert_non_null(strstr(e.msg, "expected at most 1000 values, found "
+                                  "1001"));
+    /* 99 swept values and one variant more: 100, the most */
+    values[0] = '\0';
+    for (int i = 0; i < 99; i++)
+        append(values, sizeof values, "%s%d", i ? ", " : "", i + 1);
+    snprintf(vs, sizeof vs, "[{\"name\": \"one\", \"inputs\": {\"nodes\": "
+             "3}}, {\"name\": \"n\", \"sweep\": {\"input\": \"nodes\", "
+             "\"parameter\": \"value\", \"values\": [%s]}}]", values);
+    build(ok, sizeof ok, "variants", vs);
+    assert_int_equal(load(ok, &s, &e), 0);
+    assert_int_equal(s.n_variants, MC_VARIANTS_MAX);
+    assert_string_equal(s.variants[99].name, "n=99");
+    mc_scenario_free(&s);
+    /* one more: 101 */
+    snprintf(vs, sizeof vs, "[{\"name\": \"one\", \"inputs\": {\"nodes\": "
+             "3}}, {\"name\": \"n\", \"sweep\": {\"input\": \"nodes\", "
+             "\"parameter\": \"value\", \"values\": [%s, 1000]}}]", values);
+    build(bad, sizeof bad, "variants", vs);
+    assert_int_equal(load(bad, &s, &e), -1);
+    assert_string_equal(e.path, "$.variants");
+    assert_non_null(strstr(e.msg, "expected at most 100 variants"));
+    assert_non_null(strstr(e.msg, "found 101"));
+}
 
 static void sensitivity_should_have_defaults_and_forms(void **state)
 {
@@ -815,7 +1010,7 @@ static const bad_case bad_cases[] = {
                                     "found a string \"yes\""}},
 };
 
-/* Bad "sensitivity": each row changes up to four members
+/* Bad "sensitivity" and "variants": each row changes up to four members
  * of the base scenario (build_many). */
 typedef struct bad_change_case {
     const char *label;
@@ -831,6 +1026,10 @@ typedef struct bad_change_case {
     {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},   \
     {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "    \
      "\"spearman\": 0.3}]"}
+#define SWEEP(name, input, par, values)                                   \
+    "[{\"name\": \"" name "\", \"sweep\": {\"input\": \"" input "\", "    \
+    "\"parameter\": \"" par "\", \"values\": " values "}}]"
+#define NODES_5(name) "{\"name\": \"" name "\", \"inputs\": {\"nodes\": 5}}"
 
 static const bad_change_case bad_change_cases[] = {
     /* "sensitivity" */
@@ -871,6 +1070,157 @@ static const bad_change_case bad_change_cases[] = {
     {"sobol with correlations (short form)",
      {{"sensitivity", "\"sobol\""}, CORRELATED}, "$.sensitivity",
      {"expected independent inputs", "found 1 correlated pair"}},
+
+    /* "variants": shape and names */
+    {"variants not an array", {{"variants", "{}"}}, "$.variants",
+     {"expected an array of variants", "found an object"}},
+    {"variant not an object", {{"variants", "[\"wide\"]"}}, "$.variants[0]",
+     {"expected a variant", "found a string \"wide\""}},
+    {"variant unknown key",
+     {{"variants", "[{\"name\": \"a\", \"input\": {\"nodes\": 5}}]"}},
+     "$.variants[0].input", {"unknown key 'input'",
+                             "did you mean 'inputs'?"}},
+    {"variant name missing", {{"variants", "[{\"inputs\": {\"nodes\": 5}}]"}},
+     "$.variants[0]", {"missing required key 'name'", "found no 'name'"}},
+    {"variant name empty", {{"variants", "[" NODES_5("") "]"}},
+     "$.variants[0].name",
+     {"expected a non-empty string", "found a string \"\""}},
+    {"variant name with a slash", {{"variants", "[" NODES_5("a/b") "]"}},
+     "$.variants[0].name", {"letters, digits", "found \"a/b\" (with '/')"}},
+    {"variant name with '='", {{"variants", "[" NODES_5("a=1") "]"}},
+     "$.variants[0].name", {"letters, digits", "(with '=')"}},
+    {"variant name starting with '.'", {{"variants", "[" NODES_5("..") "]"}},
+     "$.variants[0].name", {"not starting with '.'", "found \"..\""}},
+    {"variant name too long", {{"variants", "[" NODES_5(
+         "a0123456789012345678901234567890123456789012345678901234567890123")
+         "]"}},
+     "$.variants[0].name", {"at most 64 characters", "found 65"}},
+    {"variant named base", {{"variants", "[" NODES_5("base") "]"}},
+     "$.variants[0].name", {"other than \"base\"", "found \"base\""}},
+    {"variant names repeated",
+     {{"variants", "[" NODES_5("a") ", " NODES_5("b") ", " NODES_5("a")
+       "]"}},
+     "$.variants[2].name", {"expected variant names unique",
+                            "found \"a\" again", "also $.variants[0])"}},
+    {"variant description a number", {{"variants", "[{\"name\": \"a\", "
+       "\"description\": 1, \"inputs\": {\"nodes\": 5}}]"}},
+     "$.variants[0].description", {"expected a string", "found 1"}},
+    {"variant with inputs and sweep", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {\"nodes\": 5}, \"sweep\": {\"input\": \"nodes\", "
+       "\"parameter\": \"value\", \"values\": [5]}}]"}},
+     "$.variants[0]", {"exactly one of \"inputs\" and \"sweep\"",
+                       "found both"}},
+    {"variant with neither", {{"variants", "[{\"name\": \"a\"}]"}},
+     "$.variants[0]", {"missing required key 'inputs' or 'sweep'",
+                       "found neither"}},
+
+    /* "variants": inputs */
+    {"variant inputs empty", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {}}]"}},
+     "$.variants[0].inputs", {"expected at least one input",
+                              "found an empty object"}},
+    {"variant inputs an array", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": []}]"}},
+     "$.variants[0].inputs", {"expected an object", "found an array"}},
+    {"variant unknown input", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {\"nodse\": 5}}]"}},
+     "$.variants[0].inputs.nodse", {"unknown key 'nodse'",
+                                    "did you mean 'nodes'?"}},
+    {"variant distribution invalid", {{"variants", "[" NODES_5("a") ", "
+       "{\"name\": \"b\", \"inputs\": {\"power_ratio\": {\"dist\": "
+       "\"normal\", \"mean\": 1, \"sd\": -1}}}]"}},
+     "$.variants[1].inputs.power_ratio.sd", {"expected sd > 0",
+                                             "found -1"}},
+    {"variant input outside its domain", {{"variants", "[" NODES_5("a") ", "
+       "{\"name\": \"b\", \"inputs\": {\"nodes\": 5, \"overhead\": 0.5}}]"}},
+     "$.variants[1].inputs.overhead", {"overhead >= 1", "found 0.5"}},
+    {"variant stage of 0", {{"variants", "[{\"name\": \"a\", \"inputs\": "
+       "{\"final_run_gpu_hours\": [{\"name\": \"a\", \"value\": 0}]}}]"}},
+     "$.variants[0].inputs.final_run_gpu_hours[0].value",
+     {"final_run_gpu_hours (stage 'a') > 0", "found 0"}},
+    {"variant overflowing the model", {{"variants", "[{\"name\": \"big\", "
+       "\"inputs\": {\"overhead\": 1e300, \"gpu_hour_usd\": 1e300}}]"}},
+     "$.variants[0].inputs", {"training_usd",
+                              "at $.inputs in variant 'big'"}},
+    {"variant fixing a correlated input", {{"variants", "[{\"name\": "
+       "\"fixed\", \"inputs\": {\"overhead\": 2}}]"}, CORRELATED},
+     "$.variants[0].inputs.overhead",
+     {"expected an uncertain input", "found 'overhead', which is fixed",
+      "at $.correlations[0].inputs[0] in variant 'fixed'"}},
+
+    /* "variants": sweeps */
+    {"sweep not an object", {{"variants", "[{\"name\": \"a\", "
+       "\"sweep\": []}]"}},
+     "$.variants[0].sweep", {"expected an object {\"input\"",
+                             "found an array"}},
+    {"sweep without values", {{"variants", "[{\"name\": \"a\", \"sweep\": "
+       "{\"input\": \"nodes\", \"parameter\": \"value\"}}]"}},
+     "$.variants[0].sweep", {"missing required key 'values'"}},
+    {"sweep of an unknown input",
+     {{"variants", SWEEP("a", "node", "value", "[1]")}},
+     "$.variants[0].sweep.input", {"expected an input of MODEL.md",
+                                   "did you mean 'nodes'?", "found 'node'"}},
+    {"sweep of the stages",
+     {{"variants", SWEEP("a", "final_run_gpu_hours", "value", "[1]")}},
+     "$.variants[0].sweep.input",
+     {"expected an input other than final_run_gpu_hours"}},
+    {"sweep of a bare number's other parameter",
+     {{"variants", SWEEP("a", "nodes", "median", "[1]")}},
+     "$.variants[0].sweep.parameter",
+     {"expected \"value\" (nodes is a bare number in $.inputs)",
+      "found 'median'"}},
+    {"sweep of a source",
+     {{"variants", SWEEP("a", "overhead", "source", "[1]")}, CORRELATED},
+     "$.variants[0].sweep.parameter",
+     {"expected a numeric parameter of $.inputs.overhead (one of median, "
+      "sigma)", "found 'source'"}},
+    {"sweep of a misspelt parameter",
+     {{"variants", SWEEP("a", "overhead", "sigam", "[1]")}, CORRELATED},
+     "$.variants[0].sweep.parameter",
+     {"found 'sigam'", "did you mean 'sigma'?"}},
+    {"sweep of a discrete",
+     {{"variants", SWEEP("a", "gpus_per_node", "values", "[1]")},
+      {"gpus_per_node", "{\"dist\": \"discrete\", \"values\": [4, 8]}"}},
+     "$.variants[0].sweep.parameter",
+     {"expected a numeric parameter", "found 'values'", "has none"}},
+    {"sweep values empty", {{"variants", SWEEP("a", "nodes", "value", "[]")}},
+     "$.variants[0].sweep.values",
+     {"expected at least one value", "found an empty array"}},
+    {"sweep value a string",
+     {{"variants", SWEEP("a", "nodes", "value", "[1, \"2\"]")}},
+     "$.variants[0].sweep.values[1]",
+     {"expected a number", "found a string \"2\""}},
+    {"sweep value infinite",
+     {{"variants", SWEEP("a", "nodes", "value", "[1, 1e999]")}},
+     "$.variants[0].sweep.values[1]", {"expected a finite number", "inf"}},
+    {"sweep value outside the domain",
+     {{"variants", SWEEP("n", "nodes", "value", "[10, 0]")}},
+     "$.variants[0].sweep.values[1]",
+     {"nodes > 0", "found 0", "at $.inputs.nodes in variant 'n=0'"}},
+    {"sweep value making sigma negative",
+     {{"variants", SWEEP("k", "overhead", "sigma", "[0.5, -1]")},
+      CORRELATED},
+     "$.variants[0].sweep.values[1]",
+     {"expected sigma > 0", "found -1",
+      "at $.inputs.overhead.sigma in variant 'k=-1'"}},
+    {"sweep value making lo > hi",
+     {{"variants", SWEEP("p", "power_ratio", "lo", "[0.5, 2]")}, CORRELATED},
+     "$.variants[0].sweep.values[1]",
+     {"expected lo < hi", "at $.inputs.power_ratio in variant 'p=2'"}},
+    {"sweep repeating a value",
+     {{"variants", SWEEP("n", "nodes", "value", "[0.5, 5e-1]")}},
+     "$.variants[0].sweep.values[1]",
+     {"expected variant names unique", "found \"n=0.5\" again",
+      "also $.variants[0].sweep.values[0]"}},
+    {"sweep of 0 and -0",
+     {{"variants", SWEEP("m", "monthly_growth", "value", "[0, -0]")}},
+     "$.variants[0].sweep.values[1]", {"found \"m=0\" again"}},
+    {"two sweeps of one name", {{"variants", "[{\"name\": \"n\", \"sweep\": "
+       "{\"input\": \"nodes\", \"parameter\": \"value\", \"values\": [1, 2]}"
+       "}, {\"name\": \"n\", \"sweep\": {\"input\": \"gpus_per_node\", "
+       "\"parameter\": \"value\", \"values\": [3, 2]}}]"}},
+     "$.variants[1].sweep.values[1]",
+     {"found \"n=2\" again", "also $.variants[0].sweep.values[1]"}},
 };
 
 /* One bad text: fails with path and every word, *s left untouched.
@@ -921,7 +1271,7 @@ static void bad_scenarios_should_fail_with_path_and_message(void **state)
     assert_int_equal(failures, 0);
 }
 
-static void bad_sensitivity_should_fail_with_path(void **state)
+static void bad_sensitivity_and_variants_should_fail_with_path(void **state)
 {
     int failures = 0;
     (void)state;
@@ -1031,9 +1381,12 @@ int main(void)
         cmocka_unit_test(stages_should_be_an_array_or_one_input),
         cmocka_unit_test(horizons_and_output_should_have_defaults_and_forms),
         cmocka_unit_test(text_need_not_be_nul_terminated),
+        cmocka_unit_test(sweep_should_make_one_variant_per_value),
+        cmocka_unit_test(variants_should_copy_the_base_settings),
+        cmocka_unit_test(variants_should_number_at_most_100),
         cmocka_unit_test(sensitivity_should_have_defaults_and_forms),
         cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
-        cmocka_unit_test(bad_sensitivity_should_fail_with_path),
+        cmocka_unit_test(bad_sensitivity_and_variants_should_fail_with_path),
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
