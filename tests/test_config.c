@@ -618,6 +618,82 @@ static void assert_variant_of(const mc_scenario *base, const mc_variant *v,
     }
 }
 
+/* The input `id` of a shipped scenario file. */
+static void assert_input_as_in_file(const mc_input *in, const char *file,
+                                    mc_input_id id)
+{
+    char path[512];
+    mc_scenario f;
+    mc_err e;
+    snprintf(path, sizeof path, "%s/%s", CONFIG_DIR, file);
+    if (mc_cfg_load_file(path, &f, &e) != 0) {
+        print_error("%s: %s: %s\n", file, e.path, e.msg);
+        fail();
+    }
+    assert_true(input_equal(in, &f.inputs[id]));
+    mc_scenario_free(&f);
+}
+
+static void default_file_should_ship_the_parameters_md_variants(void **state)
+{
+    static const char *const names[] = {"wide-overhead", "traffic-growth",
+                                        "traffic-decay", "v3-only",
+                                        "pue-uniform"};
+    mc_scenario s;
+    mc_err e;
+    const mc_scenario *v;
+    const mc_dist *d;
+    (void)state;
+    if (mc_cfg_load_file(CONFIG_DIR "/deepseek-v3-r1.json", &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.n_variants, N_OF(names));
+    for (size_t i = 0; i < N_OF(names); i++) {
+        int changed[MC_IN_COUNT + 1] = {0};
+        assert_string_equal(s.variants[i].name, names[i]);
+        assert_non_null(s.variants[i].description);
+        assert_non_null(strstr(s.variants[i].description, "PARAMETERS.md"));
+        changed[i == 0 ? MC_IN_OVERHEAD : i <= 2 ? MC_IN_MONTHLY_GROWTH
+                : i == 3 ? MC_IN_COUNT : MC_IN_PUE_RATIO] = 1;
+        assert_variant_of(&s, &s.variants[i], changed);
+    }
+
+    /* the same distributions (and sources) as the separate files */
+    assert_input_as_in_file(&s.variants[0].s->inputs[MC_IN_OVERHEAD],
+                            "deepseek-v3-r1-wide-overhead.json",
+                            MC_IN_OVERHEAD);
+    d = &s.variants[0].s->inputs[MC_IN_OVERHEAD].dist;
+    assert_near(exp(d->p[0]), sqrt(1.2 * 8.0), 1e-12);   /* median 3.1 */
+    assert_true(d->truncated && d->lo == 1.0);
+    assert_input_as_in_file(&s.variants[1].s->inputs[MC_IN_MONTHLY_GROWTH],
+                            "deepseek-v3-r1-traffic-growth.json",
+                            MC_IN_MONTHLY_GROWTH);
+    d = &s.variants[1].s->inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == 0.05 && d->p[1] == 0.05);
+    assert_true(d->lo == -0.20 && d->hi == 0.25);
+    assert_input_as_in_file(&s.variants[2].s->inputs[MC_IN_MONTHLY_GROWTH],
+                            "deepseek-v3-r1-traffic-decay.json",
+                            MC_IN_MONTHLY_GROWTH);
+    d = &s.variants[2].s->inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == -0.08 && d->p[1] == 0.04);
+    assert_true(d->lo == -0.20 && d->hi == 0.25);
+
+    /* V3 only: the base's first three stages, streams and all; with the
+       reported inference, PARAMETERS.md's check of 64.0390 days */
+    v = s.variants[3].s;
+    assert_int_equal(v->n_stages, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(input_equal(&v->stages[i], &s.stages[i]));
+    assert_true(stage_sum(v) == 2788000.0);
+    assert_near(stage_sum(v) / (226.75 * 8 * 24), 64.0390, 5e-5);
+
+    d = &s.variants[4].s->inputs[MC_IN_PUE_RATIO].dist;
+    assert_string_equal(mc_dist_name(d), "uniform");
+    assert_true(d->p[0] == 0.95 && d->p[1] == 1.05);
+    mc_scenario_free(&s);
+}
+
 #define OVERHEAD_K "{\"dist\": \"lognormal\", \"median\": 2.2, " \
                    "\"sigma\": 0.366, \"truncate\": {\"lo\": 1}}"
 
@@ -1381,6 +1457,7 @@ int main(void)
         cmocka_unit_test(stages_should_be_an_array_or_one_input),
         cmocka_unit_test(horizons_and_output_should_have_defaults_and_forms),
         cmocka_unit_test(text_need_not_be_nul_terminated),
+        cmocka_unit_test(default_file_should_ship_the_parameters_md_variants),
         cmocka_unit_test(sweep_should_make_one_variant_per_value),
         cmocka_unit_test(variants_should_copy_the_base_settings),
         cmocka_unit_test(variants_should_number_at_most_100),
