@@ -97,12 +97,19 @@ typedef struct mc_scenario {
 
 /* One variant: its name ("traffic-growth"; a sweep's value is appended,
  * "overhead-median=3.1"), made of [A-Za-z0-9._=+-] so that it names a
- * folder, and its scenario. */
+ * folder, and its scenario.  Names are unique within a scenario, never
+ * "base", never start with '.', and only a sweep's names hold '=' (and
+ * '+', from an exponent: "x=1e+20"), so a named variant never takes a
+ * swept one's name.  s->name is "<base name>/<variant name>";
+ * s->description is the variant's description, else the base's. */
 typedef struct mc_variant {
     char *name;
     char *description;          /* may be NULL */
     mc_scenario *s;             /* owned; s->n_variants == 0 */
 } mc_variant;
+
+/* At most this many variants per scenario, after sweeps expand. */
+#define MC_VARIANTS_MAX 100
 
 enum { MC_SENS_RANK, MC_SENS_SOBOL, MC_SENS_NONE };
 #define MC_SOBOL_SAMPLES_DEFAULT 16384

@@ -51,42 +51,58 @@ static void append(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The base scenario with member key set to value (NULL: left out); a key
- * not in the base is added at the top level, or to the inputs if it is
- * written "inputs.KEY". */
-static void build(char *buf, size_t n, const char *key, const char *value)
+/* The change of key among the n changes ch, or NULL. */
+static const member *change_of(const member *ch, size_t n, const char *key)
 {
-    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ch[i].key, key) == 0)
+            return &ch[i];
+    return NULL;
+}
+
+/* The base scenario with the n changes ch: each sets member key to value
+ * (NULL: left out); a key not in the base is added at the top level, or
+ * to the inputs if it is written "inputs.KEY". */
+static void build_many(char *buf, size_t n, const member *ch, size_t nch)
+{
+    const member *m;
     buf[0] = '\0';
     append(buf, n, "{");
     for (size_t i = 0; i < N_OF(base_top); i++) {
-        const char *v = base_top[i].value;
-        if (key != NULL && strcmp(key, base_top[i].key) == 0) {
-            v = value;
-            found = 1;
-        }
+        const char *v = (m = change_of(ch, nch, base_top[i].key)) != NULL
+                        ? m->value : base_top[i].value;
         if (v != NULL)
             append(buf, n, "\"%s\": %s, ", base_top[i].key, v);
     }
     append(buf, n, "\"inputs\": {");
     for (size_t i = 0, k = 0; i < N_OF(base_inputs); i++) {
-        const char *v = base_inputs[i].value;
-        if (key != NULL && strcmp(key, base_inputs[i].key) == 0) {
-            v = value;
-            found = 1;
-        }
+        const char *v = (m = change_of(ch, nch, base_inputs[i].key)) != NULL
+                        ? m->value : base_inputs[i].value;
         if (v != NULL)
             append(buf, n, "%s\"%s\": %s", k++ ? ", " : "",
                    base_inputs[i].key, v);
     }
-    if (key != NULL && strncmp(key, "inputs.", 7) == 0) {
-        append(buf, n, ", \"%s\": %s", key + 7, value);
-        found = 1;
+    for (size_t j = 0; j < nch; j++)
+        if (strncmp(ch[j].key, "inputs.", 7) == 0)
+            append(buf, n, ", \"%s\": %s", ch[j].key + 7, ch[j].value);
+    append(buf, n, "}");
+    for (size_t j = 0; j < nch; j++) {
+        int known = strncmp(ch[j].key, "inputs.", 7) == 0;
+        for (size_t i = 0; i < N_OF(base_top); i++)
+            known |= strcmp(ch[j].key, base_top[i].key) == 0;
+        for (size_t i = 0; i < N_OF(base_inputs); i++)
+            known |= strcmp(ch[j].key, base_inputs[i].key) == 0;
+        if (!known && ch[j].value != NULL)
+            append(buf, n, ", \"%s\": %s", ch[j].key, ch[j].value);
     }
     append(buf, n, "}");
-    if (key != NULL && !found && value != NULL)
-        append(buf, n, ", \"%s\": %s", key, value);
-    append(buf, n, "}");
+}
+
+/* The base scenario with one member changed (key NULL: none). */
+static void build(char *buf, size_t n, const char *key, const char *value)
+{
+    member m = {key, value};
+    build_many(buf, n, &m, key != NULL ? 1 : 0);
 }
 
 static int load(const char *text, mc_scenario *s, mc_err *e)
@@ -161,6 +177,16 @@ static void assert_scenarios_equal(const mc_scenario *a, const mc_scenario *b)
     assert_memory_equal(a->horizons, b->horizons,
                         a->n_horizons * sizeof *a->horizons);
     assert_int_equal(a->write_samples, b->write_samples);
+    assert_int_equal(a->sensitivity, b->sensitivity);
+    assert_true(a->sobol_samples == b->sobol_samples);
+    assert_true(a->bootstrap == b->bootstrap);
+    assert_int_equal(a->n_variants, b->n_variants);
+    for (size_t i = 0; i < a->n_variants; i++) {
+        assert_string_equal(a->variants[i].name, b->variants[i].name);
+        assert_true(str_equal(a->variants[i].description,
+                              b->variants[i].description));
+        assert_scenarios_equal(a->variants[i].s, b->variants[i].s);
+    }
 }
 
 static char *read_text(const char *path, size_t *len)
@@ -547,6 +573,324 @@ static void text_need_not_be_nul_terminated(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sensitivity and variants                                            */
+/* ------------------------------------------------------------------ */
+
+/* v differs from base only in the inputs marked in changed[] (index
+ * MC_IN_COUNT: the stages): every other input is the same, stream
+ * included, so it draws the same numbers (common random numbers); and
+ * every setting is the base's. */
+static void assert_variant_of(const mc_scenario *base, const mc_variant *v,
+                              const int changed[MC_IN_COUNT + 1])
+{
+    char name[256];
+    const mc_scenario *s = v->s;
+    snprintf(name, sizeof name, "%s/%s", base->name, v->name);
+    assert_non_null(s);
+    assert_string_equal(s->name, name);
+    assert_true(str_equal(s->description, v->description != NULL
+                          ? v->description : base->description));
+    assert_true(s->seed == base->seed && s->samples == base->samples);
+    assert_int_equal(s->sampling, base->sampling);
+    assert_int_equal(s->write_samples, base->write_samples);
+    assert_string_equal(s->until, base->until);
+    assert_int_equal(s->sensitivity, base->sensitivity);
+    assert_true(s->sobol_samples == base->sobol_samples);
+    assert_true(s->bootstrap == base->bootstrap);
+    assert_int_equal(s->n_corr, base->n_corr);
+    assert_memory_equal(s->corr_chol, base->corr_chol,
+                        sizeof s->corr_chol);
+    assert_int_equal(s->n_horizons, base->n_horizons);
+    assert_memory_equal(s->horizons, base->horizons,
+                        s->n_horizons * sizeof *s->horizons);
+    assert_int_equal(s->n_variants, 0);
+    assert_null(s->variants);
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        /* the stream is the input name's, changed or not */
+        assert_true(s->inputs[i].stream == base->inputs[i].stream);
+        assert_int_equal(input_equal(&s->inputs[i], &base->inputs[i]),
+                         !changed[i]);
+    }
+    if (!changed[MC_IN_COUNT]) {
+        assert_int_equal(s->n_stages, base->n_stages);
+        for (size_t i = 0; i < s->n_stages; i++)
+            assert_true(input_equal(&s->stages[i], &base->stages[i]));
+    }
+}
+
+/* The input `id` of a shipped scenario file. */
+static void assert_input_as_in_file(const mc_input *in, const char *file,
+                                    mc_input_id id)
+{
+    char path[512];
+    mc_scenario f;
+    mc_err e;
+    snprintf(path, sizeof path, "%s/%s", CONFIG_DIR, file);
+    if (mc_cfg_load_file(path, &f, &e) != 0) {
+        print_error("%s: %s: %s\n", file, e.path, e.msg);
+        fail();
+    }
+    assert_true(input_equal(in, &f.inputs[id]));
+    mc_scenario_free(&f);
+}
+
+static void default_file_should_ship_the_parameters_md_variants(void **state)
+{
+    static const char *const names[] = {"wide-overhead", "traffic-growth",
+                                        "traffic-decay", "v3-only",
+                                        "pue-uniform"};
+    mc_scenario s;
+    mc_err e;
+    const mc_scenario *v;
+    const mc_dist *d;
+    (void)state;
+    if (mc_cfg_load_file(CONFIG_DIR "/deepseek-v3-r1.json", &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.n_variants, N_OF(names));
+    for (size_t i = 0; i < N_OF(names); i++) {
+        int changed[MC_IN_COUNT + 1] = {0};
+        assert_string_equal(s.variants[i].name, names[i]);
+        assert_non_null(s.variants[i].description);
+        assert_non_null(strstr(s.variants[i].description, "PARAMETERS.md"));
+        changed[i == 0 ? MC_IN_OVERHEAD : i <= 2 ? MC_IN_MONTHLY_GROWTH
+                : i == 3 ? MC_IN_COUNT : MC_IN_PUE_RATIO] = 1;
+        assert_variant_of(&s, &s.variants[i], changed);
+    }
+
+    /* the same distributions (and sources) as the separate files */
+    assert_input_as_in_file(&s.variants[0].s->inputs[MC_IN_OVERHEAD],
+                            "deepseek-v3-r1-wide-overhead.json",
+                            MC_IN_OVERHEAD);
+    d = &s.variants[0].s->inputs[MC_IN_OVERHEAD].dist;
+    assert_near(exp(d->p[0]), sqrt(1.2 * 8.0), 1e-12);   /* median 3.1 */
+    assert_true(d->truncated && d->lo == 1.0);
+    assert_input_as_in_file(&s.variants[1].s->inputs[MC_IN_MONTHLY_GROWTH],
+                            "deepseek-v3-r1-traffic-growth.json",
+                            MC_IN_MONTHLY_GROWTH);
+    d = &s.variants[1].s->inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == 0.05 && d->p[1] == 0.05);
+    assert_true(d->lo == -0.20 && d->hi == 0.25);
+    assert_input_as_in_file(&s.variants[2].s->inputs[MC_IN_MONTHLY_GROWTH],
+                            "deepseek-v3-r1-traffic-decay.json",
+                            MC_IN_MONTHLY_GROWTH);
+    d = &s.variants[2].s->inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == -0.08 && d->p[1] == 0.04);
+    assert_true(d->lo == -0.20 && d->hi == 0.25);
+
+    /* V3 only: the base's first three stages, streams and all; with the
+       reported inference, PARAMETERS.md's check of 64.0390 days */
+    v = s.variants[3].s;
+    assert_int_equal(v->n_stages, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(input_equal(&v->stages[i], &s.stages[i]));
+    assert_true(stage_sum(v) == 2788000.0);
+    assert_near(stage_sum(v) / (226.75 * 8 * 24), 64.0390, 5e-5);
+
+    d = &s.variants[4].s->inputs[MC_IN_PUE_RATIO].dist;
+    assert_string_equal(mc_dist_name(d), "uniform");
+    assert_true(d->p[0] == 0.95 && d->p[1] == 1.05);
+    mc_scenario_free(&s);
+}
+
+#define OVERHEAD_K "{\"dist\": \"lognormal\", \"median\": 2.2, " \
+                   "\"sigma\": 0.366, \"truncate\": {\"lo\": 1}}"
+
+static void sweep_should_make_one_variant_per_value(void **state)
+{
+    static const double values[] = {1.5, 2.2, 3.1, 4.0};
+    static const char *const names[] = {
+        "k-median=1.5", "k-median=2.2", "k-median=3.1", "k-median=4",
+        "nodes=1e+20", "nodes=0.30000000000000004", "nodes=226.75"};
+    const member ch[] = {
+        {"overhead", OVERHEAD_K},
+        {"variants", "[{\"name\": \"k-median\", \"description\": \"d\", "
+         "\"sweep\": {\"input\": \"overhead\", \"parameter\": \"median\", "
+         "\"values\": [1.5, 2.2, 3.1, 4.0]}}, {\"name\": \"nodes\", "
+         "\"sweep\": {\"input\": \"nodes\", \"parameter\": \"value\", "
+         "\"values\": [1e20, 0.30000000000000004, 226.75]}}]"}};
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    build_many(buf, sizeof buf, ch, N_OF(ch));
+    if (load(buf, &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.n_variants, N_OF(names));
+    for (size_t i = 0; i < N_OF(names); i++) {
+        int changed[MC_IN_COUNT + 1] = {0};
+        const mc_input *in;
+        changed[i < 4 ? MC_IN_OVERHEAD : MC_IN_NODES] = 1;
+        assert_string_equal(s.variants[i].name, names[i]);
+        if (i == 1)       /* the base's own value: the same scenario */
+            changed[MC_IN_OVERHEAD] = 0;
+        assert_variant_of(&s, &s.variants[i], changed);
+        if (i >= 4)
+            continue;
+        assert_string_equal(s.variants[i].description, "d");
+        in = &s.variants[i].s->inputs[MC_IN_OVERHEAD];
+        assert_true(in->stream == mc_rng_stream_id("overhead"));
+        assert_string_equal(mc_dist_name(&in->dist), "lognormal");
+        assert_near(exp(in->dist.p[0]), values[i], 1e-14 * values[i]);
+        assert_true(in->dist.p[1] == 0.366);
+        assert_true(in->dist.truncated && in->dist.lo == 1.0);
+    }
+    assert_null(s.variants[4].description);
+    assert_true(s.variants[4].s->inputs[MC_IN_NODES].dist.p[0] == 1e20);
+    assert_true(s.variants[5].s->inputs[MC_IN_NODES].dist.p[0]
+                == 0.1 + 0.2);
+    assert_true(s.variants[6].s->inputs[MC_IN_NODES].stream
+                == mc_rng_stream_id("nodes"));
+    mc_scenario_free(&s);
+}
+
+static void variants_should_copy_the_base_settings(void **state)
+{
+    const member ch[] = {
+        {"name", "\"b\""},
+        {"description", "\"base text\""},
+        {"overhead", OVERHEAD_K},
+        {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},
+        {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "
+         "\"spearman\": 0.5}]"},
+        {"sampling", "\"lhs\""},
+        {"sensitivity", "{\"method\": \"none\", \"bootstrap\": 7}"},
+        {"until", "{\"metric\": \"multiplier\", \"stat\": \"p50\", "
+         "\"tolerance\": 0.01}"},
+        {"horizons", "[5, 50]"},
+        {"output", "{\"samples_csv\": false}"},
+        {"variants", "[{\"name\": \"A.b_c-9\", \"inputs\": {\"overhead\": "
+         "{\"dist\": \"lognormal\", \"p05\": 1.2, \"p95\": 8, \"truncate\": "
+         "{\"lo\": 1}}, \"final_run_gpu_hours\": 2000, \"gpus_per_node\": "
+         "{\"value\": 4, \"source\": \"x\"}}}]"}};
+    char buf[4096];
+    mc_scenario s;
+    mc_err e;
+    int changed[MC_IN_COUNT + 1] = {0};
+    (void)state;
+    build_many(buf, sizeof buf, ch, N_OF(ch));
+    if (load(buf, &s, &e) != 0) {
+        print_error("%s: %s\n", e.path, e.msg);
+        fail();
+    }
+    assert_int_equal(s.sampling, MC_SAMPLING_LHS);
+    assert_int_equal(s.n_corr, 2);
+    assert_int_equal(s.sensitivity, MC_SENS_NONE);
+    assert_int_equal(s.n_variants, 1);
+    assert_null(s.variants[0].description);
+    changed[MC_IN_OVERHEAD] = changed[MC_IN_GPUS_PER_NODE] = 1;
+    changed[MC_IN_COUNT] = 1;
+    assert_variant_of(&s, &s.variants[0], changed);
+    assert_string_equal(s.variants[0].s->name, "b/A.b_c-9");
+    assert_string_equal(s.variants[0].s->description, "base text");
+    /* a stage given as one input takes the stream of the input's name */
+    assert_int_equal(s.variants[0].s->n_stages, 1);
+    assert_true(s.variants[0].s->stages[0].stream
+                == mc_rng_stream_id("final_run_gpu_hours"));
+    assert_string_equal(s.variants[0].s->inputs[MC_IN_GPUS_PER_NODE].source,
+                        "x");
+    mc_scenario_free(&s);
+
+    load_ok("variants", "[]", &s);        /* none */
+    assert_int_equal(s.n_variants, 0);
+    assert_null(s.variants);
+    mc_scenario_free(&s);
+}
+
+static void variants_should_number_at_most_100(void **state)
+{
+    char values[8192] = "", ok[8192], bad[8192], vs[8192];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    for (int i = 0; i < 1001; i++)
+        append(values, sizeof values, "%s%d", i ? ", " : "", i + 1);
+    /* 1001 values: refused before any variant is built */
+    snprintf(vs, sizeof vs, "[{\"name\": \"n\", \"sweep\": {\"input\": "
+             "\"nodes\", \"parameter\": \"value\", \"values\": [%s]}}]",
+             values);
+    build(bad, sizeof bad, "variants", vs);
+    assert_int_equal(load(bad, &s, &e), -1);
+    assert_string_equal(e.path, "$.variants[0].sweep.values");
+    assert_non_null(strstr(e.msg, "expected at most 1000 values, found "
+                                  "1001"));
+    /* 99 swept values and one variant more: 100, the most */
+    values[0] = '\0';
+    for (int i = 0; i < 99; i++)
+        append(values, sizeof values, "%s%d", i ? ", " : "", i + 1);
+    snprintf(vs, sizeof vs, "[{\"name\": \"one\", \"inputs\": {\"nodes\": "
+             "3}}, {\"name\": \"n\", \"sweep\": {\"input\": \"nodes\", "
+             "\"parameter\": \"value\", \"values\": [%s]}}]", values);
+    build(ok, sizeof ok, "variants", vs);
+    assert_int_equal(load(ok, &s, &e), 0);
+    assert_int_equal(s.n_variants, MC_VARIANTS_MAX);
+    assert_string_equal(s.variants[99].name, "n=99");
+    mc_scenario_free(&s);
+    /* one more: 101 */
+    snprintf(vs, sizeof vs, "[{\"name\": \"one\", \"inputs\": {\"nodes\": "
+             "3}}, {\"name\": \"n\", \"sweep\": {\"input\": \"nodes\", "
+             "\"parameter\": \"value\", \"values\": [%s, 1000]}}]", values);
+    build(bad, sizeof bad, "variants", vs);
+    assert_int_equal(load(bad, &s, &e), -1);
+    assert_string_equal(e.path, "$.variants");
+    assert_non_null(strstr(e.msg, "expected at most 100 variants"));
+    assert_non_null(strstr(e.msg, "found 101"));
+}
+
+static void sensitivity_should_have_defaults_and_forms(void **state)
+{
+    static const struct {
+        const char *value;     /* NULL: no "sensitivity" */
+        int method;
+        uint64_t sobol_samples;
+        uint32_t bootstrap;
+    } cases[] = {
+        {NULL, MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT, MC_BOOTSTRAP_DEFAULT},
+        {"{}", MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT, MC_BOOTSTRAP_DEFAULT},
+        {"\"rank\"", MC_SENS_RANK, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"\"sobol\"", MC_SENS_SOBOL, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"\"none\"", MC_SENS_NONE, MC_SOBOL_SAMPLES_DEFAULT,
+         MC_BOOTSTRAP_DEFAULT},
+        {"{\"method\": \"sobol\", \"sobol_samples\": 2, \"bootstrap\": 0}",
+         MC_SENS_SOBOL, 2, 0},
+        {"{\"method\": \"sobol\", \"sobol_samples\": 1e7, \"bootstrap\": "
+         "100000}", MC_SENS_SOBOL, 10000000, 100000},
+        {"{\"sobol_samples\": 4096}", MC_SENS_RANK, 4096,
+         MC_BOOTSTRAP_DEFAULT},
+        {"{\"method\": \"none\", \"bootstrap\": 200}", MC_SENS_NONE,
+         MC_SOBOL_SAMPLES_DEFAULT, 200},
+    };
+    mc_scenario s;
+    (void)state;
+    assert_int_equal(MC_SOBOL_SAMPLES_DEFAULT, 16384);
+    assert_int_equal(MC_BOOTSTRAP_DEFAULT, 1000);
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        load_ok(cases[i].value != NULL ? "sensitivity" : NULL,
+                cases[i].value, &s);
+        assert_int_equal(s.sensitivity, cases[i].method);
+        assert_true(s.sobol_samples == cases[i].sobol_samples);
+        assert_true(s.bootstrap == cases[i].bootstrap);
+        mc_scenario_free(&s);
+    }
+    /* Sobol' with an empty "correlations": every input independent */
+    {
+        const member ch[] = {{"sensitivity", "\"sobol\""},
+                             {"correlations", "[]"}};
+        char buf[4096];
+        mc_err e;
+        build_many(buf, sizeof buf, ch, N_OF(ch));
+        assert_int_equal(load(buf, &s, &e), 0);
+        assert_int_equal(s.sensitivity, MC_SENS_SOBOL);
+        mc_scenario_free(&s);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Bad scenarios                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -742,6 +1086,251 @@ static const bad_case bad_cases[] = {
                                     "found a string \"yes\""}},
 };
 
+/* Bad "sensitivity" and "variants": each row changes up to four members
+ * of the base scenario (build_many). */
+typedef struct bad_change_case {
+    const char *label;
+    member ch[4];             /* key NULL: no more changes */
+    const char *path;
+    const char *words[4];
+} bad_change_case;
+
+/* two uncertain inputs of the base, correlated */
+#define CORRELATED                                                        \
+    {"overhead", "{" OVERHEAD_LN ", \"sigma\": 0.3, \"truncate\": "       \
+     "{\"lo\": 1}, \"source\": \"s\"}"},                                  \
+    {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},   \
+    {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "    \
+     "\"spearman\": 0.3}]"}
+#define SWEEP(name, input, par, values)                                   \
+    "[{\"name\": \"" name "\", \"sweep\": {\"input\": \"" input "\", "    \
+    "\"parameter\": \"" par "\", \"values\": " values "}}]"
+#define NODES_5(name) "{\"name\": \"" name "\", \"inputs\": {\"nodes\": 5}}"
+
+static const bad_change_case bad_change_cases[] = {
+    /* "sensitivity" */
+    {"method misspelt (short form)", {{"sensitivity", "\"Sobol\""}},
+     "$.sensitivity", {"expected \"rank\", \"sobol\" or \"none\"",
+                       "found a string \"Sobol\"", "did you mean 'sobol'?"}},
+    {"method unknown", {{"sensitivity", "{\"method\": \"morris\"}"}},
+     "$.sensitivity.method", {"expected \"rank\", \"sobol\" or \"none\"",
+                              "found a string \"morris\""}},
+    {"method not a string", {{"sensitivity", "{\"method\": 1}"}},
+     "$.sensitivity.method", {"expected \"rank\"", "found 1"}},
+    {"sensitivity a number", {{"sensitivity", "2"}}, "$.sensitivity",
+     {"expected \"rank\", \"sobol\", \"none\" or an object", "found 2"}},
+    {"sensitivity unknown key", {{"sensitivity", "{\"metod\": \"rank\"}"}},
+     "$.sensitivity.metod", {"unknown key 'metod'",
+                             "did you mean 'method'?"}},
+    {"sobol_samples 1", {{"sensitivity", "{\"sobol_samples\": 1}"}},
+     "$.sensitivity.sobol_samples",
+     {"expected an integer from 2 to 10000000", "found 1"}},
+    {"sobol_samples above 1e7",
+     {{"sensitivity", "{\"sobol_samples\": 10000001}"}},
+     "$.sensitivity.sobol_samples",
+     {"expected an integer from 2 to 10000000", "found 10000001"}},
+    {"sobol_samples a fraction",
+     {{"sensitivity", "{\"sobol_samples\": 100.5}"}},
+     "$.sensitivity.sobol_samples", {"expected an integer", "found 100.5"}},
+    {"bootstrap negative", {{"sensitivity", "{\"bootstrap\": -1}"}},
+     "$.sensitivity.bootstrap",
+     {"expected an integer from 0 to 100000", "found -1"}},
+    {"bootstrap above 100000", {{"sensitivity", "{\"bootstrap\": 100001}"}},
+     "$.sensitivity.bootstrap",
+     {"expected an integer from 0 to 100000", "found 100001"}},
+    {"sobol with correlations (object form)",
+     {{"sensitivity", "{\"method\": \"sobol\"}"}, CORRELATED},
+     "$.sensitivity.method",
+     {"expected independent inputs for Sobol' indices",
+      "remove \"correlations\" or use \"rank\"", "found 1 correlated pair"}},
+    {"sobol with correlations (short form)",
+     {{"sensitivity", "\"sobol\""}, CORRELATED}, "$.sensitivity",
+     {"expected independent inputs", "found 1 correlated pair"}},
+
+    /* "variants": shape and names */
+    {"variants not an array", {{"variants", "{}"}}, "$.variants",
+     {"expected an array of variants", "found an object"}},
+    {"variant not an object", {{"variants", "[\"wide\"]"}}, "$.variants[0]",
+     {"expected a variant", "found a string \"wide\""}},
+    {"variant unknown key",
+     {{"variants", "[{\"name\": \"a\", \"input\": {\"nodes\": 5}}]"}},
+     "$.variants[0].input", {"unknown key 'input'",
+                             "did you mean 'inputs'?"}},
+    {"variant name missing", {{"variants", "[{\"inputs\": {\"nodes\": 5}}]"}},
+     "$.variants[0]", {"missing required key 'name'", "found no 'name'"}},
+    {"variant name empty", {{"variants", "[" NODES_5("") "]"}},
+     "$.variants[0].name",
+     {"expected a non-empty string", "found a string \"\""}},
+    {"variant name with a slash", {{"variants", "[" NODES_5("a/b") "]"}},
+     "$.variants[0].name", {"letters, digits", "found \"a/b\" (with '/')"}},
+    {"variant name with '='", {{"variants", "[" NODES_5("a=1") "]"}},
+     "$.variants[0].name", {"letters, digits", "(with '=')"}},
+    {"variant name starting with '.'", {{"variants", "[" NODES_5("..") "]"}},
+     "$.variants[0].name", {"not starting with '.'", "found \"..\""}},
+    {"variant name too long", {{"variants", "[" NODES_5(
+         "a0123456789012345678901234567890123456789012345678901234567890123")
+         "]"}},
+     "$.variants[0].name", {"at most 64 characters", "found 65"}},
+    {"variant named base", {{"variants", "[" NODES_5("base") "]"}},
+     "$.variants[0].name", {"other than \"base\"", "found \"base\""}},
+    {"variant names repeated",
+     {{"variants", "[" NODES_5("a") ", " NODES_5("b") ", " NODES_5("a")
+       "]"}},
+     "$.variants[2].name", {"expected variant names unique",
+                            "found \"a\" again", "also $.variants[0])"}},
+    {"variant description a number", {{"variants", "[{\"name\": \"a\", "
+       "\"description\": 1, \"inputs\": {\"nodes\": 5}}]"}},
+     "$.variants[0].description", {"expected a string", "found 1"}},
+    {"variant with inputs and sweep", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {\"nodes\": 5}, \"sweep\": {\"input\": \"nodes\", "
+       "\"parameter\": \"value\", \"values\": [5]}}]"}},
+     "$.variants[0]", {"exactly one of \"inputs\" and \"sweep\"",
+                       "found both"}},
+    {"variant with neither", {{"variants", "[{\"name\": \"a\"}]"}},
+     "$.variants[0]", {"missing required key 'inputs' or 'sweep'",
+                       "found neither"}},
+
+    /* "variants": inputs */
+    {"variant inputs empty", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {}}]"}},
+     "$.variants[0].inputs", {"expected at least one input",
+                              "found an empty object"}},
+    {"variant inputs an array", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": []}]"}},
+     "$.variants[0].inputs", {"expected an object", "found an array"}},
+    {"variant unknown input", {{"variants", "[{\"name\": \"a\", "
+       "\"inputs\": {\"nodse\": 5}}]"}},
+     "$.variants[0].inputs.nodse", {"unknown key 'nodse'",
+                                    "did you mean 'nodes'?"}},
+    {"variant distribution invalid", {{"variants", "[" NODES_5("a") ", "
+       "{\"name\": \"b\", \"inputs\": {\"power_ratio\": {\"dist\": "
+       "\"normal\", \"mean\": 1, \"sd\": -1}}}]"}},
+     "$.variants[1].inputs.power_ratio.sd", {"expected sd > 0",
+                                             "found -1"}},
+    {"variant input outside its domain", {{"variants", "[" NODES_5("a") ", "
+       "{\"name\": \"b\", \"inputs\": {\"nodes\": 5, \"overhead\": 0.5}}]"}},
+     "$.variants[1].inputs.overhead", {"overhead >= 1", "found 0.5"}},
+    {"variant stage of 0", {{"variants", "[{\"name\": \"a\", \"inputs\": "
+       "{\"final_run_gpu_hours\": [{\"name\": \"a\", \"value\": 0}]}}]"}},
+     "$.variants[0].inputs.final_run_gpu_hours[0].value",
+     {"final_run_gpu_hours (stage 'a') > 0", "found 0"}},
+    {"variant overflowing the model", {{"variants", "[{\"name\": \"big\", "
+       "\"inputs\": {\"overhead\": 1e300, \"gpu_hour_usd\": 1e300}}]"}},
+     "$.variants[0].inputs", {"training_usd",
+                              "at $.inputs in variant 'big'"}},
+    {"variant fixing a correlated input", {{"variants", "[{\"name\": "
+       "\"fixed\", \"inputs\": {\"overhead\": 2}}]"}, CORRELATED},
+     "$.variants[0].inputs.overhead",
+     {"expected an uncertain input", "found 'overhead', which is fixed",
+      "at $.correlations[0].inputs[0] in variant 'fixed'"}},
+
+    /* "variants": sweeps */
+    {"sweep not an object", {{"variants", "[{\"name\": \"a\", "
+       "\"sweep\": []}]"}},
+     "$.variants[0].sweep", {"expected an object {\"input\"",
+                             "found an array"}},
+    {"sweep without values", {{"variants", "[{\"name\": \"a\", \"sweep\": "
+       "{\"input\": \"nodes\", \"parameter\": \"value\"}}]"}},
+     "$.variants[0].sweep", {"missing required key 'values'"}},
+    {"sweep of an unknown input",
+     {{"variants", SWEEP("a", "node", "value", "[1]")}},
+     "$.variants[0].sweep.input", {"expected an input of MODEL.md",
+                                   "did you mean 'nodes'?", "found 'node'"}},
+    {"sweep of the stages",
+     {{"variants", SWEEP("a", "final_run_gpu_hours", "value", "[1]")}},
+     "$.variants[0].sweep.input",
+     {"expected an input other than final_run_gpu_hours"}},
+    {"sweep of a bare number's other parameter",
+     {{"variants", SWEEP("a", "nodes", "median", "[1]")}},
+     "$.variants[0].sweep.parameter",
+     {"expected \"value\" (nodes is a bare number in $.inputs)",
+      "found 'median'"}},
+    {"sweep of a source",
+     {{"variants", SWEEP("a", "overhead", "source", "[1]")}, CORRELATED},
+     "$.variants[0].sweep.parameter",
+     {"expected a numeric parameter of $.inputs.overhead (one of median, "
+      "sigma)", "found 'source'"}},
+    {"sweep of a misspelt parameter",
+     {{"variants", SWEEP("a", "overhead", "sigam", "[1]")}, CORRELATED},
+     "$.variants[0].sweep.parameter",
+     {"found 'sigam'", "did you mean 'sigma'?"}},
+    {"sweep of a discrete",
+     {{"variants", SWEEP("a", "gpus_per_node", "values", "[1]")},
+      {"gpus_per_node", "{\"dist\": \"discrete\", \"values\": [4, 8]}"}},
+     "$.variants[0].sweep.parameter",
+     {"expected a numeric parameter", "found 'values'", "has none"}},
+    {"sweep values empty", {{"variants", SWEEP("a", "nodes", "value", "[]")}},
+     "$.variants[0].sweep.values",
+     {"expected at least one value", "found an empty array"}},
+    {"sweep value a string",
+     {{"variants", SWEEP("a", "nodes", "value", "[1, \"2\"]")}},
+     "$.variants[0].sweep.values[1]",
+     {"expected a number", "found a string \"2\""}},
+    {"sweep value infinite",
+     {{"variants", SWEEP("a", "nodes", "value", "[1, 1e999]")}},
+     "$.variants[0].sweep.values[1]", {"expected a finite number", "inf"}},
+    {"sweep value outside the domain",
+     {{"variants", SWEEP("n", "nodes", "value", "[10, 0]")}},
+     "$.variants[0].sweep.values[1]",
+     {"nodes > 0", "found 0", "at $.inputs.nodes in variant 'n=0'"}},
+    {"sweep value making sigma negative",
+     {{"variants", SWEEP("k", "overhead", "sigma", "[0.5, -1]")},
+      CORRELATED},
+     "$.variants[0].sweep.values[1]",
+     {"expected sigma > 0", "found -1",
+      "at $.inputs.overhead.sigma in variant 'k=-1'"}},
+    {"sweep value making lo > hi",
+     {{"variants", SWEEP("p", "power_ratio", "lo", "[0.5, 2]")}, CORRELATED},
+     "$.variants[0].sweep.values[1]",
+     {"expected lo < hi", "at $.inputs.power_ratio in variant 'p=2'"}},
+    {"sweep repeating a value",
+     {{"variants", SWEEP("n", "nodes", "value", "[0.5, 5e-1]")}},
+     "$.variants[0].sweep.values[1]",
+     {"expected variant names unique", "found \"n=0.5\" again",
+      "also $.variants[0].sweep.values[0]"}},
+    {"sweep of 0 and -0",
+     {{"variants", SWEEP("m", "monthly_growth", "value", "[0, -0]")}},
+     "$.variants[0].sweep.values[1]", {"found \"m=0\" again"}},
+    {"two sweeps of one name", {{"variants", "[{\"name\": \"n\", \"sweep\": "
+       "{\"input\": \"nodes\", \"parameter\": \"value\", \"values\": [1, 2]}"
+       "}, {\"name\": \"n\", \"sweep\": {\"input\": \"gpus_per_node\", "
+       "\"parameter\": \"value\", \"values\": [3, 2]}}]"}},
+     "$.variants[1].sweep.values[1]",
+     {"found \"n=2\" again", "also $.variants[0].sweep.values[1]"}},
+};
+
+/* One bad text: fails with path and every word, *s left untouched.
+ * Returns 0, or 1 after printing what is wrong. */
+static int check_bad(const char *label, const char *text, const char *path,
+                     const char *const words[4])
+{
+    mc_scenario s;
+    mc_err e;
+    int ok = 1;
+    memset(&s, 0xA5, sizeof s);           /* must stay untouched */
+    if (load(text, &s, &e) == 0) {
+        print_error("[%s] loaded, expected an error\n", label);
+        mc_scenario_free(&s);
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof s; k++)
+        if (((unsigned char *)&s)[k] != 0xA5)
+            ok = 0;
+    if (strcmp(e.path, path) != 0 || e.io != 0)
+        ok = 0;
+    for (size_t w = 0; w < 4 && words[w] != NULL; w++)
+        if (strstr(e.msg, words[w]) == NULL)
+            ok = 0;
+    if (!ok) {
+        print_error("[%s] got %s: %s (io %d); expected %s with", label,
+                    e.path, e.msg, e.io, path);
+        for (size_t w = 0; w < 4 && words[w] != NULL; w++)
+            print_error(" '%s'", words[w]);
+        print_error("\n");
+    }
+    return !ok;
+}
+
 static void bad_scenarios_should_fail_with_path_and_message(void **state)
 {
     int failures = 0;
@@ -749,36 +1338,27 @@ static void bad_scenarios_should_fail_with_path_and_message(void **state)
     for (size_t i = 0; i < N_OF(bad_cases); i++) {
         const bad_case *b = &bad_cases[i];
         char buf[4096];
-        mc_scenario s;
-        mc_err e;
-        int ok = 1;
-        memset(&s, 0xA5, sizeof s);       /* must stay untouched */
         if (b->raw != NULL)
             snprintf(buf, sizeof buf, "%s", b->raw);
         else
             build(buf, sizeof buf, b->key, b->value);
-        if (load(buf, &s, &e) == 0) {
-            print_error("[%s] loaded, expected an error\n", b->label);
-            mc_scenario_free(&s);
-            failures++;
-            continue;
-        }
-        for (size_t k = 0; k < sizeof s; k++)
-            if (((unsigned char *)&s)[k] != 0xA5)
-                ok = 0;
-        if (strcmp(e.path, b->path) != 0 || e.io != 0)
-            ok = 0;
-        for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
-            if (strstr(e.msg, b->words[w]) == NULL)
-                ok = 0;
-        if (!ok) {
-            print_error("[%s] got %s: %s (io %d); expected %s with", b->label,
-                        e.path, e.msg, e.io, b->path);
-            for (size_t w = 0; w < 4 && b->words[w] != NULL; w++)
-                print_error(" '%s'", b->words[w]);
-            print_error("\n");
-            failures++;
-        }
+        failures += check_bad(b->label, buf, b->path, b->words);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void bad_sensitivity_and_variants_should_fail_with_path(void **state)
+{
+    int failures = 0;
+    (void)state;
+    for (size_t i = 0; i < N_OF(bad_change_cases); i++) {
+        const bad_change_case *b = &bad_change_cases[i];
+        char buf[8192];
+        size_t n = 0;
+        while (n < N_OF(b->ch) && b->ch[n].key != NULL)
+            n++;
+        build_many(buf, sizeof buf, b->ch, n);
+        failures += check_bad(b->label, buf, b->path, b->words);
     }
     assert_int_equal(failures, 0);
 }
@@ -877,7 +1457,13 @@ int main(void)
         cmocka_unit_test(stages_should_be_an_array_or_one_input),
         cmocka_unit_test(horizons_and_output_should_have_defaults_and_forms),
         cmocka_unit_test(text_need_not_be_nul_terminated),
+        cmocka_unit_test(default_file_should_ship_the_parameters_md_variants),
+        cmocka_unit_test(sweep_should_make_one_variant_per_value),
+        cmocka_unit_test(variants_should_copy_the_base_settings),
+        cmocka_unit_test(variants_should_number_at_most_100),
+        cmocka_unit_test(sensitivity_should_have_defaults_and_forms),
         cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
+        cmocka_unit_test(bad_sensitivity_and_variants_should_fail_with_path),
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
