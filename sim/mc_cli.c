@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mc_engine.h"
+#include "mc_saltelli.h"
 
 static const char *const usage_text =
     "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
@@ -459,37 +460,95 @@ static double half_width(double x, double lo, double hi)
     return a > b ? a : b;
 }
 
-/* The two inputs with the largest rank correlation (in size) with each
- * headline output: what drives it (issue 7). */
+/* The two largest of v[0..d) in size (SIZE_MAX where there is none). */
+static void top_two(const double *v, size_t d, size_t best[2])
+{
+    best[0] = best[1] = SIZE_MAX;
+    for (size_t a = 0; a < d; a++) {
+        double x = fabs(v[a]);
+        if (!(x > 0.0))
+            continue;
+        if (best[0] == SIZE_MAX || x > fabs(v[best[0]])) {
+            best[1] = best[0];
+            best[0] = a;
+        } else if (best[1] == SIZE_MAX || x > fabs(v[best[1]])) {
+            best[1] = a;
+        }
+    }
+}
+
+/* The two inputs that drive each headline output (issue 7): by total
+ * Sobol' index when the run computed them, else by Spearman's rank
+ * correlation in size. */
 static void print_drivers(const mc_run *run)
 {
-    if (run->sens_d == 0)
-        return;
     static const int headline[] = {MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_M,
                                    MC_COL_M_ENERGY};
-    printf("\ndrivers (the two inputs of largest Spearman rank correlation "
-           "with each output;\n all inputs, and partial rank correlations, "
-           "in sensitivity.csv)\n");
+    const mc_sobol_result *sob = run->sobol;
+    if (run->sens_d == 0 && sob == NULL)
+        return;
+    if (sob != NULL)
+        printf("\ndrivers (the two inputs of largest total Sobol' index ST "
+               "for each output;\n all indices, with intervals, in "
+               "sobol.csv)\n");
+    else
+        printf("\ndrivers (the two inputs of largest Spearman rank "
+               "correlation with each output;\n all inputs, and partial "
+               "rank correlations, in sensitivity.csv)\n");
     for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
-        const mc_rankcorr *r =
-            &run->sens[(size_t)(headline[i] - MC_COL_T) * run->sens_d];
-        size_t best[2] = {SIZE_MAX, SIZE_MAX};
-        for (size_t a = 0; a < run->sens_d; a++) {
-            double v = fabs(r[a].spearman);
-            if (!(v > 0.0))
-                continue;
-            if (best[0] == SIZE_MAX || v > fabs(r[best[0]].spearman)) {
-                best[1] = best[0];
-                best[0] = a;
-            } else if (best[1] == SIZE_MAX || v > fabs(r[best[1]].spearman)) {
-                best[1] = a;
+        size_t k = (size_t)(headline[i] - MC_COL_T), d, best[2];
+        double v[MC_NCOLS];
+        const char *name[MC_NCOLS];
+        if (sob != NULL) {
+            d = sob->d;
+            for (size_t a = 0; a < d; a++) {
+                v[a] = sob->idx[k][a].ST;
+                name[a] = sob->factor[a];
+            }
+        } else {
+            d = run->sens_d;
+            for (size_t a = 0; a < d; a++) {
+                v[a] = run->sens[k * d + a].spearman;
+                name[a] = mc_column_names[run->sens_col[a]];
             }
         }
+        top_two(v, d, best);
         printf("  %-24s", mc_column_names[headline[i]]);
-        for (int k = 0; k < 2 && best[k] != SIZE_MAX; k++)
-            printf("%s%s %+.2f", k > 0 ? ", " : "",
-                   mc_column_names[run->sens_col[best[k]]],
-                   r[best[k]].spearman);
+        for (int j = 0; j < 2 && best[j] != SIZE_MAX; j++)
+            printf(sob != NULL ? "%s%s %.2f" : "%s%s %+.2f", j > 0 ? ", " : "",
+                   name[best[j]], v[best[j]]);
+        if (sob != NULL && !isnan(sob->censored_at[k]))
+            printf("  (censored at %g days)", sob->censored_at[k]);
+        printf("\n");
+    }
+}
+
+/* Each variant's median shift of two headline outputs, with the
+ * half-width of its 95% interval (on common random numbers). */
+static void print_variants(const mc_run *run)
+{
+    if (run->n_variants == 0)
+        return;
+    static const int shown[] = {MC_COL_BE, MC_COL_M_ENERGY};
+    printf("\nvariants (median shift from the base on the same random "
+           "numbers, with the half-width\n of its 95%% interval; every "
+           "output in variants.csv)\n");
+    printf("  %-28s %20s %20s\n", "variant", "break_even_days",
+           "multiplier_energy");
+    for (size_t v = 0; v < run->n_variants; v++) {
+        const mc_variant_result *vr = &run->variants[v];
+        printf("  %-28s", vr->name);
+        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+            size_t k = (size_t)(shown[i] - MC_COL_T);
+            char buf[64];
+            double shift = vr->diff.median_shift[k];
+            double hw = vr->diff.median_hi[k] - shift;
+            if (shift == 0.0 && hw == 0.0)
+                snprintf(buf, sizeof buf, "0");
+            else
+                mc_fmt_justified(buf, sizeof buf, shift, hw, 1);
+            printf(" %*s", (int)(20 + (strstr(buf, "±") != NULL)), buf);
+        }
         printf("\n");
     }
 }
@@ -539,6 +598,7 @@ static void print_summary(const mc_run *run, const mc_scenario *s,
            "every figure\n rounded to the digits its interval justifies; "
            "all intervals in summary.csv)\n");
     print_drivers(run);
+    print_variants(run);
 }
 
 /* "runs/<name>", with characters other than [A-Za-z0-9._-] as '_'. */

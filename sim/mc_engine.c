@@ -763,6 +763,7 @@ void mc_run_free(mc_run *run)
     for (size_t v = 0; v < run->n_variants; v++)
         free(run->variants[v].curve);
     free(run->variants);
+    free(run->sobol);
     free(run->sens);
     free(run->horizons);
     free(run->curve);

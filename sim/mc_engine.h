@@ -103,6 +103,9 @@ typedef struct mc_run {
     size_t sens_d;
     int sens_col[MC_NCOLS];
     mc_rankcorr *sens;
+    /* Sobol' indices (mc_saltelli.h), when mc_engine_execute ran them
+       (the scenario's sensitivity is sobol), else NULL */
+    struct mc_sobol_result *sobol;
     /* the scenario's variants, when mc_engine_execute ran them */
     size_t n_variants;
     mc_variant_result *variants;
@@ -226,7 +229,8 @@ typedef struct mc_run_info {
 
 /* Runs the scenario into a temporary folder beside outdir: samples.csv
  * while sampling (if the scenario asks), then summary.csv, curve.csv,
- * sensitivity.csv; then each variant (run on the base's streams, its
+ * sensitivity.csv, sobol.csv (a separate Saltelli design); then each
+ * variant (run on the base's streams, its
  * summary.csv and curve.csv in variants/<name>/, its comparison with
  * the base in variants.csv); then manifest.json, and swaps the folder
  * into place when all are complete.

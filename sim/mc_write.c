@@ -1,6 +1,7 @@
 /* mc_write.c: the run folder: samples.csv, summary.csv, curve.csv and
  * manifest.json (MODEL.md, "Names in the files"). */
 #include "mc_engine.h"
+#include "mc_saltelli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -308,6 +309,38 @@ done:
     return rc;
 }
 
+/* sobol.csv: first-order and total Sobol' indices from a Saltelli design
+ * of s->sobol_samples base rows (mc_saltelli.h).  0, -1 with msg (the
+ * design could not run) or -2 with msg (the file could not be written). */
+static int run_sobol(const mc_outdir *o, const mc_scenario *s, mc_run *run,
+                     int threads, char *msg, size_t len)
+{
+    if ((run->sobol = malloc(sizeof *run->sobol)) == NULL) {
+        snprintf(msg, len, "out of memory for Sobol' indices");
+        return -1;
+    }
+    if (mc_sobol_scenario(s, (size_t)s->sobol_samples, s->bootstrap, threads,
+                          run->sobol, msg, len) != 0)
+        return -1;
+    FILE *f = mc_outdir_open(o, "sobol.csv", msg, len);
+    if (f == NULL) {
+        file_msg(o, "sobol.csv", "", msg, len);
+        return -2;
+    }
+    if (mc_sobol_write_csv(f, run->sobol) != 0) {
+        int e = errno != 0 ? errno : EIO;
+        fclose(f);                /* already failed: its result adds nothing */
+        snprintf(msg, len, "%s/sobol.csv: cannot write: %s", o->target,
+                 strerror(e));
+        return -2;
+    }
+    if (mc_outdir_close(f, msg, len) != 0) {
+        file_msg(o, "sobol.csv", "", msg, len);
+        return -2;
+    }
+    return 0;
+}
+
 /* Runs each variant of s on the base's streams (no samples.csv, no
  * sensitivity of its own), writes its summary.csv and curve.csv into
  * variants/<name>/, and compares it with the base.  Returns 0, -1 with
@@ -475,6 +508,11 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     if (run->sens_d > 0)
         put(&t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
             run->sens_d * MC_NOUTPUTS);
+    if (run->sobol != NULL)
+        put(&t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
+            "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
+            run->sobol->d * run->sobol->n_out, run->sobol->N,
+            run->sobol->evaluations, run->sobol->n_boot);
     if (run->n_variants > 0)
         put(&t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
             run->n_variants * MC_NOUTPUTS);
@@ -554,6 +592,9 @@ int mc_engine_execute(const mc_scenario *s, int threads,
         (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
         (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0))
         goto io;
+    if (s->sensitivity == MC_SENS_SOBOL &&
+        (rc = run_sobol(&o, s, run, threads, msg, len)) != 0)
+        goto fail;
     if (s->n_variants > 0 && !info->skip_variants &&
         (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
         goto fail;

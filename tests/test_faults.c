@@ -202,10 +202,15 @@ static void expect_error_line(const char *first, ...)
 
 /* ---- the previous run ------------------------------------------------ */
 
-#define NFILES 5
+/* The files of a run of the default scenario (the last two in variants/);
+ * its folder holds NTOP entries: the first NFILES - 2 files, variants.csv
+ * and the folder variants/. */
+#define NFILES 8
+#define NTOP 7
 static const char *const run_files[NFILES] = {
     "samples.csv", "summary.csv", "curve.csv", "manifest.json",
-    "sensitivity.csv"};
+    "sensitivity.csv", "variants.csv", "variants/v3-only/summary.csv",
+    "variants/v3-only/curve.csv"};
 
 typedef struct snapshot {
     char dir[256];
@@ -253,7 +258,7 @@ static void expect_intact(snapshot *s)
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
-    assert_int_equal(entries, NFILES);
+    assert_int_equal(entries, NTOP);
 }
 
 /* No ".*.tmp.*" or ".*.old.*" entry in base/dir. */
@@ -559,27 +564,43 @@ static void injected_full_disk_at_the_first_byte(void **state)
 }
 
 /* The sizes of the other files: the same run without samples.csv. */
-static void injected_full_disk_in_curve_sensitivity_and_manifest(void **state)
+/* The files after samples.csv, in the order they are written: a full
+ * disk in each of a few of them (at 10 bytes in) is reported with its
+ * name, and leaves nothing behind. */
+static void injected_full_disk_after_sampling(void **state)
 {
     (void)state;
     assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "2000", "--out",
                                            "probe", "--no-samples",
                                            "--quiet")), 0);
-    size_t ns = 0, nc = 0, nr = 0;
-    free(slurp_n("probe/summary.csv", &ns));
-    free(slurp_n("probe/curve.csv", &nc));
-    free(slurp_n("probe/sensitivity.csv", &nr));
-    assert_true(ns > 0 && nc > 0 && nr > 0);
-    char fault[64];
-    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + 10);
-    injected(fault, "curve.csv", "cannot write: No space left on device",
-             "--no-samples");
-    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + nc + 10);
-    injected(fault, "sensitivity.csv", "cannot write: No space left on device",
-             "--no-samples");
-    snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu", ns + nc + nr + 10);
-    injected(fault, "manifest.json", "cannot write: No space left on device",
-             "--no-samples");
+    static const char *const order[] = {
+        "summary.csv", "curve.csv", "sensitivity.csv",
+        "variants/wide-overhead/summary.csv",
+        "variants/wide-overhead/curve.csv",
+        "variants/traffic-growth/summary.csv",
+        "variants/traffic-growth/curve.csv",
+        "variants/traffic-decay/summary.csv",
+        "variants/traffic-decay/curve.csv", "variants/v3-only/summary.csv",
+        "variants/v3-only/curve.csv", "variants/pue-uniform/summary.csv",
+        "variants/pue-uniform/curve.csv", "variants.csv", "manifest.json"};
+    static const int faulted[] = {1, 2, 3, 13, 14};
+    size_t before[sizeof order / sizeof *order], total = 0;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        char name[128];
+        size_t n = 0;
+        snprintf(name, sizeof name, "probe/%s", order[i]);
+        free(slurp_n(name, &n));
+        assert_true(n > 0);
+        before[i] = total;
+        total += n;
+    }
+    for (size_t i = 0; i < sizeof faulted / sizeof *faulted; i++) {
+        char fault[64];
+        snprintf(fault, sizeof fault, "FAULT_AFTER_BYTES=%zu",
+                 before[faulted[i]] + 10);
+        injected(fault, order[faulted[i]],
+                 "cannot write: No space left on device", "--no-samples");
+    }
 }
 
 static void injected_fsync_failure(void **state)
@@ -771,7 +792,7 @@ int main(void)
         T(full_tmpfs_keeps_the_old_results),
         T(injected_full_disk_in_samples_csv),
         T(injected_full_disk_at_the_first_byte),
-        T(injected_full_disk_in_curve_sensitivity_and_manifest),
+        T(injected_full_disk_after_sampling),
         T(injected_fsync_failure),
         T(injected_close_failure),
         T(injected_failure_leaves_no_new_folders),
