@@ -93,8 +93,11 @@ def run_breakeven(n, t, csv):
     """Times one run; reads its manifest.json and summary.csv, then
     deletes its folder (samples.csv is 34 GB at 1e8)."""
     out = os.path.join(WORK, f"be-{n}-{t}-{int(csv)}")
-    cmd = [EXE, "--samples", str(n), "--threads", str(t),
-           "--out", out, "--quiet"] + ([] if csv else ["--no-samples"])
+    # the work numpy does too: summary and curve (no sensitivity.csv, no
+    # variants; their cost is measured apart, README "Benchmark")
+    cmd = ([EXE, "--samples", str(n), "--threads", str(t), "--out", out,
+            "--quiet", "--no-variants", "--sensitivity", "none"]
+           + ([] if csv else ["--no-samples"]))
     log(f"bench: breakeven {n} samples, {t} thread(s), "
         f"samples.csv {'on' if csv else 'off'}")
     wall, rss, _ = timed(cmd)

@@ -158,13 +158,18 @@ static void reported_run_reads_back_67_4155_days(void **state)
 static void files_are_byte_identical_for_1_2_and_7_threads(void **state)
 {
     (void)state;
-    static const char *const files[] = {"samples.csv", "summary.csv",
-                                        "curve.csv"};
-    assert_int_equal(run("--samples 40000 --threads 1 --out t1 --quiet"), 0);
-    assert_int_equal(run("--samples 40000 --threads 2 --out t2 --quiet"), 0);
-    assert_int_equal(run("--samples 40000 --threads 7 --out t7 --quiet"), 0);
-    for (size_t i = 0; i < 3; i++) {
-        char p1[64], p2[64], p7[64];
+    static const char *const files[] = {
+        "samples.csv", "summary.csv", "curve.csv", "sensitivity.csv",
+        "sobol.csv", "variants.csv", "variants/traffic-decay/summary.csv",
+        "variants/traffic-decay/curve.csv"};
+    assert_int_equal(run("--samples 40000 --threads 1 --out t1 --quiet "
+                         "--sensitivity sobol"), 0);
+    assert_int_equal(run("--samples 40000 --threads 2 --out t2 --quiet "
+                         "--sensitivity sobol"), 0);
+    assert_int_equal(run("--samples 40000 --threads 7 --out t7 --quiet "
+                         "--sensitivity sobol"), 0);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char p1[96], p2[96], p7[96];
         snprintf(p1, sizeof p1, "t1/%s", files[i]);
         snprintf(p2, sizeof p2, "t2/%s", files[i]);
         snprintf(p7, sizeof p7, "t7/%s", files[i]);
@@ -465,6 +470,73 @@ static void replicates_write_the_spread_of_every_statistic(void **state)
     free(summary);
 }
 
+/* Which files the sensitivity and variant options make, and their
+ * shapes: 12 outputs x 5 uncertain inputs in sensitivity.csv and
+ * sobol.csv, 12 outputs x 5 variants in variants.csv. */
+static void sensitivity_and_variants_follow_the_options(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--samples 5000 --out d --no-samples"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "drivers (the two inputs of largest Spearman"));
+    assert_non_null(strstr(out, "  break_even_days         overhead +0."));
+    assert_non_null(strstr(out, "  wide-overhead  "));
+    free(out);
+    char *sens = slurp("d/sensitivity.csv"), *var = slurp("d/variants.csv");
+    assert_non_null(sens);
+    assert_non_null(var);
+    assert_prefix(sens, "metric,input,spearman,spearman_lo,spearman_hi,prcc,"
+                        "prcc_lo,prcc_hi\n");
+    assert_int_equal(count_lines(sens), 1 + 12 * 5);
+    assert_prefix(var, "variant,metric,n,base_median,variant_median,"
+                       "median_shift,median_shift_se,");
+    assert_int_equal(count_lines(var), 1 + 12 * 5);
+    /* v3-only: 2,788,000 of 2,935,000 GPU-hours, every sample */
+    assert_non_null(strstr(var, "\nv3-only,training_gpu_hours,5000,"));
+    assert_null(slurp("d/sobol.csv"));
+    char *vsum = slurp("d/variants/v3-only/summary.csv");
+    assert_non_null(vsum);
+    free(vsum);
+    free(sens);
+    free(var);
+
+    assert_int_equal(run("--samples 5000 --out e --no-samples --no-variants "
+                         "--sensitivity none --quiet"), 0);
+    assert_null(slurp("e/sensitivity.csv"));
+    assert_null(slurp("e/variants.csv"));
+    assert_null(slurp("e/variants/v3-only/summary.csv"));
+
+    assert_int_equal(run("--samples 5000 --out f --no-samples --no-variants "
+                         "--sensitivity sobol"), 0);
+    out = slurp("out.txt");
+    assert_non_null(strstr(out, "largest total Sobol' index ST"));
+    free(out);
+    char *sob = slurp("f/sobol.csv");
+    assert_non_null(sob);
+    assert_prefix(sob, "metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,"
+                       "censored_at\n");
+    assert_int_equal(count_lines(sob), 1 + 12 * 5);
+    assert_non_null(strstr(sob, "\nbreak_even_days,overhead,"));
+    free(sob);
+
+    /* wrong values, and Sobol' indices of correlated inputs */
+    assert_int_equal(run("--sensitivity tornado"), 2);
+    char *err = slurp("err.txt");
+    assert_prefix(err, "breakeven: --sensitivity expects rank, sobol or none, "
+                       "found 'tornado'");
+    free(err);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "--config '%s/checks/correlated.json' "
+             "--sensitivity sobol --out g", TEST_DATA_DIR);
+    assert_int_equal(run(cmd), 2);
+    err = slurp("err.txt");
+    assert_non_null(strstr(err, "--sensitivity sobol: expected independent "
+                                "inputs for Sobol' indices, found 4 "
+                                "correlated inputs"));
+    free(err);
+    assert_null(slurp("g/summary.csv"));
+}
+
 static void help_and_version_exit_0_on_stdout(void **state)
 {
     (void)state;
@@ -494,6 +566,7 @@ int main(void)
         cmocka_unit_test(until_stops_at_the_cap_and_says_so),
         cmocka_unit_test(until_from_the_scenario_file),
         cmocka_unit_test(replicates_write_the_spread_of_every_statistic),
+        cmocka_unit_test(sensitivity_and_variants_follow_the_options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
