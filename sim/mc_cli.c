@@ -727,6 +727,24 @@ int mc_cli_main(int argc, char **argv)
         rc = MC_EXIT_USAGE;
         goto out;
     }
+    /* The Saltelli design keeps its N (d + 2) evaluations of every output
+     * (for the bootstrap): the scenario's sobol_samples must fit beside
+     * the run, else a scenario error, exit 3. */
+    if (s.sensitivity == MC_SENS_SOBOL) {
+        int cols[MC_NCOLS];
+        double sb = mc_saltelli_bytes((size_t)s.sobol_samples,
+                                      mc_engine_sens_inputs(&s, cols),
+                                      MC_NOUTPUTS);
+        if (have > 0 && need + sb > 0.9 * have) {
+            fprintf(stderr, "breakeven: %s: $.sensitivity.sobol_samples: "
+                    "expected a Saltelli design that fits in 90%% of this "
+                    "machine's %.1f GiB of memory, found %llu rows, which "
+                    "need %.1f GiB\n", config, have / 1073741824.0,
+                    (unsigned long long)s.sobol_samples, sb / 1073741824.0);
+            rc = MC_EXIT_SCENARIO;
+            goto out;
+        }
+    }
     if ((rc = check_outdir(label, outdir)) != 0)
         goto out;
 

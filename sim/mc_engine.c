@@ -753,7 +753,12 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
                   16.0 * (double)ncs + 8.0 * MC_NCURVE *
                   (double)(s->n_horizons + 1) + (double)text_cap();
     /* each level wants 2 order statistics and its interval 2 more */
-    return ranks + t * per_lane + 8.0 * (double)ncs +
+    /* a variant's comparison (mc_variants.c): both scenarios' blocks and
+       the differences per thread, and the differences' quantiles */
+    double variants = s->n_variants == 0 ? 0.0
+        : t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
+          mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t);
+    return ranks + variants + t * per_lane + 8.0 * (double)ncs +
            mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t) +
            mc_qs_bytes(ncs, 4 * MC_NCURVE_Q, MC_KEEP_BYTES, t);
 }
