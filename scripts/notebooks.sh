@@ -12,11 +12,14 @@
 # tables (CSV) and the executed copies of the notebooks go to RUN_DIR/figures/;
 # the notebooks in notebooks/ are never written to.
 #
-# The default run, and the variant runs the scenarios notebook compares
+# The default run (with --sensitivity sobol: the drivers notebook draws
+# sobol.csv), and the variant runs the scenarios notebook compares
 # (deepseek-v3-r1-wide-overhead, -traffic-decay, -traffic-growth, beside
 # RUN_DIR), are made if missing, with RUN_DIR's sample count and seed (common
 # random numbers), by $BREAKEVEN_EXE or else build/sim/breakeven (built if
-# missing). An existing variant run is used as it is.
+# missing). An existing variant run is used as it is. A RUN_DIR made without
+# --sensitivity sobol renders without the Sobol' figure, with a line saying
+# why.
 #
 # Environment: BREAKEVEN_EXE (the breakeven binary), BREAKEVEN_RUNS (a
 # colon-separated list of run folders for the scenarios notebook, instead of
@@ -113,9 +116,9 @@ default_run="$root/runs/deepseek-v3-r1"
 if [ -z "$run_dir" ]; then
     run_dir=$default_run
     if [ ! -f "$run_dir/manifest.json" ]; then
-        echo "no run in $run_dir: making it (built-in default scenario)" >&2
+        echo "no run in $run_dir: making it (built-in default scenario, --sensitivity sobol)" >&2
         e=$(exe)
-        (cd "$root" && "$e" --out "$run_dir" --quiet)
+        (cd "$root" && "$e" --out "$run_dir" --sensitivity sobol --quiet)
     fi
 fi
 [ -d "$run_dir" ] && run_dir=$(cd "$run_dir" && pwd)
