@@ -3,10 +3,11 @@ checking its columns, the figure footer, and saving figures.
 
 A run folder is what `breakeven` writes (README.md, "Output files"):
 samples.csv, summary.csv, curve.csv, sensitivity.csv, sobol.csv (with
---sensitivity sobol) and manifest.json, with the column names of
-docs/MODEL.md ("Names in the files"). "Never" is written `inf`; it stays
-+inf here and is counted and plotted as such, never dropped silently. An
-empty cell (an undefined statistic) is NaN.
+--sensitivity sobol), variants.csv with variants/NAME/summary.csv and
+curve.csv (when the scenario has variants), and manifest.json, with the
+column names of docs/MODEL.md ("Names in the files"). "Never" is written
+`inf`; it stays +inf here and is counted and plotted as such, never
+dropped silently. An empty cell (an undefined statistic) is NaN.
 
 The notebooks use Matplotlib's Agg backend (no display needed): every
 figure is saved as PNG and SVG under the run's figures/ folder, then the
@@ -27,9 +28,6 @@ import pandas as pd  # noqa: E402
 NOTEBOOK_DIR = Path(__file__).resolve().parent
 REPO_ROOT = NOTEBOOK_DIR.parent
 DEFAULT_RUN = "runs/deepseek-v3-r1"
-SCENARIO_VARIANTS = ("deepseek-v3-r1-wide-overhead",
-                     "deepseek-v3-r1-traffic-decay",
-                     "deepseek-v3-r1-traffic-growth")
 
 # MODEL.md's seed case: 2,935,000 GPU-h of final-run training against
 # 226.75 nodes x 8 GPUs x 24 h = 43,536 GPU-h of inference a day.
@@ -110,13 +108,9 @@ def run_dir(path=None):
 
 
 def run_dirs():
-    """The run folders to compare: $BREAKEVEN_RUNS (colon-separated), else the
-    default scenario and its three variants under runs/."""
+    """The run folders named by $BREAKEVEN_RUNS (colon-separated); [] if unset."""
     env = os.environ.get("BREAKEVEN_RUNS", "")
-    names = [s for s in env.split(":") if s.strip()]
-    if not names:
-        names = [DEFAULT_RUN] + ["runs/" + v for v in SCENARIO_VARIANTS]
-    return [_resolve(n.strip()) for n in names]
+    return [_resolve(n.strip()) for n in env.split(":") if n.strip()]
 
 
 # Why a file can be missing from a complete run folder, and the option of
@@ -130,6 +124,8 @@ _MADE_BY = {
     "sobol.csv": ("Only a run made with --sensitivity sobol (or a scenario "
                   'with "sensitivity": "sobol") writes it.',
                   "--sensitivity sobol"),
+    "variants.csv": ("The run was made with --no-variants, or its scenario "
+                     "has no variants (the default scenario has five).", None),
 }
 
 
@@ -259,15 +255,73 @@ class Run:
         variance). Only runs made with --sensitivity sobol have it."""
         return self._table("sobol.csv", ["metric", "input"], metrics, columns)
 
+    def read_variants(self, metrics=(), columns=()):
+        """variants.csv (one row per variant and output: the per-sample
+        difference variant - base on common random numbers, and the median
+        shift with its 95% interval and the standard error two independent
+        runs would give)."""
+        return self._table("variants.csv", ["variant", "metric"], metrics,
+                           columns)
+
+    def variant_names(self):
+        """The variants this run wrote (variants/NAME/), in the scenario's
+        order (manifest.json's list of files)."""
+        names = []
+        for f in self.manifest.get("files", []):
+            parts = str(f.get("name", "")).split("/")
+            if len(parts) == 3 and parts[0] == "variants":
+                names.append(parts[1])
+        return list(dict.fromkeys(names))
+
+    def variant(self, name):
+        """Variant NAME of this run: its folder variants/NAME/ (summary.csv and
+        curve.csv) as a Run with the base's manifest, samples and seed, whose
+        figures go to the base's figures/ folder."""
+        return VariantRun(self, name)
+
+
+class VariantRun(Run):
+    """A variant's folder variants/NAME/ inside a run folder: summary.csv and
+    curve.csv of the base scenario with some inputs changed, on the base's
+    random numbers (no samples.csv, no manifest of its own)."""
+
+    def __init__(self, base, name):
+        self.base = base
+        self.name = name
+        self.path = base.path / "variants" / name
+        if not self.path.is_dir():
+            raise RunFolderError(
+                f"{self.path} does not exist: the run wrote the variants "
+                f"{base.variant_names()} (manifest.json).")
+        self.manifest = base.manifest
+        self.scenario = f"{base.scenario}/{name}"
+        self.seed = base.seed
+        self.samples = base.samples
+        self.figures = base.figures
+
+    def missing(self, name):
+        p = self.path / name
+        if p.is_file():
+            return None
+        return (f"{p} is missing: a variant's folder holds summary.csv and "
+                "curve.csv only (per-sample values are not written for "
+                "variants; variants.csv compares them with the base).")
+
 
 def load_run(path=None):
     """The run folder named by `path`, $BREAKEVEN_RUN or the default."""
     return Run(run_dir(path))
 
 
-def load_runs():
-    """The run folders named by $BREAKEVEN_RUNS (or the default four)."""
-    return [Run(p) for p in run_dirs()]
+def load_scenarios(base=None):
+    """What the scenarios notebook compares: the run folders named by
+    $BREAKEVEN_RUNS if it is set, else the run `base` (default: load_run())
+    and each variant it wrote (variants/NAME/)."""
+    dirs = run_dirs()
+    if dirs:
+        return [Run(p) for p in dirs]
+    base = base or load_run()
+    return [base] + [base.variant(v) for v in base.variant_names()]
 
 
 def footer(fig, runs, note=None):
@@ -385,6 +439,22 @@ def interval_err(value, lo, hi):
     return np.nan_to_num(np.vstack([v - lo, hi - v]), nan=0.0).clip(min=0)
 
 
+QUANTILES = (("p01", 0.01), ("p05", 0.05), ("p10", 0.10), ("p25", 0.25),
+             ("p50", 0.50), ("p75", 0.75), ("p90", 0.90), ("p95", 0.95),
+             ("p99", 0.99))
+
+
+def quantile_points(row):
+    """Points (value, share of samples <= value) of an output's distribution
+    from its summary.csv row: min, p01 ... p99, max; infinite values
+    ("never") left out, so the points end at 1 - share of never."""
+    x = np.array([row["min"]] + [row[q] for q, _ in QUANTILES] + [row["max"]],
+                 dtype=float)
+    p = np.array([0.0] + [pr for _, pr in QUANTILES] + [1.0])
+    keep = np.isfinite(x)
+    return x[keep], p[keep]
+
+
 def constant_columns(df, columns):
     """The columns of df that take a single value."""
     return [c for c in columns if df[c].nunique(dropna=False) <= 1]
@@ -448,5 +518,5 @@ def expected_figures():
                                              "break_even_days_energy",
                                              "multiplier",
                                              "multiplier_energy")],
-        "scenarios": ["scenarios_ecdf"],
+        "scenarios": ["scenarios_ecdf", "scenarios_variants"],
     }

@@ -5,11 +5,11 @@
 #    nbformat 4 with a Python 3 kernel, and have no outputs and no execution
 #    counts;
 # 2. a run folder lacking a column, or sobol.csv, gives the clear error;
-# 3. small fresh runs (the default scenario with --sensitivity sobol and its
-#    three variants, $TEST_SAMPLES samples, default 20000) in a temporary
-#    folder, every notebook executed against them by scripts/notebooks.sh;
-#    fails if a cell raises, or an expected figure (PNG and SVG) is missing
-#    or empty.
+# 3. a small fresh run (the default scenario with its five variants and
+#    --sensitivity sobol, $TEST_SAMPLES samples, default 20000) in a
+#    temporary folder, every notebook executed against it by
+#    scripts/notebooks.sh; fails if a cell raises, an expected figure (PNG
+#    and SVG) is missing or empty, or the scenarios table lacks a variant.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -104,7 +104,7 @@ expect_error "missing column" "$tmp/bad" \
 expect_error "missing sobol.csv" "$tmp/bad" \
     "sobol.csv is missing.*--sensitivity sobol --out $tmp/bad" 'run.read_sobol()'
 
-# 3. fresh runs, every notebook executed
+# 3. a fresh run, every notebook executed
 before=$(cd "$here" && sha256sum ./*.ipynb ./*.py)
 "$exe" --out "$tmp/runs/deepseek-v3-r1" --samples "$samples" --sensitivity sobol --quiet
 if BREAKEVEN_EXE="$exe" "$root/scripts/notebooks.sh" "$tmp/runs/deepseek-v3-r1" \
@@ -117,22 +117,24 @@ fi
 grep -E '^(no run|notebook|  [0-9]+ ms)' "$tmp/render.log" | sed 's/^/  /' || true
 
 if "$PY" - "$here" "$tmp/runs" "$samples" <<'EOF'; then ok "every expected figure, PNG and SVG, written and not empty"; else fail "figures"; fi
-import json, sys
+import sys
 from pathlib import Path
+import pandas as pd
 here, runs, samples = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 sys.path.insert(0, str(here))
 import breakeven_plots as bp
 figs = runs / "deepseek-v3-r1" / "figures"
 bad = []
-# the variant runs the script made: same seed and samples as the default run
-for v in ("deepseek-v3-r1", *bp.SCENARIO_VARIANTS):
-    m = runs / v / "manifest.json"
-    if not m.is_file():
-        bad.append(f"run {v} missing")
-        continue
-    m = json.loads(m.read_text())
-    if (m["scenario"], m["samples"]) != (v, samples):
-        bad.append(f"run {v}: scenario {m['scenario']}, {m['samples']} samples")
+run = bp.Run(runs / "deepseek-v3-r1")
+if run.samples != samples:
+    bad.append(f"run: {run.samples} samples, expected {samples}")
+# the scenarios table compares the base with every variant the run wrote
+variants = list(dict.fromkeys(run.read_variants()["variant"]))
+want = [run.scenario] + [f"{run.scenario}/{v}" for v in variants]
+table = figs / "scenarios_summary.csv"
+have = (list(pd.read_csv(table)["scenario"]) if table.is_file() else [])
+if len(variants) < 5 or have != want:
+    bad.append(f"scenarios_summary.csv rows {have}, expected {want} (variants.csv: {variants})")
 n = 0
 for nb, names in bp.expected_figures().items():
     if not (figs / f"{nb}.ipynb").is_file():
