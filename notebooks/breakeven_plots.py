@@ -2,10 +2,12 @@
 checking its columns, the figure footer, and saving figures.
 
 A run folder is what `breakeven` writes (README.md, "Output files"):
-samples.csv, summary.csv, curve.csv and manifest.json, with the column
-names of docs/MODEL.md ("Names in the files"). "Never" is written `inf`;
-it stays +inf here and is counted and plotted as such, never dropped
-silently.
+samples.csv, summary.csv, curve.csv, sensitivity.csv, sobol.csv (with
+--sensitivity sobol), variants.csv with variants/NAME/summary.csv and
+curve.csv (when the scenario has variants), and manifest.json, with the
+column names of docs/MODEL.md ("Names in the files"). "Never" is written
+`inf`; it stays +inf here and is counted and plotted as such, never
+dropped silently. An empty cell (an undefined statistic) is NaN.
 
 The notebooks use Matplotlib's Agg backend (no display needed): every
 figure is saved as PNG and SVG under the run's figures/ folder, then the
@@ -26,9 +28,6 @@ import pandas as pd  # noqa: E402
 NOTEBOOK_DIR = Path(__file__).resolve().parent
 REPO_ROOT = NOTEBOOK_DIR.parent
 DEFAULT_RUN = "runs/deepseek-v3-r1"
-SCENARIO_VARIANTS = ("deepseek-v3-r1-wide-overhead",
-                     "deepseek-v3-r1-traffic-decay",
-                     "deepseek-v3-r1-traffic-growth")
 
 # MODEL.md's seed case: 2,935,000 GPU-h of final-run training against
 # 226.75 nodes x 8 GPUs x 24 h = 43,536 GPU-h of inference a day.
@@ -109,13 +108,25 @@ def run_dir(path=None):
 
 
 def run_dirs():
-    """The run folders to compare: $BREAKEVEN_RUNS (colon-separated), else the
-    default scenario and its three variants under runs/."""
+    """The run folders named by $BREAKEVEN_RUNS (colon-separated); [] if unset."""
     env = os.environ.get("BREAKEVEN_RUNS", "")
-    names = [s for s in env.split(":") if s.strip()]
-    if not names:
-        names = [DEFAULT_RUN] + ["runs/" + v for v in SCENARIO_VARIANTS]
-    return [_resolve(n.strip()) for n in names]
+    return [_resolve(n.strip()) for n in env.split(":") if n.strip()]
+
+
+# Why a file can be missing from a complete run folder, and the option of
+# `breakeven` that writes it.
+_MADE_BY = {
+    "samples.csv": ("The run was made with --no-samples (or the scenario's "
+                    "output.samples_csv false).", None),
+    "sensitivity.csv": ("The run was made with --sensitivity none (or the "
+                        'scenario\'s "sensitivity": "none").',
+                        "--sensitivity rank"),
+    "sobol.csv": ("Only a run made with --sensitivity sobol (or a scenario "
+                  'with "sensitivity": "sobol") writes it.',
+                  "--sensitivity sobol"),
+    "variants.csv": ("The run was made with --no-variants, or its scenario "
+                     "has no variants (the default scenario has five).", None),
+}
 
 
 class Run:
@@ -154,11 +165,51 @@ class Run:
         """Scenario, sample count and seed: what every figure must state."""
         return f"{self.scenario}: {self.samples:,} samples, seed {self.seed}"
 
-    def _csv(self, name, hint=""):
+    def command(self, *options):
+        """The breakeven command that makes this run folder again (scenario,
+        samples, seed and sampling from manifest.json), with `options`."""
+        m = self.manifest
+        cmd = ["breakeven"]
+        if m.get("config") not in (None, "", "(built-in)"):
+            cmd += ["--config", str(m["config"])]
+        cmd += ["--samples", str(self.samples), "--seed", str(self.seed)]
+        if m.get("sampling") not in (None, "random"):
+            cmd += ["--sampling", str(m["sampling"])]
+        if ((self.path / "sobol.csv").is_file()
+                and not any(o.startswith("--sensitivity") for o in options)):
+            cmd += ["--sensitivity", "sobol"]
+        return " ".join(cmd + list(options) + ["--out", str(self.path)])
+
+    def missing(self, name):
+        """None if the file NAME is in the run folder; else why it is not
+        and the command that writes it (the text of the error)."""
         p = self.path / name
-        if not p.is_file():
-            raise RunFolderError(f"{p} is missing.{hint}")
-        return p
+        if p.is_file():
+            return None
+        why, option = _MADE_BY.get(name, (None, None))
+        if not why:
+            return f"{p} is missing."
+        return (f"{p} is missing. {why} Make it with `"
+                + self.command(*([option] if option else [])) + "`.")
+
+    def _csv(self, name):
+        why = self.missing(name)
+        if why:
+            raise RunFolderError(why)
+        return self.path / name
+
+    def _table(self, name, keys, metrics=(), columns=()):
+        """A long CSV of the run (one row per metric and KEYS...): read with
+        empty cells as NaN and "inf" as +inf, its columns checked, and every
+        metric asked for present."""
+        p = self._csv(name)
+        df = pd.read_csv(p, keep_default_na=False, na_values=[""])
+        self._check(p, df.columns, [*keys, *columns])
+        missing = [m for m in metrics if m not in set(df["metric"])]
+        if missing:
+            raise RunFolderError(f"{p} has no rows for {missing}; it has "
+                                 f"{list(dict.fromkeys(df['metric']))}")
+        return df
 
     def _check(self, path, have, need):
         missing = [c for c in need if c not in have]
@@ -171,9 +222,7 @@ class Run:
 
     def read_samples(self, columns):
         """The named columns of samples.csv as float64 ("inf" stays +inf)."""
-        p = self._csv("samples.csv",
-                      " The run was made with --no-samples (or "
-                      "output.samples_csv false): run it again without that.")
+        p = self._csv("samples.csv")
         header = pd.read_csv(p, nrows=0).columns
         self._check(p, header, columns)
         df = pd.read_csv(p, usecols=list(columns), dtype=np.float64,
@@ -185,27 +234,78 @@ class Run:
 
     def read_summary(self, metrics=(), columns=()):
         """summary.csv indexed by metric; checks the rows and columns asked."""
-        p = self._csv("summary.csv")
-        df = pd.read_csv(p, na_filter=True, keep_default_na=False,
-                         na_values=[""])
-        self._check(p, df.columns, ["metric", *columns])
-        df = df.set_index("metric")
-        missing = [m for m in metrics if m not in df.index]
-        if missing:
-            raise RunFolderError(f"{p} has no row for {missing}; it has "
-                                 f"{list(df.index)}")
-        return df
+        return self._table("summary.csv", ["metric"], metrics,
+                           columns).set_index("metric")
 
     def read_curve(self, metrics=(), columns=()):
         """curve.csv (long format: one row per horizon and metric)."""
-        p = self._csv("curve.csv")
-        df = pd.read_csv(p)
-        self._check(p, df.columns, ["horizon_days", "metric", *columns])
-        missing = [m for m in metrics if m not in set(df["metric"])]
-        if missing:
-            raise RunFolderError(f"{p} has no rows for {missing}; it has "
-                                 f"{sorted(set(df['metric']))}")
-        return df
+        return self._table("curve.csv", ["horizon_days", "metric"], metrics,
+                           columns)
+
+    def read_sensitivity(self, metrics=(), columns=()):
+        """sensitivity.csv (one row per output and uncertain input: Spearman
+        and PRCC with their 95% intervals; PRCC NaN where undefined)."""
+        return self._table("sensitivity.csv", ["metric", "input"], metrics,
+                           columns)
+
+    def read_sobol(self, metrics=(), columns=()):
+        """sobol.csv (one row per output and uncertain input: S1 and ST with
+        their 95% intervals, n_base; censored_at the day "never" was
+        censored at, NaN if it was not; indices NaN for an output with no
+        variance). Only runs made with --sensitivity sobol have it."""
+        return self._table("sobol.csv", ["metric", "input"], metrics, columns)
+
+    def read_variants(self, metrics=(), columns=()):
+        """variants.csv (one row per variant and output: the per-sample
+        difference variant - base on common random numbers, and the median
+        shift with its 95% interval and the standard error two independent
+        runs would give)."""
+        return self._table("variants.csv", ["variant", "metric"], metrics,
+                           columns)
+
+    def variant_names(self):
+        """The variants this run wrote (variants/NAME/), in the scenario's
+        order (manifest.json's list of files)."""
+        names = []
+        for f in self.manifest.get("files", []):
+            parts = str(f.get("name", "")).split("/")
+            if len(parts) == 3 and parts[0] == "variants":
+                names.append(parts[1])
+        return list(dict.fromkeys(names))
+
+    def variant(self, name):
+        """Variant NAME of this run: its folder variants/NAME/ (summary.csv and
+        curve.csv) as a Run with the base's manifest, samples and seed, whose
+        figures go to the base's figures/ folder."""
+        return VariantRun(self, name)
+
+
+class VariantRun(Run):
+    """A variant's folder variants/NAME/ inside a run folder: summary.csv and
+    curve.csv of the base scenario with some inputs changed, on the base's
+    random numbers (no samples.csv, no manifest of its own)."""
+
+    def __init__(self, base, name):
+        self.base = base
+        self.name = name
+        self.path = base.path / "variants" / name
+        if not self.path.is_dir():
+            raise RunFolderError(
+                f"{self.path} does not exist: the run wrote the variants "
+                f"{base.variant_names()} (manifest.json).")
+        self.manifest = base.manifest
+        self.scenario = f"{base.scenario}/{name}"
+        self.seed = base.seed
+        self.samples = base.samples
+        self.figures = base.figures
+
+    def missing(self, name):
+        p = self.path / name
+        if p.is_file():
+            return None
+        return (f"{p} is missing: a variant's folder holds summary.csv and "
+                "curve.csv only (per-sample values are not written for "
+                "variants; variants.csv compares them with the base).")
 
 
 def load_run(path=None):
@@ -213,9 +313,15 @@ def load_run(path=None):
     return Run(run_dir(path))
 
 
-def load_runs():
-    """The run folders named by $BREAKEVEN_RUNS (or the default four)."""
-    return [Run(p) for p in run_dirs()]
+def load_scenarios(base=None):
+    """What the scenarios notebook compares: the run folders named by
+    $BREAKEVEN_RUNS if it is set, else the run `base` (default: load_run())
+    and each variant it wrote (variants/NAME/)."""
+    dirs = run_dirs()
+    if dirs:
+        return [Run(p) for p in dirs]
+    base = base or load_run()
+    return [base] + [base.variant(v) for v in base.variant_names()]
 
 
 def footer(fig, runs, note=None):
@@ -326,14 +432,27 @@ def log_bins(x, bins=80):
     return np.logspace(np.log10(lo) - 1e-9, np.log10(hi) + 1e-9, bins + 1)
 
 
-def spearman(x, y):
-    """Spearman rank correlation; +inf ranks above every finite value (ties
-    share the average rank). nan if either column is constant."""
-    rx = pd.Series(np.asarray(x, dtype=float)).rank(method="average").to_numpy()
-    ry = pd.Series(np.asarray(y, dtype=float)).rank(method="average").to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+def interval_err(value, lo, hi):
+    """Error-bar lengths (2 x n: below, above) of intervals [lo, hi] around
+    value, for Matplotlib's xerr/yerr; 0 where an end is NaN (no interval)."""
+    v, lo, hi = (np.asarray(a, dtype=float) for a in (value, lo, hi))
+    return np.nan_to_num(np.vstack([v - lo, hi - v]), nan=0.0).clip(min=0)
+
+
+QUANTILES = (("p01", 0.01), ("p05", 0.05), ("p10", 0.10), ("p25", 0.25),
+             ("p50", 0.50), ("p75", 0.75), ("p90", 0.90), ("p95", 0.95),
+             ("p99", 0.99))
+
+
+def quantile_points(row):
+    """Points (value, share of samples <= value) of an output's distribution
+    from its summary.csv row: min, p01 ... p99, max; infinite values
+    ("never") left out, so the points end at 1 - share of never."""
+    x = np.array([row["min"]] + [row[q] for q, _ in QUANTILES] + [row["max"]],
+                 dtype=float)
+    p = np.array([0.0] + [pr for _, pr in QUANTILES] + [1.0])
+    keep = np.isfinite(x)
+    return x[keep], p[keep]
 
 
 def constant_columns(df, columns):
@@ -394,10 +513,10 @@ def expected_figures():
     return {
         "break_even": ["break_even_hist", "break_even_ecdf"],
         "multiplier": ["multiplier_fan", "p_break_even", "multiplier_lifetime"],
-        "drivers": ["drivers_tornado"] + [
+        "drivers": ["drivers_tornado", "drivers_sobol"] + [
             f"drivers_scatter_{o}" for o in ("break_even_days",
                                              "break_even_days_energy",
                                              "multiplier",
                                              "multiplier_energy")],
-        "scenarios": ["scenarios_ecdf"],
+        "scenarios": ["scenarios_ecdf", "scenarios_variants"],
     }

@@ -4,11 +4,12 @@
 # 1. the committed notebooks under notebooks/ (in the source tree) are
 #    nbformat 4 with a Python 3 kernel, and have no outputs and no execution
 #    counts;
-# 2. a run folder lacking a column gives the clear error;
-# 3. small fresh runs (the default scenario and its three variants,
-#    $TEST_SAMPLES samples, default 20000) in a temporary folder, every
-#    notebook executed against them by scripts/notebooks.sh; fails if a cell
-#    raises, or an expected figure (PNG and SVG) is missing or empty.
+# 2. a run folder lacking a column, or sobol.csv, gives the clear error;
+# 3. a small fresh run (the default scenario with its five variants and
+#    --sensitivity sobol, $TEST_SAMPLES samples, default 20000) in a
+#    temporary folder, every notebook executed against it by
+#    scripts/notebooks.sh; fails if a cell raises, an expected figure (PNG
+#    and SVG) is missing or empty, or the scenarios table lacks a variant.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -65,7 +66,7 @@ print(f"  {len(names)} notebooks checked: {names}")
 sys.exit(1 if bad else 0)
 EOF
 
-# 2. the clear message for a missing column
+# 2. the clear messages for a missing column and a missing sobol.csv
 mkdir -p "$tmp/bad"
 "$exe" --out "$tmp/bad" --samples 100 --quiet
 "$PY" - "$tmp/bad/samples.csv" <<'EOF'
@@ -74,27 +75,38 @@ import pandas as pd
 p = sys.argv[1]
 pd.read_csv(p).drop(columns=["break_even_days_energy_final_run"]).to_csv(p, index=False)
 EOF
-if out=$(BREAKEVEN_RUN="$tmp/bad" "$PY" - "$here" 2>&1 <<'EOF'
+# expect_error WHAT RUN_DIR PATTERN STATEMENT: STATEMENT (Python, with
+# `run` the run folder) raises RunFolderError with a message matching PATTERN
+expect_error() {
+    local what=$1 run=$2 pattern=$3 statement=$4 out
+    if out=$(BREAKEVEN_RUN="$run" "$PY" - "$here" "$statement" 2>&1 <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 import breakeven_plots as bp
 run = bp.load_run()
 try:
-    run.read_samples(["break_even_days", "break_even_days_energy_final_run"])
+    exec(sys.argv[2])
 except bp.RunFolderError as e:
     print(e)
     sys.exit(0)
-sys.exit("no error for a missing column")
+sys.exit("no error")
 EOF
-) && grep -q "lacks the column(s) \['break_even_days_energy_final_run'\]" <<<"$out"; then
-    ok "missing column: clear message"
-else
-    fail "missing column message: $out"
-fi
+    ) && grep -q -- "$pattern" <<<"$out"; then
+        ok "$what: clear message"
+    else
+        fail "$what message: $out"
+    fi
+}
+expect_error "missing column" "$tmp/bad" \
+    "lacks the column(s) \['break_even_days_energy_final_run'\]" \
+    'run.read_samples(["break_even_days", "break_even_days_energy_final_run"])'
+# a run without sobol.csv: the message names the option that writes it
+expect_error "missing sobol.csv" "$tmp/bad" \
+    "sobol.csv is missing.*--sensitivity sobol --out $tmp/bad" 'run.read_sobol()'
 
-# 3. fresh runs, every notebook executed
+# 3. a fresh run, every notebook executed
 before=$(cd "$here" && sha256sum ./*.ipynb ./*.py)
-"$exe" --out "$tmp/runs/deepseek-v3-r1" --samples "$samples" --quiet
+"$exe" --out "$tmp/runs/deepseek-v3-r1" --samples "$samples" --sensitivity sobol --quiet
 if BREAKEVEN_EXE="$exe" "$root/scripts/notebooks.sh" "$tmp/runs/deepseek-v3-r1" \
         >"$tmp/render.log" 2>&1; then
     ok "scripts/notebooks.sh executed every notebook"
@@ -105,22 +117,24 @@ fi
 grep -E '^(no run|notebook|  [0-9]+ ms)' "$tmp/render.log" | sed 's/^/  /' || true
 
 if "$PY" - "$here" "$tmp/runs" "$samples" <<'EOF'; then ok "every expected figure, PNG and SVG, written and not empty"; else fail "figures"; fi
-import json, sys
+import sys
 from pathlib import Path
+import pandas as pd
 here, runs, samples = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 sys.path.insert(0, str(here))
 import breakeven_plots as bp
 figs = runs / "deepseek-v3-r1" / "figures"
 bad = []
-# the variant runs the script made: same seed and samples as the default run
-for v in ("deepseek-v3-r1", *bp.SCENARIO_VARIANTS):
-    m = runs / v / "manifest.json"
-    if not m.is_file():
-        bad.append(f"run {v} missing")
-        continue
-    m = json.loads(m.read_text())
-    if (m["scenario"], m["samples"]) != (v, samples):
-        bad.append(f"run {v}: scenario {m['scenario']}, {m['samples']} samples")
+run = bp.Run(runs / "deepseek-v3-r1")
+if run.samples != samples:
+    bad.append(f"run: {run.samples} samples, expected {samples}")
+# the scenarios table compares the base with every variant the run wrote
+variants = list(dict.fromkeys(run.read_variants()["variant"]))
+want = [run.scenario] + [f"{run.scenario}/{v}" for v in variants]
+table = figs / "scenarios_summary.csv"
+have = (list(pd.read_csv(table)["scenario"]) if table.is_file() else [])
+if len(variants) < 5 or have != want:
+    bad.append(f"scenarios_summary.csv rows {have}, expected {want} (variants.csv: {variants})")
 n = 0
 for nb, names in bp.expected_figures().items():
     if not (figs / f"{nb}.ipynb").is_file():

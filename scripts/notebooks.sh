@@ -12,20 +12,20 @@
 # tables (CSV) and the executed copies of the notebooks go to RUN_DIR/figures/;
 # the notebooks in notebooks/ are never written to.
 #
-# The default run, and the variant runs the scenarios notebook compares
-# (deepseek-v3-r1-wide-overhead, -traffic-decay, -traffic-growth, beside
-# RUN_DIR), are made if missing, with RUN_DIR's sample count and seed (common
-# random numbers), by $BREAKEVEN_EXE or else build/sim/breakeven (built if
-# missing). An existing variant run is used as it is.
+# The default run is made if missing, with --sensitivity sobol (the drivers
+# notebook draws sobol.csv), by $BREAKEVEN_EXE or else build/sim/breakeven
+# (built if missing). The scenarios notebook compares the run with the
+# variants it wrote (RUN_DIR/variants/NAME/, on common random numbers): no
+# other run is made. A RUN_DIR made without --sensitivity sobol, or without
+# variants, renders with those figures left out and a line saying why.
 #
 # Environment: BREAKEVEN_EXE (the breakeven binary), BREAKEVEN_RUNS (a
-# colon-separated list of run folders for the scenarios notebook, instead of
-# RUN_DIR and its variants), NOTEBOOK_TIMEOUT (seconds per cell, default 600).
+# colon-separated list of run folders for the scenarios notebook to compare
+# instead of RUN_DIR and its variants), NOTEBOOK_TIMEOUT (seconds per cell,
+# default 600).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
-VARIANTS=(deepseek-v3-r1-wide-overhead deepseek-v3-r1-traffic-decay
-          deepseek-v3-r1-traffic-growth)
 DOCS_SAMPLES=200000
 DOCS_FIGURE=docs/figures/multiplier_fan.png
 DOCS_MAX_BYTES=150000
@@ -57,11 +57,6 @@ exe() {
     echo "$e"
 }
 
-manifest_field() {  # manifest_field RUN_DIR KEY
-    "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
-        "$1/manifest.json" "$2"
-}
-
 # render RUN_DIR NOTEBOOK...: executes each notebook into RUN_DIR/figures/
 render() {
     local run=$1; shift
@@ -70,9 +65,10 @@ render() {
     for nb in "$@"; do
         t0=$(date +%s%N)
         echo "notebook $(basename "$nb") -> $run/figures/" >&2
-        # The kernel inherits this environment: the run folders, the Agg
-        # backend, no .pyc in the source tree, no debugger warnings.
-        BREAKEVEN_RUN="$run" BREAKEVEN_RUNS="$runs" MPLBACKEND=Agg \
+        # The kernel inherits this environment: the run folder (and
+        # BREAKEVEN_RUNS if set), the Agg backend, no .pyc in the source
+        # tree, no debugger warnings.
+        BREAKEVEN_RUN="$run" MPLBACKEND=Agg \
         PYTHONDONTWRITEBYTECODE=1 PYDEVD_DISABLE_FILE_VALIDATION=1 \
             "$PY" -m nbconvert --to notebook --execute \
             --ExecutePreprocessor.timeout="${NOTEBOOK_TIMEOUT:-600}" \
@@ -90,7 +86,6 @@ if [ "$docs" = 1 ]; then
     trap 'rm -rf "$tmp"' EXIT
     e=$(exe)
     "$e" --out "$tmp/deepseek-v3-r1" --samples "$DOCS_SAMPLES" --quiet
-    runs="$tmp/deepseek-v3-r1"
     render "$tmp/deepseek-v3-r1" "$root/notebooks/multiplier.ipynb"
     mkdir -p "$root/docs/figures"
     "$PY" - "$tmp/deepseek-v3-r1/figures/multiplier_fan.png" "$root/$DOCS_FIGURE" "$DOCS_MAX_BYTES" <<'EOF'
@@ -113,9 +108,9 @@ default_run="$root/runs/deepseek-v3-r1"
 if [ -z "$run_dir" ]; then
     run_dir=$default_run
     if [ ! -f "$run_dir/manifest.json" ]; then
-        echo "no run in $run_dir: making it (built-in default scenario)" >&2
+        echo "no run in $run_dir: making it (built-in default scenario, --sensitivity sobol)" >&2
         e=$(exe)
-        (cd "$root" && "$e" --out "$run_dir" --quiet)
+        (cd "$root" && "$e" --out "$run_dir" --sensitivity sobol --quiet)
     fi
 fi
 [ -d "$run_dir" ] && run_dir=$(cd "$run_dir" && pwd)
@@ -123,26 +118,6 @@ if [ ! -f "$run_dir/manifest.json" ]; then
     echo "notebooks.sh: $run_dir is not a run folder (no manifest.json); make one with" \
          "scripts/run.sh --out $run_dir" >&2
     exit 2
-fi
-
-# The runs the scenarios notebook compares: RUN_DIR and its variants beside it.
-if [ -n "${BREAKEVEN_RUNS:-}" ]; then
-    runs=$BREAKEVEN_RUNS
-else
-    samples=$(manifest_field "$run_dir" samples)
-    seed=$(manifest_field "$run_dir" seed)
-    runs=$run_dir
-    for v in "${VARIANTS[@]}"; do
-        d="$(dirname "$run_dir")/$v"
-        [ "$d" = "$run_dir" ] && continue
-        if [ ! -f "$d/manifest.json" ]; then
-            echo "no run in $d: making it (config/$v.json, $samples samples, seed $seed)" >&2
-            e=$(exe)
-            "$e" --config "$root/config/$v.json" --out "$d" --samples "$samples" \
-                 --seed "$seed" --quiet
-        fi
-        runs="$runs:$d"
-    done
 fi
 
 render "$run_dir" "$root"/notebooks/*.ipynb
