@@ -802,7 +802,7 @@ static void variants_should_copy_the_base_settings(void **state)
 
 static void variants_should_number_at_most_100(void **state)
 {
-    char values[8192] = "", ok[8192], bad[8192], vs[8192];
+    char values[8192] = "", vs[8192 + 512], ok[16384], bad[16384];
     mc_scenario s;
     mc_err e;
     (void)state;
