@@ -97,6 +97,33 @@ void mc_sacc_merge(mc_sacc *a, const mc_sacc *b);
  * p_le_2 (else NaN) from a; leaves out->q alone. */
 void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out);
 
+/* ---- summaries merged along a fixed tree ------------------------------ */
+
+/* Block summaries (of any kind: a payload of fixed size and a merge
+ * function) merged along the binary tree fixed by the block indices, so
+ * that the result depends only on the blocks, never on how they were
+ * shared among threads or processes (mc_mtree.c explains).  Push nodes
+ * in block order: blocks as (level 0, block index), or the maximal nodes
+ * another process ended with (mc_mtree_node), range after range. */
+typedef struct mc_mtree mc_mtree;
+/* merge(ctx, left, right): left = left followed by right. */
+typedef void (*mc_mtree_merge_fn)(void *ctx, void *left, const void *right);
+mc_mtree *mc_mtree_new(size_t payload_bytes, mc_mtree_merge_fn merge,
+                       void *ctx);                /* NULL: no memory */
+void mc_mtree_free(mc_mtree *t);
+/* 0; -1 if the nodes do not come in order (the stack would overflow);
+ * -2 out of memory. */
+int mc_mtree_push(mc_mtree *t, int level, uint64_t index,
+                  const void *payload);
+/* The merge of every node pushed into out (left as it is when none);
+ * scratch holds one payload. */
+void mc_mtree_fold(const mc_mtree *t, void *out, void *scratch);
+/* The stack: node k of mc_mtree_nodes, with its level and index. */
+size_t mc_mtree_nodes(const mc_mtree *t);
+const void *mc_mtree_node(const mc_mtree *t, size_t k, int *level,
+                          uint64_t *index);
+void mc_mtree_clear(mc_mtree *t);
+
 /* ---- exact quantiles of streams that can be replayed -------------------- */
 
 /* The type-7 quantiles of mc_quantiles, bit for bit, of several streams

@@ -492,8 +492,10 @@ typedef struct lane {
     sobol_cur sc;                     /* Sobol' sampling's cursor */
     double *col[MC_NCOLS];            /* a block of samples */
     double *scratch;                  /* MC_CURVE_SCRATCH */
-    mc_sacc sacc[MC_NOUTPUTS];        /* the block's summaries */
-    double *csum;                     /* the block's curve sums */
+    unsigned char *pay;               /* the block's summary (a tree node:
+                                         pay_head, csum, cm2) */
+    mc_sacc *sacc;                    /* its outputs' summaries */
+    double *csum;                     /* its curve sums */
     double *cm2;                      /* and squared deviations */
     size_t *cle2;                     /* curve values <= 2, this pass */
     size_t *first;                    /* MC_NCURVE x (nh + 1) counts */
@@ -521,9 +523,14 @@ typedef struct engine {
     int rank_counted;                 /* 1: the counts are in */
     int rank_pass;                    /* 1: scores are summed this pass */
     int rank_done;
-    mc_sacc sacc[MC_NOUTPUTS];        /* merged in block order */
+    mc_mtree *tree;                   /* pass 1's block summaries, merged
+                                         along the fixed tree */
+    unsigned char *pay, *pay_tmp;     /* the merged summary, and scratch */
+    mc_sacc *sacc;                    /* its outputs' summaries */
     double *csum, *cm2;               /* curve sums and squared deviations,
                                          merged in block order */
+    size_t ncs_ctx;                   /* ncs, for merge_pay */
+    int tree_failed;                  /* an internal check */
     FILE *out;                        /* samples.csv or NULL */
     int io_failed, io_errno;
 } engine;
@@ -601,23 +608,46 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
         L->text_len = mc_csv_format(L->text, L->cols, MC_NCOLS + 1, len, lo);
 }
 
-/* In block order: the block's sums into the run's (the squared
- * deviations by Chan, Golub and LeVeque's update), its rows to the file.
- * before: samples merged so far; len: the block's. */
-static void pass1_merge(engine *e, lane *L, size_t before, size_t len)
+/* A block's (or a tree node's) summary: the head, then the curve's sums
+ * and squared deviations, ncs each. */
+typedef struct pay_head {
+    size_t n;                         /* samples */
+    mc_sacc sacc[MC_NOUTPUTS];
+} pay_head;
+
+static size_t pay_bytes(size_t ncs)
 {
+    return sizeof(pay_head) + 2 * ncs * sizeof(double);
+}
+
+/* left = left followed by right: the outputs' summaries, and the curve's
+ * sums with their squared deviations by Chan, Golub and LeVeque. */
+static void merge_pay(void *ctx, void *left, const void *right)
+{
+    size_t ncs = *(const size_t *)ctx;
+    pay_head *a = left;
+    const pay_head *b = right;
+    double *as = (double *)(a + 1), *am = as + ncs;
+    const double *bs = (const double *)(b + 1), *bm = bs + ncs;
     for (int k = 0; k < MC_NOUTPUTS; k++)
-        mc_sacc_merge(&e->sacc[k], &L->sacc[k]);
-    double na = (double)before, nb = (double)len;
-    for (size_t k = 0; k < e->ncs; k++) {
-        if (before > 0) {
-            double d = L->csum[k] / nb - e->csum[k] / na;
-            e->cm2[k] += L->cm2[k] + d * d * (na * nb / (na + nb));
-        } else {
-            e->cm2[k] = L->cm2[k];
-        }
-        e->csum[k] += L->csum[k];
+        mc_sacc_merge(&a->sacc[k], &b->sacc[k]);
+    double na = (double)a->n, nb = (double)b->n;
+    for (size_t k = 0; k < ncs; k++) {
+        double d = bs[k] / nb - as[k] / na;
+        am[k] += bm[k] + d * d * (na * nb / (na + nb));
+        as[k] += bs[k];
     }
+    a->n += b->n;
+}
+
+/* In block order: the block's summary onto the tree, its rows to the
+ * file. */
+static void pass1_merge(engine *e, lane *L, size_t block, size_t len)
+{
+    ((pay_head *)L->pay)->n = len;
+    int rc = mc_mtree_push(e->tree, 0, block, L->pay);
+    if (rc != 0)
+        e->tree_failed = rc;
     if (e->out != NULL && !e->io_failed) {
         errno = 0;
         if (fwrite(L->text, 1, L->text_len, e->out) != L->text_len) {
@@ -670,7 +700,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
                 for (size_t b = b0; b < b1; b++) {
                     pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
                     #pragma omp ordered
-                    pass1_merge(e, L, b * MC_BLOCK, block_len(e, b));
+                    pass1_merge(e, L, b, block_len(e, b));
                 }
             }
         } else {
@@ -844,8 +874,7 @@ static void free_engine(engine *e)
             for (int c = 0; c < MC_NCOLS; c++)
                 free(L->col[c]);
             free(L->scratch);
-            free(L->csum);
-            free(L->cm2);
+            free(L->pay);
             free(L->cle2);
             free(L->first);
             free(L->text);
@@ -857,8 +886,9 @@ static void free_engine(engine *e)
     mc_qs_free(e->qs_sum);
     mc_qs_free(e->qs_cur);
     mc_rankmap_free(e->rm);
-    free(e->csum);
-    free(e->cm2);
+    mc_mtree_free(e->tree);
+    free(e->pay);
+    free(e->pay_tmp);
 }
 
 static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
@@ -871,11 +901,19 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
     e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
     e->nt = nt;
     e->out = samples;
-    for (int k = 0; k < MC_NOUTPUTS; k++)
-        mc_sacc_init(&e->sacc[k]);
+    e->ncs_ctx = e->ncs;
+    size_t pb = pay_bytes(e->ncs);
+    e->tree = mc_mtree_new(pb, merge_pay, &e->ncs_ctx);
+    e->pay = calloc(1, pb);
+    e->pay_tmp = malloc(pb);
+    if (e->pay != NULL) {
+        e->sacc = ((pay_head *)e->pay)->sacc;
+        e->csum = (double *)((pay_head *)e->pay + 1);
+        e->cm2 = e->csum + e->ncs;
+        for (int k = 0; k < MC_NOUTPUTS; k++)
+            mc_sacc_init(&e->sacc[k]);
+    }
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
-    e->csum = calloc(e->ncs + 1, sizeof *e->csum);
-    e->cm2 = calloc(e->ncs + 1, sizeof *e->cm2);
     /* the summary's quantiles and the order statistics of their
        intervals */
     size_t ranks[2 * MC_NQ];
@@ -891,7 +929,8 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
     e->qs_cur = mc_qs_new_ranks(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
                                 MC_NCURVE_Q, cranks, 2 * MC_NCURVE_Q,
                                 MC_KEEP_BYTES);
-    if (e->lanes == NULL || e->csum == NULL || e->cm2 == NULL ||
+    if (e->lanes == NULL || e->tree == NULL || e->pay == NULL ||
+        e->pay_tmp == NULL ||
         e->qs_sum == NULL ||
         e->qs_cur == NULL)
         return -1;
@@ -910,12 +949,14 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
         if (sobol_open(s, &L->sc) != 0)
             return -1;
         L->scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
-        L->csum = calloc(e->ncs + 1, sizeof *L->csum);
-        L->cm2 = calloc(e->ncs + 1, sizeof *L->cm2);
+        if ((L->pay = calloc(1, pb)) != NULL) {
+            L->sacc = ((pay_head *)L->pay)->sacc;
+            L->csum = (double *)((pay_head *)L->pay + 1);
+            L->cm2 = L->csum + e->ncs;
+        }
         L->cle2 = calloc(e->ncs + 1, sizeof *L->cle2);
         L->first = calloc(MC_NCURVE * (e->nh + 1), sizeof *L->first);
-        if (L->r == NULL || L->scratch == NULL || L->csum == NULL ||
-            L->cm2 == NULL ||
+        if (L->r == NULL || L->scratch == NULL || L->pay == NULL ||
             L->cle2 == NULL || L->first == NULL)
             return -1;
         L->cols[0] = (mc_column){.name = "sample", .index = 1};
@@ -1046,6 +1087,11 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     run.pass_seconds[0] = omp_get_wtime() - tp;
     e.rank_done = e.rank_pass;
     e.rank_pass = 0;
+    if (e.tree_failed == -1)
+        snprintf(msg, len, "internal error: blocks merged out of order");
+    if (e.tree_failed != 0)
+        goto fail;
+    mc_mtree_fold(e.tree, e.pay, e.pay_tmp);
     if (e.io_failed)
         goto fail;
     if (end_accs(&e, msg, len) != 0)

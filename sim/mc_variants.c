@@ -32,8 +32,20 @@ typedef struct cmp {
     int nt;
     lane *lanes;
     mc_qs *qs;
-    mc_sacc sacc[MC_NOUTPUTS];
+    mc_mtree *tree;                   /* the blocks' summaries of D */
+    int tree_failed;
+    mc_sacc sacc[MC_NOUTPUTS];        /* their merge */
 } cmp;
+
+/* left = left followed by right, for every output */
+static void merge_sacc(void *ctx, void *left, const void *right)
+{
+    (void)ctx;
+    mc_sacc *a = left;
+    const mc_sacc *b = right;
+    for (int k = 0; k < MC_NOUTPUTS; k++)
+        mc_sacc_merge(&a[k], &b[k]);
+}
 
 /* D = V - B, with "never" on both sides the same outcome (0) and never
  * on one side +-inf: +inf where only the variant never breaks even. */
@@ -89,8 +101,8 @@ static void pass(cmp *c, int first)
             for (size_t b = 0; b < c->nblocks; b++) {
                 block(c, L, b * MC_BLOCK, block_len(c, b), 1);
                 #pragma omp ordered
-                for (int k = 0; k < MC_NOUTPUTS; k++)
-                    mc_sacc_merge(&c->sacc[k], &L->sacc[k]);
+                if (mc_mtree_push(c->tree, 0, b, L->sacc) != 0)
+                    c->tree_failed = 1;
             }
         } else {
             /* the same blocks per thread in every pass (Sobol' cursors
@@ -117,6 +129,7 @@ static void free_cmp(cmp *c)
     }
     free(c->lanes);
     mc_qs_free(c->qs);
+    mc_mtree_free(c->tree);
 }
 
 static int setup(cmp *c)
@@ -128,7 +141,8 @@ static int setup(cmp *c)
                              &ranks[2 * i], &ranks[2 * i + 1]);
     c->qs = mc_qs_new_ranks(c->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
                             ranks, 2 * MC_NQ, MC_KEEP_BYTES);
-    if (c->lanes == NULL || c->qs == NULL)
+    c->tree = mc_mtree_new(sizeof c->sacc, merge_sacc, NULL);
+    if (c->lanes == NULL || c->qs == NULL || c->tree == NULL)
         return -1;
     for (int t = 0; t < c->nt; t++) {
         lane *L = &c->lanes[t];
@@ -175,6 +189,11 @@ static int quantiles(cmp *c, char *msg, size_t len)
         }
         if (rc == 0)
             pass(c, first);
+        if (rc == 0 && first) {
+            mc_sacc scratch[MC_NOUTPUTS];
+            rc = c->tree_failed ? -1 : 0;
+            mc_mtree_fold(c->tree, c->sacc, scratch);
+        }
         for (int t = 0; t < c->nt; t++)
             a[t] = c->lanes[t].qa;
         if (rc == 0 && on)

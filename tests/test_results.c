@@ -797,6 +797,82 @@ static void justified_should_round_to_the_error(void **st)
     }
 }
 
+/* ---- the fixed merge tree ------------------------------------------- */
+
+static void add_double(void *ctx, void *left, const void *right)
+{
+    (void)ctx;
+    *(double *)left += *(const double *)right;
+}
+
+/* The sum of x[0..n) merged along the tree, pushed as the ranges
+ * [cut[k], cut[k+1]) each reduced on its own first (as an MPI rank
+ * would) and their stacks then pushed in order. */
+static double tree_sum(const double *x, size_t n, const size_t *cut,
+                       size_t ncut)
+{
+    mc_mtree *all = mc_mtree_new(sizeof(double), add_double, NULL);
+    assert_non_null(all);
+    for (size_t k = 0; k + 1 < ncut; k++) {
+        mc_mtree *part = mc_mtree_new(sizeof(double), add_double, NULL);
+        assert_non_null(part);
+        for (size_t i = cut[k]; i < cut[k + 1]; i++)
+            assert_int_equal(mc_mtree_push(part, 0, i, &x[i]), 0);
+        for (size_t j = 0; j < mc_mtree_nodes(part); j++) {
+            int level;
+            uint64_t index;
+            const void *p = mc_mtree_node(part, j, &level, &index);
+            assert_int_equal(mc_mtree_push(all, level, index, p), 0);
+        }
+        mc_mtree_free(part);
+    }
+    assert_int_equal(cut[ncut - 1], n);
+    double sum = 0, scratch;
+    mc_mtree_fold(all, &sum, &scratch);
+    mc_mtree_free(all);
+    return sum;
+}
+
+/* By hand: 5 blocks merge as ((x0 + x1) + (x2 + x3)) + x4.  With x =
+ * 1, 1e16, -1e16, 1, 0 (doubles near 1e16 are 2 apart, so 1e16 + 1 rounds
+ * back to 1e16) the tree gives (1e16 - 1e16) + 0 = 0, and left to right
+ * gives 1: the order matters, and the tree fixes it whatever the ranges
+ * (one, three of sizes 1, 3, 1, five of one block). */
+static void tree_merge_does_not_depend_on_the_ranges(void **state)
+{
+    (void)state;
+    const double x[5] = {1, 1e16, -1e16, 1, 0};
+    double want = ((x[0] + x[1]) + (x[2] + x[3])) + x[4];
+    const size_t one[2] = {0, 5}, two[3] = {0, 3, 5}, three[4] = {0, 1, 4, 5},
+                 five[6] = {0, 1, 2, 3, 4, 5};
+    assert_true(tree_sum(x, 5, one, 2) == want);
+    assert_true(tree_sum(x, 5, two, 3) == want);
+    assert_true(tree_sum(x, 5, three, 4) == want);
+    assert_true(tree_sum(x, 5, five, 6) == want);
+    /* and the left-to-right sum is another number: the test can fail */
+    assert_true(want == 0.0);
+    assert_true((((x[0] + x[1]) + x[2]) + x[3]) + x[4] == 1.0);
+    /* many blocks of random magnitudes, cut at random places */
+    enum { N = 1000 };
+    double y[N];
+    uint64_t u = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        u ^= u << 13, u ^= u >> 7, u ^= u << 17;        /* xorshift64 */
+        y[i] = ldexp((double)(u >> 11), (int)(u % 60) - 80) *
+               ((u >> 3) % 2 ? 1 : -1);
+    }
+    size_t c1[2] = {0, N}, c7[8] = {0, 1, 130, 131, 500, 777, 998, N};
+    double a = tree_sum(y, N, c1, 2), b = tree_sum(y, N, c7, 8);
+    assert_memory_equal(&a, &b, sizeof a);
+    /* nodes out of order are refused */
+    mc_mtree *t = mc_mtree_new(sizeof(double), add_double, NULL);
+    for (int i = 0; i < 200; i++)
+        if (mc_mtree_push(t, 0, (uint64_t)(2 * i + 1), &x[0]) != 0)
+            break;
+    assert_int_equal(mc_mtree_push(t, 0, 5, &x[0]), -1);
+    mc_mtree_free(t);
+}
+
 /* ---- rank sensitivity ---------------------------------------------- */
 
 /* Spearman and PRCC of columns given whole (n <= MC_RANK_PILOT: the pilot
@@ -927,6 +1003,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quantiles_should_interpolate_between_order_statistics),
+        cmocka_unit_test(tree_merge_does_not_depend_on_the_ranges),
         cmocka_unit_test(spearman_gives_ties_their_midrank),
         cmocka_unit_test(prcc_of_two_inputs_has_the_closed_form),
         cmocka_unit_test(ranks_beyond_the_pilot_are_interpolated),
