@@ -125,3 +125,46 @@ void mc_mtree_clear(mc_mtree *t)
 {
     t->top = 0;
 }
+
+/* A node on the wire: its level and index, then its payload. */
+typedef struct wire_head {
+    uint64_t level, index;
+} wire_head;
+
+int mc_mtree_reduce(mc_mtree *t, const mc_reducer *red)
+{
+    if (red == NULL || red->nprocs <= 1)
+        return 0;
+    size_t each = sizeof(wire_head) + t->bytes;
+    unsigned char *mine = malloc(t->top * each + 1);
+    if (mine == NULL)
+        return -2;
+    for (size_t k = 0; k < t->top; k++) {
+        wire_head h = {(uint64_t)t->level[k], t->index[k]};
+        memcpy(mine + k * each, &h, sizeof h);
+        memcpy(mine + k * each + sizeof h, at(t, k), t->bytes);
+    }
+    void *all = NULL;
+    size_t *lens = NULL;
+    int rc = red->gather(red->ctx, mine, t->top * each, &all, &lens);
+    free(mine);
+    if (rc != 0)
+        return -2;
+    /* every process's maximal nodes, process after process: block order */
+    t->top = 0;
+    const unsigned char *p = all;
+    for (int q = 0; q < red->nprocs && rc == 0; q++) {
+        if (lens[q] % each != 0)
+            rc = -1;
+        for (size_t k = 0; rc == 0 && k < lens[q] / each; k++) {
+            wire_head h;
+            memcpy(&h, p + k * each, sizeof h);
+            rc = mc_mtree_push(t, (int)h.level, h.index,
+                               p + k * each + sizeof h);
+        }
+        p += lens[q];
+    }
+    free(all);
+    free(lens);
+    return rc;
+}

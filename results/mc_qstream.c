@@ -848,8 +848,63 @@ static int arm_all(mc_qs *q)
     return 0;
 }
 
+/* The other processes' counts and kept values added to this one's (every
+ * process ends with the same): pass 1's histograms, or each target's
+ * sub-bin counts or kept values.  0, -1 (out of memory or the reducer
+ * failed) or -2 (more values kept than the target holds). */
+static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
+{
+    uint64_t *v = malloc((q->ns + 1) * sizeof *v);
+    if (v == NULL)
+        return -1;
+    for (size_t i = 0; i < q->ns; i++)
+        v[i] = q->s[i].seen;
+    v[q->ns] = *nan;
+    int rc = red->sum_u64(red->ctx, v, q->ns + 1);
+    for (size_t i = 0; i < q->ns && rc == 0; i++)
+        q->s[i].seen = (size_t)v[i];
+    *nan = (size_t)v[q->ns];
+    free(v);
+    for (size_t i = 0; i < q->ns && rc == 0; i++) {
+        qstream *st = &q->s[i];
+        if (q->pass == 0) {
+            rc = red->sum_u64(red->ctx, st->hist, NB);
+            continue;
+        }
+        for (size_t j = 0; j < st->nt && rc == 0; j++) {
+            target *t = &st->t[j];
+            if (!t->keep) {
+                rc = red->sum_u64(red->ctx, t->sub, t->nbins);
+                continue;
+            }
+            void *all = NULL;
+            size_t *lens = NULL;
+            rc = red->gather(red->ctx, t->vals, t->pos * sizeof *t->vals,
+                             &all, &lens);
+            size_t total = 0;
+            for (int p = 0; rc == 0 && p < red->nprocs; p++)
+                total += lens[p];
+            if (rc == 0 && total > t->count * sizeof *t->vals)
+                rc = -2;
+            if (rc == 0) {
+                memcpy(t->vals, all, total);
+                t->pos = total / sizeof *t->vals;
+            }
+            free(all);
+            free(lens);
+        }
+    }
+    return rc;
+}
+
 int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc, char *msg,
                    size_t len)
+{
+    return mc_qs_end_pass_r(q, accs, nacc, NULL, msg, len);
+}
+
+int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
+                     const mc_reducer *red, char *msg, size_t len)
 {
     size_t nan = 0;
     for (size_t i = 0; i < q->ns; i++)
@@ -860,6 +915,15 @@ int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc, char *msg,
             if (q->pass == 0)
                 flush(accs[a], i);
             q->s[i].seen += accs[a]->added[i];
+        }
+    }
+    if (red != NULL && red->nprocs > 1) {
+        int rc = reduce_pass(q, red, &nan);
+        if (rc != 0) {
+            snprintf(msg, len, rc == -2 ? "quantiles: more values kept than "
+                     "counted across processes" : "quantiles: combining the "
+                     "processes' counts failed");
+            return -1;
         }
     }
     if (nan > 0) {

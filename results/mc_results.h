@@ -97,6 +97,24 @@ void mc_sacc_merge(mc_sacc *a, const mc_sacc *b);
  * p_le_2 (else NaN) from a; leaves out->q alone. */
 void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out);
 
+/* ---- several processes ------------------------------------------------ */
+
+/* How statistics are combined across the processes of one run (MPI ranks,
+ * each with its share of the samples).  results/ knows nothing of MPI:
+ * sim/ supplies these functions (sim/mc_comm.c); NULL means one process.
+ * Every process must make the same calls in the same order. */
+typedef struct mc_reducer {
+    void *ctx;
+    int nprocs, rank;
+    /* x[0..n) summed over the processes, in place, on every process */
+    int (*sum_u64)(void *ctx, uint64_t *x, size_t n);
+    /* every process's len bytes at mine, concatenated in process order,
+       into *out (malloc'd, the caller frees), with each one's length in
+       lens[0..nprocs) (malloc'd); 0 or -1 */
+    int (*gather)(void *ctx, const void *mine, size_t len, void **out,
+                  size_t **lens);
+} mc_reducer;
+
 /* ---- summaries merged along a fixed tree ------------------------------ */
 
 /* Block summaries (of any kind: a payload of fixed size and a merge
@@ -123,6 +141,12 @@ size_t mc_mtree_nodes(const mc_mtree *t);
 const void *mc_mtree_node(const mc_mtree *t, size_t k, int *level,
                           uint64_t *index);
 void mc_mtree_clear(mc_mtree *t);
+/* Replaces t's stack, on every process, by all processes' stacks pushed
+ * in process order (each process having pushed a contiguous range of
+ * blocks, the ranges in process order): then mc_mtree_fold gives the
+ * one-process result bit for bit.  0; -1 nodes out of order; -2 out of
+ * memory or the reducer failed.  red NULL: nothing to do. */
+int mc_mtree_reduce(mc_mtree *t, const mc_reducer *red);
 
 /* ---- exact quantiles of streams that can be replayed -------------------- */
 
@@ -204,6 +228,11 @@ void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len);
  * values of every stream (NaN, or a caller's mistake). */
 int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
                    char *msg, size_t len);
+/* The same when several processes each saw part of the values (red not
+ * NULL): their counts and kept values are combined first, and every
+ * process plans the same next pass. */
+int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
+                     const mc_reducer *red, char *msg, size_t len);
 /* The k quantiles of stream s (after the last pass). */
 void mc_qs_get(const mc_qs *q, size_t stream, double *out);
 /* The order statistic `rank` (0-based) of stream s, if it was asked for
@@ -256,6 +285,10 @@ void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
  * did not get exactly n values. */
 int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
                    char *msg, size_t len);
+/* The same with the other processes' counts (red may be NULL). */
+int mc_rankmap_end_r(mc_rankmap *m, mc_rankmap_acc *const *accs,
+                     size_t nacc, const mc_reducer *red, char *msg,
+                     size_t len);
 void mc_rankmap_scores(const mc_rankmap *m, size_t col, const double *x,
                        size_t len, int32_t *q);
 
@@ -269,6 +302,9 @@ void mc_rsums_free(mc_rsums *s);
  * MC_RSUMS_BLOCK each. */
 void mc_rsums_add(mc_rsums *s, const int32_t *const *q, size_t len);
 void mc_rsums_merge(mc_rsums *into, const mc_rsums *from);
+/* Every process's sums added together, on every process (red may be
+ * NULL: nothing to do).  0 or -1. */
+int mc_rsums_reduce(mc_rsums *s, const mc_reducer *red);
 
 /* One input's rank correlations with one output, with intervals at a
  * level: Spearman's rho (Fisher's z, standard error sqrt(1.06 / (n - 3)),

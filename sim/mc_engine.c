@@ -510,6 +510,9 @@ typedef struct lane {
 
 typedef struct engine {
     const mc_scenario *s;
+    const mc_reducer *red;            /* the other processes, or NULL */
+    int np;                           /* processes */
+    size_t b0, b1;                    /* this process's blocks */
     size_t n, nh, ncs, nblocks;
     int nt;
     lane *lanes;
@@ -683,15 +686,17 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
                      void *ctx)
 {
     const char *phase = first ? "sampling" : "refining";
-    for (size_t b0 = 0; b0 < e->nblocks; b0 += CHUNK_BLOCKS) {
+    size_t nb = e->b1 - e->b0;
+    for (size_t b0 = e->b0; b0 < e->b1; b0 += CHUNK_BLOCKS) {
         int stop;
         #pragma omp atomic read
         stop = e->io_failed;
-        if (stop)
+        if (stop && e->np == 1)       /* with several processes every pass
+                                         runs to its collectives */
             break;
-        report(progress, ctx, phase, (double)b0 / (double)e->nblocks);
-        size_t b1 = e->nblocks - b0 < CHUNK_BLOCKS ? e->nblocks
-                                                   : b0 + CHUNK_BLOCKS;
+        report(progress, ctx, phase,
+               nb > 0 ? (double)(b0 - e->b0) / (double)nb : 1.0);
+        size_t b1 = e->b1 - b0 < CHUNK_BLOCKS ? e->b1 : b0 + CHUNK_BLOCKS;
         if (first) {
             #pragma omp parallel num_threads(e->nt)
             {
@@ -840,12 +845,14 @@ static int end_accs(engine *e, char *msg, size_t len)
     if (rc == 0 && e->sum_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_sum;
-        rc = mc_qs_end_pass(e->qs_sum, a, (size_t)e->nt, msg, len);
+        rc = mc_qs_end_pass_r(e->qs_sum, a, (size_t)e->nt, e->red, msg,
+                              len);
     }
     if (rc == 0 && e->cur_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_cur;
-        rc = mc_qs_end_pass(e->qs_cur, a, (size_t)e->nt, msg, len);
+        rc = mc_qs_end_pass_r(e->qs_cur, a, (size_t)e->nt, e->red, msg,
+                              len);
     }
     if (rc == 0 && e->lanes[0].ra != NULL) {       /* after pass 1 */
         mc_rankmap_acc **ra = malloc((size_t)e->nt * sizeof *ra);
@@ -853,7 +860,8 @@ static int end_accs(engine *e, char *msg, size_t len)
         for (int t = 0; ra != NULL && t < e->nt; t++)
             ra[t] = e->lanes[t].ra;
         if (ra != NULL)
-            rc = mc_rankmap_end(e->rm, ra, (size_t)e->nt, msg, len);
+            rc = mc_rankmap_end_r(e->rm, ra, (size_t)e->nt, e->red, msg,
+                                  len);
         e->rank_counted = rc == 0;
         free(ra);
     }
@@ -891,14 +899,18 @@ static void free_engine(engine *e)
     free(e->pay_tmp);
 }
 
-static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
+static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
+                 const mc_reducer *red)
 {
     memset(e, 0, sizeof *e);
     e->s = s;
+    e->red = red;
+    e->np = red != NULL ? red->nprocs : 1;
     e->n = (size_t)s->samples;
     e->nh = s->n_horizons;
     e->ncs = e->nh * MC_NCURVE;
     e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
+    mc_engine_share(e->nblocks, red, &e->b0, &e->b1);
     e->nt = nt;
     e->out = samples;
     e->ncs_ctx = e->ncs;
@@ -977,6 +989,32 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples)
     return 0;
 }
 
+/* The curve's counts of every lane and process into lane 0's (integers:
+ * any order).  0 or -1. */
+_Static_assert(sizeof(size_t) == sizeof(uint64_t), "counts are 64-bit");
+static int reduce_counts(engine *e)
+{
+    lane *L0 = &e->lanes[0];
+    size_t nf = MC_NCURVE * (e->nh + 1);
+    for (int t = 1; t < e->nt; t++) {
+        lane *L = &e->lanes[t];
+        for (size_t k = 0; k < e->ncs; k++) {
+            L0->cle2[k] += L->cle2[k];
+            L->cle2[k] = 0;
+        }
+        for (size_t k = 0; k < nf; k++) {
+            L0->first[k] += L->first[k];
+            L->first[k] = 0;
+        }
+    }
+    if (e->red == NULL || e->np <= 1)
+        return 0;
+    if (e->red->sum_u64(e->red->ctx, (uint64_t *)L0->cle2, e->ncs) != 0 ||
+        e->red->sum_u64(e->red->ctx, (uint64_t *)L0->first, nf) != 0)
+        return -1;
+    return 0;
+}
+
 /* The lanes' sums of scores (integers: any order) into correlations. */
 static int sens_results(engine *e, mc_run *run)
 {
@@ -984,6 +1022,8 @@ static int sens_results(engine *e, mc_run *run)
         return 0;
     for (int t = 1; t < e->nt; t++)
         mc_rsums_merge(e->lanes[0].rs, e->lanes[t].rs);
+    if (mc_rsums_reduce(e->lanes[0].rs, e->red) != 0)
+        return -1;
     run->sens = malloc(e->sd * MC_NOUTPUTS * sizeof *run->sens);
     if (run->sens == NULL ||
         mc_rsums_result(e->lanes[0].rs, MC_LEVEL, run->sens) != 0)
@@ -1043,9 +1083,27 @@ static void results(engine *e, mc_run *run)
     }
 }
 
+void mc_engine_share(size_t nblocks, const mc_reducer *red, size_t *b0,
+                     size_t *b1)
+{
+    size_t np = red != NULL ? (size_t)red->nprocs : 1;
+    size_t r = red != NULL ? (size_t)red->rank : 0;
+    /* nblocks r / np without overflow for any nblocks below 2^58 */
+    *b0 = nblocks / np * r + nblocks % np * r / np;
+    *b1 = nblocks / np * (r + 1) + nblocks % np * (r + 1) / np;
+}
+
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
                   void *ctx, FILE *samples, mc_run *out, char *msg,
                   size_t len)
+{
+    return mc_engine_run_r(s, threads, progress, ctx, samples, NULL, out, msg,
+                           len);
+}
+
+int mc_engine_run_r(const mc_scenario *s, int threads,
+                    mc_progress_fn progress, void *ctx, FILE *samples,
+                    const mc_reducer *red, mc_run *out, char *msg, size_t len)
 {
     double t0 = omp_get_wtime();
     int nt = resolve_threads(threads);
@@ -1061,17 +1119,20 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     run.horizons = malloc((s->n_horizons + 1) * sizeof(double));
     run.curve = malloc((s->n_horizons * MC_NCURVE + 1) *
                        sizeof(mc_curve_point));
-    if (setup(&e, s, nt, samples) != 0 || run.horizons == NULL ||
+    if (setup(&e, s, nt, samples, red) != 0 || run.horizons == NULL ||
         run.curve == NULL)
         goto fail;
     if (s->n_horizons > 0)
         memcpy(run.horizons, s->horizons, s->n_horizons * sizeof(double));
 
-    if (samples != NULL && mc_csv_header(samples, e.lanes[0].cols,
-                                         MC_NCOLS + 1) != 0) {
+    /* the header once: process 0's file is the start of samples.csv */
+    if (samples != NULL && (red == NULL || red->rank == 0) &&
+        mc_csv_header(samples, e.lanes[0].cols, MC_NCOLS + 1) != 0) {
+        /* not at once: the other processes would wait for this one; the
+           first pass stops at its first chunk (alone) or writes nothing,
+           and the failure is agreed after it */
         e.io_failed = 1;
         e.io_errno = errno != 0 ? errno : EIO;
-        goto fail;
     }
     fill_pilots(&e);
     if (e.rm != NULL) {
@@ -1087,6 +1148,25 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     run.pass_seconds[0] = omp_get_wtime() - tp;
     e.rank_done = e.rank_pass;
     e.rank_pass = 0;
+    if (e.np > 1) {
+        /* every process's failures, agreed before the next collective: a
+           part of samples.csv that could not be written fails them all */
+        uint64_t bad[2] = {(uint64_t)e.io_failed, e.tree_failed != 0};
+        if (e.red->sum_u64(e.red->ctx, bad, 2) != 0)
+            goto fail;
+        if (bad[0] != 0 && !e.io_failed) {
+            snprintf(msg, len, "another process could not write its part of "
+                     "samples.csv");
+            rc = -3;
+            goto fail;
+        }
+        if (bad[1] != 0 && e.tree_failed == 0)
+            e.tree_failed = -1;
+    }
+    if (e.io_failed)
+        goto fail;
+    if (e.tree_failed == 0 && mc_mtree_reduce(e.tree, e.red) != 0)
+        e.tree_failed = -1;
     if (e.tree_failed == -1)
         snprintf(msg, len, "internal error: blocks merged out of order");
     if (e.tree_failed != 0)
@@ -1112,6 +1192,8 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
         if (end_accs(&e, msg, len) != 0)
             goto fail;
     }
+    if (reduce_counts(&e) != 0)
+        goto fail;
     results(&e, &run);
     if (sens_results(&e, &run) != 0)
         goto fail;

@@ -178,6 +178,22 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
                   void *ctx, FILE *samples, mc_run *run, char *msg,
                   size_t len);
 
+/* mc_engine_run over several processes (red: mc_comm_reducer(); NULL is
+ * one process): each runs the blocks mc_engine_share gives it, writes
+ * those blocks' rows to its own samples file (the caller joins the files
+ * in process order), and every process ends with the same *run, bit for
+ * bit what one process computes.  A failed write of any process's file
+ * fails all of them together: -2 for the one whose file failed, -3 for
+ * the others. -1 (out of memory) is one process's alone. */
+int mc_engine_run_r(const mc_scenario *s, int threads,
+                    mc_progress_fn progress, void *ctx, FILE *samples,
+                    const mc_reducer *red, mc_run *run, char *msg,
+                    size_t len);
+/* Process red->rank's blocks [*b0, *b1) of nblocks: contiguous ranges in
+ * process order, sizes within one block of each other. */
+void mc_engine_share(size_t nblocks, const mc_reducer *red, size_t *b0,
+                     size_t *b1);
+
 /* A stopping rule on precision (--until METRIC:STAT:TOL): run batches of
  * 10,000, 20,000, 40,000, ... samples (each a fresh run with the same
  * seed, so each batch's first samples are the previous batch's) until
@@ -205,11 +221,13 @@ double mc_until_half_width(const mc_run *run, const mc_until *u,
 
 /* Compares a variant (run as vrun) with its base (brun): both must have
  * the same seed and samples.  Streams both again, in parallel, with
- * results identical at any thread count.  Returns 0, or -1 with msg. */
+ * results identical at any thread count and, over several processes (red
+ * not NULL), on every process the one-process result.  Returns 0, or -1
+ * with msg. */
 int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
                        const mc_scenario *variant, const mc_run *vrun,
-                       int threads, mc_variant_diff *out, char *msg,
-                       size_t len);
+                       int threads, const mc_reducer *red,
+                       mc_variant_diff *out, char *msg, size_t len);
 
 /* What manifest.json records beside the scenario. */
 typedef struct mc_run_info {

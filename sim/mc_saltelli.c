@@ -21,12 +21,20 @@ double mc_saltelli_bytes(size_t N, size_t d, size_t n_out)
 int mc_saltelli_sample(const mc_saltelli_model *m, size_t N, int threads,
                        double *y)
 {
+    return mc_saltelli_rows(m, N, 0, N, threads, y);
+}
+
+int mc_saltelli_rows(const mc_saltelli_model *m, size_t N, size_t j0,
+                     size_t j1, int threads, double *y)
+{
     size_t d = m->d, xl = m->x_len, no = m->n_out;
-    if (N == 0 || d == 0)
+    if (N == 0 || d == 0 || j0 > j1 || j1 > N)
         return -1;
+    if (j0 == j1)
+        return 0;
     int nt = threads > 0 ? threads : omp_get_max_threads();
-    if ((size_t)nt > N)
-        nt = (int)N;
+    if ((size_t)nt > j1 - j0)
+        nt = (int)(j1 - j0);
     /* Per thread: the A row, the B row, the A_B^(i) row being built and
        the outputs of one point.  Zeroed, so that doubles of x no factor
        writes are 0 rather than undefined. */
@@ -41,8 +49,8 @@ int mc_saltelli_sample(const mc_saltelli_model *m, size_t N, int threads,
             goto out;
 
 #pragma omp parallel for schedule(static) num_threads(nt) default(none) \
-    shared(m, N, d, xl, no, per, rngs, work, y)
-    for (size_t j = 0; j < N; j++) {
+    shared(m, N, j0, j1, d, xl, no, per, rngs, work, y)
+    for (size_t j = j0; j < j1; j++) {
         int t = omp_get_thread_num();
         const gsl_rng *r = rngs[t];
         double *xa = work + (size_t)t * per, *xb = xa + xl, *x = xb + xl;
@@ -241,9 +249,58 @@ static int scen_open(const mc_scenario *s, scen_model *sm, char *msg,
     return 0;
 }
 
+/* Over several processes: each computes its share of the rows, and every
+ * process gets all of them (segment by segment: output o, matrix b). */
+static int rows_shared(const mc_saltelli_model *m, size_t N, int threads,
+                       const mc_reducer *red, double *y)
+{
+    if (red == NULL || red->nprocs <= 1)
+        return mc_saltelli_rows(m, N, 0, N, threads, y);
+    size_t j0, j1, segs = m->n_out * (m->d + 2);
+    mc_engine_share(N, red, &j0, &j1);
+    if (mc_saltelli_rows(m, N, j0, j1, threads, y) != 0)
+        return -1;
+    double *mine = malloc((segs * (j1 - j0) + 1) * sizeof *mine);
+    if (mine == NULL)
+        return -1;
+    for (size_t g = 0; g < segs; g++)
+        memcpy(mine + g * (j1 - j0), y + g * N + j0,
+               (j1 - j0) * sizeof *mine);
+    void *all = NULL;
+    size_t *lens = NULL;
+    int rc = red->gather(red->ctx, mine, segs * (j1 - j0) * sizeof *mine,
+                         &all, &lens);
+    free(mine);
+    const double *p = all;
+    for (int q = 0; rc == 0 && q < red->nprocs; q++) {
+        mc_reducer who = *red;
+        size_t q0, q1;
+        who.rank = q;
+        mc_engine_share(N, &who, &q0, &q1);
+        if (lens[q] != segs * (q1 - q0) * sizeof *p) {
+            rc = -1;
+            break;
+        }
+        for (size_t g = 0; g < segs; g++)
+            memcpy(y + g * N + q0, p + g * (q1 - q0),
+                   (q1 - q0) * sizeof *p);
+        p += segs * (q1 - q0);
+    }
+    free(all);
+    free(lens);
+    return rc;
+}
+
 int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
                       int threads, mc_sobol_result *res, char *msg,
                       size_t len)
+{
+    return mc_sobol_scenario_r(s, N, n_boot, threads, NULL, res, msg, len);
+}
+
+int mc_sobol_scenario_r(const mc_scenario *s, size_t N, size_t n_boot,
+                        int threads, const mc_reducer *red,
+                        mc_sobol_result *res, char *msg, size_t len)
 {
     if (s->n_corr > 0) {
         /* pairs given a correlation of 0 still go through the copula */
@@ -281,7 +338,7 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
                            .draw = scen_draw, .eval = scen_eval, .ctx = &sm};
     mc_sobol_idx idx[MC_NOUTPUTS * MC_SOBOL_MAX_FACTORS];
     int rc = -1;
-    if (mc_saltelli_sample(&m, N, threads, y) != 0) {
+    if (rows_shared(&m, N, threads, red, y) != 0) {
         snprintf(msg, len, "out of memory");
         goto out;
     }

@@ -65,6 +65,9 @@ double mc_saltelli_bytes(size_t N, size_t d, size_t n_out);
  * that need not use mc_saltelli_run. */
 int mc_saltelli_sample(const mc_saltelli_model *m, size_t N, int threads,
                        double *y);
+/* Rows j0 .. j1-1 only (the others of y untouched). */
+int mc_saltelli_rows(const mc_saltelli_model *m, size_t N, size_t j0,
+                     size_t j1, int threads, double *y);
 
 /* mc_saltelli_sample, then mc_sobol_indices_all at MC_LEVEL with n_boot
  * resamples keyed by seed: out[o * d + i] for output o and factor i, NaN
@@ -120,6 +123,12 @@ typedef struct mc_sobol_result {
 int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
                       int threads, mc_sobol_result *res, char *msg,
                       size_t len);
+/* The same over several processes (red: mc_comm_reducer(), NULL for
+ * one): each evaluates the rows mc_engine_share gives it, every process
+ * gets all rows and computes the same indices, bit for bit. */
+int mc_sobol_scenario_r(const mc_scenario *s, size_t N, size_t n_boot,
+                        int threads, const mc_reducer *red,
+                        mc_sobol_result *res, char *msg, size_t len);
 
 /* Writes sobol.csv: header
  * metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,censored_at

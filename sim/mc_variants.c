@@ -27,6 +27,8 @@ typedef struct lane {
 
 typedef struct cmp {
     const mc_scenario *bs, *vs;
+    const mc_reducer *red;            /* the other processes, or NULL */
+    size_t b0, b1;                    /* this process's blocks */
     double med_b[MC_NOUTPUTS], med_v[MC_NOUTPUTS];
     size_t n, nblocks;
     int nt;
@@ -98,7 +100,7 @@ static void pass(cmp *c, int first)
         lane *L = &c->lanes[omp_get_thread_num()];
         if (first) {
             #pragma omp for ordered schedule(static, 1)
-            for (size_t b = 0; b < c->nblocks; b++) {
+            for (size_t b = c->b0; b < c->b1; b++) {
                 block(c, L, b * MC_BLOCK, block_len(c, b), 1);
                 #pragma omp ordered
                 if (mc_mtree_push(c->tree, 0, b, L->sacc) != 0)
@@ -108,7 +110,7 @@ static void pass(cmp *c, int first)
             /* the same blocks per thread in every pass (Sobol' cursors
                only move forward) */
             #pragma omp for schedule(static, 1)
-            for (size_t b = 0; b < c->nblocks; b++)
+            for (size_t b = c->b0; b < c->b1; b++)
                 block(c, L, b * MC_BLOCK, block_len(c, b), 0);
         }
     }
@@ -192,12 +194,15 @@ static int quantiles(cmp *c, char *msg, size_t len)
         if (rc == 0 && first) {
             mc_sacc scratch[MC_NOUTPUTS];
             rc = c->tree_failed ? -1 : 0;
+            if (rc == 0)
+                rc = mc_mtree_reduce(c->tree, c->red) != 0 ? -1 : 0;
             mc_mtree_fold(c->tree, c->sacc, scratch);
         }
         for (int t = 0; t < c->nt; t++)
             a[t] = c->lanes[t].qa;
         if (rc == 0 && on)
-            rc = mc_qs_end_pass(c->qs, a, (size_t)c->nt, msg, len);
+            rc = mc_qs_end_pass_r(c->qs, a, (size_t)c->nt, c->red, msg,
+                                  len);
         for (int t = 0; t < c->nt; t++) {
             mc_qs_acc_free(c->lanes[t].qa);
             c->lanes[t].qa = NULL;
@@ -220,6 +225,37 @@ static double sparsity(const mc_stats *st, size_t n)
     if (!isfinite(w) || hi <= lo)
         return (double)NAN;
     return w / ((double)(hi - lo) / (double)n);
+}
+
+/* The lanes' counts below the medians into lane 0's, and the other
+ * processes' (integers: any order).  0 or -1. */
+static int reduce_counts(cmp *c)
+{
+    lane *L0 = &c->lanes[0];
+    for (int t = 1; t < c->nt; t++)
+        for (int k = 0; k < MC_NOUTPUTS; k++) {
+            L0->joint[k] += c->lanes[t].joint[k];
+            L0->le_b[k] += c->lanes[t].le_b[k];
+            L0->le_v[k] += c->lanes[t].le_v[k];
+            c->lanes[t].joint[k] = c->lanes[t].le_b[k] =
+                c->lanes[t].le_v[k] = 0;
+        }
+    if (c->red == NULL || c->red->nprocs <= 1)
+        return 0;
+    uint64_t v[3 * MC_NOUTPUTS];
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        v[k] = L0->joint[k];
+        v[MC_NOUTPUTS + k] = L0->le_b[k];
+        v[2 * MC_NOUTPUTS + k] = L0->le_v[k];
+    }
+    if (c->red->sum_u64(c->red->ctx, v, 3 * MC_NOUTPUTS) != 0)
+        return -1;
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        L0->joint[k] = (size_t)v[k];
+        L0->le_b[k] = (size_t)v[MC_NOUTPUTS + k];
+        L0->le_v[k] = (size_t)v[2 * MC_NOUTPUTS + k];
+    }
+    return 0;
 }
 
 static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
@@ -276,15 +312,17 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
 
 int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
                        const mc_scenario *variant, const mc_run *vrun,
-                       int threads, mc_variant_diff *out, char *msg,
-                       size_t len)
+                       int threads, const mc_reducer *red,
+                       mc_variant_diff *out, char *msg, size_t len)
 {
     cmp c;
     memset(&c, 0, sizeof c);
     c.bs = base;
     c.vs = variant;
+    c.red = red;
     c.n = brun->n;
     c.nblocks = (c.n + MC_BLOCK - 1) / MC_BLOCK;
+    mc_engine_share(c.nblocks, red, &c.b0, &c.b1);
     c.nt = threads > 0 ? threads : omp_get_max_threads();
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         c.med_b[k] = brun->stats[k].q[4];
@@ -293,7 +331,8 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
     msg[0] = '\0';
     int rc = -1;
     if (vrun->n == c.n && variant->seed == base->seed &&
-        setup(&c) == 0 && quantiles(&c, msg, len) == 0) {
+        setup(&c) == 0 && quantiles(&c, msg, len) == 0 &&
+        reduce_counts(&c) == 0) {
         finish(&c, brun, vrun, out);
         rc = 0;
     }

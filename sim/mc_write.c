@@ -1,10 +1,14 @@
 /* mc_write.c: the run folder: samples.csv, summary.csv, curve.csv and
  * manifest.json (MODEL.md, "Names in the files"). */
+#define _GNU_SOURCE             /* copy_file_range */
+#include "mc_comm.h"
 #include "mc_engine.h"
 #include "mc_saltelli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <unistd.h>
 #include <gsl/gsl_cdf.h>
 #include <omp.h>
 #include <stdarg.h>
@@ -312,30 +316,75 @@ done:
 /* sobol.csv: first-order and total Sobol' indices from a Saltelli design
  * of s->sobol_samples base rows (mc_saltelli.h).  0, -1 with msg (the
  * design could not run) or -2 with msg (the file could not be written). */
+/* With several processes (mc_comm.h) every process computes and process
+ * 0 writes.  A failure of one process alone, where the others may already
+ * be waiting in a collective step, ends the run (mc_comm_fail); a step
+ * that every process reaches ends with mc_comm_agree, so that all stop
+ * together with the first failing process's message. */
+static int lead(void)
+{
+    return mc_comm_rank() == 0;
+}
+
+/* A computation's outcome: a failure is one process's alone, and ends the
+ * run if there are others. */
+static int computed(int rc, const char *msg)
+{
+    if (rc != 0 && mc_comm_size() > 1)
+        mc_comm_fail(msg, 1);
+    return rc;
+}
+
+/* sobol.csv: first-order and total Sobol' indices from a Saltelli design
+ * of s->sobol_samples base rows (mc_saltelli.h).  0, -1 with msg (the
+ * design could not run) or -2 with msg (the file could not be written). */
 static int run_sobol(const mc_outdir *o, const mc_scenario *s, mc_run *run,
                      int threads, char *msg, size_t len)
 {
     if ((run->sobol = malloc(sizeof *run->sobol)) == NULL) {
         snprintf(msg, len, "out of memory for Sobol' indices");
-        return -1;
+        return computed(-1, msg);
     }
-    if (mc_sobol_scenario(s, (size_t)s->sobol_samples, s->bootstrap, threads,
-                          run->sobol, msg, len) != 0)
+    if (computed(mc_sobol_scenario_r(s, (size_t)s->sobol_samples,
+                                     s->bootstrap, threads, mc_comm_reducer(),
+                                     run->sobol, msg, len), msg) != 0)
         return -1;
-    FILE *f = mc_outdir_open(o, "sobol.csv", msg, len);
-    if (f == NULL) {
+    int rc = 0;
+    FILE *f = lead() ? mc_outdir_open(o, "sobol.csv", msg, len) : NULL;
+    if (lead() && f == NULL) {
         file_msg(o, "sobol.csv", "", msg, len);
-        return -2;
-    }
-    if (mc_sobol_write_csv(f, run->sobol) != 0) {
+        rc = -2;
+    } else if (lead() && mc_sobol_write_csv(f, run->sobol) != 0) {
         int e = errno != 0 ? errno : EIO;
         fclose(f);                /* already failed: its result adds nothing */
         snprintf(msg, len, "%s/sobol.csv: cannot write: %s", o->target,
                  strerror(e));
+        rc = -2;
+    } else if (lead() && mc_outdir_close(f, msg, len) != 0) {
+        file_msg(o, "sobol.csv", "", msg, len);
+        rc = -2;
+    }
+    return mc_comm_agree(rc, msg, len);
+}
+
+/* Variant i's folder, summary.csv and curve.csv (process 0). */
+static int write_variant(const mc_outdir *o, const mc_run *run,
+                         const mc_variant_result *vr, char *msg, size_t len)
+{
+    char dir[512], file[600];
+    snprintf(dir, sizeof dir, "variants/%s", vr->name);
+    if (mc_outdir_mkdir(o, dir, msg, len) != 0) {
+        file_msg(o, dir, "", msg, len);
         return -2;
     }
-    if (mc_outdir_close(f, msg, len) != 0) {
-        file_msg(o, "sobol.csv", "", msg, len);
+    snprintf(file, sizeof file, "%s/summary.csv", dir);
+    if (write_summary(o, vr->stats, file, msg, len) != 0)
+        return -2;
+    snprintf(file, sizeof file, "%s/curve.csv", dir);
+    if (write_curve(o, run, vr->curve, file, msg, len) != 0)
+        return -2;
+    if (mc_outdir_sync_dir(o, dir, msg, len) != 0) {
+        file_msg(o, dir, "", msg, len);
         return -2;
     }
     return 0;
@@ -349,15 +398,19 @@ static int run_variants(const mc_outdir *o, const mc_scenario *s,
                         mc_run *run, int threads, mc_progress_fn progress,
                         void *ctx, char *msg, size_t len)
 {
+    const mc_reducer *red = mc_comm_reducer();
     run->variants = calloc(s->n_variants + 1, sizeof *run->variants);
     if (run->variants == NULL) {
         snprintf(msg, len, "out of memory for the variants");
-        return -1;
+        return computed(-1, msg);
     }
-    if (mc_outdir_mkdir(o, "variants", msg, len) != 0) {
+    int rc = 0;
+    if (lead() && mc_outdir_mkdir(o, "variants", msg, len) != 0) {
         file_msg(o, "variants", "", msg, len);
-        return -2;
+        rc = -2;
     }
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        return rc;
     for (size_t i = 0; i < s->n_variants; i++) {
         const mc_variant *var = &s->variants[i];
         mc_scenario vs = *var->s;     /* a shallow copy, not freed */
@@ -367,10 +420,8 @@ static int run_variants(const mc_outdir *o, const mc_scenario *s,
         vs.write_samples = 0;
         vs.sensitivity = MC_SENS_NONE;
         mc_run vrun;
-        char dir[512], file[600];
-        snprintf(dir, sizeof dir, "variants/%s", var->name);
-        if (mc_engine_run(&vs, threads, progress, ctx, NULL, &vrun, msg,
-                          len) != 0)
+        if (computed(mc_engine_run_r(&vs, threads, progress, ctx, NULL, red,
+                                     &vrun, msg, len), msg) != 0)
             return -1;
         mc_variant_result *vr = &run->variants[run->n_variants++];
         vr->name = var->name;
@@ -378,33 +429,78 @@ static int run_variants(const mc_outdir *o, const mc_scenario *s,
         vr->n_horizons = vrun.n_horizons;
         vr->curve = vrun.curve;
         vrun.curve = NULL;
-        int rc = mc_variant_compare(s, run, &vs, &vrun, threads, &vr->diff,
-                                    msg, len);
-        if (rc == 0 && mc_outdir_mkdir(o, dir, msg, len) != 0) {
-            file_msg(o, dir, "", msg, len);
-            rc = -2;
-        }
-        snprintf(file, sizeof file, "%s/summary.csv", dir);
-        if (rc == 0 && write_summary(o, vrun.stats, file, msg, len) != 0)
-            rc = -2;
-        snprintf(file, sizeof file, "%s/curve.csv", dir);
-        if (rc == 0 && write_curve(o, run, vr->curve, file, msg, len) != 0)
-            rc = -2;
-        if (rc == 0 && mc_outdir_sync_dir(o, dir, msg, len) != 0) {
-            file_msg(o, dir, "", msg, len);
-            rc = -2;
-        }
+        rc = computed(mc_variant_compare(s, run, &vs, &vrun, threads, red,
+                                         &vr->diff, msg, len), msg);
         mc_run_free(&vrun);
         if (rc != 0)
+            return -1;
+        if (lead())
+            rc = write_variant(o, run, vr, msg, len);
+        if ((rc = mc_comm_agree(rc, msg, len)) != 0)
             return rc;
     }
-    if (write_variants(o, run, msg, len) != 0)
-        return -2;
-    if (mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
+    if (lead() && write_variants(o, run, msg, len) != 0)
+        rc = -2;
+    else if (lead() && mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
         file_msg(o, "variants", "", msg, len);
+        rc = -2;
+    }
+    return mc_comm_agree(rc, msg, len);
+}
+
+/* Process 0: appends the other processes' parts of samples.csv
+ * (samples.csv.part<p> in the run folder, in process order) to its own,
+ * removing each; copy_file_range copies in the kernel. */
+static int join_samples(const mc_outdir *o, char *msg, size_t len)
+{
+    char path[sizeof o->tmp + 64], part[sizeof o->tmp + 64];
+    snprintf(path, sizeof path, "%s/samples.csv", o->tmp);
+    int out = open(path, O_WRONLY | O_APPEND);
+    if (out < 0) {
+        snprintf(msg, len, "%s/samples.csv: cannot open it: %s", o->target,
+                 strerror(errno));
         return -2;
     }
-    return 0;
+    int rc = 0;
+    for (int p = 1; rc == 0 && p < mc_comm_size(); p++) {
+        snprintf(part, sizeof part, "%s/samples.csv.part%d", o->tmp, p);
+        int in = open(part, O_RDONLY);
+        if (in < 0) {
+            snprintf(msg, len, "%s/samples.csv.part%d: cannot open it: %s",
+                     o->target, p, strerror(errno));
+            rc = -2;
+            break;
+        }
+        for (;;) {
+            ssize_t k = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30,
+                                        0);
+            if (k == 0)
+                break;
+            if (k < 0) {
+                snprintf(msg, len, "%s/samples.csv: cannot write: %s",
+                         o->target, strerror(errno));
+                rc = -2;
+                break;
+            }
+        }
+        close(in);
+        if (rc == 0 && unlink(part) != 0) {
+            snprintf(msg, len, "%s/samples.csv.part%d: cannot remove it: %s",
+                     o->target, p, strerror(errno));
+            rc = -2;
+        }
+    }
+    if (fsync(out) != 0 && rc == 0) {
+        snprintf(msg, len, "%s/samples.csv: fsync: %s", o->target,
+                 strerror(errno));
+        rc = -2;
+    }
+    if (close(out) != 0 && rc == 0) {
+        snprintf(msg, len, "%s/samples.csv: closing: %s", o->target,
+                 strerror(errno));
+        rc = -2;
+    }
+    return rc;
 }
 
 /* A growing text buffer; a failed allocation is remembered (oom). */
@@ -564,48 +660,72 @@ int mc_engine_execute(const mc_scenario *s, int threads,
                       const mc_run_info *info, const char *outdir,
                       mc_run *run, char *msg, size_t len)
 {
+    const mc_reducer *red = mc_comm_reducer();
+    int np = mc_comm_size();
     mc_outdir o;
+    memset(&o, 0, sizeof o);
+    memset(run, 0, sizeof *run);
     FILE *f = NULL;
-    if (mc_outdir_begin(&o, outdir, msg, len) != 0)
-        return -2;
-    if (s->write_samples &&
-        (f = mc_outdir_open(&o, "samples.csv", msg, len)) == NULL) {
-        file_msg(&o, "samples.csv", "", msg, len);
-        mc_outdir_abort(&o);
-        return -2;
+    int rc = 0;
+    if (lead() && mc_outdir_begin(&o, outdir, msg, len) != 0)
+        rc = -2;
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        return rc;                    /* nothing was created */
+    /* every process writes its rows of samples.csv into the run folder:
+       process 0 samples.csv itself, the others parts joined after */
+    if (mc_comm_bcast(o.tmp, sizeof o.tmp) != 0)
+        mc_comm_fail("could not share the run folder's name", 1);
+    char part[64] = "samples.csv";
+    if (!lead())
+        snprintf(part, sizeof part, "samples.csv.part%d", mc_comm_rank());
+    if (s->write_samples && (f = mc_outdir_open(&o, part, msg, len)) == NULL) {
+        file_msg(&o, part, "", msg, len);
+        rc = -2;
     }
-    int rc = mc_engine_run(s, threads, progress, ctx, f, run, msg, len);
-    if (rc != 0) {
-        if (f != NULL)
-            fclose(f);            /* already failed: its result adds nothing */
-        if (rc == -2)
-            file_msg(&o, "samples.csv", "cannot write: ", msg, len);
-        mc_outdir_abort(&o);
-        return rc;
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        goto fail;
+    rc = mc_engine_run_r(s, threads, progress, ctx, f, red, run, msg, len);
+    if (rc == -1)
+        computed(rc, msg);
+    /* -2: this process's file failed; -3: another's (all know, agreed) */
+    if (rc == -2)
+        file_msg(&o, part, "cannot write: ", msg, len);
+    if (f != NULL && rc != 0)
+        fclose(f);                /* already failed: its result adds nothing */
+    else if (f != NULL && mc_outdir_close(f, msg, len) != 0) {
+        file_msg(&o, part, "", msg, len);
+        rc = -2;
     }
-    if (f != NULL && mc_outdir_close(f, msg, len) != 0) {
-        file_msg(&o, "samples.csv", "", msg, len);
-        goto io;
+    int agreed = mc_comm_agree(rc == -3 ? 0 : rc, msg, len);
+    if (agreed != 0 || rc != 0) {
+        rc = agreed != 0 ? agreed : -2;
+        goto fail;
     }
-    if (write_summary(&o, run->stats, "summary.csv", msg, len) != 0 ||
-        write_curve(&o, run, run->curve, "curve.csv", msg, len) != 0 ||
-        (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
-        (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0))
-        goto io;
+    if (lead() && s->write_samples && np > 1)
+        rc = join_samples(&o, msg, len);
+    if (lead() && rc == 0 &&
+        (write_summary(&o, run->stats, "summary.csv", msg, len) != 0 ||
+         write_curve(&o, run, run->curve, "curve.csv", msg, len) != 0 ||
+         (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
+         (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0)))
+        rc = -2;
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        goto fail;
     if (s->sensitivity == MC_SENS_SOBOL &&
         (rc = run_sobol(&o, s, run, threads, msg, len)) != 0)
         goto fail;
     if (s->n_variants > 0 && !info->skip_variants &&
         (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
         goto fail;
-    if (write_manifest(&o, run, s, info, msg, len) != 0 ||
-        mc_outdir_commit(&o, msg, len) != 0)
-        goto io;
+    if (lead() && (write_manifest(&o, run, s, info, msg, len) != 0 ||
+                   mc_outdir_commit(&o, msg, len) != 0))
+        rc = -2;
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        goto fail;
     return 0;
-io:
-    rc = -2;
 fail:
-    mc_outdir_abort(&o);
+    if (lead())
+        mc_outdir_abort(&o);
     mc_run_free(run);
     return rc;
 }

@@ -1184,7 +1184,7 @@ static void compare_or_fail(const mc_scenario *b, const mc_scenario *v,
     char msg[512];
     run_or_fail(b, threads, rb);
     run_or_fail(v, threads, rv);
-    if (mc_variant_compare(b, rb, v, rv, threads, d, msg, sizeof msg) != 0)
+    if (mc_variant_compare(b, rb, v, rv, threads, NULL, d, msg, sizeof msg) != 0)
         fail_msg("%s", msg);
 }
 
