@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mc_comm.h"
 #include "mc_engine.h"
 #include "mc_saltelli.h"
 
@@ -613,7 +614,27 @@ static void default_outdir(const char *name, char *buf, size_t len)
         snprintf(buf, len, "runs/_");
 }
 
+static int cli_main(int argc, char **argv);
+
+/* With MPI (mc_comm.h) every rank runs this same program on the same
+ * arguments and reaches the same decisions; only rank 0 prints (the
+ * others' stdout and stderr go to /dev/null, mc_comm_init), so a bad
+ * scenario is reported once.  The stop thread comes first, so that MPI's
+ * own threads, started by mc_comm_init, also block SIGINT and SIGTERM. */
 int mc_cli_main(int argc, char **argv)
+{
+    start_stop_thread();            /* before any other thread */
+    if (mc_comm_init(&argc, &argv) != 0) {
+        fprintf(stderr, "breakeven: expected MPI to start, found an error "
+                "from MPI_Init_thread\n");
+        return MC_EXIT_INTERNAL;
+    }
+    int rc = cli_main(argc, argv);
+    mc_comm_finalize();
+    return rc;
+}
+
+static int cli_main(int argc, char **argv)
 {
     options o = {0};
     o.sampling = -1;
@@ -629,7 +650,6 @@ int mc_cli_main(int argc, char **argv)
             return usage_error("--until: %s%s", why, "");
     }
 
-    start_stop_thread();            /* before any other thread */
     gsl_set_error_handler_off();    /* once, before any thread */
     double t_start = omp_get_wtime();
     char started[32];
@@ -765,8 +785,10 @@ int mc_cli_main(int argc, char **argv)
         uint64_t seed0 = s.seed;
         for (size_t i = 1; i < (size_t)o.replicates; i++) {
             s.seed = seed0 + i;
-            if (mc_engine_run(&s, o.threads, bar ? show_progress : NULL, &p,
-                              NULL, &reps[i - 1], msg, sizeof msg) != 0) {
+            if (mc_engine_run_r(&s, o.threads, bar ? show_progress : NULL,
+                                &p, NULL, mc_comm_reducer(), &reps[i - 1],
+                                msg, sizeof msg) != 0) {
+                mc_comm_fail(msg, MC_EXIT_INTERNAL);
                 fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "",
                         msg);
                 rc = MC_EXIT_INTERNAL;

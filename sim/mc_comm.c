@@ -1,5 +1,6 @@
 /* mc_comm.c: MPI for breakeven's runs over several processes, or the
  * one-process stand-ins (mc_comm.h). */
+#define _POSIX_C_SOURCE 200809L       /* dprintf, dup */
 #include "mc_comm.h"
 
 #include <limits.h>
@@ -10,9 +11,12 @@
 
 #ifdef BREAKEVEN_MPI
 
+#include <fcntl.h>
 #include <mpi.h>
+#include <unistd.h>
 
 static int started;                   /* MPI_Init_thread succeeded */
+static int err_fd = 2;                /* stderr as it was (ranks > 0) */
 static int comm_rank, comm_size = 1;
 
 static int sum_u64(void *ctx, uint64_t *x, size_t n)
@@ -88,6 +92,21 @@ int mc_comm_init(int *argc, char ***argv)
     MPI_Comm_size(MPI_COMM_WORLD, &comm_size);
     reducer.nprocs = comm_size;
     reducer.rank = comm_rank;
+    if (comm_rank != 0) {
+        /* one voice: rank 0's; the others keep their stderr only for
+           mc_comm_fail */
+        int null = open("/dev/null", O_WRONLY);
+        err_fd = dup(2);
+        if (null >= 0) {
+            fflush(stdout);
+            fflush(stderr);
+            dup2(null, 1);
+            dup2(null, 2);
+            close(null);
+        }
+        if (err_fd < 0)
+            err_fd = 2;
+    }
     return provided >= MPI_THREAD_FUNNELED ? 0 : -1;
 }
 
@@ -109,8 +128,7 @@ void mc_comm_fail(const char *msg, int code)
 {
     if (comm_size <= 1)
         return;
-    fprintf(stderr, "breakeven: rank %d: %s\n", comm_rank, msg);
-    fflush(stderr);
+    dprintf(err_fd, "breakeven: rank %d: %s\n", comm_rank, msg);
     mc_comm_abort(code);
 }
 

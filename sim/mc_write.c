@@ -455,7 +455,13 @@ static int join_samples(const mc_outdir *o, char *msg, size_t len)
 {
     char path[sizeof o->tmp + 64], part[sizeof o->tmp + 64];
     snprintf(path, sizeof path, "%s/samples.csv", o->tmp);
-    int out = open(path, O_WRONLY | O_APPEND);
+    /* not O_APPEND: copy_file_range refuses it (EBADF); the offset
+       moves to the end and on with each copy */
+    int out = open(path, O_WRONLY);
+    if (out >= 0 && lseek(out, 0, SEEK_END) < 0) {
+        close(out);
+        out = -1;
+    }
     if (out < 0) {
         snprintf(msg, len, "%s/samples.csv: cannot open it: %s", o->target,
                  strerror(errno));
