@@ -9,7 +9,9 @@ BREAKEVEN_DEBS=(cmake make gcc libc6-dev pkg-config
 # What scripts/test.sh needs beyond the build: valgrind, and clang with
 # libFuzzer and the sanitizer runtimes (libclang-rt-14-dev) for
 # tests/fuzz/run.sh; llvm-14 has llvm-symbolizer for readable stacks.
-BREAKEVEN_TEST_DEBS=(valgrind clang-14 libclang-rt-14-dev llvm-14)
+# Open MPI for the MPI build's test (scripts/test.sh, step 2).
+BREAKEVEN_TEST_DEBS=(valgrind clang-14 libclang-rt-14-dev llvm-14
+                     libopenmpi-dev openmpi-bin)
 # The notebooks (scripts/notebooks.sh and the notebooks test); Debian's
 # Python, since no other Python registry is reachable.
 BREAKEVEN_PY_DEBS=(python3 python3-numpy python3-pandas python3-matplotlib

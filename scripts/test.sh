@@ -2,11 +2,14 @@
 # Every test: install what is missing, then
 #   1. the normal build (build/, Release, warnings as errors) and the whole
 #      ctest suite, valgrind memcheck of breakeven included;
-#   2. the sanitizer build (build-asan/, ASan + fatal UBSan, Debug at -O1,
+#   2. the MPI build (build-mpi/, -DBREAKEVEN_MPI=ON, Debian's Open MPI)
+#      and its test, tests/mpi/test_mpi.sh: 1, 2 and 3 ranks give the
+#      files of build/'s breakeven byte for byte; faults;
+#   3. the sanitizer build (build-asan/, ASan + fatal UBSan, Debug at -O1,
 #      warnings as errors) and the whole suite again, leak checks on; tests
 #      labelled no_sanitizers (they cannot run under ASan at all) are left
 #      out of this pass only;
-#   3. libFuzzer on the scenario loader (tests/fuzz/run.sh) for
+#   4. libFuzzer on the scenario loader (tests/fuzz/run.sh) for
 #      BREAKEVEN_FUZZ_SECONDS seconds (default 60; 0 skips it).
 # Extra arguments go to both ctest runs (scripts/test.sh -R test_dist);
 # with extra arguments the fuzz step runs only if BREAKEVEN_FUZZ_SECONDS
@@ -23,6 +26,13 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release \
       -DBREAKEVEN_WERROR=ON >/dev/null
 cmake --build "$root/build" -j"$(nproc)"
 ctest --test-dir "$root/build" --output-on-failure -j1 "$@"
+
+stamp "MPI build: build-mpi/ (Open MPI, Release)"
+cmake -S "$root" -B "$root/build-mpi" -DCMAKE_BUILD_TYPE=Release \
+      -DBREAKEVEN_WERROR=ON -DBREAKEVEN_MPI=ON \
+      -DBREAKEVEN_PLAIN_EXE="$root/build/sim/breakeven" >/dev/null
+cmake --build "$root/build-mpi" -j"$(nproc)" --target breakeven fault_inject
+ctest --test-dir "$root/build-mpi" --output-on-failure -R '^mpi$'
 
 stamp "sanitizer build: build-asan/ (ASan + UBSan, Debug -O1)"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug \
