@@ -41,6 +41,8 @@ typedef struct target {
     uint64_t lo, hi;
     size_t below, count;
     uint32_t coarse;         /* pass-1 bin it lies in */
+    int done;                /* its order statistics are known (found
+                                across processes: select_distributed) */
     int keep;                /* this pass: keep its values, or count them
                                 into nbins sub-bins of 2^shift keys */
     int shift;
@@ -764,6 +766,8 @@ static int cut_target(mc_qs *q, qstream *st, target *t, tlist *l)
  * run ks[u0 .. u1) (ks ascending): select them all at once. */
 static int select_kept(mc_qs *q, qstream *st, target *t)
 {
+    if (t->done)
+        return 0;
     if (t->pos != t->count)
         return -2;
     size_t u0 = 0;
@@ -848,10 +852,139 @@ static int arm_all(mc_qs *q)
     return 0;
 }
 
-/* The other processes' counts and kept values added to this one's (every
- * process ends with the same): pass 1's histograms, or each target's
- * sub-bin counts or kept values.  0, -1 (out of memory or the reducer
- * failed) or -2 (more values kept than the target holds). */
+/* One wanted order statistic inside a kept target, found across
+ * processes. */
+typedef struct dsel {
+    qstream *st;
+    size_t u;                /* ks[u] */
+    size_t k;                /* its 0-based rank among the target's values */
+    const uint64_t *keys;    /* this process's values of the target, as
+                                sorted keys */
+    size_t nkeys;
+    uint64_t lo, hi;         /* keys between which it lies */
+} dsel;
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Keys <= k among keys[0..n), sorted. */
+static size_t count_le(const uint64_t *keys, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] <= k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The order statistics of the kept targets over several processes,
+ * without moving the values (their number grows with n): each one's key
+ * interval is halved, all of them at once, with every process counting
+ * its own values at or below the middle and one sum of those counts per
+ * round; 64-bit keys take at most 64 rounds, and the traffic is a count
+ * per wanted order statistic per round, whatever n.  The key found is
+ * exactly the order statistic's (keys are the doubles' bits in order). */
+static int select_distributed(mc_qs *q, const mc_reducer *red)
+{
+    size_t n = 0, nt = 0;
+    for (size_t i = 0; i < q->ns; i++)
+        for (size_t j = 0; j < q->s[i].nt; j++)
+            if (q->s[i].t[j].keep) {
+                nt++;
+                for (size_t u = 0; u < q->nks; u++)
+                    n += q->ks[u] >= q->s[i].t[j].below &&
+                         q->ks[u] < q->s[i].t[j].below + q->s[i].t[j].count;
+            }
+    dsel *d = malloc((n + 1) * sizeof *d);
+    uint64_t **keys = calloc(nt + 1, sizeof *keys);
+    uint64_t *cnt = malloc((n + 1) * sizeof *cnt);
+    int rc = d != NULL && keys != NULL && cnt != NULL ? 0 : -1;
+    size_t m = 0, kt = 0;
+    for (size_t i = 0; rc == 0 && i < q->ns; i++)
+        for (size_t j = 0; rc == 0 && j < q->s[i].nt; j++) {
+            target *t = &q->s[i].t[j];
+            if (!t->keep)
+                continue;
+            uint64_t *k = keys[kt++] = malloc((t->pos + 1) * sizeof *k);
+            if (k == NULL) {
+                rc = -1;
+                break;
+            }
+            for (size_t v = 0; v < t->pos; v++)
+                k[v] = key_of(t->vals[v]);
+            qsort(k, t->pos, sizeof *k, cmp_u64);
+            for (size_t u = 0; u < q->nks; u++)
+                if (q->ks[u] >= t->below && q->ks[u] < t->below + t->count)
+                    d[m++] = (dsel){&q->s[i], u, q->ks[u] - t->below, k,
+                                    t->pos, t->lo, t->hi};
+            t->done = 1;
+        }
+    /* the targets' values, counted by all processes, are all there */
+    uint64_t *pos = rc == 0 ? malloc((nt + 1) * sizeof *pos) : NULL;
+    if (rc == 0 && pos == NULL)
+        rc = -1;
+    kt = 0;
+    for (size_t i = 0; rc == 0 && i < q->ns; i++)
+        for (size_t j = 0; j < q->s[i].nt; j++)
+            if (q->s[i].t[j].keep)
+                pos[kt++] = q->s[i].t[j].pos;
+    if (rc == 0)
+        rc = red->sum_u64(red->ctx, pos, nt);
+    kt = 0;
+    for (size_t i = 0; rc == 0 && i < q->ns; i++)
+        for (size_t j = 0; j < q->s[i].nt; j++)
+            if (q->s[i].t[j].keep && pos[kt++] != q->s[i].t[j].count)
+                rc = -2;
+    free(pos);
+    /* every process has the same items in the same order, and the same
+       intervals after every round: they stop together */
+    for (int round = 0; rc == 0 && round < 65; round++) {
+        int open = 0;
+        for (size_t a = 0; a < m; a++) {
+            cnt[a] = 0;
+            if (d[a].lo < d[a].hi) {
+                open = 1;
+                cnt[a] = count_le(d[a].keys, d[a].nkeys,
+                                  d[a].lo + (d[a].hi - d[a].lo) / 2);
+            }
+        }
+        if (!open)
+            break;
+        rc = red->sum_u64(red->ctx, cnt, m);
+        for (size_t a = 0; rc == 0 && a < m; a++) {
+            if (d[a].lo >= d[a].hi)
+                continue;
+            uint64_t mid = d[a].lo + (d[a].hi - d[a].lo) / 2;
+            if (cnt[a] >= d[a].k + 1)
+                d[a].hi = mid;
+            else
+                d[a].lo = mid + 1;
+        }
+    }
+    for (size_t a = 0; rc == 0 && a < m; a++) {
+        d[a].st->val[d[a].u] = value_of(d[a].lo);
+        d[a].st->known[d[a].u] = 1;
+    }
+    for (size_t k = 0; keys != NULL && k < nt; k++)
+        free(keys[k]);
+    free(keys);
+    free(d);
+    free(cnt);
+    return rc;
+}
+
+/* The other processes' counts added to this one's (every process ends
+ * with the same): pass 1's histograms, each target's sub-bin counts, and
+ * the order statistics of the kept targets (select_distributed).  0, -1
+ * (out of memory or the reducer failed) or -2 (the processes together
+ * kept other than the values a target holds). */
 static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
 {
     uint64_t *v = malloc((q->ns + 1) * sizeof *v);
@@ -877,23 +1010,10 @@ static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
                 rc = red->sum_u64(red->ctx, t->sub, t->nbins);
                 continue;
             }
-            void *all = NULL;
-            size_t *lens = NULL;
-            rc = red->gather(red->ctx, t->vals, t->pos * sizeof *t->vals,
-                             &all, &lens);
-            size_t total = 0;
-            for (int p = 0; rc == 0 && p < red->nprocs; p++)
-                total += lens[p];
-            if (rc == 0 && total > t->count * sizeof *t->vals)
-                rc = -2;
-            if (rc == 0) {
-                memcpy(t->vals, all, total);
-                t->pos = total / sizeof *t->vals;
-            }
-            free(all);
-            free(lens);
         }
     }
+    if (rc == 0 && q->pass > 0)
+        rc = select_distributed(q, red);
     return rc;
 }
 

@@ -17,11 +17,14 @@
 
 static int started;                   /* MPI_Init_thread succeeded */
 static int err_fd = 2;                /* stderr as it was (ranks > 0) */
+static double sent, received;         /* bytes of the run's collectives */
 static int comm_rank, comm_size = 1;
 
 static int sum_u64(void *ctx, uint64_t *x, size_t n)
 {
     (void)ctx;
+    sent += 8.0 * (double)n;          /* an allreduce's share: n out, n in */
+    received += 8.0 * (double)n;
     /* in pieces: MPI counts are ints */
     for (size_t done = 0; done < n;) {
         size_t k = n - done < (size_t)INT_MAX ? n - done : (size_t)INT_MAX;
@@ -67,6 +70,8 @@ static int gather(void *ctx, const void *mine, size_t len, void **out,
         ls[p] = (size_t)all[p];
         total += (size_t)all[p];
     }
+    sent += (double)len;
+    received += (double)(total - len) + 8.0 * (double)np;
     char *buf = must_alloc(total);
     if (MPI_Allgatherv(mine, (int)len, MPI_BYTE, buf, counts, displs,
                        MPI_BYTE, MPI_COMM_WORLD) != MPI_SUCCESS)
@@ -147,10 +152,27 @@ const mc_reducer *mc_comm_reducer(void)
     return comm_size > 1 ? &reducer : NULL;
 }
 
+int mc_comm_traffic(double *max_sent, double *max_received)
+{
+    *max_sent = sent;
+    *max_received = received;
+    if (comm_size <= 1)
+        return 0;
+    double v[2] = {sent, received};
+    if (MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_DOUBLE, MPI_MAX,
+                      MPI_COMM_WORLD) != MPI_SUCCESS)
+        return -1;
+    *max_sent = v[0];
+    *max_received = v[1];
+    return 0;
+}
+
 int mc_comm_bcast(void *buf, size_t len)
 {
     if (comm_size <= 1)
         return 0;
+    sent += (double)len;
+    received += (double)len;
     if (len > (size_t)INT_MAX)
         return -1;
     return MPI_Bcast(buf, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD) ==
@@ -168,6 +190,8 @@ int mc_comm_agree(int rc, char *msg, size_t len)
     if (rc != 0)
         snprintf(mine.msg, sizeof mine.msg, "%s", msg);
     all = must_alloc((size_t)comm_size * sizeof *all);
+    sent += (double)sizeof mine;
+    received += (double)sizeof mine * (double)(comm_size - 1);
     if (MPI_Allgather(&mine, (int)sizeof mine, MPI_BYTE, all,
                       (int)sizeof mine, MPI_BYTE, MPI_COMM_WORLD) !=
         MPI_SUCCESS)
@@ -221,6 +245,12 @@ int mc_comm_size(void)
 const mc_reducer *mc_comm_reducer(void)
 {
     return NULL;
+}
+
+int mc_comm_traffic(double *max_sent, double *max_received)
+{
+    *max_sent = *max_received = 0;
+    return 0;
 }
 
 int mc_comm_bcast(void *buf, size_t len)

@@ -37,6 +37,11 @@ int mc_comm_size(void);
 /* The reducer of the run's ranks, or NULL with one process. */
 const mc_reducer *mc_comm_reducer(void);
 
+/* The most bytes any rank has sent to, and received from, the others in
+ * this run's collective steps so far (every rank calls it: a collective
+ * itself, not counted).  0 with one process.  0 or -1. */
+int mc_comm_traffic(double *max_sent, double *max_received);
+
 /* Copies len bytes of rank 0's buf to every rank's.  0 or -1. */
 int mc_comm_bcast(void *buf, size_t len);
 /* Every rank's rc and message: returns the first non-zero rc in rank

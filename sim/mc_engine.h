@@ -109,7 +109,10 @@ typedef struct mc_run {
     /* the scenario's variants, when mc_engine_execute ran them */
     size_t n_variants;
     mc_variant_result *variants;
-    int threads;                     /* threads used */
+    int threads;                     /* threads used (per process) */
+    int processes;                   /* MPI ranks (1 without MPI) */
+    double comm_sent, comm_received; /* the most bytes a rank sent to and
+                                        received from the others */
     int passes;                      /* passes over the samples */
     double pass_seconds[8];          /* wall time of passes 1..8 */
     double seconds;                  /* wall time of mc_engine_run */

@@ -579,6 +579,10 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
         s->sampling == MC_SAMPLING_LHS ? "lhs"
         : s->sampling == MC_SAMPLING_SOBOL ? "sobol" : "random", run->threads);
+    if (run->processes > 1)
+        put(&t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
+            "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",
+            run->processes, run->comm_sent, run->comm_received);
     put(&t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
     for (int k = 0; k < run->passes && k < 8; k++) {
         mc_fmt_double(num, run->pass_seconds[k]);
@@ -723,6 +727,9 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     if (s->n_variants > 0 && !info->skip_variants &&
         (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
         goto fail;
+    if (mc_comm_traffic(&run->comm_sent, &run->comm_received) != 0)
+        mc_comm_fail("could not count the traffic between ranks", 1);
+    run->processes = np;
     if (lead() && (write_manifest(&o, run, s, info, msg, len) != 0 ||
                    mc_outdir_commit(&o, msg, len) != 0))
         rc = -2;

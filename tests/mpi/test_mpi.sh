@@ -66,6 +66,20 @@ for d in random lhs sobol; do
     same_files "big-$d-1" "big-$d-3" "$d sampling, 300,001 samples, P=3"
 done
 
+# the traffic between ranks does not grow with the samples: 10x the
+# samples, within 1% of the bytes (manifest.json's "mpi")
+traffic() { sed -n 's/.*"max_bytes_sent_per_rank": \([0-9]*\).*/\1/p' "$1/manifest.json"; }
+small=$(traffic big-random-3)
+"${mpirun[@]}" -n 3 "$exe" --samples 30001 --no-samples --no-variants \
+    --threads 1 --quiet --out small-3
+tenth=$(traffic small-3)
+if [ -n "$small" ] && [ -n "$tenth" ] &&
+   [ $((small * 100)) -le $((tenth * 101)) ]; then
+    ok "traffic per rank: $tenth bytes at 30,001 samples, $small at 300,001"
+else
+    fail "traffic per rank: '$tenth' at 30,001 samples, '$small' at 300,001"
+fi
+
 # 2. a bad scenario, once
 printf '{"name": "x", "seed": 1, "samples": 10, "inputs": {}}\n' > bad.json
 set +e
