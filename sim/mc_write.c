@@ -683,7 +683,7 @@ int mc_engine_execute(const mc_scenario *s, int threads,
         return rc;                    /* nothing was created */
     /* every process writes its rows of samples.csv into the run folder:
        process 0 samples.csv itself, the others parts joined after */
-    if (mc_comm_bcast(o.tmp, sizeof o.tmp) != 0)
+    if (mc_comm_bcast(&o, sizeof o) != 0)
         mc_comm_fail("could not share the run folder's name", 1);
     char part[64] = "samples.csv";
     if (!lead())

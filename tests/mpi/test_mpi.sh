@@ -12,7 +12,8 @@
 # 3. A rank killed while sampling ends the run: no run folder, no
 #    temporary folder left, a message from rank 0 (SIGTERM from mpirun).
 # 4. A write that fails on every rank (LD_PRELOAD fault library, as in
-#    test_faults) fails the run once, exit 4, nothing left behind.
+#    test_faults), or on rank 1 alone (its own environment: mpirun's
+#    colon syntax), fails the run once, exit 4, nothing left behind.
 # mpirun runs with --oversubscribe (3 ranks on 2 cores) and, as root,
 # --allow-run-as-root.
 set -euo pipefail
@@ -137,6 +138,22 @@ if [ -n "$fault_lib" ]; then
         ok "full disk on every rank: exit 4, reported once, nothing left"
     else
         fail "full disk: exit $rc, reported $n times, $left left"; cat full.err
+    fi
+fi
+
+if [ -n "$fault_lib" ]; then
+    one=(--samples 30001 --threads 1 --out one)
+    set +e
+    "${mpirun[@]}" -n 1 "$exe" "${one[@]}" : -n 1 -x LD_PRELOAD="$fault_lib" \
+        -x FAULT_AFTER_BYTES=100000 "$exe" "${one[@]}" >one.out 2>one.err
+    rc=$?
+    set -e
+    n=$(grep -c '^breakeven: rank 1: one/samples.csv.part1: cannot write: No space left on device; no results written' one.err || true)
+    left=$(ls -a | grep -c 'one$\|\.one\.' || true)
+    if [ $rc -eq 4 ] && [ "$n" -eq 1 ] && [ "$left" -eq 0 ]; then
+        ok "full disk on rank 1 alone: exit 4, rank 1's message once, nothing left"
+    else
+        fail "full disk on rank 1: exit $rc, reported $n times, $left left"; cat one.err
     fi
 fi
 
