@@ -117,7 +117,7 @@ set +e
 wait $job
 rc=$?
 set -e
-left=$(ls -a | grep -c 'killed' || true)
+left=$(ls -a | grep -c '^killed$\|^\.killed\.' || true)
 if [ -n "$victim" ] && [ $rc -ne 0 ] && [ "$left" -eq 0 ] &&
    grep -q '^breakeven: interrupted by SIGTERM; no results written' kill.err; then
     ok "rank 1 killed: exit $rc after $((SECONDS - start)) s, nothing left, rank 0 says so"
@@ -133,7 +133,7 @@ if [ -n "$fault_lib" ]; then
     rc=$?
     set -e
     n=$(grep -c '^breakeven: .*cannot write: No space left on device' full.err || true)
-    left=$(ls -a | grep -c 'full$\|\.full\.' || true)
+    left=$(ls -a | grep -c '^full$\|^\.full\.' || true)
     if [ $rc -eq 4 ] && [ "$n" -eq 1 ] && [ "$left" -eq 0 ]; then
         ok "full disk on every rank: exit 4, reported once, nothing left"
     else
@@ -149,7 +149,7 @@ if [ -n "$fault_lib" ]; then
     rc=$?
     set -e
     n=$(grep -c '^breakeven: rank 1: one/samples.csv.part1: cannot write: No space left on device; no results written' one.err || true)
-    left=$(ls -a | grep -c 'one$\|\.one\.' || true)
+    left=$(ls -a | grep -c '^one$\|^\.one\.' || true)
     if [ $rc -eq 4 ] && [ "$n" -eq 1 ] && [ "$left" -eq 0 ]; then
         ok "full disk on rank 1 alone: exit 4, rank 1's message once, nothing left"
     else
