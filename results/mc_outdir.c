@@ -255,15 +255,23 @@ int mc_outdir_begin(mc_outdir *o, const char *target, char *msg, size_t len)
     return 0;
 }
 
+/* tmp/name into path (cap bytes): 0, or -1 with msg. */
+static int in_tmp(const mc_outdir *o, const char *name, char *path,
+                  size_t cap, char *msg, size_t len)
+{
+    int w = snprintf(path, cap, "%s/%s", o->tmp, name);
+    if (w >= 0 && (size_t)w < cap)
+        return 0;
+    set_msg(msg, len, "%s/%s: path too long", o->tmp, name);
+    return -1;
+}
+
 FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
                      size_t len)
 {
     char path[sizeof o->tmp + 256];
-    int w = snprintf(path, sizeof path, "%s/%s", o->tmp, name);
-    if (w < 0 || (size_t)w >= sizeof path) {
-        set_msg(msg, len, "%s/%s: path too long", o->tmp, name);
+    if (in_tmp(o, name, path, sizeof path, msg, len) != 0)
         return NULL;
-    }
     pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
     FILE *f = fopen(path, "w");
     int e = errno;
@@ -277,11 +285,8 @@ int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
                     size_t len)
 {
     char path[sizeof o->tmp + 256];
-    int w = snprintf(path, sizeof path, "%s/%s", o->tmp, name);
-    if (w < 0 || (size_t)w >= sizeof path) {
-        set_msg(msg, len, "%s/%s: path too long", o->tmp, name);
+    if (in_tmp(o, name, path, sizeof path, msg, len) != 0)
         return -1;
-    }
     pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
     int rc = mkdir(path, 0777);
     int e = errno;
@@ -295,11 +300,10 @@ int mc_outdir_sync_dir(const mc_outdir *o, const char *name, char *msg,
                        size_t len)
 {
     char path[sizeof o->tmp + 256];
-    int w = snprintf(path, sizeof path, "%s/%s", o->tmp, name);
-    if (w < 0 || (size_t)w >= sizeof path || sync_dir(path) != 0) {
-        set_msg(msg, len, "%s: fsync: %s", name,
-                w < 0 || (size_t)w >= sizeof path ? "path too long"
-                                                  : strerror(errno));
+    if (in_tmp(o, name, path, sizeof path, msg, len) != 0)
+        return -1;
+    if (sync_dir(path) != 0) {
+        set_msg(msg, len, "%s: fsync: %s", name, strerror(errno));
         return -1;
     }
     return 0;

@@ -1004,13 +1004,9 @@ static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
             rc = red->sum_u64(red->ctx, st->hist, NB);
             continue;
         }
-        for (size_t j = 0; j < st->nt && rc == 0; j++) {
-            target *t = &st->t[j];
-            if (!t->keep) {
-                rc = red->sum_u64(red->ctx, t->sub, t->nbins);
-                continue;
-            }
-        }
+        for (size_t j = 0; j < st->nt && rc == 0; j++)
+            if (!st->t[j].keep)       /* kept ones: select_distributed */
+                rc = red->sum_u64(red->ctx, st->t[j].sub, st->t[j].nbins);
     }
     if (rc == 0 && q->pass > 0)
         rc = select_distributed(q, red);
@@ -1127,5 +1123,32 @@ void mc_qs_get(const mc_qs *q, size_t stream, double *out)
                                                    frac)
                                  : (double)NAN)
                           : st->val[u];
+    }
+}
+
+mc_qs *mc_qs_new_ci(size_t n, size_t streams, const double *probs, size_t k,
+                    size_t keep_bytes)
+{
+    size_t *ranks = malloc((2 * k + 1) * sizeof *ranks);
+    if (ranks == NULL)
+        return NULL;
+    for (size_t i = 0; i < k; i++)
+        mc_quantile_ci_ranks(n, probs[i], MC_LEVEL, &ranks[2 * i],
+                             &ranks[2 * i + 1]);
+    mc_qs *q = mc_qs_new_ranks(n, streams, probs, k, ranks, 2 * k,
+                               keep_bytes);
+    free(ranks);
+    return q;
+}
+
+void mc_qs_get_ci(const mc_qs *q, size_t stream, double *out, double *lo,
+                  double *hi)
+{
+    mc_qs_get(q, stream, out);
+    for (size_t i = 0; i < q->k; i++) {
+        size_t a, b;
+        mc_quantile_ci_ranks(q->n, q->probs[i], MC_LEVEL, &a, &b);
+        lo[i] = mc_qs_rank(q, stream, a);
+        hi[i] = mc_qs_rank(q, stream, b);
     }
 }

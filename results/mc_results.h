@@ -240,6 +240,14 @@ void mc_qs_get(const mc_qs *q, size_t stream, double *out);
 double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank);
 /* Passes run so far. */
 int mc_qs_passes_done(const mc_qs *q);
+/* The levels probs[0..k) and, for each, the two order statistics of its
+ * interval at MC_LEVEL (mc_quantile_ci_ranks): what summary.csv and
+ * curve.csv report.  mc_qs_get_ci reads, after the last pass, the k
+ * quantiles of a stream and their intervals' bounds. */
+mc_qs *mc_qs_new_ci(size_t n, size_t streams, const double *probs, size_t k,
+                    size_t keep_bytes);
+void mc_qs_get_ci(const mc_qs *q, size_t stream, double *out, double *lo,
+                  double *hi);
 
 /* ---- rank sensitivity: Spearman and partial rank correlations -------- */
 

@@ -523,7 +523,6 @@ typedef struct engine {
     size_t sd, sncol;                 /* inputs; inputs and outputs */
     int scol[MC_NCOLS];               /* their columns */
     mc_rankmap *rm;
-    int rank_counted;                 /* 1: the counts are in */
     int rank_pass;                    /* 1: scores are summed this pass */
     int rank_done;
     mc_mtree *tree;                   /* pass 1's block summaries, merged
@@ -676,8 +675,7 @@ static void refine_block(engine *e, lane *L, size_t lo, size_t len)
 
 static size_t block_len(const engine *e, size_t b)
 {
-    size_t lo = b * MC_BLOCK;
-    return e->n - lo < MC_BLOCK ? e->n - lo : MC_BLOCK;
+    return mc_block_len(e->n, b);
 }
 
 /* One pass over all samples: pass 1 (first) in block order, or a
@@ -830,7 +828,7 @@ static int new_accs(engine *e)
         lane *L = &e->lanes[t];
         if ((e->sum_on && (L->qa_sum = mc_qs_acc_new(e->qs_sum)) == NULL) ||
             (e->cur_on && (L->qa_cur = mc_qs_acc_new(e->qs_cur)) == NULL) ||
-            (e->rm != NULL && !e->rank_counted &&
+            (e->rm != NULL && !mc_rankmap_ready(e->rm) &&
              (L->ra = mc_rankmap_acc_new(e->rm)) == NULL))
             return -1;
     }
@@ -862,7 +860,6 @@ static int end_accs(engine *e, char *msg, size_t len)
         if (ra != NULL)
             rc = mc_rankmap_end_r(e->rm, ra, (size_t)e->nt, e->red, msg,
                                   len);
-        e->rank_counted = rc == 0;
         free(ra);
     }
     if (a == NULL)
@@ -910,7 +907,8 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
     e->nh = s->n_horizons;
     e->ncs = e->nh * MC_NCURVE;
     e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
-    mc_engine_share(e->nblocks, red, &e->b0, &e->b1);
+    mc_share(e->nblocks, red != NULL ? red->rank : 0, e->np, &e->b0,
+             &e->b1);
     e->nt = nt;
     e->out = samples;
     e->ncs_ctx = e->ncs;
@@ -926,21 +924,11 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
             mc_sacc_init(&e->sacc[k]);
     }
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
-    /* the summary's quantiles and the order statistics of their
-       intervals */
-    size_t ranks[2 * MC_NQ];
-    for (int i = 0; i < MC_NQ; i++)
-        mc_quantile_ci_ranks(e->n, mc_summary_probs[i], MC_LEVEL,
-                             &ranks[2 * i], &ranks[2 * i + 1]);
-    e->qs_sum = mc_qs_new_ranks(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
-                                ranks, 2 * MC_NQ, MC_KEEP_BYTES);
-    size_t cranks[2 * MC_NCURVE_Q];
-    for (int i = 0; i < MC_NCURVE_Q; i++)
-        mc_quantile_ci_ranks(e->n, curve_probs[i], MC_LEVEL, &cranks[2 * i],
-                             &cranks[2 * i + 1]);
-    e->qs_cur = mc_qs_new_ranks(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
-                                MC_NCURVE_Q, cranks, 2 * MC_NCURVE_Q,
-                                MC_KEEP_BYTES);
+    /* the quantiles of summary.csv and curve.csv, with their intervals */
+    e->qs_sum = mc_qs_new_ci(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+                             MC_KEEP_BYTES);
+    e->qs_cur = mc_qs_new_ci(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
+                             MC_NCURVE_Q, MC_KEEP_BYTES);
     if (e->lanes == NULL || e->tree == NULL || e->pay == NULL ||
         e->pay_tmp == NULL ||
         e->qs_sum == NULL ||
@@ -1039,22 +1027,17 @@ static void results(engine *e, mc_run *run)
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         mc_sacc_stats(&e->sacc[k], is_multiplier(MC_COL_T + k),
                       &run->stats[k]);
-        mc_qs_get(e->qs_sum, (size_t)k, run->stats[k].q);
-        for (int i = 0; i < MC_NQ; i++) {
-            size_t lo, hi;
-            mc_quantile_ci_ranks(n, mc_summary_probs[i], MC_LEVEL, &lo, &hi);
-            run->stats[k].q_lo[i] = mc_qs_rank(e->qs_sum, (size_t)k, lo);
-            run->stats[k].q_hi[i] = mc_qs_rank(e->qs_sum, (size_t)k, hi);
-        }
+        mc_qs_get_ci(e->qs_sum, (size_t)k, run->stats[k].q,
+                     run->stats[k].q_lo, run->stats[k].q_hi);
     }
+    /* every lane's and process's counts are in lane 0's (reduce_counts) */
+    const lane *L0 = &e->lanes[0];
     for (size_t k = 0; k < e->ncs; k++) {
         mc_curve_point *pt = &run->curve[k];
-        size_t le2 = 0;
-        for (int t = 0; t < e->nt; t++)
-            le2 += e->lanes[t].cle2[k];
+        size_t le2 = L0->cle2[k];
         pt->mean = e->csum[k] / (double)n;
         pt->p_le_2 = (double)le2 / (double)n;
-        mc_qs_get(e->qs_cur, k, pt->q);
+        mc_qs_get_ci(e->qs_cur, k, pt->q, pt->q_lo, pt->q_hi);
         pt->mean_lo = pt->mean_hi = (double)NAN;
         if (n > 1) {
             double z = mc_z(MC_LEVEL);
@@ -1062,19 +1045,12 @@ static void results(engine *e, mc_run *run)
             pt->mean_lo = pt->mean - z * mcse;
             pt->mean_hi = pt->mean + z * mcse;
         }
-        for (int i = 0; i < MC_NCURVE_Q; i++) {
-            size_t lo, hi;
-            mc_quantile_ci_ranks(n, curve_probs[i], MC_LEVEL, &lo, &hi);
-            pt->q_lo[i] = mc_qs_rank(e->qs_cur, k, lo);
-            pt->q_hi[i] = mc_qs_rank(e->qs_cur, k, hi);
-        }
         mc_wilson(le2, n, MC_LEVEL, &pt->p_le_2_lo, &pt->p_le_2_hi);
     }
     for (int m = 0; m < MC_NCURVE; m++) {
         size_t reached = 0;
         for (size_t h = 0; h < nh; h++) {
-            for (int t = 0; t < e->nt; t++)
-                reached += e->lanes[t].first[(size_t)m * (nh + 1) + h];
+            reached += L0->first[(size_t)m * (nh + 1) + h];
             mc_curve_point *pt = &run->curve[h * MC_NCURVE + (size_t)m];
             pt->p_break_even = (double)reached / (double)n;
             mc_wilson(reached, n, MC_LEVEL, &pt->p_break_even_lo,
@@ -1083,14 +1059,12 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-void mc_engine_share(size_t nblocks, const mc_reducer *red, size_t *b0,
-                     size_t *b1)
+void mc_share(size_t n, int rank, int nprocs, size_t *i0, size_t *i1)
 {
-    size_t np = red != NULL ? (size_t)red->nprocs : 1;
-    size_t r = red != NULL ? (size_t)red->rank : 0;
-    /* nblocks r / np without overflow for any nblocks below 2^58 */
-    *b0 = nblocks / np * r + nblocks % np * r / np;
-    *b1 = nblocks / np * (r + 1) + nblocks % np * (r + 1) / np;
+    size_t np = (size_t)nprocs, r = (size_t)rank;
+    /* n r / np without overflow */
+    *i0 = n / np * r + n % np * r / np;
+    *i1 = n / np * (r + 1) + n % np * (r + 1) / np;
 }
 
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
@@ -1137,7 +1111,7 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
     fill_pilots(&e);
     if (e.rm != NULL) {
         mc_rankmap_plan(e.rm);
-        e.rank_counted = e.rank_pass = mc_rankmap_ready(e.rm);
+        e.rank_pass = mc_rankmap_ready(e.rm);
     }
     if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
         new_accs(&e) != 0)

@@ -182,7 +182,7 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
                   size_t len);
 
 /* mc_engine_run over several processes (red: mc_comm_reducer(); NULL is
- * one process): each runs the blocks mc_engine_share gives it, writes
+ * one process): each runs the blocks mc_share gives it, writes
  * those blocks' rows to its own samples file (the caller joins the files
  * in process order), and every process ends with the same *run, bit for
  * bit what one process computes.  A failed write of any process's file
@@ -192,10 +192,16 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
                     mc_progress_fn progress, void *ctx, FILE *samples,
                     const mc_reducer *red, mc_run *run, char *msg,
                     size_t len);
-/* Process red->rank's blocks [*b0, *b1) of nblocks: contiguous ranges in
- * process order, sizes within one block of each other. */
-void mc_engine_share(size_t nblocks, const mc_reducer *red, size_t *b0,
-                     size_t *b1);
+/* Process `rank`'s share [*i0, *i1) of n blocks (or rows) among nprocs:
+ * contiguous ranges in process order, sizes within one of each other. */
+void mc_share(size_t n, int rank, int nprocs, size_t *i0, size_t *i1);
+
+/* Samples in block b of a run of n samples. */
+static inline size_t mc_block_len(size_t n, size_t b)
+{
+    size_t lo = b * MC_BLOCK;
+    return n - lo < MC_BLOCK ? n - lo : MC_BLOCK;
+}
 
 /* A stopping rule on precision (--until METRIC:STAT:TOL): run batches of
  * 10,000, 20,000, 40,000, ... samples (each a fresh run with the same

@@ -257,7 +257,7 @@ static int rows_shared(const mc_saltelli_model *m, size_t N, int threads,
     if (red == NULL || red->nprocs <= 1)
         return mc_saltelli_rows(m, N, 0, N, threads, y);
     size_t j0, j1, segs = m->n_out * (m->d + 2);
-    mc_engine_share(N, red, &j0, &j1);
+    mc_share(N, red->rank, red->nprocs, &j0, &j1);
     if (mc_saltelli_rows(m, N, j0, j1, threads, y) != 0)
         return -1;
     double *mine = malloc((segs * (j1 - j0) + 1) * sizeof *mine);
@@ -273,10 +273,8 @@ static int rows_shared(const mc_saltelli_model *m, size_t N, int threads,
     free(mine);
     const double *p = all;
     for (int q = 0; rc == 0 && q < red->nprocs; q++) {
-        mc_reducer who = *red;
         size_t q0, q1;
-        who.rank = q;
-        mc_engine_share(N, &who, &q0, &q1);
+        mc_share(N, q, red->nprocs, &q0, &q1);
         if (lens[q] != segs * (q1 - q0) * sizeof *p) {
             rc = -1;
             break;

@@ -124,7 +124,7 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
                       int threads, mc_sobol_result *res, char *msg,
                       size_t len);
 /* The same over several processes (red: mc_comm_reducer(), NULL for
- * one): each evaluates the rows mc_engine_share gives it, every process
+ * one): each evaluates the rows mc_share gives it, every process
  * gets all rows and computes the same indices, bit for bit. */
 int mc_sobol_scenario_r(const mc_scenario *s, size_t N, size_t n_boot,
                         int threads, const mc_reducer *red,

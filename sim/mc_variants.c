@@ -87,11 +87,6 @@ static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
     }
 }
 
-static size_t block_len(const cmp *c, size_t b)
-{
-    size_t lo = b * MC_BLOCK;
-    return c->n - lo < MC_BLOCK ? c->n - lo : MC_BLOCK;
-}
 
 static void pass(cmp *c, int first)
 {
@@ -101,7 +96,7 @@ static void pass(cmp *c, int first)
         if (first) {
             #pragma omp for ordered schedule(static, 1)
             for (size_t b = c->b0; b < c->b1; b++) {
-                block(c, L, b * MC_BLOCK, block_len(c, b), 1);
+                block(c, L, b * MC_BLOCK, mc_block_len(c->n, b), 1);
                 #pragma omp ordered
                 if (mc_mtree_push(c->tree, 0, b, L->sacc) != 0)
                     c->tree_failed = 1;
@@ -111,7 +106,7 @@ static void pass(cmp *c, int first)
                only move forward) */
             #pragma omp for schedule(static, 1)
             for (size_t b = c->b0; b < c->b1; b++)
-                block(c, L, b * MC_BLOCK, block_len(c, b), 0);
+                block(c, L, b * MC_BLOCK, mc_block_len(c->n, b), 0);
         }
     }
 }
@@ -137,12 +132,8 @@ static void free_cmp(cmp *c)
 static int setup(cmp *c)
 {
     c->lanes = calloc((size_t)c->nt, sizeof *c->lanes);
-    size_t ranks[2 * MC_NQ];
-    for (int i = 0; i < MC_NQ; i++)
-        mc_quantile_ci_ranks(c->n, mc_summary_probs[i], MC_LEVEL,
-                             &ranks[2 * i], &ranks[2 * i + 1]);
-    c->qs = mc_qs_new_ranks(c->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
-                            ranks, 2 * MC_NQ, MC_KEEP_BYTES);
+    c->qs = mc_qs_new_ci(c->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+                         MC_KEEP_BYTES);
     c->tree = mc_mtree_new(sizeof c->sacc, merge_sacc, NULL);
     if (c->lanes == NULL || c->qs == NULL || c->tree == NULL)
         return -1;
@@ -268,13 +259,7 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         mc_stats *st = &out->diff[k];
         mc_sacc_stats(&c->sacc[k], 0, st);
-        mc_qs_get(c->qs, (size_t)k, st->q);
-        for (int i = 0; i < MC_NQ; i++) {
-            size_t lo, hi;
-            mc_quantile_ci_ranks(n, mc_summary_probs[i], MC_LEVEL, &lo, &hi);
-            st->q_lo[i] = mc_qs_rank(c->qs, (size_t)k, lo);
-            st->q_hi[i] = mc_qs_rank(c->qs, (size_t)k, hi);
-        }
+        mc_qs_get_ci(c->qs, (size_t)k, st->q, st->q_lo, st->q_hi);
         out->base_only_never[k] = c->sacc[k].n - c->sacc[k].finite -
                                   c->sacc[k].never;
         const mc_stats *b = &brun->stats[k], *v = &vrun->stats[k];
@@ -288,12 +273,9 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
            random numbers make P_VB large and the last term cancel most
            of the first two; independent runs have P_VB = P_V P_B. */
         out->median_shift[k] = v->q[4] - b->q[4];
-        size_t joint = 0, lb = 0, lv = 0;
-        for (int t = 0; t < c->nt; t++) {
-            joint += c->lanes[t].joint[k];
-            lb += c->lanes[t].le_b[k];
-            lv += c->lanes[t].le_v[k];
-        }
+        /* every lane's and process's counts are in lane 0's */
+        size_t joint = c->lanes[0].joint[k], lb = c->lanes[0].le_b[k],
+               lv = c->lanes[0].le_v[k];
         double sb = sparsity(b, n), sv = sparsity(v, n);
         double pb = (double)lb / (double)n, pv = (double)lv / (double)n,
                pj = (double)joint / (double)n;
@@ -322,7 +304,8 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
     c.red = red;
     c.n = brun->n;
     c.nblocks = (c.n + MC_BLOCK - 1) / MC_BLOCK;
-    mc_engine_share(c.nblocks, red, &c.b0, &c.b1);
+    mc_share(c.nblocks, red != NULL ? red->rank : 0,
+             red != NULL ? red->nprocs : 1, &c.b0, &c.b1);
     c.nt = threads > 0 ? threads : omp_get_max_threads();
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         c.med_b[k] = brun->stats[k].q[4];
