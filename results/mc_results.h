@@ -373,20 +373,82 @@ size_t mc_csv_format(char *buf, const mc_column *cols, size_t ncols,
 
 /* ---- run folder ------------------------------------------------------- */
 
+/* Reads the files that a run folder's manifest.json lists (the marker that
+ * breakeven wrote the folder): returns a malloc'd list of relative paths,
+ * each NUL-terminated, ended by an empty string ("a\0b/c\0\0"), which the
+ * caller frees; or NULL with why set where path is not a manifest of
+ * breakeven's.  results/ knows no JSON: the program passes config/'s
+ * reader (mc_cfg_read_manifest). */
+typedef char *(*mc_manifest_reader)(const char *path, char *why, size_t len);
+
 /* A run is written into a temporary folder beside the target and swapped
  * into place only when every file is complete and closed: the previous
- * results stay intact until then, and a failed run leaves no trace. */
+ * results stay intact until then, and a failed run leaves no trace.  The
+ * target belongs to breakeven or is not touched: it is replaced only when
+ * it is absent, empty, or an earlier run whose manifest.json lists all it
+ * holds, and then only the files listed are removed (mc_outdir_fs.h).
+ * While a run writes, it holds the lock file "<parent>/.<name>.lock";
+ * "<parent>/.<name>.tmp.XXXXXX" folders left by a killed run are removed
+ * by the next run into the same target when their journal or manifest
+ * shows every entry to be breakeven's, and reported otherwise. */
 typedef struct mc_outdir {
     char target[4096];
     char tmp[4096];
 } mc_outdir;
 
-/* Creates the target's parent folders if needed and a fresh temporary
- * folder beside the target.  Returns 0, or -1 with msg set. */
-int mc_outdir_begin(mc_outdir *o, const char *target, char *msg, size_t len);
+/* Folders a target may be neither equal to nor above (the current
+ * folder, the home folder, the scenario file's folder), each with the
+ * words that name it in a message; path NULL ends the list. */
+typedef struct mc_outdir_protect {
+    const char *path;
+    const char *what;
+} mc_outdir_protect;
+
+/* What the checks need to know beyond the target. */
+typedef struct mc_outdir_guard {
+    mc_manifest_reader read_manifest;  /* required */
+    mc_outdir_protect protect[5];
+    size_t longest_entry;   /* longest relative path the run will write
+                               ("variants/NAME/summary.csv") */
+} mc_outdir_guard;
+
+/* Return values of mc_outdir_check, _begin and _commit besides 0. */
+enum {
+    MC_OUTDIR_EIO = -1,       /* a path cannot be created, read or written */
+    MC_OUTDIR_EREFUSED = -2,  /* the target is not breakeven's to replace:
+                                 it holds what breakeven did not write, is a
+                                 mount point, is or is above a protected
+                                 folder, or another run is writing it */
+    MC_OUTDIR_EPREVIOUS = -3, /* (commit) the new run is in place, but what
+                                 remains of the previous one could not be
+                                 removed: msg names the visible folder it
+                                 was moved to */
+    MC_OUTDIR_EINTERNAL = -4  /* (commit) the new folder would not pass the
+                                 check the next run applies: a file the
+                                 manifest does not list (a bug) */
+};
+
+/* Everything mc_outdir_begin will check, changing nothing, so that a long
+ * run does not fail at its end for a reason known at its start.  label
+ * names the target in msg ("--out runs/x").  0 or an error above. */
+int mc_outdir_check(const char *target, const char *label,
+                    const mc_outdir_guard *g, char *msg, size_t len);
+/* Checks again, creates the target's parent folders if needed, takes the
+ * lock, removes a killed run's leftovers, and creates a fresh temporary
+ * folder beside the target.  g must live until the commit or abort.
+ * Returns 0, or an error above with msg set. */
+int mc_outdir_begin(mc_outdir *o, const char *target,
+                    const mc_outdir_guard *g, char *msg, size_t len);
+/* Warnings of the last mc_outdir_begin (leftovers it could not remove),
+ * one per line, into buf; returns their length (0: none). */
+size_t mc_outdir_warnings(char *buf, size_t cap);
 /* Opens tmp/name for writing. */
 FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
                      size_t len);
+/* Records that another process will create tmp/name (MPI ranks' parts of
+ * samples.csv), so that an abort removes it.  0 or -1 with msg. */
+int mc_outdir_note(const mc_outdir *o, const char *name, char *msg,
+                   size_t len);
 /* Creates the folder tmp/name (its parent must exist), for files opened
  * as "name/file"; mc_outdir_sync_dir fsyncs its entries once they are
  * written (mc_outdir_commit syncs only the top folder's).  0 or -1 with
@@ -398,9 +460,12 @@ int mc_outdir_sync_dir(const mc_outdir *o, const char *name, char *msg,
 /* Flushes, fsyncs and closes f, checking each step. */
 int mc_outdir_close(FILE *f, char *msg, size_t len);
 /* Replaces the target by the temporary folder (atomically where the
- * target already exists), then removes the old results. */
+ * target already exists), then removes the files of the old run.  The
+ * temporary folder must hold a manifest.json listing every file in it
+ * (else -1: an internal error); the target is inspected again (it may
+ * have changed during the run).  0, or an error above. */
 int mc_outdir_commit(mc_outdir *o, char *msg, size_t len);
-/* Removes the temporary folder and everything in it. */
+/* Removes what the run created in the temporary folder, and the folder. */
 void mc_outdir_abort(mc_outdir *o);
 
 /* What mc_outdir_interrupt found. */
@@ -416,14 +481,17 @@ enum {
 
 /* For a program that stops on a signal: call it from an ordinary thread
  * (one that waits with sigwait, not an asynchronous signal handler) just
- * before exiting with _exit.  It waits until no run folder step is in
- * progress (creating the folders, creating a file, the commit: these hold
- * an internal lock), removes the temporary folder of a run being written,
- * and returns with that lock held for good, so that no other thread
- * changes the run folder before the process exits.  Returns one of the
- * values above; target and tmp (cap bytes each, may be NULL) receive the
- * run folder's path ("" for NONE) and the temporary folder's ("" unless
- * REMOVED or LEFT). */
+ * before exiting with _exit; or from an atexit handler when a library
+ * ends the process.  It waits until no run folder step is in progress
+ * (creating the folders, creating a file, the commit: these hold an
+ * internal lock), removes the temporary folder of a run being written
+ * and the lock file, and returns with that lock held for good, so that no
+ * other thread changes the run folder before the process exits.  Returns
+ * one of the values above; target and tmp (cap bytes each, may be NULL)
+ * receive the run folder's path ("" for NONE) and the temporary folder's
+ * ("" unless REMOVED or LEFT). */
 int mc_outdir_interrupt(char *target, char *tmp, size_t cap);
+/* 1 while a run folder is being written (a temporary folder exists). */
+int mc_outdir_writing(void);
 
 #endif

@@ -1,16 +1,16 @@
 /* mc_cli.c: options, the run, the terminal summary.  The only code that
  * prints; libraries return errors and this file reports them as
  * "breakeven: ..." with the exit codes of mc_cli.h. */
+#define _XOPEN_SOURCE 700        /* realpath */
 #include "mc_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_errno.h>
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,9 @@
 
 #include "mc_comm.h"
 #include "mc_engine.h"
+#include "mc_manifest.h"
 #include "mc_saltelli.h"
+#include "mc_stop.h"
 
 static const char *const usage_text =
     "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
@@ -219,117 +221,13 @@ static int parse_args(int argc, char **argv, options *o)
     return -1;
 }
 
-/* ---- interruption (SIGINT, SIGTERM) ----------------------------------
- *
- * breakeven runs OpenMP threads, so an asynchronous signal handler could
- * run on any of them, in the middle of anything, and could only use
- * async-signal-safe calls.  Instead, mc_cli_main blocks SIGINT and SIGTERM
- * in the main thread before any other thread exists: every thread created
- * later (OpenMP's workers are created from the main thread) inherits the
- * block, and one dedicated thread, stop_thread, takes the signals with
- * sigwait.  It is ordinary code, not a handler:
- *
- *   1. mc_outdir_interrupt (results/mc_outdir.c) takes the run folder's
- *      lock, held by every step that changes which folders and files
- *      exist: creating the parent folders and the temporary folder
- *      (mkdtemp and recording its name happen together, so there is no
- *      moment where the folder exists and its name is unknown), creating a
- *      file in it, and the commit from the swap to the removal of the old
- *      results.  A signal during the commit thus waits for the commit to
- *      finish (what blocking the signals around it would do), and a
- *      commit cannot be split.
- *   2. It finds one of: nothing begun (loading, sampling: nothing on
- *      disk); a run being written (it removes the temporary folder and any
- *      parent folder the run created; the target, with the previous
- *      results, was never touched); or a finished commit (the results are
- *      complete).  It keeps the lock, so the main thread, which may still
- *      be formatting or writing, can create nothing more.
- *   3. stop_thread writes one line saying which and leaves with
- *      _exit(MC_EXIT_INTERRUPTED): not exit(), whose atexit handlers and
- *      stdio flushes must not run under the other, still running threads.
- *
- * A signal that is ignored when breakeven starts (nohup, a background job
- * of a shell without job control) stays ignored, as shells expect.  If
- * the thread cannot be created, the signals keep their default action. */
-
-static sigset_t stop_set;
-static atomic_int progress_shown;      /* a progress line is on stderr */
-static char stop_outdir[4096];         /* the run folder, once known */
-static atomic_int stop_outdir_known;
+/* ---- checks before the run ------------------------------------------- */
 
 static int is_folder(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
-
-static void *stop_thread(void *arg)
-{
-    (void)arg;
-    int sig = 0;
-    while (sigwait(&stop_set, &sig) != 0)
-        ;
-    static char target[4096], tmp[4096], line[3 * 4096];
-    int state = mc_outdir_interrupt(target, tmp, sizeof target);
-    const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-    const char *nl = atomic_load(&progress_shown) ? "\n" : "";
-    const char *dir = target[0] != '\0' ? target
-                      : atomic_load(&stop_outdir_known) ? stop_outdir : NULL;
-    if (state == MC_OUTDIR_COMMITTED) {
-        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s after the "
-                 "run was complete; the results in %s are complete\n", nl,
-                 name, dir);
-    } else if (state == MC_OUTDIR_LEFT) {
-        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s while "
-                 "writing; no results written to %s, but the temporary folder "
-                 "%s could not be removed\n", nl, name, dir, tmp);
-    } else if (dir == NULL) {
-        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s; no "
-                 "results written\n", nl, name);
-    } else {
-        int old = is_folder(dir);
-        snprintf(line, sizeof line, "%sbreakeven: interrupted by %s; no "
-                 "results written, %s%s%s\n", nl, name,
-                 old ? "previous results in " : "", dir,
-                 old ? " are intact" : " was not created");
-    }
-    size_t n = strlen(line);
-    for (size_t done = 0; done < n;) {
-        ssize_t w = write(STDERR_FILENO, line + done, n - done);
-        if (w <= 0 && errno != EINTR)
-            break;
-        if (w > 0)
-            done += (size_t)w;
-    }
-    _exit(MC_EXIT_INTERRUPTED);
-}
-
-/* Blocks SIGINT and SIGTERM (unless ignored) in this thread and every
- * thread created after, and starts stop_thread to take them. */
-static void start_stop_thread(void)
-{
-    static const int sigs[] = {SIGINT, SIGTERM};
-    sigemptyset(&stop_set);
-    int any = 0;
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction old;
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaddset(&stop_set, sigs[i]);
-        any = 1;
-    }
-    sigset_t before;
-    if (!any || pthread_sigmask(SIG_BLOCK, &stop_set, &before) != 0)
-        return;
-    pthread_t t;
-    if (pthread_create(&t, NULL, stop_thread, NULL) != 0) {
-        pthread_sigmask(SIG_SETMASK, &before, NULL);
-        return;
-    }
-    pthread_detach(t);
-}
-
-/* ---- checks before the run ------------------------------------------- */
 
 /* What a path that could not be opened or searched turned out to be. */
 static const char *found_for(int e)
@@ -444,7 +342,7 @@ static void show_progress(void *ctx, const char *phase, double fraction)
     if (!p->shown && omp_get_wtime() - p->t0 < 1.0)
         return;
     p->shown = 1;
-    atomic_store(&progress_shown, 1);
+    mc_stop_progress_shown();
     int width = 30, done = (int)(fraction * width + 0.5);
     fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", phase, done,
             "##############################", width - done, "",
@@ -602,16 +500,63 @@ static void print_summary(const mc_run *run, const mc_scenario *s,
     print_variants(run);
 }
 
-/* "runs/<name>", with characters other than [A-Za-z0-9._-] as '_'. */
-static void default_outdir(const char *name, char *buf, size_t len)
+/* "runs/<name>": the scenario's name made into one folder name, one to
+ * one, so that two scenarios never share a default folder.  Letters,
+ * digits, '_', '-' and '.' stay (but a leading '.', which would hide the
+ * folder and makes "." and ".."); every other byte, '%' included, becomes
+ * %XX (hexadecimal, as in a URL): "a/b" -> "a%2Fb", "a_b" -> "a_b",
+ * "." -> "%2E", ".." -> "%2E.", "~" -> "%7E", "my run" -> "my%20run".
+ * -1 if it does not fit in len. */
+static int default_outdir(const char *name, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, "runs/%s", name);
-    for (size_t i = 5; i < len && n > 0 && buf[i] != '\0'; i++)
-        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                   "0123456789._-", buf[i]) == NULL)
-            buf[i] = '_';
-    if (strcmp(buf, "runs/.") == 0 || strcmp(buf, "runs/..") == 0)
-        snprintf(buf, len, "runs/_");
+    static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+    size_t n = (size_t)snprintf(buf, len, "runs/");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        int plain = *p != '\0' && strchr(keep, *p) != NULL &&
+                    !(p == (const unsigned char *)name && *p == '.');
+        int w = plain ? snprintf(buf + n, len - n, "%c", *p)
+                      : snprintf(buf + n, len - n, "%%%02X", *p);
+        if (w < 0 || (size_t)w >= len - n)
+            return -1;
+        n += (size_t)w;
+    }
+    return 0;
+}
+
+/* The folders --out may be neither equal to nor above: the current one,
+ * the home folder ($HOME and the account's), and the scenario file's. */
+static void guard_folders(mc_outdir_guard *g, const char *config,
+                          char *scenario_dir, size_t cap)
+{
+    size_t k = 0;
+    g->protect[k++] = (mc_outdir_protect){".", "the current folder"};
+    const char *home = getenv("HOME");
+    if (home != NULL && *home != '\0')
+        g->protect[k++] = (mc_outdir_protect){home, "the home folder"};
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
+        g->protect[k++] = (mc_outdir_protect){pw->pw_dir, "the home folder"};
+    if (config != NULL && realpath(config, scenario_dir) != NULL) {
+        char *slash = strrchr(scenario_dir, '/');
+        if (slash != NULL)
+            slash[slash == scenario_dir] = '\0';
+        g->protect[k++] = (mc_outdir_protect){scenario_dir,
+                                              "the scenario file's folder"};
+    }
+    (void)cap;
+    g->protect[k].path = NULL;
+}
+
+/* Prints the run folder's warnings (leftovers of killed runs it could not
+ * remove), one "breakeven: warning: ..." line each. */
+static void print_outdir_warnings(void)
+{
+    char w[2048];
+    if (mc_outdir_warnings(w, sizeof w) == 0)
+        return;
+    for (char *line = strtok(w, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        fprintf(stderr, "breakeven: warning: %s\n", line);
 }
 
 static int cli_main(int argc, char **argv);
@@ -623,14 +568,16 @@ static int cli_main(int argc, char **argv);
  * own threads, started by mc_comm_init, also block SIGINT and SIGTERM. */
 int mc_cli_main(int argc, char **argv)
 {
-    start_stop_thread();            /* before any other thread */
+    mc_stop_start();                /* before any other thread */
     if (mc_comm_init(&argc, &argv) != 0) {
         fprintf(stderr, "breakeven: expected MPI to start, found an error "
                 "from MPI_Init_thread\n");
+        mc_stop_finished();
         return MC_EXIT_INTERNAL;
     }
     int rc = cli_main(argc, argv);
     mc_comm_finalize();
+    mc_stop_finished();
     return rc;
 }
 
@@ -714,11 +661,18 @@ static int cli_main(int argc, char **argv)
     char outdir[4096];
     if (o.out != NULL)
         snprintf(outdir, sizeof outdir, "%s", o.out);
-    else
-        default_outdir(s.name, outdir, sizeof outdir);
-
-    snprintf(stop_outdir, sizeof stop_outdir, "%s", outdir);
-    atomic_store(&stop_outdir_known, 1);
+    else if (default_outdir(s.name, outdir, sizeof outdir) != 0) {
+        fprintf(stderr, "breakeven: %s: $.name: expected a name that fits in "
+                "a folder name, found %zu bytes (use --out)\n", config,
+                strlen(s.name));
+        mc_scenario_free(&s);
+        return MC_EXIT_SCENARIO;
+    }
+    mc_stop_set_outdir(outdir);
+    char scenario_dir[PATH_MAX];
+    mc_outdir_guard guard = {.read_manifest = mc_cfg_read_manifest,
+                             .longest_entry = mc_engine_longest_entry(&s)};
+    guard_folders(&guard, o.config, scenario_dir, sizeof scenario_dir);
     char label[4096 + 32];
     snprintf(label, sizeof label, "%s %s",
              o.out != NULL ? "--out" : "output folder", outdir);
@@ -728,7 +682,7 @@ static int cli_main(int argc, char **argv)
      * --threads (or OMP_NUM_THREADS), exit 2. */
     double need = mc_engine_memory_bytes(&s, o.threads);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    char msg[2048];
+    char msg[2048], previous[2048] = "";
     mc_run run;
     mc_run *reps = NULL;              /* --replicates: seeds seed+1, ... */
     size_t n_reps = 0;                /* of them computed */
@@ -767,11 +721,30 @@ static int cli_main(int argc, char **argv)
     }
     if ((rc = check_outdir(label, outdir)) != 0)
         goto out;
+    {
+        int c = mc_outdir_check(outdir, label, &guard, msg, sizeof msg);
+        if (c != 0) {
+            fprintf(stderr, "breakeven: %s\n", msg);
+            rc = c == MC_OUTDIR_EREFUSED ? MC_EXIT_REFUSED : MC_EXIT_IO;
+            goto out;
+        }
+    }
+    {
+        int nt = o.threads > 0 ? o.threads : omp_get_max_threads();
+        if (nt > omp_get_thread_limit())
+            nt = omp_get_thread_limit();
+        if (mc_stop_prepare_threads(nt, msg, sizeof msg) != 0) {
+            fprintf(stderr, "breakeven: %s: %s; no results written\n",
+                    o.threads > 0 ? "--threads" : "threads", msg);
+            rc = MC_EXIT_INTERNAL;
+            goto out;
+        }
+    }
 
     progress p = {omp_get_wtime(), 0};
     int bar = !o.quiet && isatty(STDERR_FILENO);
     mc_run_info info = {config, started, t_start, o.until ? &until : NULL,
-                        NULL, 0, o.no_variants};
+                        NULL, 0, o.no_variants, &guard};
     /* --replicates R: the randomizations with seeds seed+1 .. seed+R-1
      * first (no files), then the run with the seed itself writes the
      * folder with replicates.csv beside its files. */
@@ -811,15 +784,22 @@ static int cli_main(int argc, char **argv)
             until.batches[until.n_batches++] = (size_t)s.samples;
         int erc = mc_engine_execute(&s, o.threads, bar ? show_progress : NULL,
                                     &p, &info, outdir, &run, msg, sizeof msg);
-        if (erc == -1) {
-            fprintf(stderr, "%sbreakeven: %s\n", p.shown ? "\n" : "", msg);
-            rc = MC_EXIT_INTERNAL;
+        if (p.shown && erc != 0)
+            fprintf(stderr, "\n");
+        p.shown = p.shown && erc == 0;
+        print_outdir_warnings();
+        if (erc == -1 || erc == -4) {
+            fprintf(stderr, "breakeven: %s\n", msg);
+            rc = erc == -1 ? MC_EXIT_INTERNAL : MC_EXIT_REFUSED;
             goto out;
+        }
+        if (erc == -5) {              /* in place; the old run was not */
+            snprintf(previous, sizeof previous, "%s", msg);
+            erc = 0;
         }
         if (erc != 0) {
             int old = is_folder(outdir);
-            fprintf(stderr, "%sbreakeven: %s; no results written%s%s%s\n",
-                    p.shown ? "\n" : "", msg,
+            fprintf(stderr, "breakeven: %s; no results written%s%s%s\n", msg,
                     old ? ", previous results in " : "", old ? outdir : "",
                     old ? " are intact" : "");
             rc = MC_EXIT_IO;
@@ -831,10 +811,12 @@ static int cli_main(int argc, char **argv)
             break;
         double value, hw = mc_until_half_width(&run, &until, &value);
         int met = hw <= until.tol;
-        if (!o.quiet)
+        if (!o.quiet) {
             printf("until %s: %zu samples: %.6g, half-width %.3g%s\n",
                    until.text, (size_t)s.samples, value, hw,
                    met ? " (met)" : "");
+            (void)mc_stop_flush_stdout();   /* a closed pipe stops here */
+        }
         if (met || (size_t)s.samples >= cap ||
             until.n_batches == sizeof until.batches / sizeof until.batches[0])
         {
@@ -857,6 +839,16 @@ static int cli_main(int argc, char **argv)
                (unsigned long long)s.seed,
                (unsigned long long)s.seed + o.replicates - 1);
     rc = MC_EXIT_OK;
+    if (mc_stop_flush_stdout() != 0) {
+        fprintf(stderr, "breakeven: expected to write the summary to standard "
+                "output, found an error (%s); the results in %s are complete\n",
+                strerror(errno), outdir);
+        rc = MC_EXIT_IO;
+    }
+    if (previous[0] != '\0') {
+        fprintf(stderr, "breakeven: %s\n", previous);
+        rc = MC_EXIT_IO;
+    }
 out:
     for (size_t j = 0; j < n_reps; j++)
         mc_run_free(&reps[j]);

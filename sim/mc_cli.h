@@ -9,7 +9,9 @@ enum {
     MC_EXIT_USAGE = 2,      /* bad option or option value */
     MC_EXIT_SCENARIO = 3,   /* the scenario file is wrong */
     MC_EXIT_IO = 4,         /* a file could not be read or written */
-    MC_EXIT_INTERRUPTED = 5 /* stopped by SIGINT or SIGTERM */
+    MC_EXIT_INTERRUPTED = 5,/* stopped by a signal (mc_stop.h) */
+    MC_EXIT_REFUSED = 6     /* the output folder is not breakeven's to
+                               replace, or is a protected folder */
 };
 
 int mc_cli_main(int argc, char **argv);

@@ -252,6 +252,7 @@ typedef struct mc_run_info {
     size_t n_rep;
     int skip_variants;         /* 1: leave the scenario's variants out
                                   (--no-variants) */
+    const mc_outdir_guard *guard;  /* what the run folder must respect */
 } mc_run_info;
 
 /* Runs the scenario into a temporary folder beside outdir: samples.csv
@@ -262,8 +263,15 @@ typedef struct mc_run_info {
  * the base in variants.csv); then manifest.json, and swaps the folder
  * into place when all are complete.
  * Returns 0 with *run filled; -1 with msg (the run failed: out of memory,
- * an internal check); or -2 with msg (a file could not be written: msg
- * names it; no results were written). */
+ * an internal check); -2 with msg (a file could not be written: msg
+ * names it; no results were written); -4 with msg (the run folder is not
+ * breakeven's to replace: nothing was changed); or -5 with msg and *run
+ * filled (the results are complete and in place, but what remains of the
+ * previous run could not be removed: msg names where it is). */
+/* The longest path, relative to the run folder, that a run of s may
+ * write ("variants/NAME/summary.csv"), for the checks before the run. */
+size_t mc_engine_longest_entry(const mc_scenario *s);
+
 int mc_engine_execute(const mc_scenario *s, int threads,
                       mc_progress_fn progress, void *ctx,
                       const mc_run_info *info, const char *outdir,

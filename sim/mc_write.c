@@ -3,6 +3,7 @@
 #define _GNU_SOURCE             /* copy_file_range */
 #include "mc_comm.h"
 #include "mc_engine.h"
+#include "mc_manifest.h"
 #include "mc_saltelli.h"
 
 #include <errno.h>
@@ -569,7 +570,8 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
 {
     text t = {NULL, 0, 0, 0};
     char num[32];
-    put(&t, "{\n  \"program\": \"breakeven\",\n  \"version\": ");
+    put(&t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
+        "  \"version\": ", MC_MANIFEST_FORMAT);
     json_string(&t, BREAKEVEN_VERSION);
     put(&t, ",\n  \"scenario\": ");
     json_string(&t, s->name);
@@ -665,6 +667,34 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     return 0;
 }
 
+/* mc_engine_execute's code for what mc_outdir_commit returned. */
+static int commit_code(int c)
+{
+    switch (c) {
+    case 0:
+        return 0;
+    case MC_OUTDIR_EREFUSED:
+        return -4;
+    case MC_OUTDIR_EPREVIOUS:
+        return -5;
+    case MC_OUTDIR_EINTERNAL:
+        return -1;
+    default:
+        return -2;
+    }
+}
+
+size_t mc_engine_longest_entry(const mc_scenario *s)
+{
+    size_t longest = sizeof "samples.csv.part" + 10;   /* any rank number */
+    for (size_t i = 0; i < s->n_variants; i++) {
+        size_t n = sizeof "variants//summary.csv" + strlen(s->variants[i].name);
+        if (n > longest)
+            longest = n;
+    }
+    return longest;
+}
+
 int mc_engine_execute(const mc_scenario *s, int threads,
                       mc_progress_fn progress, void *ctx,
                       const mc_run_info *info, const char *outdir,
@@ -677,10 +707,22 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     memset(run, 0, sizeof *run);
     FILE *f = NULL;
     int rc = 0;
-    if (lead() && mc_outdir_begin(&o, outdir, msg, len) != 0)
-        rc = -2;
+    if (lead()) {
+        int b = mc_outdir_begin(&o, outdir, info->guard, msg, len);
+        rc = b == MC_OUTDIR_EREFUSED ? -4 : b != 0 ? -2 : 0;
+    }
     if ((rc = mc_comm_agree(rc, msg, len)) != 0)
         return rc;                    /* nothing was created */
+    /* the other processes' parts of samples.csv, so that an abort
+       removes them */
+    for (int p = 1; lead() && rc == 0 && s->write_samples && p < np; p++) {
+        char name[64];
+        snprintf(name, sizeof name, "samples.csv.part%d", p);
+        if (mc_outdir_note(&o, name, msg, len) != 0)
+            rc = -2;
+    }
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        goto fail;
     /* every process writes its rows of samples.csv into the run folder:
        process 0 samples.csv itself, the others parts joined after */
     if (mc_comm_bcast(&o, sizeof o) != 0)
@@ -730,12 +772,13 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     if (mc_comm_traffic(&run->comm_sent, &run->comm_received) != 0)
         mc_comm_fail("could not count the traffic between ranks", 1);
     run->processes = np;
-    if (lead() && (write_manifest(&o, run, s, info, msg, len) != 0 ||
-                   mc_outdir_commit(&o, msg, len) != 0))
+    if (lead() && write_manifest(&o, run, s, info, msg, len) != 0)
         rc = -2;
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+    if (lead() && rc == 0)
+        rc = commit_code(mc_outdir_commit(&o, msg, len));
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0 && rc != -5)
         goto fail;
-    return 0;
+    return rc;
 fail:
     if (lead())
         mc_outdir_abort(&o);

@@ -1,8 +1,10 @@
 /* e2e.c: helpers shared by the end-to-end tests (see e2e.h). */
+#define _XOPEN_SOURCE 700       /* nftw */
 #include "e2e.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,4 +138,89 @@ int e2e_run(char *const argv[], const char *out_path, const char *err_path)
 int e2e_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+static struct {
+    char **line;
+    size_t n, cap;
+    size_t root_len;
+    int oom;
+} snap;
+
+static unsigned long long fnv_file(const char *path)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    int c;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (unsigned char)c) * 1099511628211ULL;
+    fclose(f);
+    return h;
+}
+
+static int snap_entry(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    (void)flag;
+    (void)ftw;
+    char extra[4200] = "";
+    if (S_ISREG(st->st_mode)) {
+        snprintf(extra, sizeof extra, " %llx", fnv_file(path));
+    } else if (S_ISLNK(st->st_mode)) {
+        char target[4096];
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        snprintf(extra, sizeof extra, " -> %s", target);
+    }
+    char line[8400];
+    snprintf(line, sizeof line, "%s %o %lld%s", path + snap.root_len,
+             (unsigned)st->st_mode, S_ISDIR(st->st_mode) ? 0LL
+                                                          : (long long)st->st_size,
+             extra);
+    if (snap.n == snap.cap) {
+        size_t cap = snap.cap ? 2 * snap.cap : 64;
+        char **l = realloc(snap.line, cap * sizeof *l);
+        if (l == NULL) {
+            snap.oom = 1;
+            return 1;
+        }
+        snap.line = l;
+        snap.cap = cap;
+    }
+    if ((snap.line[snap.n] = strdup(line)) == NULL) {
+        snap.oom = 1;
+        return 1;
+    }
+    snap.n++;
+    return 0;
+}
+
+char *e2e_snapshot(const char *dir)
+{
+    memset(&snap, 0, sizeof snap);
+    snap.root_len = strlen(dir);
+    int rc = nftw(dir, snap_entry, 16, FTW_PHYS);
+    char *out = NULL;
+    size_t total = 1;
+    if (rc == 0 && !snap.oom) {
+        qsort(snap.line, snap.n, sizeof *snap.line, e2e_cmp_str);
+        for (size_t i = 0; i < snap.n; i++)
+            total += strlen(snap.line[i]) + 1;
+        out = malloc(total);
+    }
+    if (out != NULL) {
+        char *p = out;
+        for (size_t i = 0; i < snap.n; i++)
+            p += sprintf(p, "%s\n", snap.line[i]);
+        *p = '\0';
+    }
+    for (size_t i = 0; i < snap.n; i++)
+        free(snap.line[i]);
+    free(snap.line);
+    memset(&snap, 0, sizeof snap);
+    return out;
 }

@@ -56,6 +56,13 @@ int e2e_wait(pid_t pid);
  * -1 if the program did not exit normally or could not be started. */
 int e2e_run(char *const argv[], const char *out_path, const char *err_path);
 
+/* Every entry below dir, one sorted line each: its path relative to dir,
+ * its kind, mode and size, a hash of a file's bytes, a link's target; so
+ * that two snapshots are equal exactly when nothing below dir changed
+ * (times aside).  malloc'd, for the caller to free; NULL if dir cannot be
+ * read.  Symbolic links are not followed. */
+char *e2e_snapshot(const char *dir);
+
 /* qsort/bsearch comparison of two `const char *` by strcmp. */
 int e2e_cmp_str(const void *a, const void *b);
 

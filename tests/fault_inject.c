@@ -20,12 +20,21 @@
  *   FAULT_FSYNC=1        fsync of a regular file fails with EIO.
  *   FAULT_FCLOSE=1       fclose of such a stream closes it, then fails
  *                        with EIO (as NFS can report a lost write).
+ *   FAULT_UNLINK=NAME    unlink and unlinkat of an entry whose last
+ *                        component is NAME fail with EIO, as a failing
+ *                        device would (the old run cannot be removed).
+ *   FAULT_NO_EXCHANGE=1  renameat2 with RENAME_EXCHANGE fails with EINVAL,
+ *                        as on a file system without the exchange.
+ *   FAULT_THREADS_AFTER=N  the first N pthread_create calls succeed, the
+ *                        later ones fail with EAGAIN, as under a limit on
+ *                        processes (ulimit -u).
  */
 #define _GNU_SOURCE             /* RTLD_NEXT */
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +51,11 @@ typedef int (*fputs_fn)(const char *, FILE *);
 typedef int (*vfprintf_fn)(FILE *, const char *, va_list);
 typedef int (*file_fn)(FILE *);
 typedef int (*fsync_fn)(int);
+typedef int (*unlink_fn)(const char *);
+typedef int (*unlinkat_fn)(int, const char *, int);
+typedef int (*renameat2_fn)(int, const char *, int, const char *, unsigned);
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
+                                 void *(*)(void *), void *);
 
 static fwrite_fn real_fwrite;
 static fputc_fn real_fputc, real_putc;
@@ -49,6 +63,14 @@ static fputs_fn real_fputs;
 static vfprintf_fn real_vfprintf;
 static file_fn real_fflush, real_fclose;
 static fsync_fn real_fsync;
+static unlink_fn real_unlink;
+static unlinkat_fn real_unlinkat;
+static renameat2_fn real_renameat2;
+static pthread_create_fn real_pthread_create;
+static const char *fail_unlink;        /* FAULT_UNLINK, NULL: none */
+static int no_exchange;
+static long long threads_after = -1;   /* FAULT_THREADS_AFTER, -1: none */
+static atomic_llong threads_made;
 
 static long long limit = -1;           /* FAULT_AFTER_BYTES, -1: none */
 static int fail_fsync, fail_fclose;
@@ -72,6 +94,18 @@ __attribute__((constructor)) static void fault_init(void)
     fail_fsync = s != NULL && strcmp(s, "1") == 0;
     s = getenv("FAULT_FCLOSE");
     fail_fclose = s != NULL && strcmp(s, "1") == 0;
+    real_unlink = (unlink_fn)dlsym(RTLD_NEXT, "unlink");
+    real_unlinkat = (unlinkat_fn)dlsym(RTLD_NEXT, "unlinkat");
+    real_renameat2 = (renameat2_fn)dlsym(RTLD_NEXT, "renameat2");
+    real_pthread_create = (pthread_create_fn)dlsym(RTLD_NEXT,
+                                                   "pthread_create");
+    s = getenv("FAULT_UNLINK");
+    fail_unlink = s != NULL && *s != '\0' ? s : NULL;
+    s = getenv("FAULT_NO_EXCHANGE");
+    no_exchange = s != NULL && strcmp(s, "1") == 0;
+    s = getenv("FAULT_THREADS_AFTER");
+    if (s != NULL && *s != '\0')
+        threads_after = strtoll(s, NULL, 10);
 }
 
 /* A stream whose writes count: open for writing, not stdout or stderr. */
@@ -194,4 +228,50 @@ int fsync(int fd)
         return -1;
     }
     return real_fsync(fd);
+}
+
+/* The last component of path is FAULT_UNLINK's name. */
+static int unlink_fails(const char *path)
+{
+    if (fail_unlink == NULL || path == NULL)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    return strcmp(slash ? slash + 1 : path, fail_unlink) == 0;
+}
+
+int unlink(const char *path)
+{
+    if (unlink_fails(path)) {
+        errno = EIO;
+        return -1;
+    }
+    return real_unlink(path);
+}
+
+int unlinkat(int fd, const char *path, int flags)
+{
+    if (unlink_fails(path)) {
+        errno = EIO;
+        return -1;
+    }
+    return real_unlinkat(fd, path, flags);
+}
+
+int renameat2(int olddir, const char *old, int newdir, const char *new,
+              unsigned flags)
+{
+    if (no_exchange && (flags & RENAME_EXCHANGE)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return real_renameat2(olddir, old, newdir, new, flags);
+}
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr,
+                   void *(*fn)(void *), void *arg)
+{
+    if (threads_after >= 0 &&
+        atomic_fetch_add(&threads_made, 1) >= threads_after)
+        return EAGAIN;
+    return real_pthread_create(t, attr, fn, arg);
 }

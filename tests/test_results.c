@@ -1,10 +1,9 @@
-/* test_results.c: statistics, number text, CSV and the run folder.
+/* test_results.c: statistics, number text and CSV.
  *
  * Known answers worked by hand on small arrays, exact agreement with a
- * full sort on large ones, exact bytes for CSV, and the file-system
- * behaviour of the run folder in a fresh folder under /tmp.
+ * full sort on large ones, exact bytes for CSV.  The run folder has its
+ * own test, test_outdir.c.
  */
-#define _XOPEN_SOURCE 700               /* nftw, to clean up test folders */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,70 +80,6 @@ static char *slurp(FILE *f, size_t *len)
     assert_int_equal(*len, (size_t)end);
     buf[*len] = '\0';
     return buf;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    size_t len;
-    char *s = slurp(f, &len);
-    fclose(f);
-    return s;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* How many entries of dir start with prefix. */
-static int count_prefixed(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* A fresh folder under /tmp for one test. */
-static void make_base(char *base, size_t len)
-{
-    snprintf(base, len, "/tmp/test_results.XXXXXX");
-    assert_non_null(mkdtemp(base));
-}
-
-/* One complete run: begin, write name with text, close, commit. */
-static void run_once(const char *target, const char *name, const char *text)
-{
-    mc_outdir o;
-    char msg[512] = "";
-    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
-    FILE *f = mc_outdir_open(&o, name, msg, sizeof msg);
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), 0);
-    assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), 0);
 }
 
 /* ---- quantiles ------------------------------------------------------ */
@@ -566,134 +499,6 @@ static void csv_should_fail_with_message_on_full_device(void **st)
     fclose(f);
 }
 
-/* ---- run folder ----------------------------------------------------- */
-
-static void outdir_commit_should_create_target_with_its_files(void **st)
-{
-    (void)st;
-    char base[64], target[128], path[192];
-    make_base(base, sizeof base);
-    snprintf(target, sizeof target, "%s/a/b/run", base);   /* a/b missing */
-    run_once(target, "summary.csv", "metric,n\n");
-
-    snprintf(path, sizeof path, "%s/summary.csv", target);
-    char *text = read_file(path);
-    assert_non_null(text);
-    assert_string_equal(text, "metric,n\n");
-    free(text);
-    snprintf(path, sizeof path, "%s/a/b", base);
-    assert_int_equal(count_prefixed(path, ".run."), 0);
-    remove_tree(base);
-}
-
-static void outdir_second_commit_should_replace_previous_results(void **st)
-{
-    (void)st;
-    char base[64], target[128], path[192];
-    make_base(base, sizeof base);
-    snprintf(target, sizeof target, "%s/run", base);
-    run_once(target, "old.csv", "old\n");
-    run_once(target, "new.csv", "new\n");
-
-    snprintf(path, sizeof path, "%s/old.csv", target);
-    assert_false(exists(path));
-    snprintf(path, sizeof path, "%s/new.csv", target);
-    char *text = read_file(path);
-    assert_non_null(text);
-    assert_string_equal(text, "new\n");
-    free(text);
-    assert_int_equal(count_prefixed(base, ".run."), 0);
-    remove_tree(base);
-}
-
-static void outdir_abort_should_keep_old_target_and_leave_no_temp(void **st)
-{
-    (void)st;
-    char base[64], target[128], path[192], msg[512] = "";
-    make_base(base, sizeof base);
-    snprintf(target, sizeof target, "%s/run", base);
-    run_once(target, "old.csv", "old\n");
-
-    mc_outdir o;
-    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
-    assert_int_equal(count_prefixed(base, ".run.tmp."), 1);
-    FILE *f = mc_outdir_open(&o, "half.csv", msg, sizeof msg);
-    assert_non_null(f);
-    fputs("half", f);
-    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), 0);
-    mc_outdir_abort(&o);
-
-    assert_int_equal(count_prefixed(base, ".run."), 0);
-    snprintf(path, sizeof path, "%s/old.csv", target);
-    char *text = read_file(path);
-    assert_non_null(text);
-    assert_string_equal(text, "old\n");
-    free(text);
-    snprintf(path, sizeof path, "%s/half.csv", target);
-    assert_false(exists(path));
-    remove_tree(base);
-}
-
-static void outdir_should_refuse_a_target_that_is_a_file(void **st)
-{
-    (void)st;
-    char base[64], target[128], msg[512] = "", want[256];
-    make_base(base, sizeof base);
-    snprintf(target, sizeof target, "%s/run", base);
-    FILE *f = fopen(target, "w");
-    assert_non_null(f);
-    fclose(f);
-
-    mc_outdir o;
-    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), -1);
-    snprintf(want, sizeof want, "%s: expected a folder, found a file", target);
-    assert_string_equal(msg, want);
-    assert_int_equal(count_prefixed(base, ".run."), 0);
-
-    /* A file that appears at the target during the run stops the commit. */
-    unlink(target);
-    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), 0);
-    f = fopen(target, "w");
-    assert_non_null(f);
-    fclose(f);
-    msg[0] = '\0';
-    assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), -1);
-    assert_string_equal(msg, want);
-    mc_outdir_abort(&o);
-    assert_int_equal(count_prefixed(base, ".run."), 0);
-    remove_tree(base);
-}
-
-static void outdir_should_refuse_a_parent_that_is_a_file(void **st)
-{
-    (void)st;
-    char base[64], target[128], file[128], msg[512] = "", want[256];
-    make_base(base, sizeof base);
-    snprintf(file, sizeof file, "%s/plain", base);
-    FILE *f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
-    snprintf(target, sizeof target, "%s/plain/run", base);
-    mc_outdir o;
-    assert_int_equal(mc_outdir_begin(&o, target, msg, sizeof msg), -1);
-    snprintf(want, sizeof want, "%s: expected a folder, found a file", file);
-    assert_string_equal(msg, want);
-    remove_tree(base);
-}
-
-static void outdir_close_should_report_a_failed_write(void **st)
-{
-    (void)st;
-    FILE *f = fopen("/dev/full", "w");
-    if (!f)
-        skip();
-    fputs("data", f);
-    char msg[256] = "", want[256];
-    assert_int_equal(mc_outdir_close(f, msg, sizeof msg), -1);
-    snprintf(want, sizeof want, "writing: %s", strerror(ENOSPC));
-    assert_string_equal(msg, want);
-}
-
 /* ---- Monte Carlo error ------------------------------------------------ */
 
 /* The textbook case: the median of 100 values lies between the 40th and
@@ -1024,12 +829,6 @@ int main(void)
         cmocka_unit_test(csv_should_write_exact_bytes_for_small_table),
         cmocka_unit_test(csv_should_write_identical_bytes_for_1_2_7_threads),
         cmocka_unit_test(csv_should_fail_with_message_on_full_device),
-        cmocka_unit_test(outdir_commit_should_create_target_with_its_files),
-        cmocka_unit_test(outdir_second_commit_should_replace_previous_results),
-        cmocka_unit_test(outdir_abort_should_keep_old_target_and_leave_no_temp),
-        cmocka_unit_test(outdir_should_refuse_a_target_that_is_a_file),
-        cmocka_unit_test(outdir_should_refuse_a_parent_that_is_a_file),
-        cmocka_unit_test(outdir_close_should_report_a_failed_write),
         cmocka_unit_test(ci_ranks_should_match_the_binomial_textbook_case),
         cmocka_unit_test(ci_ranks_should_cover_the_true_quantile),
         cmocka_unit_test(wilson_should_match_hand_computed_values),
