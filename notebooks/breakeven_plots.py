@@ -10,8 +10,10 @@ column names of docs/MODEL.md ("Names in the files"). "Never" is written
 dropped silently. An empty cell (an undefined statistic) is NaN.
 
 The notebooks use Matplotlib's Agg backend (no display needed): every
-figure is saved as PNG and SVG under the run's figures/ folder, then the
-PNG is shown in the notebook.
+figure is saved as PNG and SVG in the folder RUN.figures/ beside the run
+folder RUN (never inside it: breakeven replaces a run folder only when it
+holds nothing but the files its manifest lists), then the PNG is shown in
+the notebook.
 """
 
 import json
@@ -154,7 +156,9 @@ class Run:
         self.scenario = str(self.manifest["scenario"])
         self.seed = int(self.manifest["seed"])
         self.samples = int(self.manifest["samples"])
-        self.figures = self.path / "figures"
+        # beside the run folder, not in it: breakeven replaces a run folder
+        # only when it holds nothing but what its manifest lists
+        self.figures = self.path.parent / f"{self.path.name}.figures"
 
     def __repr__(self):
         return (f"Run({self.scenario!r}, {self.samples:,} samples, "
@@ -276,7 +280,7 @@ class Run:
     def variant(self, name):
         """Variant NAME of this run: its folder variants/NAME/ (summary.csv and
         curve.csv) as a Run with the base's manifest, samples and seed, whose
-        figures go to the base's figures/ folder."""
+        figures go to the base's figures folder."""
         return VariantRun(self, name)
 
 

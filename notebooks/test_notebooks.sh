@@ -123,7 +123,7 @@ import pandas as pd
 here, runs, samples = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 sys.path.insert(0, str(here))
 import breakeven_plots as bp
-figs = runs / "deepseek-v3-r1" / "figures"
+figs = runs / "deepseek-v3-r1.figures"
 bad = []
 run = bp.Run(runs / "deepseek-v3-r1")
 if run.samples != samples:
@@ -154,6 +154,16 @@ for b in bad:
 print(f"  {n} figure files checked in {figs}")
 sys.exit(1 if bad else 0)
 EOF
+
+# the figures sit beside the run folder, so a new run into it replaces the
+# old one (nothing of the notebooks' is in it) and leaves the figures alone
+figs_before=$(cd "$tmp/runs/deepseek-v3-r1.figures" && ls | sha256sum)
+if "$exe" --out "$tmp/runs/deepseek-v3-r1" --samples 100 --quiet &&
+   [ "$(cd "$tmp/runs/deepseek-v3-r1.figures" && ls | sha256sum)" = "$figs_before" ]; then
+    ok "a new run into the rendered run folder, figures kept beside it"
+else
+    fail "a new run into the rendered run folder (exit or figures changed)"
+fi
 
 # the source notebooks are still clean after the run
 if [ "$(cd "$here" && sha256sum ./*.ipynb ./*.py)" = "$before" ]; then

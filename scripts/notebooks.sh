@@ -9,8 +9,10 @@
 # Installs the missing Debian Python packages (scripts/deps_python.sh), then
 # executes each notebook with `jupyter nbconvert --to notebook --execute`
 # (Debian's /usr/bin/python3 and its python3 kernel). Figures (PNG and SVG),
-# tables (CSV) and the executed copies of the notebooks go to RUN_DIR/figures/;
-# the notebooks in notebooks/ are never written to.
+# tables (CSV) and the executed copies of the notebooks go to RUN_DIR.figures/,
+# beside the run folder and never in it (breakeven replaces a run folder only
+# when it holds nothing but the files its manifest lists); the notebooks in
+# notebooks/ are never written to.
 #
 # The default run is made if missing, with --sensitivity sobol (the drivers
 # notebook draws sobol.csv), by $BREAKEVEN_EXE or else build/sim/breakeven
@@ -57,14 +59,19 @@ exe() {
     echo "$e"
 }
 
-# render RUN_DIR NOTEBOOK...: executes each notebook into RUN_DIR/figures/
+# render RUN_DIR NOTEBOOK...: executes each notebook into RUN_DIR.figures/
 render() {
     local run=$1; shift
-    mkdir -p "$run/figures"
+    local figs="$run.figures"
+    if [ -f "$figs/manifest.json" ]; then
+        echo "notebooks.sh: $figs holds a run of breakeven's, not figures; move it" >&2
+        exit 2
+    fi
+    mkdir -p "$figs"
     local nb t0 t1
     for nb in "$@"; do
         t0=$(date +%s%N)
-        echo "notebook $(basename "$nb") -> $run/figures/" >&2
+        echo "notebook $(basename "$nb") -> $figs/" >&2
         # The kernel inherits this environment: the run folder (and
         # BREAKEVEN_RUNS if set), the Agg backend, no .pyc in the source
         # tree, no debugger warnings.
@@ -73,7 +80,7 @@ render() {
             "$PY" -m nbconvert --to notebook --execute \
             --ExecutePreprocessor.timeout="${NOTEBOOK_TIMEOUT:-600}" \
             --ExecutePreprocessor.kernel_name=python3 \
-            --output-dir "$run/figures" --log-level=WARN "$nb"
+            --output-dir "$figs" --log-level=WARN "$nb"
         t1=$(date +%s%N)
         echo "  $(( (t1 - t0) / 1000000 )) ms" >&2
     done
@@ -88,7 +95,7 @@ if [ "$docs" = 1 ]; then
     "$e" --out "$tmp/deepseek-v3-r1" --samples "$DOCS_SAMPLES" --quiet
     render "$tmp/deepseek-v3-r1" "$root/notebooks/multiplier.ipynb"
     mkdir -p "$root/docs/figures"
-    "$PY" - "$tmp/deepseek-v3-r1/figures/multiplier_fan.png" "$root/$DOCS_FIGURE" "$DOCS_MAX_BYTES" <<'EOF'
+    "$PY" - "$tmp/deepseek-v3-r1.figures/multiplier_fan.png" "$root/$DOCS_FIGURE" "$DOCS_MAX_BYTES" <<'EOF'
 import os, sys
 from PIL import Image
 src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -121,4 +128,4 @@ if [ ! -f "$run_dir/manifest.json" ]; then
 fi
 
 render "$run_dir" "$root"/notebooks/*.ipynb
-echo "figures: $run_dir/figures/" >&2
+echo "figures: $run_dir.figures/" >&2
