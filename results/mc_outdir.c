@@ -412,7 +412,7 @@ static int check_target(const where *w, const mc_outdir_guard *g,
                 "nothing was changed (choose another folder)", label, why);
         return MC_OUTDIR_EREFUSED;
     default:
-        set_msg(msg, len, "%s", why);
+        set_msg(msg, len, "%s: %s", label, why);
         return MC_OUTDIR_EIO;
     }
 }
@@ -426,8 +426,8 @@ static int preflight(const where *w, const mc_outdir_guard *g,
     if ((rc = check_lengths(w, g, label, msg, len)) != 0 ||
         (rc = check_protected(w, g, label, msg, len)) != 0 ||
         (rc = check_not_locked(w, label, msg, len)) != 0 ||
-        (rc = check_target(w, g, label, owned, msg, len)) != 0 ||
-        (rc = check_sticky(w, label, msg, len)) != 0)
+        (rc = check_sticky(w, label, msg, len)) != 0 ||
+        (rc = check_target(w, g, label, owned, msg, len)) != 0)
         return rc;
     return 0;
 }

@@ -202,8 +202,8 @@ int mc_fs_canonical(const char *path, char *out, size_t cap, char *msg,
 {
     char buf[PATH_MAX], head[PATH_MAX], real[PATH_MAX];
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        snprintf(msg, len, "%s: expected a path of less than %d bytes, found "
-                 "%zu", path, PATH_MAX, strlen(path));
+        snprintf(msg, len, "expected a path of less than %d bytes, found %zu",
+                 PATH_MAX, strlen(path));
         return -1;
     }
     /* the deepest existing prefix: cut components from the end */
@@ -228,7 +228,8 @@ int mc_fs_canonical(const char *path, char *out, size_t cap, char *msg,
         while (cut > 0 && buf[cut - 1] != '/')
             cut--;
         if (cut == 0 && buf[0] == '/') {
-            snprintf(msg, len, "%s: the root folder does not exist", path);
+            snprintf(msg, len, "expected the root folder to exist, found "
+                     "none");
             return -1;
         }
     }
@@ -243,15 +244,15 @@ int mc_fs_canonical(const char *path, char *out, size_t cap, char *msg,
             break;
         if ((k == 1 && rest[0] == '.') ||
             (k == 2 && rest[0] == '.' && rest[1] == '.')) {
-            snprintf(msg, len, "%s: expected no '.' or '..' after %s, which "
-                     "does not exist yet, found '%.*s'", path, head, (int)k,
-                     rest);
+            snprintf(msg, len, "expected no '.' or '..' after %s, which does "
+                     "not exist yet, found '%.*s'", head, (int)k, rest);
             return -1;
         }
         int w = snprintf(out + n, cap - n, "%s%.*s",
                          strcmp(out, "/") == 0 ? "" : "/", (int)k, rest);
         if (w < 0 || (size_t)w >= cap - n) {
-            snprintf(msg, len, "%s: path too long", path);
+            snprintf(msg, len, "expected a path of less than %zu bytes, "
+                     "found a longer one", cap);
             return -1;
         }
         n += (size_t)w;
@@ -327,8 +328,8 @@ static void walk_dir(walk *w, int fd, const char *prefix, const char *canon,
     if (d == NULL || fstat(fd, &dst) != 0) {
         if (dup_fd >= 0 && d == NULL)
             close(dup_fd);
-        snprintf(w->stuck, sizeof w->stuck, "%s (cannot be read: %s)",
-                 *prefix ? prefix : ".", strerror(errno));
+        snprintf(w->stuck, sizeof w->stuck, "%s cannot be read (%s)",
+                 *prefix ? prefix : "the folder", strerror(errno));
         if (d != NULL)
             closedir(d);
         return;
@@ -350,8 +351,8 @@ static void walk_dir(walk *w, int fd, const char *prefix, const char *canon,
         if (mc_names_has(&w->owned->files, rel) && S_ISREG(st.st_mode)) {
             int e2 = may_unlink(fd, &dst, &st);
             if (e2 != 0 && w->stuck[0] == '\0')
-                snprintf(w->stuck, sizeof w->stuck, "%s (%s)", rel,
-                         strerror(e2));
+                snprintf(w->stuck, sizeof w->stuck, "%s cannot be removed "
+                         "(%s)", rel, strerror(e2));
             continue;
         }
         if (!mc_names_has(&w->owned->dirs, rel) || !is_dir ||
@@ -361,7 +362,8 @@ static void walk_dir(walk *w, int fd, const char *prefix, const char *canon,
         }
         int e2 = may_unlink(fd, &dst, &st);
         if (e2 != 0 && w->stuck[0] == '\0')
-            snprintf(w->stuck, sizeof w->stuck, "%s/ (%s)", rel, strerror(e2));
+            snprintf(w->stuck, sizeof w->stuck, "%s/ cannot be removed (%s)",
+                     rel, strerror(e2));
         int sfd = openat(fd, e->d_name,
                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sfd < 0) {
@@ -414,11 +416,12 @@ int mc_fs_inspect(const char *dir, const char *canon,
     if (lstat(dir, &st) != 0) {
         if (errno == ENOENT)
             return MC_FS_ABSENT;
-        snprintf(msg, len, "%s: %s", dir, strerror(errno));
+        snprintf(msg, len, "expected a folder, found an error (%s)",
+                 strerror(errno));
         return MC_FS_ERROR;
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(msg, len, "%s: expected a folder, found %s", dir,
+        snprintf(msg, len, "expected a folder, found %s",
                  S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
         return MC_FS_ERROR;
     }
@@ -434,7 +437,7 @@ int mc_fs_inspect(const char *dir, const char *canon,
         }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(msg, len, "%s: cannot read the folder: %s", dir,
+        snprintf(msg, len, "expected a readable folder, found an error (%s)",
                  strerror(errno));
         return MC_FS_ERROR;
     }
@@ -453,7 +456,7 @@ int mc_fs_inspect(const char *dir, const char *canon,
     close(fd);
     int rc;
     if (w.oom) {
-        snprintf(msg, len, "%s: out of memory", dir);
+        snprintf(msg, len, "expected memory to list the folder, found none");
         rc = MC_FS_ERROR;
     } else if (w.foreign.n > 0) {
         char names[1024];
@@ -465,8 +468,8 @@ int mc_fs_inspect(const char *dir, const char *canon,
                  bad_manifest ? ")" : "");
         rc = MC_FS_FOREIGN;
     } else if (w.stuck[0] != '\0') {
-        snprintf(msg, len, "%s: expected to be able to replace the earlier "
-                 "run, found that %s cannot be removed", dir, w.stuck);
+        snprintf(msg, len, "expected to be able to replace the earlier run, "
+                 "found that %s", w.stuck);
         rc = MC_FS_ERROR;
     } else {
         rc = MC_FS_OWNED;

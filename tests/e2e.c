@@ -80,9 +80,12 @@ char *e2e_slurp(const char *path, size_t *len)
 static void exec_child(char *const argv[], const e2e_spawn_opts *o)
 {
     if (o->default_signals) {
+        static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGPIPE,
+                                    SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+                                    SIGXCPU, SIGXFSZ};
         sigset_t none;
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+        for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+            signal(fatal[i], SIG_DFL);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
     }

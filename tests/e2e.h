@@ -34,7 +34,8 @@ typedef struct e2e_spawn_opts {
     const char *err_path;       /* truncated), stderr into this one;  */
                                 /* relative paths are from dir        */
     int stdin_null;             /* stdin from /dev/null, else ours */
-    int default_signals;        /* SIGINT and SIGTERM back to their
+    int default_signals;        /* the fatal signals breakeven takes
+                                   (SIGHUP ... SIGXFSZ) back to their
                                    defaults and no signal blocked, whatever
                                    the test runner set */
     const char *const *env;     /* "NAME=VALUE" entries set on top of our

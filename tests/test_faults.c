@@ -6,13 +6,16 @@
  *
  * Faults: a real full disk (a 2 MiB tmpfs; needs root to mount, skipped
  * otherwise), the same without root through fault_inject.c (LD_PRELOAD:
- * ENOSPC after FAULT_AFTER_BYTES, failing fsync or close), SIGINT and
- * SIGTERM while sampling and while writing, unreadable and unwritable
- * paths.  The permission cases need a user that permissions apply to: as
+ * ENOSPC after FAULT_AFTER_BYTES, failing fsync or close, threads that
+ * cannot be created), every fatal signal a program can catch while
+ * sampling, SIGINT and SIGTERM while writing, a closed or full standard
+ * output, a file size limit, unreadable and unwritable paths.  Whose
+ * output folder breakeven may replace is test_runfolder.c's.  The permission cases need a user that permissions apply to: as
  * root they run breakeven as nobody (65534) through setpriv, and are
  * skipped (with a message) only where that switch is impossible. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -261,17 +264,22 @@ static void expect_intact(snapshot *s)
     assert_int_equal(entries, NTOP);
 }
 
-/* No ".*.tmp.*" or ".*.old.*" entry in base/dir. */
+/* No ".*.tmp.*", ".*.old.*", ".*.lock" or "*.previous-*" entry in
+ * base/dir: no temporary folder, lock or old run left behind. */
 static void expect_no_temporary(const char *dir)
 {
     char p[1024];
     path_of(p, sizeof p, dir);
     DIR *d = opendir(p);
     assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
         if (strstr(e->d_name, ".tmp.") != NULL ||
-            strstr(e->d_name, ".old.") != NULL)
+            strstr(e->d_name, ".old.") != NULL ||
+            strstr(e->d_name, ".previous-") != NULL ||
+            (n > 5 && strcmp(e->d_name + n - 5, ".lock") == 0))
             fail_msg("left over in %s: %s", p, e->d_name);
+    }
     closedir(d);
 }
 
@@ -664,16 +672,20 @@ static void signal_while_sampling(int sig, const char *name)
     expect_no_temporary(".");
 }
 
-static void sigint_while_sampling(void **state)
+/* Every fatal signal a program can catch, while sampling: exit 5, one
+ * line naming it, the old run intact, nothing left behind. */
+static void every_fatal_signal_while_sampling(void **state)
 {
     (void)state;
-    signal_while_sampling(SIGINT, "SIGINT");
-}
-
-static void sigterm_while_sampling(void **state)
-{
-    (void)state;
-    signal_while_sampling(SIGTERM, "SIGTERM");
+    static const struct { int sig; const char *name; } sigs[] = {
+        {SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+        {SIGPIPE, "SIGPIPE"}, {SIGTERM, "SIGTERM"}, {SIGUSR1, "SIGUSR1"},
+        {SIGUSR2, "SIGUSR2"}, {SIGALRM, "SIGALRM"}, {SIGXCPU, "SIGXCPU"},
+        {SIGXFSZ, "SIGXFSZ"}};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        print_message("  %s\n", sigs[i].name);
+        signal_while_sampling(sigs[i].sig, sigs[i].name);
+    }
 }
 
 /* The default scenario with one horizon, so that sampling is short and
@@ -733,6 +745,20 @@ static void signal_while_writing(int sig, const char *name)
     expect_no_temporary(".");
 }
 
+/* A signal ignored at the start (nohup, a background job) stays
+ * ignored: the run completes. */
+static void an_ignored_signal_stays_ignored(void **state)
+{
+    (void)state;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cd '%s' && trap '' HUP && { '%s' --samples "
+             "3e5 --threads 2 --out run --quiet --no-variants & pid=$!; "
+             "sleep 0.3; kill -HUP $pid; wait $pid; }", base, BREAKEVEN_EXE);
+    assert_int_equal(system(cmd), 0);
+    assert_true(exists("run/manifest.json"));
+    expect_no_temporary(".");
+}
+
 static void sigint_while_writing(void **state)
 {
     (void)state;
@@ -756,6 +782,117 @@ static void sigint_before_a_first_run_creates_nothing(void **state)
     expect_error_line("interrupted by SIGINT; no results written, a/b/run "
                       "was not created", NULL);
     assert_false(exists("a"));
+}
+
+/* ---- 2c. standard output, file size, threads ------------------------- */
+
+/* The reader of stdout is gone before the summary: as SIGPIPE, exit 5,
+ * with the results complete (they were committed first). */
+static void a_closed_stdout_pipe_stops_like_sigpipe(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_DFL);
+        if (chdir(base) != 0 || dup2(fds[1], 1) < 0)
+            _exit(126);
+        int err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (err < 0 || dup2(err, 2) < 0)
+            _exit(126);
+        close(fds[0]);
+        close(fds[1]);
+        execl(BREAKEVEN_EXE, BREAKEVEN_EXE, "--samples", "2000", "--out",
+              "run", "--no-variants", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);               /* nobody reads */
+    close(fds[1]);
+    assert_int_equal(finish(pid, 60.0), 5);
+    expect_error_line("interrupted by SIGPIPE after the run was complete; "
+                      "the results in run are complete", NULL);
+    assert_true(exists("run/manifest.json"));
+    expect_no_temporary(".");
+}
+
+/* A full standard output: exit 4, saying so; the results stay. */
+static void a_full_stdout_exits_4(void **state)
+{
+    (void)state;
+    char *argv[] = {BREAKEVEN_EXE, "--samples", "2000", "--out", "run",
+                    "--no-variants", NULL};
+    const e2e_spawn_opts opts = {.dir = base, .out_path = "/dev/full",
+                                 .err_path = "err.txt",
+                                 .default_signals = 1};
+    pid_t pid = e2e_spawn(argv, &opts);
+    assert_true(pid >= 0);
+    assert_int_equal(finish(pid, 60.0), 4);
+    expect_error_line("expected to write the summary to standard output, "
+                      "found an error (No space left on device); the results "
+                      "in run are complete", NULL);
+    assert_true(exists("run/manifest.json"));
+}
+
+/* A file larger than RLIMIT_FSIZE: the write fails (SIGXFSZ is blocked),
+ * exit 4 naming the file, the old run intact. */
+static void a_file_size_limit_exits_4_and_keeps_the_old_run(void **state)
+{
+    (void)state;
+    snapshot old;
+    old_run(&old, "run", "2000");
+    char cmd[1200];
+    /* ulimit -f counts 512-byte blocks: 200 kB, below samples.csv */
+    snprintf(cmd, sizeof cmd, "cd '%s' && ulimit -f 400 && exec '%s' "
+             "--samples 20000 --out run --quiet 2>err.txt", base,
+             BREAKEVEN_EXE);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 4);
+    expect_error_line("run/samples.csv: cannot write: File too large; no "
+                      "results written, previous results in run are intact",
+                      NULL);
+    expect_intact(&old);
+    expect_no_temporary(".");
+}
+
+/* Threads that cannot be created, at each point where breakeven creates
+ * them: its signal thread, the check of the run's threads, OpenMP's
+ * team.  Exit 1, breakeven's line, the old run intact. */
+static void threads_that_cannot_be_created_exit_1(void **state)
+{
+    (void)state;
+    static const struct { const char *after, *want; } cases[] = {
+        {"FAULT_THREADS_AFTER=0", "breakeven: expected to create a thread, "
+                                  "found an error (Resource temporarily "
+                                  "unavailable); no results written"},
+        {"FAULT_THREADS_AFTER=1", "breakeven: --threads: expected to create "
+                                  "the 2 threads asked for, found that only "
+                                  "1 could be (Resource temporarily "
+                                  "unavailable)"},
+        {"FAULT_THREADS_AFTER=2", "breakeven: expected to start 2 OpenMP "
+                                  "threads, found that the OpenMP runtime "
+                                  "could not (its message is above); no "
+                                  "results written, previous results in run "
+                                  "are intact"},
+    };
+    snapshot old;
+    old_run(&old, "run", "2000");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = run(AS_ME, ENV("LD_PRELOAD=" FAULT_INJECT_LIB,
+                                cases[i].after, asan_env()),
+                     ARGS("--samples", "2000", "--threads", "2", "--out",
+                          "run"));
+        assert_int_equal(rc, 1);
+        char *err = slurp("err.txt");
+        if (strstr(err, cases[i].want) == NULL)
+            fail_msg("%s: stderr lacks \"%s\":\n%s", cases[i].after,
+                     cases[i].want, err);
+        free(err);
+        expect_no_temporary(".");
+    }
+    expect_intact(&old);
 }
 
 /* ---- documentation ---------------------------------------------------- */
@@ -796,11 +933,15 @@ int main(void)
         T(injected_fsync_failure),
         T(injected_close_failure),
         T(injected_failure_leaves_no_new_folders),
-        T(sigint_while_sampling),
-        T(sigterm_while_sampling),
+        T(every_fatal_signal_while_sampling),
+        T(an_ignored_signal_stays_ignored),
         T(sigint_while_writing),
         T(sigterm_while_writing),
         T(sigint_before_a_first_run_creates_nothing),
+        T(a_closed_stdout_pipe_stops_like_sigpipe),
+        T(a_full_stdout_exits_4),
+        T(a_file_size_limit_exits_4_and_keeps_the_old_run),
+        T(threads_that_cannot_be_created_exit_1),
         T(exit_code_5_is_documented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -428,9 +428,8 @@ static void a_target_that_is_a_file_is_refused(void **st)
 {
     (void)st;
     put("run", "a file\n");
-    char want[1200];
-    snprintf(want, sizeof want, "%s: expected a folder, found a file", target);
-    expect_refused(MC_OUTDIR_EIO, want, NULL);
+    expect_refused(MC_OUTDIR_EIO, "--out run: expected a folder, found a file",
+                   NULL);
 }
 
 static void a_parent_that_is_a_file_is_refused(void **st)
