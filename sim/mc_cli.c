@@ -36,7 +36,8 @@ static const char *const usage_text =
     "Without --config, runs the built-in DeepSeek-V3/R1 scenario.\n"
     "\n"
     "  --config FILE   scenario file (JSON); default: built-in deepseek-v3-r1\n"
-    "  --out DIR       run folder to write; default: runs/<scenario name>\n"
+    "  --out DIR       run folder to write; default: runs/<scenario name>;\n"
+    "                  replaced only if empty or an earlier run of breakeven's\n"
     "  --samples N     number of samples, 1 to 1000000000 (overrides the file);\n"
     "                  an integer, digits only or with an exponent (1e6)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
@@ -60,7 +61,9 @@ static const char *const usage_text =
     "  --help          this text;  --version: the program's version\n"
     "\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error,\n"
-    "5 interrupted (SIGINT or SIGTERM; no results written unless complete).\n"
+    "5 interrupted by a signal (no results written unless complete), 6 output\n"
+    "folder refused (it holds files breakeven did not write, or is the current,\n"
+    "home or scenario folder, or above one, or a mount point; nothing changed).\n"
     "Memory does not grow with the samples; a --threads count too large for\n"
     "memory is refused (2).\n";
 

@@ -897,12 +897,13 @@ static void threads_that_cannot_be_created_exit_1(void **state)
 
 /* ---- documentation ---------------------------------------------------- */
 
-static void exit_code_5_is_documented(void **state)
+static void exit_codes_5_and_6_are_documented(void **state)
 {
     (void)state;
     assert_int_equal(run(AS_ME, NULL, ARGS("--help")), 0);
     char *out = slurp("out.txt");
-    assert_non_null(strstr(out, "5 interrupted"));
+    assert_non_null(strstr(out, "5 interrupted by a signal"));
+    assert_non_null(strstr(out, "6 output\nfolder refused"));
     free(out);
     FILE *f = fopen(README_PATH, "rb");
     assert_non_null(f);
@@ -910,7 +911,10 @@ static void exit_code_5_is_documented(void **state)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    assert_non_null(strstr(text, "| 5 | interrupted"));
+    assert_non_null(strstr(text, "| 5 | interrupted by a signal (SIGHUP, "
+                                 "SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGUSR1, "
+                                 "SIGUSR2, SIGALRM, SIGXCPU or SIGXFSZ"));
+    assert_non_null(strstr(text, "| 6 | output folder refused"));
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -942,7 +946,7 @@ int main(void)
         T(a_full_stdout_exits_4),
         T(a_file_size_limit_exits_4_and_keeps_the_old_run),
         T(threads_that_cannot_be_created_exit_1),
-        T(exit_code_5_is_documented),
+        T(exit_codes_5_and_6_are_documented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
