@@ -345,9 +345,12 @@ static void lock_holder(int fd, char *out, size_t cap)
     snprintf(out, cap, "pid %s on %s, started %s", pid, host, started);
 }
 
+/* The lock file's path; check_lengths has made sure that it fits. */
 static void lock_path(const where *w, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s/.%s.lock", w->parent, w->base);
+    int n = snprintf(out, cap, "%s/.%s.lock", w->parent, w->base);
+    if (n < 0 || (size_t)n >= cap)
+        out[0] = '\0';
 }
 
 /* Whether another run holds the target's lock (changes nothing). */
@@ -883,8 +886,12 @@ static int check_own_folder(const mc_outdir *o, char *msg, size_t len)
         set_msg(msg, len, "%s", why);
         return MC_OUTDIR_EIO;
     }
-    snprintf(canon, sizeof canon, "%s/%s", parent_canon,
-             slash ? slash + 1 : o->tmp);
+    int n = snprintf(canon, sizeof canon, "%s/%s", parent_canon,
+                     slash ? slash + 1 : o->tmp);
+    if (n < 0 || (size_t)n >= sizeof canon) {
+        set_msg(msg, len, "%s: path too long", o->tmp);
+        return MC_OUTDIR_EIO;
+    }
     int kind = mc_fs_inspect(o->tmp, canon, live_guard->read_manifest, &none,
                              &mine, why, sizeof why);
     mc_listing_free(&mine);

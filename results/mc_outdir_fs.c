@@ -271,7 +271,8 @@ static int cmp_str(const void *a, const void *b)
 
 static void format_names(mc_names *l, char *out, size_t cap)
 {
-    qsort(l->v, l->n, sizeof *l->v, cmp_str);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, cmp_str);
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < l->n && i < SHOWN; i++) {
@@ -645,8 +646,10 @@ int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
         snprintf(msg, len, "%s: out of memory", dir);
         return -1;
     }
-    memcpy(dirs, l->dirs.v, l->dirs.n * sizeof *dirs);
-    qsort(dirs, l->dirs.n, sizeof *dirs, by_depth_desc);
+    if (l->dirs.n > 0)
+        memcpy(dirs, l->dirs.v, l->dirs.n * sizeof *dirs);
+    if (l->dirs.n > 1)
+        qsort(dirs, l->dirs.n, sizeof *dirs, by_depth_desc);
     for (size_t i = 0; i < l->dirs.n; i++) {
         int e = remove_one(root, dirs[i], st.st_dev, 1);
         if (e != 0 && rc == 0) {
