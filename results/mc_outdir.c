@@ -572,6 +572,12 @@ static void clean_leftover(const where *w, const mc_outdir_guard *g,
     snprintf(path, sizeof path, "%s/%s", w->parent, entry);
     snprintf(canon, sizeof canon, "%s/%s", w->canon_parent, entry);
     mc_listing l = {0};
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISDIR(lst.st_mode)) {
+        warn("%s: named like a leftover of a killed breakeven run, but not a "
+             "folder: not removed", path);
+        return;
+    }
     int ok = mc_fs_read_journal(path, &l) == 0;
     if (!ok) {
         int kind = mc_fs_inspect(path, canon, g->read_manifest, mounts, &l,

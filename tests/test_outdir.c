@@ -634,17 +634,29 @@ static void a_killed_runs_folder_with_foreign_files_is_reported(void **st)
     dir(".run.tmp.mine");
     put(".run.tmp.mine/samples.csv", "mine\n");
     put(".run.tmp.Zz11Yy", "a file, not a folder\n");
+    /* a symbolic link to a folder of the user's, named like a leftover */
+    dir("users");
+    put("users/.breakeven-partial", "breakeven partial run folder\n"
+        "f samples.csv\n");
+    put("users/samples.csv", "the user's\n");
+    char p[1024], q[1024];
+    at(p, sizeof p, ".run.tmp.Ln99Ln");
+    at(q, sizeof q, "users");
+    assert_int_equal(symlink(q, p), 0);
     run_ok(RUN2);
     char w[2048], names[512];
     assert_true(mc_outdir_warnings(w, sizeof w) > 0);
     assert_non_null(strstr(w, ".run.tmp.Ab12Cd: left by a breakeven run that "
                               "was killed, not removed entirely: it holds "
                               "notes.txt, which breakeven did not write"));
-    assert_non_null(strstr(w, ".run.tmp.Zz11Yy: left by a breakeven run that "
-                              "was killed, but not removed"));
+    assert_non_null(strstr(w, ".run.tmp.Zz11Yy: named like a leftover of a "
+                              "killed breakeven run, but not a folder: not "
+                              "removed"));
     entries(".run.tmp.Ab12Cd", names, sizeof names);
     assert_string_equal(names, "notes.txt");
     assert_true(exists(".run.tmp.mine/samples.csv"));
+    assert_true(exists("users/samples.csv"));
+    assert_non_null(strstr(w, ".run.tmp.Ln99Ln: named like a leftover"));
     assert_true(exists(".run.tmp.Zz11Yy"));
 }
 
