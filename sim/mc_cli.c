@@ -722,11 +722,17 @@ static int cli_main(int argc, char **argv)
             goto out;
         }
     }
-    if ((rc = check_outdir(label, outdir)) != 0)
+    rc = mc_comm_rank() == 0 ? check_outdir(label, outdir) : 0;
+    if ((rc = mc_comm_agree(rc, msg, sizeof msg)) != 0)
         goto out;
+    /* With MPI, process 0 alone judges the folder it will write (another
+     * process checking it later would find process 0's lock), and every
+     * process goes on or stops together (mc_comm_agree). */
     {
-        int c = mc_outdir_check(outdir, label, &guard, msg, sizeof msg);
-        if (c != 0) {
+        int c = mc_comm_rank() == 0
+                    ? mc_outdir_check(outdir, label, &guard, msg, sizeof msg)
+                    : 0;
+        if ((c = mc_comm_agree(c, msg, sizeof msg)) != 0) {
             fprintf(stderr, "breakeven: %s\n", msg);
             rc = c == MC_OUTDIR_EREFUSED ? MC_EXIT_REFUSED : MC_EXIT_IO;
             goto out;
@@ -736,7 +742,8 @@ static int cli_main(int argc, char **argv)
         int nt = o.threads > 0 ? o.threads : omp_get_max_threads();
         if (nt > omp_get_thread_limit())
             nt = omp_get_thread_limit();
-        if (mc_stop_prepare_threads(nt, msg, sizeof msg) != 0) {
+        int t = mc_stop_prepare_threads(nt, msg, sizeof msg);
+        if ((t = mc_comm_agree(t, msg, sizeof msg)) != 0) {
             fprintf(stderr, "breakeven: %s: %s; no results written\n",
                     o.threads > 0 ? "--threads" : "threads", msg);
             rc = MC_EXIT_INTERNAL;
