@@ -511,6 +511,12 @@ static int ph(const dist_params *p, const char *key)
     return i < SPEC_MAX_KEYS && p->spec->keys[i] != NULL && p->has[i];
 }
 
+/* A beta or gamma shape mc_dist_check accepts (mc_dist.h). */
+static int shape_ok(double x)
+{
+    return x >= MC_DIST_SHAPE_MIN && x <= MC_DIST_SHAPE_MAX;
+}
+
 /* After mc_dist_check (or a constructor) rejected the parameters: the key
  * to blame when one parameter alone is out of its domain, or NULL when
  * only the combination is wrong (lo >= hi, p05 >= p95): then the error
@@ -537,12 +543,12 @@ static const char *blame(const dist_params *p)
         return lo < hi && (mode < lo || mode > hi) ? "mode" : NULL;
     }
     if (strcmp(n, "beta") == 0) {
-        if (!(pv(p, "a") > 0))
+        if (!shape_ok(pv(p, "a")))
             return "a";
-        return !(pv(p, "b") > 0) ? "b" : NULL;
+        return !shape_ok(pv(p, "b")) ? "b" : NULL;
     }
     if (strcmp(n, "gamma") == 0) {
-        if (!(pv(p, "shape") > 0))
+        if (!shape_ok(pv(p, "shape")))
             return "shape";
         return !(pv(p, "scale") > 0) ? "scale" : NULL;
     }

@@ -99,6 +99,23 @@ int mc_dist_check_positive_(const char *name, double x, char *msg,
     return 0;
 }
 
+int mc_dist_check_shape_(const char *name, double x, const char *small,
+                         const char *large, char *msg, size_t len)
+{
+    char b[MC_DIST_NUM_LEN];
+    if (mc_dist_check_positive_(name, x, msg, len))
+        return -1;
+    if (x < MC_DIST_SHAPE_MIN)
+        return mc_dist_fail_(msg, len, "expected %s >= %g, found %s: %s",
+                             name, MC_DIST_SHAPE_MIN, mc_dist_num_(b, x),
+                             small);
+    if (x > MC_DIST_SHAPE_MAX)
+        return mc_dist_fail_(msg, len, "expected %s <= %g, found %s: %s",
+                             name, MC_DIST_SHAPE_MAX, mc_dist_num_(b, x),
+                             large);
+    return 0;
+}
+
 int mc_dist_check_range_(double lo, double hi, char *msg, size_t len)
 {
     char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN];
