@@ -314,6 +314,31 @@ double mc_dist_variance(const mc_dist *d)
     return trunc_moments(d, &m, &v) == 0 ? v : (double)NAN;
 }
 
+void mc_dist_reach(const mc_dist *d, double *lo, double *hi)
+{
+    const double p = MC_DIST_REACH_P;
+    double slo = mc_dist_support_lo(d), shi = mc_dist_support_hi(d), a, b;
+    if (!d->type->continuous) {
+        *lo = slo;
+        *hi = shi;
+        return;
+    }
+    /* The maps of mc_dist_quantile, at u = p and u = 1 - p, with the
+       untruncated upper end on its own side (1 - p is 1 in double). */
+    if (!d->truncated) {
+        a = d->type->quantile(d, p);
+        b = d->type->quantile_q(d, p);
+    } else if (d->upper) {
+        a = d->type->quantile_q(d, d->qhi + (1.0 - p) * d->mass);
+        b = d->type->quantile_q(d, d->qhi + p * d->mass);
+    } else {
+        a = d->type->quantile(d, d->flo + p * d->mass);
+        b = d->type->quantile(d, d->flo + (1.0 - p) * d->mass);
+    }
+    *lo = mc_dist_clamp_(a, slo, shi);
+    *hi = mc_dist_clamp_(b, slo, shi);
+}
+
 double mc_dist_support_lo(const mc_dist *d)
 {
     double lo, hi;

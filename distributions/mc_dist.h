@@ -129,6 +129,21 @@ int mc_dist_check(const mc_dist *d, char *msg, size_t len);
 #define MC_DIST_SHAPE_MIN 1e-3
 #define MC_DIST_SHAPE_MAX 1e4
 
+/* The smallest tail probability any draw maps through a quantile
+ * function, from either end: inverse-CDF draws use 32-bit uniforms
+ * (2.3e-10 from an end), Latin hypercube strata reach 2.3e-19 at 1e9
+ * samples, Sobol' cells 2^-33, the copula is held inside it (sim/), and
+ * GSL's direct samplers stop near 10 sigma (2.6e-23).  So the quantiles
+ * at MC_DIST_REACH_P from either end bound every draw. */
+#define MC_DIST_REACH_P 1e-24
+
+/* The smallest and largest values a draw of d can take: its quantiles at
+ * MC_DIST_REACH_P from the lower and from the upper end, each computed on
+ * its own side, as the draws compute them.  Equal: every draw is that one
+ * value (a point mass in double precision).  Discrete: the extreme values
+ * of positive weight; fixed: the value. */
+void mc_dist_reach(const mc_dist *d, double *lo, double *hi);
+
 /* Truncates a checked continuous distribution to [lo, hi] (either may be
  * infinite).  Fails for a discrete or fixed distribution, lo >= hi, or a
  * range that holds no probability mass (less than MC_DIST_MIN_MASS).

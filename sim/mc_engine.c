@@ -226,8 +226,11 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
             for (size_t b = 0; b <= a; b++)
                 z += s->corr_chol[a * k + b] * eps[b];
             double u = gsl_cdf_ugaussian_P(z);
-            if (!(u > 0.0))
-                u = DBL_TRUE_MIN;
+            /* z mixes up to MC_IN_COUNT normals of 10 sigma each: held
+               to the reach the inputs were checked at (mc_dist.h), so
+               that no draw lands beyond what config/ let through */
+            if (!(u >= MC_DIST_REACH_P))
+                u = MC_DIST_REACH_P;
             if (!(u < 1.0))
                 u = 0x1.fffffffffffffp-1;
             col[MC_COL_INPUT0 + s->corr_input[a]][i] =
