@@ -215,7 +215,9 @@ static double beta_variance(const mc_dist *d)
     double s[4];
     beta_par(d, s);
     double w = s[3] - s[2], ab = s[0] + s[1];
-    return w * w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0);
+    double v = w * w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0);
+    /* w^2 overflows from w = 1.3e154, where the variance may not. */
+    return isfinite(v) ? v : w * (w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0));
 }
 
 static void beta_support(const mc_dist *d, double *lo, double *hi)

@@ -97,8 +97,13 @@ static double lognormal_mean(const mc_dist *d)
 
 static double lognormal_variance(const mc_dist *d)
 {
-    double s2 = d->p[1] * d->p[1];
-    return expm1(s2) * exp(2.0 * d->p[0] + s2);
+    double s2 = d->p[1] * d->p[1], e = expm1(s2);
+    /* Past s2 = 709 expm1(s2) overflows even where the variance does not
+       (it would give inf, or inf x 0 = NaN for a very negative mu):
+       then e^(2 mu + 2 s2) (1 - e^-s2), in logs. */
+    if (isinf(e))
+        return exp(2.0 * d->p[0] + 2.0 * s2 + log(-expm1(-s2)));
+    return e * exp(2.0 * d->p[0] + s2);
 }
 
 static int lognormal_trunc_moments(const mc_dist *d, double *mean, double *var)

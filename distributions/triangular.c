@@ -85,7 +85,12 @@ static double triangular_ccdf(const mc_dist *d, double x)
 
 static double triangular_mean(const mc_dist *d)
 {
-    return (d->p[0] + d->p[1] + d->p[2]) / 3.0;
+    double m = (d->p[0] + d->p[1] + d->p[2]) / 3.0;
+    /* The sum overflows for points near the largest double; from lo it
+       does not. */
+    if (isfinite(m))
+        return m;
+    return d->p[0] + ((d->p[1] - d->p[0]) / 3.0 + (d->p[2] - d->p[0]) / 3.0);
 }
 
 static double triangular_variance(const mc_dist *d)
@@ -93,7 +98,13 @@ static double triangular_variance(const mc_dist *d)
     /* The same polynomial written in differences, free of cancellation
        when the three points are large and close. */
     double a = d->p[1] - d->p[0], b = d->p[2] - d->p[0];
-    return (a * a + b * b - a * b) / 18.0;
+    double v = (a * a + b * b - a * b) / 18.0;
+    if (isfinite(v))
+        return v;
+    /* b^2 overflows from b = 1.3e154, the variance only from 5.7e154:
+       in units of b, 0 <= a <= b. */
+    double r = a / b;
+    return b * (b * ((r * r + 1.0 - r) / 18.0));
 }
 
 static void triangular_support(const mc_dist *d, double *lo, double *hi)

@@ -6,6 +6,7 @@
  * from the nearer end, so that both tails keep their precision. */
 #include "mc_dist_impl.h"
 
+#include <math.h>
 #include <gsl/gsl_randist.h>
 
 mc_dist mc_dist_uniform(double lo, double hi)
@@ -52,8 +53,9 @@ static double uniform_mean(const mc_dist *d)
 
 static double uniform_variance(const mc_dist *d)
 {
-    double w = d->p[1] - d->p[0];
-    return w * w / 12.0;
+    double w = d->p[1] - d->p[0], v = w * w / 12.0;
+    /* w^2 overflows from w = 1.3e154, the variance only from 4.6e154. */
+    return isfinite(v) ? v : w * (w / 12.0);
 }
 
 static void uniform_support(const mc_dist *d, double *lo, double *hi)
