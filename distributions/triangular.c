@@ -20,6 +20,15 @@ mc_dist mc_dist_triangular(double lo, double mode, double hi)
     return mc_dist_make_(&mc_dist_triangular_type, lo, mode, hi, 0.0);
 }
 
+/* The products below are of order w^2: they underflow for a width under
+ * 2^-511 (w = 1e-300 put every quantile at the mode) and overflow over
+ * 2^511.  Such widths take them in units of w instead, exact in real
+ * arithmetic; the others keep the expressions (and the bits) they had. */
+static int tri_scaled(double w)
+{
+    return !(w >= 0x1p-500 && w <= 0x1p500);
+}
+
 /* F(x) = u for u <= 1/2.  Beyond the mode, x = m + d with
  * d (2h - d) = (u w - g) h, g = m - lo, h = hi - m, solved as
  * d = (u w - g) h / (h + sqrt(h w (1 - u))): the textbook
@@ -28,6 +37,12 @@ static double tri_lower(const mc_dist *d, double u)
 {
     double lo = d->p[0], mode = d->p[1], hi = d->p[2];
     double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (tri_scaled(w)) {
+        double gs = g / w, hs = h / w;
+        if (u < gs)
+            return lo + w * (sqrt(u) * sqrt(gs));
+        return mode + w * ((u - gs) * hs / (hs + sqrt(hs) * sqrt(1.0 - u)));
+    }
     if (u * w < g)
         return lo + sqrt(u * w) * sqrt(g);
     return mode + (u * w - g) * h / (h + sqrt(h) * sqrt(w * (1.0 - u)));
@@ -38,6 +53,12 @@ static double tri_upper(const mc_dist *d, double q)
 {
     double lo = d->p[0], mode = d->p[1], hi = d->p[2];
     double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (tri_scaled(w)) {
+        double gs = g / w, hs = h / w;
+        if (q < hs)
+            return hi - w * (sqrt(q) * sqrt(hs));
+        return mode - w * ((q - hs) * gs / (gs + sqrt(gs) * sqrt(1.0 - q)));
+    }
     if (q * w < h)
         return hi - sqrt(q * w) * sqrt(h);
     return mode - (q * w - h) * g / (g + sqrt(g) * sqrt(w * (1.0 - q)));
