@@ -66,7 +66,8 @@ static double loguniform_ccdf(const mc_dist *d, double x)
 
 static double loguniform_mean(const mc_dist *d)
 {
-    return (d->p[1] - d->p[0]) / span(d);
+    /* For hi a few ulps above lo the quotient rounds below lo. */
+    return mc_dist_clamp_((d->p[1] - d->p[0]) / span(d), d->p[0], d->p[1]);
 }
 
 /* hi^2 ((1 - e^-2L) / 2L - ((1 - e^-L) / L)^2): the variance scaled by

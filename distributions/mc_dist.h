@@ -159,9 +159,12 @@ double mc_dist_sample(const mc_dist *d, const gsl_rng *r);
  * quantile(1) are the support bounds; NaN for u outside [0, 1]. */
 double mc_dist_quantile(const mc_dist *d, double u);
 double mc_dist_cdf(const mc_dist *d, double x);
-/* Exact for untruncated types and for truncated normal and lognormal
- * (closed forms); otherwise by mc_dist_moments_numeric (0.1 to 10 ms, a
- * temporary GSL workspace), NaN if the quadrature fails. */
+/* Exact for untruncated types and for truncated uniform, normal and
+ * lognormal (closed forms); otherwise by mc_dist_moments_numeric (0.1 to
+ * 10 ms, a temporary GSL workspace), NaN if the quadrature fails: only
+ * for a truncated lognormal with 8 eps (|mu| + sigma^2) > 1e-9 (sigma
+ * beyond about 700) over hundreds of orders of magnitude (test_degenerate
+ * finds no other).  Runs never use them. */
 double mc_dist_mean(const mc_dist *d);
 double mc_dist_variance(const mc_dist *d);
 /* Mean and variance by numerical integration of the quantile function

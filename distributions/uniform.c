@@ -58,6 +58,15 @@ static double uniform_variance(const mc_dist *d)
     return isfinite(v) ? v : w * (w / 12.0);
 }
 
+/* Truncated, a uniform is the uniform on the truncation's range. */
+static int uniform_trunc_moments(const mc_dist *d, double *mean, double *var)
+{
+    mc_dist t = mc_dist_uniform(d->lo, d->hi);
+    *mean = uniform_mean(&t);
+    *var = uniform_variance(&t);
+    return 0;
+}
+
 static void uniform_support(const mc_dist *d, double *lo, double *hi)
 {
     *lo = d->p[0];
@@ -76,4 +85,5 @@ const mc_dist_type mc_dist_uniform_type = {
     .ccdf = uniform_ccdf,
     .quantile_q = uniform_quantile_q,
     .support = uniform_support,
+    .trunc_moments = uniform_trunc_moments,
 };
