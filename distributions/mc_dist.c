@@ -323,17 +323,17 @@ void mc_dist_reach(const mc_dist *d, double *lo, double *hi)
         *hi = shi;
         return;
     }
-    /* The maps of mc_dist_quantile, at u = p and u = 1 - p, with the
-       untruncated upper end on its own side (1 - p is 1 in double). */
     if (!d->truncated) {
+        /* GSL's direct samplers reach the tails on their own side */
         a = d->type->quantile(d, p);
         b = d->type->quantile_q(d, p);
-    } else if (d->upper) {
-        a = d->type->quantile_q(d, d->qhi + (1.0 - p) * d->mass);
-        b = d->type->quantile_q(d, d->qhi + p * d->mass);
     } else {
-        a = d->type->quantile(d, d->flo + p * d->mass);
-        b = d->type->quantile(d, d->flo + (1.0 - p) * d->mass);
+        /* every truncated draw is mc_dist_quantile(u), u from p (the
+           copula's floor) to 1 - 2^-53 (the designs' ceiling): through
+           the truncation's map, whose steps may hide a tail (a range
+           whose top 1e-21 of mass holds every value above 0) */
+        a = mc_dist_quantile(d, p);
+        b = mc_dist_quantile(d, 0x1.fffffffffffffp-1);
     }
     *lo = mc_dist_clamp_(a, slo, shi);
     *hi = mc_dist_clamp_(b, slo, shi);

@@ -137,11 +137,13 @@ int mc_dist_check(const mc_dist *d, char *msg, size_t len);
  * at MC_DIST_REACH_P from either end bound every draw. */
 #define MC_DIST_REACH_P 1e-24
 
-/* The smallest and largest values a draw of d can take: its quantiles at
- * MC_DIST_REACH_P from the lower and from the upper end, each computed on
- * its own side, as the draws compute them.  Equal: every draw is that one
- * value (a point mass in double precision).  Discrete: the extreme values
- * of positive weight; fixed: the value. */
+/* The smallest and largest values a draw of d can take: untruncated, its
+ * quantiles at MC_DIST_REACH_P from the lower and from the upper end, each
+ * computed on its own side; truncated, mc_dist_quantile at MC_DIST_REACH_P
+ * and at 1 - 2^-53, the largest u a design uses, as the draws compute
+ * them.  Equal: every draw is that one value (a point mass in double
+ * precision).  Discrete: the extreme values of positive weight; fixed:
+ * the value. */
 void mc_dist_reach(const mc_dist *d, double *lo, double *hi);
 
 /* Truncates a checked continuous distribution to [lo, hi] (either may be
