@@ -17,7 +17,8 @@
  *     draws made by mc_engine_samples, plus the quantiles at the extreme
  *     probabilities a design or the copula can use, are finite and inside
  *     the input's domain (> 0 also meaning a normal double, as the loader
- *     promises), no output of the model is NaN, and a continuous
+ *     promises) and not all one value (unless fixed: one value is to be
+ *     refused), no output of the model is NaN, and a continuous
  *     distribution's quantile inverts its cdf at seven probabilities (to
  *     1e-6 relative in the tails, 1e-11 absolute in the body, plus the
  *     resolution of a truncation's map; in x, to 4 ulps of the support,
@@ -418,6 +419,7 @@ static int check_draws(const dcase *c, mc_scenario *s, result *r)
     const mc_dist *d = &s->inputs[input].dist;
     double *col[MC_NCOLS];
     double *mem = malloc((size_t)MC_NCOLS * DRAWS * sizeof *mem);
+    double least = INFINITY, most = -INFINITY;
     gsl_rng *g = mc_rng_alloc();
     int rc = 0;
     assert_non_null(mem);
@@ -430,6 +432,8 @@ static int check_draws(const dcase *c, mc_scenario *s, result *r)
         mc_engine_samples(s, g, 0, DRAWS, col);
         for (size_t i = 0; i < DRAWS && !rc; i++) {
             double x = col[MC_COL_INPUT0 + input][i];
+            least = fmin(least, x);
+            most = fmax(most, x);
             if (!in_domain(x, input))
                 rc = failf(r, "%s draw %zu = %.17g outside the domain",
                            design ? "LHS" : "random", i, x);
@@ -443,10 +447,16 @@ static int check_draws(const dcase *c, mc_scenario *s, result *r)
     for (size_t k = 0; k < sizeof extreme_u / sizeof extreme_u[0] && !rc;
          k++) {
         double x = mc_dist_quantile(d, extreme_u[k]);
+        least = fmin(least, x);
+        most = fmax(most, x);
         if (!in_domain(x, input))
             rc = failf(r, "quantile(%.17g) = %.17g outside the domain",
                        extreme_u[k], x);
     }
+    /* every value one double: a fixed value in disguise, to be refused */
+    if (!rc && least == most && strcmp(d->type->name, "fixed") != 0)
+        rc = failf(r, "accepted, yet every draw and extreme quantile is "
+                   "%.17g", least);
     gsl_rng_free(g);
     free(mem);
     return rc;
