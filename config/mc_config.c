@@ -511,6 +511,12 @@ static int ph(const dist_params *p, const char *key)
     return i < SPEC_MAX_KEYS && p->spec->keys[i] != NULL && p->has[i];
 }
 
+/* A beta or gamma shape mc_dist_check accepts (mc_dist.h). */
+static int shape_ok(double x)
+{
+    return x >= MC_DIST_SHAPE_MIN && x <= MC_DIST_SHAPE_MAX;
+}
+
 /* After mc_dist_check (or a constructor) rejected the parameters: the key
  * to blame when one parameter alone is out of its domain, or NULL when
  * only the combination is wrong (lo >= hi, p05 >= p95): then the error
@@ -537,12 +543,12 @@ static const char *blame(const dist_params *p)
         return lo < hi && (mode < lo || mode > hi) ? "mode" : NULL;
     }
     if (strcmp(n, "beta") == 0) {
-        if (!(pv(p, "a") > 0))
+        if (!shape_ok(pv(p, "a")))
             return "a";
-        return !(pv(p, "b") > 0) ? "b" : NULL;
+        return !shape_ok(pv(p, "b")) ? "b" : NULL;
     }
     if (strcmp(n, "gamma") == 0) {
-        if (!(pv(p, "shape") > 0))
+        if (!shape_ok(pv(p, "shape")))
             return "shape";
         return !(pv(p, "scale") > 0) ? "scale" : NULL;
     }
@@ -790,9 +796,10 @@ out:
  * gamma of small shape), and either makes the model's outputs NaN or a
  * false "never".  The reach of the samplers is bounded: inverse-CDF draws
  * use 32-bit uniforms (quantiles 2.3e-10 from either end) and GSL's
- * ziggurat stops near 10 sigma; the quantiles at REACH_P lie beyond both,
- * so if they are finite and inside the domain, every draw is. */
-#define REACH_P 1e-24
+ * ziggurat stops near 10 sigma; the quantiles at REACH_P
+ * (MC_DIST_REACH_P) lie beyond both, so if they are finite and inside the
+ * domain, every draw is. */
+#define REACH_P MC_DIST_REACH_P
 
 /* The largest value d can draw (at most its upper REACH_P quantile), and
  * the smallest one when its support starts at an open end of the family
@@ -810,6 +817,37 @@ static void reach(const mc_dist *d, double *lo, double *hi)
     if (t->support == NULL && *lo == t->support_lo && isfinite(*lo))
         *lo = t->quantile(d, (d->truncated ? d->flo : 0.0)
                              + REACH_P * mass);
+}
+
+/* A distribution whose every draw is one value (in double precision: its
+ * quantiles REACH_P from either end are equal) is a fixed value in
+ * disguise, and the value is what the run would use: say so, and name a
+ * fixed value (inside the domain, or the domain to pick one from). */
+static int check_spread(cfg_ctx *c, const mc_dist *d,
+                        const mc_input_info *info, const char *what)
+{
+    double a, b;
+    char v[32], lo_s[32];
+    if (strcmp(d->type->name, "fixed") == 0)
+        return 0;
+    mc_dist_reach(d, &a, &b);
+    if (!(a == b))
+        return 0;
+    fmt_num(v, sizeof v, a);
+    fmt_num(lo_s, sizeof lo_s, info->lo);
+    if (info->lo_open ? a > info->lo && (info->lo != 0 || a >= DBL_MIN)
+                      : a >= info->lo)
+        return fail(c, "expected a distribution whose draws differ, found "
+                    "a %s whose every draw is %s in double precision (its "
+                    "quantiles %g from either end are equal); use a fixed "
+                    "value instead: \"value\": %s, or widen it", d->type->name,
+                    v, REACH_P, v);
+    return fail(c, "expected a distribution whose draws differ, found a %s "
+                "whose every draw is %s in double precision (its quantiles "
+                "%g from either end are equal), outside %s %s %s "
+                "(MODEL.md); use a fixed value %s %s, or widen it",
+                d->type->name, v, REACH_P, what, info->lo_open ? ">" : ">=",
+                lo_s, info->lo_open ? ">" : ">=", lo_s);
 }
 
 /* Does every draw of d lie in the input's domain?  For an open bound
@@ -847,6 +885,8 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
     else
         snprintf(what, sizeof what, "%s", info->name);
     fmt_num(lo_s, sizeof lo_s, lo);
+    if (check_spread(c, d, info, what))
+        return -1;
     if (ok) {
         reach(d, &rlo, &rhi);
         if (!(rhi < HUGE_VAL))

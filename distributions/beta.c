@@ -18,7 +18,11 @@
  * smaller probability the same way, by Halley's iteration (mc_dist_beta_inverse_,
  * 1.3 us against gsl_cdf_beta_Pinv's 2.8 us on this machine, test_dist
  * prints both), checked, with GSL's inverse and then mc_dist_invert_
- * behind it. */
+ * behind it.  The shapes are held to MC_DIST_SHAPE_MIN .. MC_DIST_SHAPE_MAX
+ * (mc_dist.h): beyond, GSL's incomplete beta loses its digits or returns
+ * NaN, and gsl_cdf_beta_Pinv's bisection, which only moves on a number,
+ * never ends (a truncated beta of shape 1e300 hung the loader).  PERT's
+ * shapes are 1 to 5. */
 #include "mc_dist_impl.h"
 
 #include <math.h>
@@ -53,10 +57,26 @@ static void beta_par(const mc_dist *d, double s[4])
     }
 }
 
+/* Shapes within MC_DIST_SHAPE_MIN .. MC_DIST_SHAPE_MAX (mc_dist.h: where
+ * GSL's incomplete beta, and so the cdf and the quantile, are correct);
+ * the messages say what lies beyond: nearly all the mass at one end, or
+ * a normal. */
 static int beta_check(const mc_dist *d, char *msg, size_t len)
 {
-    if (mc_dist_check_positive_("a", d->p[0], msg, len)
-        || mc_dist_check_positive_("b", d->p[1], msg, len))
+    static const char *const small_a =
+        "below it GSL's incomplete beta loses the upper tail's digits, and "
+        "more than half the draws lie within 1e-300 x (hi - lo) of lo; use "
+        "a fixed value (\"value\") or a larger a";
+    static const char *const small_b =
+        "below it GSL's incomplete beta loses the lower tail's digits, and "
+        "more than half the draws lie within 1e-300 x (hi - lo) of hi; use "
+        "a fixed value (\"value\") or a larger b";
+    static const char *const large =
+        "above it GSL's incomplete beta stops before it converges, and a "
+        "beta this narrow is a normal to within its skewness; use a normal "
+        "with the same mean and sd (truncated to [lo, hi]), or a fixed value";
+    if (mc_dist_check_shape_("a", d->p[0], small_a, large, msg, len)
+        || mc_dist_check_shape_("b", d->p[1], small_b, large, msg, len))
         return -1;
     return mc_dist_check_range_(d->p[2], d->p[3], msg, len);
 }
@@ -195,7 +215,9 @@ static double beta_variance(const mc_dist *d)
     double s[4];
     beta_par(d, s);
     double w = s[3] - s[2], ab = s[0] + s[1];
-    return w * w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0);
+    double v = w * w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0);
+    /* w^2 overflows from w = 1.3e154, where the variance may not. */
+    return isfinite(v) ? v : w * (w * (s[0] / ab) * (s[1] / ab) / (ab + 1.0));
 }
 
 static void beta_support(const mc_dist *d, double *lo, double *hi)

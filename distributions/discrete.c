@@ -26,6 +26,27 @@ static int pair_cmp(const void *a, const void *b)
     return (x->v > y->v) - (x->v < y->v);
 }
 
+/* A random draw finds its value with a 32-bit uniform U (cum[i] > U): a
+ * value whose share of the weight is under 2^-32 is drawn with
+ * probability 2^-32 (the first one, at U = 0) or never, not with its
+ * share; 1e-300 of the weight came out 2^-32, 1e290 times too often. */
+static int check_shares(size_t n, const double *weights, double sum,
+                        char *msg, size_t len)
+{
+    char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN];
+    for (size_t i = 0; weights != NULL && i < n; i++)
+        if (weights[i] > 0.0 && weights[i] / sum < 0x1p-32)
+            return mc_dist_fail_(msg, len,
+                                 "expected each weight 0 or at least 2^-32 "
+                                 "= 2.3e-10 of their sum (the 32-bit "
+                                 "uniforms that draw a value resolve no "
+                                 "finer), found weights[%zu] = %s, a share "
+                                 "of %s; make it 0 or larger", i,
+                                 mc_dist_num_(a, weights[i]),
+                                 mc_dist_num_(b, weights[i] / sum));
+    return 0;
+}
+
 int mc_dist_discrete(mc_dist *d, size_t n, const double *values,
                      const double *weights, char *msg, size_t len)
 {
@@ -52,6 +73,8 @@ int mc_dist_discrete(mc_dist *d, size_t n, const double *values,
         return mc_dist_fail_(msg, len,
                              "expected weights with a positive finite sum, found %s",
                              mc_dist_num_(a, sum));
+    if (check_shares(n, weights, sum, msg, len))
+        return -1;
 
     struct pair *t = malloc(n * sizeof *t);
     double *v = malloc(n * sizeof *v), *cum = malloc(n * sizeof *cum);

@@ -22,9 +22,12 @@
  * numerical route answers instead. */
 #include "mc_dist_impl.h"
 
+#include <float.h>
 #include <math.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_sf_erf.h>
 
 mc_dist mc_dist_lognormal(double mu, double sigma)
 {
@@ -97,8 +100,69 @@ static double lognormal_mean(const mc_dist *d)
 
 static double lognormal_variance(const mc_dist *d)
 {
-    double s2 = d->p[1] * d->p[1];
-    return expm1(s2) * exp(2.0 * d->p[0] + s2);
+    double s2 = d->p[1] * d->p[1], e = expm1(s2);
+    /* Past s2 = 709 expm1(s2) overflows even where the variance does not
+       (it would give inf, or inf x 0 = NaN for a very negative mu):
+       then e^(2 mu + 2 s2) (1 - e^-s2), in logs. */
+    if (isinf(e))
+        return exp(2.0 * d->p[0] + 2.0 * s2 + log(-expm1(-s2)));
+    return e * exp(2.0 * d->p[0] + s2);
+}
+
+/* log Phi(x), far below where Phi itself underflows (GSL's log erfc). */
+static double log_phi(double x)
+{
+    if (isinf(x))
+        return x < 0.0 ? -(double)INFINITY : 0.0;
+    return gsl_sf_log_erfc(-x / M_SQRT2) - M_LN2;
+}
+
+/* log P(a < Z < b), for masses below the smallest double too: from the
+ * tail the range lies in. */
+static double log_mass(double a, double b)
+{
+    if (!(a < b))
+        return -(double)INFINITY;
+    if (b <= 0.0) {
+        double lb = log_phi(b);
+        return lb + log(-expm1(log_phi(a) - lb));
+    }
+    if (a >= 0.0) {
+        double la = log_phi(-a);
+        return la + log(-expm1(log_phi(-b) - la));
+    }
+    return log(mc_dist_normal_mass_(a, b));
+}
+
+/* The moments below in logs throughout: for masses that underflow (sigma
+ * in the hundreds) and E X^2 beyond DBL_MAX (then Var = inf when it is
+ * more than e times (E X)^2, so that it cannot come back below).  The
+ * logs are sums of terms up to 2 sigma^2 that cancel: their rounding must
+ * leave E X to 1e-9 (8 eps (|mu| + sigma^2) <= 1e-9: sigma up to about
+ * 700), and Var = (E X)^2
+ * expm1(log E X^2 - 2 log E X) needs that difference to 1e-10 of itself;
+ * else -1 (mc_dist_moments_numeric tries). */
+static int trunc_moments_in_logs(double mu, double s, double a, double b,
+                                 double *mean, double *var)
+{
+    double lz = log_mass(a, b), lm1 = log_mass(a - s, b - s);
+    double lm2 = log_mass(a - 2.0 * s, b - 2.0 * s);
+    double l1 = mu + 0.5 * s * s + lm1 - lz;
+    double l2 = 2.0 * mu + 2.0 * s * s + lm2 - lz;
+    double dl = l2 - 2.0 * l1;
+    if (!isfinite(lz) || !isfinite(l1) || !(exp(l1) < HUGE_VAL)
+        || !(8.0 * DBL_EPSILON * (fabs(mu) + s * s) <= 1e-9))
+        return -1;
+    if (l2 > log(DBL_MAX) && dl > 1.0) {
+        *mean = exp(l1);
+        *var = INFINITY;
+        return 0;
+    }
+    if (!(dl > 1e10 * DBL_EPSILON * (fabs(l2) + 2.0 * fabs(l1) + 1.0)))
+        return -1;
+    *mean = exp(l1);
+    *var = exp(2.0 * l1 + log(expm1(dl)));
+    return 0;
 }
 
 static int lognormal_trunc_moments(const mc_dist *d, double *mean, double *var)
@@ -110,12 +174,14 @@ static int lognormal_trunc_moments(const mc_dist *d, double *mean, double *var)
     double z1 = mc_dist_normal_mass_(a - s, b - s);
     double z2 = mc_dist_normal_mass_(a - 2.0 * s, b - 2.0 * s);
     if (!(z > 0.0 && z1 > 0.0 && z2 > 0.0))
-        return -1;
+        return trunc_moments_in_logs(mu, s, a, b, mean, var);
     /* In logs: exp(2 mu + 2 sigma^2) may overflow where E X^2 does not. */
     double m1 = exp(mu + 0.5 * s * s + log(z1) - log(z));
     double m2 = exp(2.0 * mu + 2.0 * s * s + log(z2) - log(z));
     double v = m2 - m1 * m1;
-    if (!isfinite(m2) || !(v > 1e-4 * m2))
+    if (!isfinite(m2))
+        return trunc_moments_in_logs(mu, s, a, b, mean, var);
+    if (!(v > 1e-4 * m2))
         return -1;
     *mean = m1;
     *var = v;

@@ -12,6 +12,7 @@
  * E[e^{LU}] and E[e^{2LU}]) is used instead. */
 #include "mc_dist_impl.h"
 
+#include <float.h>
 #include <math.h>
 
 mc_dist mc_dist_loguniform(double lo, double hi)
@@ -65,7 +66,17 @@ static double loguniform_ccdf(const mc_dist *d, double x)
 
 static double loguniform_mean(const mc_dist *d)
 {
-    return (d->p[1] - d->p[0]) / span(d);
+    /* For hi a few ulps above lo the quotient rounds below lo. */
+    return mc_dist_clamp_((d->p[1] - d->p[0]) / span(d), d->p[0], d->p[1]);
+}
+
+/* hi^2 ((1 - e^-2L) / 2L - ((1 - e^-L) / L)^2): the variance scaled by
+ * hi, for where lo^2 is subnormal (it keeps few digits: lo = 1e-160) or
+ * expm1(2L) overflows (from L = 355: inf - inf = NaN). */
+static double variance_from_hi(double hi, double l)
+{
+    double e = -expm1(-l) / l;
+    return hi * (hi * (-expm1(-2.0 * l) / (2.0 * l) - e * e));
 }
 
 static double loguniform_variance(const mc_dist *d)
@@ -73,7 +84,9 @@ static double loguniform_variance(const mc_dist *d)
     double l = span(d), lo2 = d->p[0] * d->p[0];
     if (l > 0.1) {
         double e = expm1(l) / l;
-        return lo2 * (expm1(2.0 * l) / (2.0 * l) - e * e);
+        double v = lo2 * (expm1(2.0 * l) / (2.0 * l) - e * e);
+        return isfinite(v) && lo2 >= DBL_MIN ? v
+                                             : variance_from_hi(d->p[1], l);
     }
     /* Terms fall by at least 2L / n: 30 terms reach 1e-16 relative. */
     double sum = 0.0, pow2 = 4.0, ln = l * l, fact = 24.0;  /* 2^n, L^n, (n+2)! */
@@ -83,7 +96,7 @@ static double loguniform_variance(const mc_dist *d)
         ln *= l;
         fact *= n + 3;
     }
-    return lo2 * sum;
+    return lo2 >= DBL_MIN ? lo2 * sum : d->p[0] * (d->p[0] * sum);
 }
 
 static void loguniform_support(const mc_dist *d, double *lo, double *hi)

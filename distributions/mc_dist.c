@@ -99,6 +99,23 @@ int mc_dist_check_positive_(const char *name, double x, char *msg,
     return 0;
 }
 
+int mc_dist_check_shape_(const char *name, double x, const char *small,
+                         const char *large, char *msg, size_t len)
+{
+    char b[MC_DIST_NUM_LEN];
+    if (mc_dist_check_positive_(name, x, msg, len))
+        return -1;
+    if (x < MC_DIST_SHAPE_MIN)
+        return mc_dist_fail_(msg, len, "expected %s >= %g, found %s: %s",
+                             name, MC_DIST_SHAPE_MIN, mc_dist_num_(b, x),
+                             small);
+    if (x > MC_DIST_SHAPE_MAX)
+        return mc_dist_fail_(msg, len, "expected %s <= %g, found %s: %s",
+                             name, MC_DIST_SHAPE_MAX, mc_dist_num_(b, x),
+                             large);
+    return 0;
+}
+
 int mc_dist_check_range_(double lo, double hi, char *msg, size_t len)
 {
     char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN];
@@ -295,6 +312,31 @@ double mc_dist_variance(const mc_dist *d)
     if (!d->truncated)
         return d->type->variance(d);
     return trunc_moments(d, &m, &v) == 0 ? v : (double)NAN;
+}
+
+void mc_dist_reach(const mc_dist *d, double *lo, double *hi)
+{
+    const double p = MC_DIST_REACH_P;
+    double slo = mc_dist_support_lo(d), shi = mc_dist_support_hi(d), a, b;
+    if (!d->type->continuous) {
+        *lo = slo;
+        *hi = shi;
+        return;
+    }
+    if (!d->truncated) {
+        /* GSL's direct samplers reach the tails on their own side */
+        a = d->type->quantile(d, p);
+        b = d->type->quantile_q(d, p);
+    } else {
+        /* every truncated draw is mc_dist_quantile(u), u from p (the
+           copula's floor) to 1 - 2^-53 (the designs' ceiling): through
+           the truncation's map, whose steps may hide a tail (a range
+           whose top 1e-21 of mass holds every value above 0) */
+        a = mc_dist_quantile(d, p);
+        b = mc_dist_quantile(d, 0x1.fffffffffffffp-1);
+    }
+    *lo = mc_dist_clamp_(a, slo, shi);
+    *hi = mc_dist_clamp_(b, slo, shi);
 }
 
 double mc_dist_support_lo(const mc_dist *d)

@@ -109,8 +109,42 @@ int mc_dist_discrete(mc_dist *d, size_t n, const double *values,
                      const double *weights, char *msg, size_t len);
 
 /* Parameters inside their domain?  (sigma > 0, lo < hi, lo <= mode <= hi,
- * every parameter finite, ...) */
+ * every parameter finite, shapes within the limits below, ...) */
 int mc_dist_check(const mc_dist *d, char *msg, size_t len);
+
+/* The shapes GSL computes correctly: beta's a and b and gamma's shape
+ * from 1e-3 to 1e4.  Inside, GSL 2.7's incomplete beta and gamma
+ * functions, behind the cdf, the truncation and the quantile, agree with
+ * 40-digit references (mpmath; exact binomial sums for integer shapes)
+ * to 1e-10 relative in both tails, and the quantile inverts the cdf to
+ * 1e-11 (test_degenerate).  Below, the upper tail of a beta, which GSL
+ * computes as 1 - P, loses digits (4e-11 at a = 1e-5, 5e-7 at 1e-8), and
+ * a truncation's cdf with it; and more than half of either
+ * distribution's mass lies within 1e-300 (x the width or the scale) of
+ * one end, a point mass with a thin tail.  Above, GSL's series and
+ * continued fractions stop before they converge (1.4e-7 relative error
+ * for a gamma of shape 1e5; NaN for a beta of shapes 1e6, on which
+ * gsl_cdf_beta_Pinv then bisects forever), and the distribution is a
+ * normal to within its skewness (2 / sqrt(shape) for a gamma). */
+#define MC_DIST_SHAPE_MIN 1e-3
+#define MC_DIST_SHAPE_MAX 1e4
+
+/* The smallest tail probability any draw maps through a quantile
+ * function, from either end: inverse-CDF draws use 32-bit uniforms
+ * (2.3e-10 from an end), Latin hypercube strata reach 2.3e-19 at 1e9
+ * samples, Sobol' cells 2^-33, the copula is held inside it (sim/), and
+ * GSL's direct samplers stop near 10 sigma (2.6e-23).  So the quantiles
+ * at MC_DIST_REACH_P from either end bound every draw. */
+#define MC_DIST_REACH_P 1e-24
+
+/* The smallest and largest values a draw of d can take: untruncated, its
+ * quantiles at MC_DIST_REACH_P from the lower and from the upper end, each
+ * computed on its own side; truncated, mc_dist_quantile at MC_DIST_REACH_P
+ * and at 1 - 2^-53, the largest u a design uses, as the draws compute
+ * them.  Equal: every draw is that one value (a point mass in double
+ * precision).  Discrete: the extreme values of positive weight; fixed:
+ * the value. */
+void mc_dist_reach(const mc_dist *d, double *lo, double *hi);
 
 /* Truncates a checked continuous distribution to [lo, hi] (either may be
  * infinite).  Fails for a discrete or fixed distribution, lo >= hi, or a
@@ -127,9 +161,12 @@ double mc_dist_sample(const mc_dist *d, const gsl_rng *r);
  * quantile(1) are the support bounds; NaN for u outside [0, 1]. */
 double mc_dist_quantile(const mc_dist *d, double u);
 double mc_dist_cdf(const mc_dist *d, double x);
-/* Exact for untruncated types and for truncated normal and lognormal
- * (closed forms); otherwise by mc_dist_moments_numeric (0.1 to 10 ms, a
- * temporary GSL workspace), NaN if the quadrature fails. */
+/* Exact for untruncated types and for truncated uniform, normal and
+ * lognormal (closed forms); otherwise by mc_dist_moments_numeric (0.1 to
+ * 10 ms, a temporary GSL workspace), NaN if the quadrature fails: only
+ * for a truncated lognormal with 8 eps (|mu| + sigma^2) > 1e-9 (sigma
+ * beyond about 700) over hundreds of orders of magnitude (test_degenerate
+ * finds no other).  Runs never use them. */
 double mc_dist_mean(const mc_dist *d);
 double mc_dist_variance(const mc_dist *d);
 /* Mean and variance by numerical integration of the quantile function

@@ -34,6 +34,11 @@ int mc_dist_fail_(char *msg, size_t len, const char *fmt, ...);
 int mc_dist_check_finite_(const char *name, double x, char *msg, size_t len);
 int mc_dist_check_positive_(const char *name, double x, char *msg,
                             size_t len);
+/* A shape parameter within [MC_DIST_SHAPE_MIN, MC_DIST_SHAPE_MAX] (and
+ * finite, > 0); small and large end the message for a shape beyond each
+ * limit: why it is refused, then what to use instead. */
+int mc_dist_check_shape_(const char *name, double x, const char *small,
+                         const char *large, char *msg, size_t len);
 /* lo and hi finite, lo < hi and hi - lo finite (parameters "lo", "hi"). */
 int mc_dist_check_range_(double lo, double hi, char *msg, size_t len);
 /* p = {lo, mode, hi}: a valid range with lo <= mode <= hi (triangular and

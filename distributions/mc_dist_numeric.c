@@ -107,12 +107,13 @@ enum { QUAD_LIMIT = 1000 };
 struct quad_ctx {
     const mc_dist *d;
     double center;
+    double unit;      /* the squares are taken in this unit */
 };
 
 static double quad_x(double t, void *vc)
 {
     const struct quad_ctx *c = vc;
-    return mc_dist_quantile(c->d, t) - c->center;
+    return (mc_dist_quantile(c->d, t) - c->center) / c->unit;
 }
 
 static double quad_x2(double t, void *vc)
@@ -122,9 +123,11 @@ static double quad_x2(double t, void *vc)
 }
 
 /* QAGS, accepting a result that missed the tolerance on rounding (the
- * answer is then as good as doubles allow) but not a gross failure. */
+ * answer is then as good as doubles allow) but not a gross failure;
+ * slack is what the integrand's own resolution adds to that. */
 static int quad(double (*f)(double, void *), struct quad_ctx *c,
-                double epsabs, gsl_integration_workspace *w, double *out)
+                double epsabs, double slack, gsl_integration_workspace *w,
+                double *out)
 {
     gsl_function fn = {f, c};
     double r, err;
@@ -132,10 +135,21 @@ static int quad(double (*f)(double, void *), struct quad_ctx *c,
                                   w, &r, &err);
     if (!isfinite(r))
         return -1;
-    if (st != GSL_SUCCESS && !(err <= 1e-7 * fabs(r) + 1e6 * epsabs))
+    if (st != GSL_SUCCESS && !(err <= 1e-7 * fabs(r) + 1e6 * epsabs + slack))
         return -1;
     *out = r;
     return 0;
+}
+
+/* The resolution of the quantile function in probability: a truncated
+ * one maps u to F(lo) + u mass (or Q's), which moves in steps of an ulp
+ * of F or Q at the range's end: u is resolved to that over the mass
+ * (1e-4 for a mass of 1e-12 in mid-distribution). */
+static double u_resolution(const mc_dist *d)
+{
+    if (!d->truncated)
+        return DBL_EPSILON;
+    return 2.0 * DBL_EPSILON * (d->upper ? d->qlo : d->fhi) / d->mass;
 }
 
 int mc_dist_moments_numeric(const mc_dist *d, double *mean, double *var)
@@ -146,19 +160,44 @@ int mc_dist_moments_numeric(const mc_dist *d, double *mean, double *var)
        when the mean is large against the spread. */
     double center = mc_dist_quantile(d, 0.5);
     double scale = mc_dist_quantile(d, 0.75) - mc_dist_quantile(d, 0.25);
+    /* Quartiles that round to one double: the spread is below the
+       resolution there, which then sets the tolerance. */
+    if (scale == 0.0)
+        scale = 4.0 * DBL_EPSILON * fabs(center) + DBL_TRUE_MIN;
     if (!isfinite(center) || !(scale > 0.0) || !isfinite(scale))
         return -1;
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(QUAD_LIMIT);
     if (w == NULL)
         return -1;
     int rc = -1;
-    struct quad_ctx c = {d, center};
+    struct quad_ctx c = {d, center, 1.0};
+    /* In units of the spread: the quantiles' steps in u, and their
+       rounding (subnormal ones are coarse), bound what QAGS can reach. */
+    double res = 10.0 * u_resolution(d)
+                 + 4.0 * (DBL_TRUE_MIN + DBL_EPSILON * fabs(center)) / scale;
     double m, v;
-    if (quad(quad_x, &c, 1e-14 * scale, w, &m))
-        goto out;
+    /* A subnormal spread leaves 1e-14 of it 0, a tolerance QAGS cannot
+       meet: then in units of the spread. */
+    if (quad(quad_x, &c, 1e-14 * scale, res * scale, w, &m)) {
+        c.unit = scale;
+        if (quad(quad_x, &c, 1e-14, res, w, &m))
+            goto out;
+        m *= scale;
+        c.unit = 1.0;
+    }
     c.center = center + m;
-    if (quad(quad_x2, &c, 1e-14 * scale * scale, w, &v))
-        goto out;
+    /* Squares of spreads near 1e154 overflow where the variance need not
+       (or the tails' squares do), and squares below 1e-154 lose their
+       digits: then in units of the spread, scaled back (inf where the
+       variance exceeds DBL_MAX). */
+    if (!(scale >= 0x1p-450 && scale <= 0x1p450)
+        || quad(quad_x2, &c, 1e-14 * scale * scale, res * scale * scale, w,
+                &v)) {
+        c.unit = scale;
+        if (quad(quad_x2, &c, 1e-14, res, w, &v))
+            goto out;
+        v = scale * (scale * v);
+    }
     *mean = center + m;
     *var = v;
     rc = 0;

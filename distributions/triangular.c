@@ -20,6 +20,15 @@ mc_dist mc_dist_triangular(double lo, double mode, double hi)
     return mc_dist_make_(&mc_dist_triangular_type, lo, mode, hi, 0.0);
 }
 
+/* The products below are of order w^2: they underflow for a width under
+ * 2^-511 (w = 1e-300 put every quantile at the mode) and overflow over
+ * 2^511.  Such widths take them in units of w instead, exact in real
+ * arithmetic; the others keep the expressions (and the bits) they had. */
+static int tri_scaled(double w)
+{
+    return !(w >= 0x1p-500 && w <= 0x1p500);
+}
+
 /* F(x) = u for u <= 1/2.  Beyond the mode, x = m + d with
  * d (2h - d) = (u w - g) h, g = m - lo, h = hi - m, solved as
  * d = (u w - g) h / (h + sqrt(h w (1 - u))): the textbook
@@ -28,6 +37,12 @@ static double tri_lower(const mc_dist *d, double u)
 {
     double lo = d->p[0], mode = d->p[1], hi = d->p[2];
     double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (tri_scaled(w)) {
+        double gs = g / w, hs = h / w;
+        if (u < gs)
+            return lo + w * (sqrt(u) * sqrt(gs));
+        return mode + w * ((u - gs) * hs / (hs + sqrt(hs) * sqrt(1.0 - u)));
+    }
     if (u * w < g)
         return lo + sqrt(u * w) * sqrt(g);
     return mode + (u * w - g) * h / (h + sqrt(h) * sqrt(w * (1.0 - u)));
@@ -38,6 +53,12 @@ static double tri_upper(const mc_dist *d, double q)
 {
     double lo = d->p[0], mode = d->p[1], hi = d->p[2];
     double w = hi - lo, g = mode - lo, h = hi - mode;
+    if (tri_scaled(w)) {
+        double gs = g / w, hs = h / w;
+        if (q < hs)
+            return hi - w * (sqrt(q) * sqrt(hs));
+        return mode - w * ((q - hs) * gs / (gs + sqrt(gs) * sqrt(1.0 - q)));
+    }
     if (q * w < h)
         return hi - sqrt(q * w) * sqrt(h);
     return mode - (q * w - h) * g / (g + sqrt(g) * sqrt(w * (1.0 - q)));
@@ -85,7 +106,12 @@ static double triangular_ccdf(const mc_dist *d, double x)
 
 static double triangular_mean(const mc_dist *d)
 {
-    return (d->p[0] + d->p[1] + d->p[2]) / 3.0;
+    double m = (d->p[0] + d->p[1] + d->p[2]) / 3.0;
+    /* The sum overflows for points near the largest double; from lo it
+       does not. */
+    if (isfinite(m))
+        return m;
+    return d->p[0] + ((d->p[1] - d->p[0]) / 3.0 + (d->p[2] - d->p[0]) / 3.0);
 }
 
 static double triangular_variance(const mc_dist *d)
@@ -93,7 +119,13 @@ static double triangular_variance(const mc_dist *d)
     /* The same polynomial written in differences, free of cancellation
        when the three points are large and close. */
     double a = d->p[1] - d->p[0], b = d->p[2] - d->p[0];
-    return (a * a + b * b - a * b) / 18.0;
+    double v = (a * a + b * b - a * b) / 18.0;
+    if (isfinite(v))
+        return v;
+    /* b^2 overflows from b = 1.3e154, the variance only from 5.7e154:
+       in units of b, 0 <= a <= b. */
+    double r = a / b;
+    return b * (b * ((r * r + 1.0 - r) / 18.0));
 }
 
 static void triangular_support(const mc_dist *d, double *lo, double *hi)

@@ -6,6 +6,7 @@
  * from the nearer end, so that both tails keep their precision. */
 #include "mc_dist_impl.h"
 
+#include <math.h>
 #include <gsl/gsl_randist.h>
 
 mc_dist mc_dist_uniform(double lo, double hi)
@@ -52,8 +53,18 @@ static double uniform_mean(const mc_dist *d)
 
 static double uniform_variance(const mc_dist *d)
 {
-    double w = d->p[1] - d->p[0];
-    return w * w / 12.0;
+    double w = d->p[1] - d->p[0], v = w * w / 12.0;
+    /* w^2 overflows from w = 1.3e154, the variance only from 4.6e154. */
+    return isfinite(v) ? v : w * (w / 12.0);
+}
+
+/* Truncated, a uniform is the uniform on the truncation's range. */
+static int uniform_trunc_moments(const mc_dist *d, double *mean, double *var)
+{
+    mc_dist t = mc_dist_uniform(d->lo, d->hi);
+    *mean = uniform_mean(&t);
+    *var = uniform_variance(&t);
+    return 0;
 }
 
 static void uniform_support(const mc_dist *d, double *lo, double *hi)
@@ -74,4 +85,5 @@ const mc_dist_type mc_dist_uniform_type = {
     .ccdf = uniform_ccdf,
     .quantile_q = uniform_quantile_q,
     .support = uniform_support,
+    .trunc_moments = uniform_trunc_moments,
 };

@@ -226,8 +226,11 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
             for (size_t b = 0; b <= a; b++)
                 z += s->corr_chol[a * k + b] * eps[b];
             double u = gsl_cdf_ugaussian_P(z);
-            if (!(u > 0.0))
-                u = DBL_TRUE_MIN;
+            /* z mixes up to MC_IN_COUNT normals of 10 sigma each: held
+               to the reach the inputs were checked at (mc_dist.h), so
+               that no draw lands beyond what config/ let through */
+            if (!(u >= MC_DIST_REACH_P))
+                u = MC_DIST_REACH_P;
             if (!(u < 1.0))
                 u = 0x1.fffffffffffffp-1;
             col[MC_COL_INPUT0 + s->corr_input[a]][i] =
@@ -340,6 +343,48 @@ void mc_sampler_free(mc_sampler *p)
     free(p);
 }
 
+/* The smallest step of the horizons (the first horizon counts as a step
+ * from 0). */
+static double smallest_step(const mc_scenario *s)
+{
+    double m = INFINITY;
+    for (size_t h = 0; h < s->n_horizons; h++) {
+        double step = h == 0 ? s->horizons[0]
+                             : s->horizons[h] - s->horizons[h - 1];
+        m = step < m ? step : m;
+    }
+    return m;
+}
+
+/* Does the recurrence lose the digits of C(h) for growth g with q = g /
+ * I0?  It divides q by e^(g h) - 1, built from expm1(g step): both keep
+ * their digits while normal doubles; a subnormal one does not (m = 1e-320
+ * made q 0 and every multiplier 1). */
+static int curve_subnormal(double g, double q, double step_min)
+{
+    return g != 0.0 && !(fabs(q) >= DBL_MIN && fabs(g * step_min) >= DBL_MIN);
+}
+
+/* Those samples' multipliers at horizon hz from the closed form
+ * (mc_cumulative_days, which is h where g h is subnormal: then exactly
+ * the g = 0 values). */
+static void curve_closed_form(const double *g, const double *q,
+                              const double *T, const double *F,
+                              const double *I0, const double *te,
+                              const double *fe, size_t len, double step_min,
+                              double hz, double *const x[MC_NCURVE])
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!curve_subnormal(g[i], q[i], step_min))
+            continue;
+        double inv = (1.0 / I0[i]) / mc_cumulative_days(g[i], hz);
+        x[0][i] = 1.0 + T[i] * inv;
+        x[1][i] = 1.0 + te[i] * inv;
+        x[2][i] = 1.0 + F[i] * inv;
+        x[3][i] = 1.0 + fe[i] * inv;
+    }
+}
+
 /* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
  * for g = 0), written as 1 + T inv with inv = (g / I0) / (e^(g h) - 1):
  * one division per sample and horizon serves all four multipliers. */
@@ -357,6 +402,9 @@ void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
     const double *pr = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO];
     const double *pu = col[MC_COL_INPUT0 + MC_IN_PUE_RATIO];
     const double *const x[MC_NCURVE] = {x0, x1, x2, x3};
+    double *const xw[MC_NCURVE] = {x0, x1, x2, x3};
+    const double step_min = smallest_step(s);
+    size_t n_subnormal = 0;
 
     for (size_t i = 0; i < len; i++) {
         g[i] = mc_growth_rate(mg[i]);
@@ -365,6 +413,7 @@ void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
         double energy = pr[i] * pu[i];
         te[i] = T[i] / energy;
         fe[i] = F[i] / energy;
+        n_subnormal += (size_t)curve_subnormal(g[i], q[i], step_min);
     }
     double step_d = -1.0;             /* the step d holds, none yet */
     for (size_t h = 0; h < s->n_horizons; h++) {
@@ -390,6 +439,8 @@ void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
             x2[i] = 1.0 + F[i] * inv;
             x3[i] = 1.0 + fe[i] * inv;
         }
+        if (n_subnormal > 0)
+            curve_closed_form(g, q, T, F, I0, te, fe, len, step_min, hz, xw);
         fn(ctx, h, x, len);
     }
 }

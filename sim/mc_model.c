@@ -2,9 +2,16 @@
  *
  * Growth is continuous: I(t) = I0 e^(g t), so C(t) = I0 (e^(g t) - 1) / g.
  * expm1 and log1p keep full precision when g is tiny, so the formulas
- * join the g = 0 case continuously (tests check m = 1e-12 against 0). */
+ * join the g = 0 case continuously (tests check m = 1e-12 against 0) --
+ * while g t and g T / I0 are normal doubles.  Below DBL_MIN a double
+ * keeps fewer digits the smaller it is (1e-320 has 11 bits), and
+ * expm1(g t) / g or log1p(y) / g divides two such numbers: m = 1e-320 gave
+ * 67.4091 days for 67.4155.  There the quotients are taken as
+ * t expm1(x) / x and (T / I0) log1p(y) / y, whose ratios are 1 to double
+ * precision (or computed from a normal y), so nothing divides by g. */
 #include "mc_model.h"
 
+#include <float.h>
 #include <math.h>
 
 double mc_growth_rate(double m)
@@ -14,14 +21,35 @@ double mc_growth_rate(double m)
 
 double mc_cumulative_days(double g, double t)
 {
-    return g == 0.0 ? t : expm1(g * t) / g;
+    double x = g * t;
+    /* expm1(x) / x = 1 + x / 2 + ..., 1 to double precision for a
+       subnormal x (and for g = 0) */
+    if (!(fabs(x) >= DBL_MIN))
+        return t;
+    return expm1(x) / g;
+}
+
+/* The break-even day as r log1p(y) / y, r = T / I0, y = g r: for g whose
+ * products with T or with T / I0 are not normal doubles, or overflow. */
+static double break_even_scaled(double T, double I0, double g)
+{
+    double r = T / I0, y = g * r;
+    if (y <= -1.0)                 /* traffic dies out first: never */
+        return INFINITY;
+    if (!(fabs(y) >= DBL_MIN))     /* log1p(y) / y = 1 - y / 2 + ... = 1 */
+        return r;
+    if (isinf(y))                  /* log1p(y) = log y beyond DBL_MAX */
+        return (log(g) + log(T) - log(I0)) / g;
+    return r * (log1p(y) / y);
 }
 
 double mc_break_even_days(double T, double I0, double g)
 {
     if (g == 0.0)
         return T / I0;
-    double x = g * T / I0;
+    double gT = g * T, x = gT / I0;
+    if (!(fabs(gT) >= DBL_MIN && fabs(x) >= DBL_MIN && !isinf(x)))
+        return break_even_scaled(T, I0, g);
     if (x <= -1.0)                 /* traffic dies out first: never */
         return INFINITY;
     return log1p(x) / g;

@@ -44,11 +44,14 @@ typedef struct mc_outcome {
 double mc_growth_rate(double m);
 
 /* Cumulative inference up to day t, per unit of day-0 inference:
- * t for g = 0, else (e^(g t) - 1) / g, computed with expm1. */
+ * t for g = 0, else (e^(g t) - 1) / g, computed with expm1; t where g t
+ * is subnormal (then (e^(g t) - 1) / g = t to double precision). */
 double mc_cumulative_days(double g, double t);
 
 /* The t with I0 * mc_cumulative_days(g, t) = T: T / I0 for g = 0, else
- * log1p(g T / I0) / g, and +INFINITY where 1 + g T / I0 <= 0. */
+ * log1p(g T / I0) / g, and +INFINITY where 1 + g T / I0 <= 0.  Where
+ * g T or g T / I0 is subnormal or overflows, the same t as (T / I0)
+ * log1p(y) / y with y = g T / I0, which does not divide by g. */
 double mc_break_even_days(double T, double I0, double g);
 
 /* e^(a + b) - 1 from E = e^a - 1 and d = e^b - 1: E + d + E d, exact in

@@ -841,6 +841,156 @@ static void beta_quantile_should_match_gsl_to_1e_10(void **state)
                   (t1 - t0) / n * 1e9, (t2 - t1) / n * 1e9, sum);
 }
 
+/* ------------------------------------------------------------------ */
+/* Extreme parameters (issue 13): the limits, and the closed forms    */
+/* where the usual expressions overflow or underflow.  Expected       */
+/* values by hand, or by mpmath at 40 digits where noted.             */
+
+static void check_message(mc_dist d, const char *start)
+{
+    char msg[512] = "";
+    if (mc_dist_check(&d, msg, sizeof msg) != -1)
+        fail_msg("accepted, expected '%s...'", start);
+    if (strncmp(msg, start, strlen(start)) != 0)
+        fail_msg("message '%s', expected it to start '%s'", msg, start);
+}
+
+static void shapes_should_be_held_to_1e_3_to_1e4(void **state)
+{
+    (void)state;
+    check_message(mc_dist_beta(1e-4, 2.0, 0.0, 1.0),
+                  "expected a >= 0.001, found 0.0001: below it GSL's "
+                  "incomplete beta loses");
+    check_message(mc_dist_beta(2.0, 2e4, 0.0, 1.0),
+                  "expected b <= 10000, found 20000: above it GSL's "
+                  "incomplete beta stops");
+    check_message(mc_dist_gamma(9e-4, 1.0),
+                  "expected shape >= 0.001, found 0.0009: below it more than "
+                  "half the draws");
+    check_message(mc_dist_gamma(1e300, 1.0),
+                  "expected shape <= 10000, found 1e+300: above it GSL's "
+                  "incomplete gamma loses digits");
+    check_message(mc_dist_gamma(1.0, 0.0), "expected scale > 0, found 0");
+    (void)checked(mc_dist_beta(1e-3, 1e4, 0.0, 1.0));
+    (void)checked(mc_dist_gamma(1e4, 1e-300));
+    (void)checked(mc_dist_gamma(1e-3, 1e300));
+}
+
+static void reach_should_be_where_the_draws_end(void **state)
+{
+    (void)state;
+    double lo, hi;
+    mc_dist n = checked(mc_dist_normal(0.0, 1.0));
+    mc_dist_reach(&n, &lo, &hi);
+    /* Phi^-1(1e-24), mpmath */
+    assert_rel(lo, -10.199157424513418817, 1e-12);
+    assert_rel(hi, 10.199157424513418817, 1e-12);
+    /* 1 +- 10.2 x 1e-300 is 1: every draw is 1 */
+    mc_dist point = checked(mc_dist_normal(1.0, 1e-300));
+    mc_dist_reach(&point, &lo, &hi);
+    assert_true(lo == 1.0 && hi == 1.0);
+    /* sigma 1e24 below 1e-8: all the mass but 1e-21 under 1e-300, and
+       the draws (u up to 1 - 2^-53) never reach the rest */
+    mc_dist wide = truncated(mc_dist_lognormal(0.0, 1e24), 0.0, 1e-8);
+    mc_dist_reach(&wide, &lo, &hi);
+    assert_true(lo == 0.0 && hi == 0.0);
+    static const double v[] = {2.0, 1.0};
+    mc_dist d;
+    assert_int_equal(mc_dist_discrete(&d, 2, v, NULL, NULL, 0), 0);
+    mc_dist_reach(&d, &lo, &hi);
+    assert_true(lo == 1.0 && hi == 2.0);
+    mc_dist_free(&d);
+}
+
+static void discrete_weights_below_2_32_of_the_sum_should_be_refused(void **state)
+{
+    (void)state;
+    static const double v[] = {1.0, 2.0}, tiny[] = {1.0, 1e-12};
+    static const double small[] = {1.0, 0x1p-31}, zero[] = {0.0, 1.0};
+    mc_dist d;
+    char msg[512];
+    assert_int_equal(mc_dist_discrete(&d, 2, v, tiny, msg, sizeof msg), -1);
+    assert_string_equal(msg, "expected each weight 0 or at least 2^-32 = "
+                        "2.3e-10 of their sum (the 32-bit uniforms that draw "
+                        "a value resolve no finer), found weights[1] = "
+                        "1e-12, a share of 9.99999999999e-13; make it 0 or "
+                        "larger");
+    assert_int_equal(mc_dist_discrete(&d, 2, v, small, msg, sizeof msg), 0);
+    mc_dist_free(&d);
+    assert_int_equal(mc_dist_discrete(&d, 2, v, zero, msg, sizeof msg), 0);
+    mc_dist_free(&d);
+}
+
+static void moments_should_stay_finite_where_they_are(void **state)
+{
+    (void)state;
+    /* e^(2 mu + 2 s^2) (1 - e^-s^2) = e^0 (1 - e^-900) = 1; expm1(900)
+       overflows */
+    mc_dist ln = checked(mc_dist_lognormal(-900.0, 30.0));
+    assert_rel(mc_dist_variance(&ln), 1.0, 1e-12);
+    assert_rel(mc_dist_mean(&ln), 3.6938830684872562188e-196, 1e-12);
+    /* lo^2 = 1e-320 is subnormal: mpmath */
+    mc_dist lu = checked(mc_dist_loguniform(1e-160, 1e-10));
+    assert_rel(mc_dist_variance(&lu), 1.439265530921434362e-23, 1e-12);
+    assert_rel(mc_dist_mean(&lu), 2.895296546021678851e-13, 1e-12);
+    /* a width whose square overflows: (2e154)^2 / 12 */
+    mc_dist u = checked(mc_dist_uniform(-1e154, 1e154));
+    assert_rel(mc_dist_variance(&u), 4e307 / 1.2, 1e-15);
+    mc_dist b = checked(mc_dist_beta(2.0, 2.0, -1e154, 1e154));
+    assert_rel(mc_dist_variance(&b), 2e307, 1e-14);    /* w^2 4 / (16 5) */
+    /* (a^2 + b^2 - a b) / 18 with a = 1e154, b = 2e154 */
+    mc_dist t = checked(mc_dist_triangular(0.0, 1e154, 2e154));
+    assert_rel(mc_dist_variance(&t), 3e307 / 1.8, 1e-14);
+    /* three points whose sum overflows: (1 + 1.2 + 1.5) e308 / 3 */
+    mc_dist big = checked(mc_dist_triangular(1e308, 1.2e308, 1.5e308));
+    assert_rel(mc_dist_mean(&big), 3.7e307 / 0.3, 1e-15);
+    /* a loguniform three ulps wide: the mean inside */
+    mc_dist nar = checked(mc_dist_loguniform(1e5, 100000.00000000004));
+    assert_true(mc_dist_mean(&nar) >= 1e5
+                && mc_dist_mean(&nar) <= 100000.00000000004);
+}
+
+static void truncated_moments_should_survive_underflow_and_overflow(void **state)
+{
+    (void)state;
+    /* [1, inf) of lognormal(0, 20): 2 e^200 Phi(20) (mpmath); E X^2 =
+       2 e^800 overflows, and so does the variance */
+    mc_dist a = truncated(mc_dist_lognormal(0.0, 20.0), 1.0, INFINITY);
+    assert_rel(mc_dist_mean(&a), 1.4451947536251498516e87, 1e-12);
+    assert_true(isinf(mc_dist_variance(&a)));
+    /* (0, 1e-8] of lognormal(0, 100): Phi(b - s) underflows (mpmath) */
+    mc_dist c = truncated(mc_dist_lognormal(0.0, 100.0), 0.0, 1e-8);
+    assert_rel(mc_dist_mean(&c), 9.1695297325396754344e-11, 1e-9);
+    assert_rel(mc_dist_variance(&c), 4.5052460344911663999e-19, 1e-9);
+    /* truncated uniform: the uniform on the range */
+    mc_dist u = truncated(mc_dist_uniform(0.0, 1e300), 1.0, 1e300);
+    assert_rel(mc_dist_mean(&u), 5e299, 1e-15);
+    assert_true(isinf(mc_dist_variance(&u)));
+    /* one ulp of 1e5 wide (a mass of 5.8e-12): the quartiles round to
+       one double, the mean lies in the range, the variance within the
+       resolution there, the range's width squared (the exact ulp^2 / 12
+       is below what the two values the quantile takes can tell) */
+    double hi = nextafter(1e5, INFINITY);
+    mc_dist n = truncated(mc_dist_normal(1e5, 1.0), 1e5, hi);
+    double m = mc_dist_mean(&n), v = mc_dist_variance(&n);
+    assert_true(m >= 1e5 && m <= hi);
+    assert_true(v >= 0.0 && v <= (hi - 1e5) * (hi - 1e5));
+}
+
+static void triangular_quantiles_should_hold_at_extreme_widths(void **state)
+{
+    (void)state;
+    /* lo + sqrt(u w (m - lo)) = sqrt(0.125 x 2e154 x 1e154) = 5e153 */
+    mc_dist wide = checked(mc_dist_triangular(0.0, 1e154, 2e154));
+    assert_rel(mc_dist_quantile(&wide, 0.125), 5e153, 1e-14);
+    assert_rel(mc_dist_quantile(&wide, 0.875), 1.5e154, 1e-14);
+    assert_rel(mc_dist_quantile(&wide, 0.5), 1e154, 1e-14);
+    /* hi - sqrt((1 - u) w (hi - m)) = 2e-300 - 0.9e-300, mode at lo */
+    mc_dist narrow = checked(mc_dist_triangular(1e-300, 1e-300, 2e-300));
+    assert_rel(mc_dist_quantile(&narrow, 0.19), 1.1e-300, 1e-14);
+    assert_rel(mc_dist_quantile(&narrow, 0.64), 1.4e-300, 1e-14);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -862,11 +1012,12 @@ int main(void)
                  "%s_quantile_should_invert_cdf_to_1e-9", cases[i].label);
         tests[nt++] = (struct CMUnitTest)CASE_TEST(names[1][i],
             quantile_should_invert_cdf_over_a_grid, i);
-        /* Closed forms: every untruncated type, and truncated normal and
-           lognormal. */
+        /* Closed forms: every untruncated type, and truncated uniform,
+           normal and lognormal. */
         const mc_dist *d = &cases[i].d;
         if (!d->truncated || d->type == mc_dist_type_find("normal")
-            || d->type == mc_dist_type_find("lognormal")) {
+            || d->type == mc_dist_type_find("lognormal")
+            || d->type == mc_dist_type_find("uniform")) {
             snprintf(names[2][i], sizeof names[2][i],
                      "%s_numeric_moments_should_match_closed_forms",
                      cases[i].label);
@@ -895,6 +1046,12 @@ int main(void)
         cmocka_unit_test(draws_should_depend_only_on_seed_stream_and_sample),
         cmocka_unit_test(inversion_draws_should_skip_a_zero_uniform),
         cmocka_unit_test(beta_quantile_should_match_gsl_to_1e_10),
+        cmocka_unit_test(shapes_should_be_held_to_1e_3_to_1e4),
+        cmocka_unit_test(reach_should_be_where_the_draws_end),
+        cmocka_unit_test(discrete_weights_below_2_32_of_the_sum_should_be_refused),
+        cmocka_unit_test(moments_should_stay_finite_where_they_are),
+        cmocka_unit_test(truncated_moments_should_survive_underflow_and_overflow),
+        cmocka_unit_test(triangular_quantiles_should_hold_at_extreme_widths),
     };
     for (size_t i = 0; i < sizeof fixed_tests / sizeof fixed_tests[0]; i++)
         tests[nt++] = fixed_tests[i];

@@ -13,7 +13,12 @@
  *   - every other cell a finite number; probabilities in [0, 1] and
  *     p_le_2 == p_break_even in curve.csv (MODEL.md's identity).
  * Plus: lifetime-1e6-growth.json overflows C(L) to inf, and every
- * multiplier must then be exactly 1.  (A billion samples are no longer
+ * multiplier must then be exactly 1; growth-fixed-1e-320.json and
+ * growth-fixed-minus-1e-320.json (a subnormal growth) must give growth
+ * 0's run, config/reported.json's, byte for byte in summary.csv and
+ * curve.csv and in every column of samples.csv but monthly_growth:
+ * break-even 2,935,000 / 43,536 = 67.41547225284822 days (issue 13: it
+ * was 67.4091).  (A billion samples are no longer
  * refused: memory does not grow with the samples; test_faults runs them
  * for a few seconds and checks the memory.) */
 #include <dirent.h>
@@ -370,10 +375,85 @@ static void extreme_scenarios_give_numbers_never_nan(void **state)
         fail_msg("%d problems in the extreme scenarios' output", problems);
 }
 
+/* The run of a scenario file at SAMPLES samples into work/<out>. */
+static void run_file(const char *file, const char *out)
+{
+    char dir[256], o[256], e[256];
+    snprintf(dir, sizeof dir, "%s/%s", work, out);
+    snprintf(o, sizeof o, "%s/stdout.txt", work);
+    snprintf(e, sizeof e, "%s/stderr.txt", work);
+    char *argv[] = {(char *)BREAKEVEN_EXE, (char *)"--config", (char *)file,
+                    (char *)"--out", dir, (char *)"--samples",
+                    (char *)"2000", (char *)"--quiet", NULL};
+    assert_int_equal(e2e_run(argv, o, e), 0);
+}
+
+static char *slurp_run(const char *out, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s", work, out, name);
+    char *text = e2e_slurp(path, NULL);
+    assert_non_null(text);
+    return text;
+}
+
+/* samples.csv with the monthly_growth column (the 7th) left out. */
+static void drop_growth_column(char *text)
+{
+    char *w = text;
+    int col = 0;
+    for (const char *r = text; *r != '\0'; r++) {
+        if (*r == '\n')
+            col = 0;
+        else if (*r == ',')
+            col++;
+        if (col != 6 && !(col == 7 && *r == ','))
+            *w++ = *r;
+    }
+    *w = '\0';
+}
+
+static void subnormal_growth_gives_growth_0s_run(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"growth-fixed-1e-320.json",
+                                        "growth-fixed-minus-1e-320.json"};
+    run_file(CONFIG_DIR "/reported.json", "growth-0");
+    char *s0 = slurp_run("growth-0", "summary.csv");
+    char *c0 = slurp_run("growth-0", "curve.csv");
+    char *x0 = slurp_run("growth-0", "samples.csv");
+    /* the reported figures: every break-even cell 2935000 / 43536 */
+    assert_non_null(strstr(s0, "\nbreak_even_days,2000,0,67.41547225284822,"));
+    drop_growth_column(x0);
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char file[512], out[32];
+        snprintf(file, sizeof file, "%s/%s", EXTREME_DIR, files[k]);
+        snprintf(out, sizeof out, "growth-tiny-%zu", k);
+        run_file(file, out);
+        char *s = slurp_run(out, "summary.csv");
+        char *c = slurp_run(out, "curve.csv");
+        char *x = slurp_run(out, "samples.csv");
+        drop_growth_column(x);
+        if (strcmp(s, s0) != 0 || strcmp(c, c0) != 0 || strcmp(x, x0) != 0)
+            fail_msg("%s: summary.csv %s, curve.csv %s, samples.csv (but "
+                     "monthly_growth) %s growth 0's", files[k],
+                     strcmp(s, s0) ? "differs from" : "equals",
+                     strcmp(c, c0) ? "differs from" : "equals",
+                     strcmp(x, x0) ? "differs from" : "equals");
+        free(s);
+        free(c);
+        free(x);
+    }
+    free(s0);
+    free(c0);
+    free(x0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(extreme_scenarios_give_numbers_never_nan),
+        cmocka_unit_test(subnormal_growth_gives_growth_0s_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
