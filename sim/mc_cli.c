@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mc_comm.h"
+#include "mc_count.h"
 #include "mc_engine.h"
 #include "mc_saltelli.h"
 
@@ -35,8 +36,7 @@ static const char *const usage_text =
     "\n"
     "  --config FILE   scenario file (JSON); default: built-in deepseek-v3-r1\n"
     "  --out DIR       run folder to write; default: runs/<scenario name>\n"
-    "  --samples N     number of samples, 1 to 1000000000 (overrides the file);\n"
-    "                  an integer, digits only or with an exponent (1e6)\n"
+    "  --samples N     number of samples, 1 to 1000000000 (overrides the file)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
     "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS)\n"
     "  --until RULE    METRIC:STAT:TOL, e.g. break_even_days:p50:0.5: runs\n"
@@ -46,9 +46,10 @@ static const char *const usage_text =
     "  --sampling D    random (independent draws), lhs (Latin hypercube) or\n"
     "                  sobol (Sobol' sequence, random digital shift);\n"
     "                  overrides the file's \"sampling\"\n"
-    "  --replicates R  also run seeds S+1 .. S+R-1 and write replicates.csv:\n"
-    "                  each statistic's spread over the R randomizations\n"
-    "                  (the honest error for lhs and sobol)\n"
+    "  --replicates R  2 to 1000: also run seeds S+1 .. S+R-1 and write\n"
+    "                  replicates.csv, each statistic's spread over the R\n"
+    "                  randomizations (the honest error for lhs and sobol);\n"
+    "                  S+R-1 must not pass 18446744073709551615\n"
     "  --sensitivity M rank (Spearman and partial rank correlations in\n"
     "                  sensitivity.csv, the default), sobol (also Sobol'\n"
     "                  indices in sobol.csv) or none; overrides the file's\n"
@@ -56,6 +57,11 @@ static const char *const usage_text =
     "  --no-variants   leave out the scenario's variants\n"
     "  --quiet         print nothing but errors\n"
     "  --help          this text;  --version: the program's version\n"
+    "\n"
+    "N, S, T and R (and the file's seed and samples) are written in decimal\n"
+    "without a sign, as digits (1000000) or with a fraction and exponent (1e6,\n"
+    "2.5e6), and must be an exact integer in range: +5, -0, 2.5, 0x10 are\n"
+    "refused.\n"
     "\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error,\n"
     "5 interrupted (SIGINT or SIGTERM; no results written unless complete).\n"
@@ -73,7 +79,10 @@ typedef struct options {
     const char *until;
     int sampling;                     /* -1: the scenario's */
     unsigned long long replicates;    /* 0: one run */
+    const char *replicates_text;      /* as given */
 } options;
+
+#define MC_THREADS_MAX 1024
 
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
@@ -83,32 +92,24 @@ static int usage_error(const char *fmt, const char *a, const char *b)
     return MC_EXIT_USAGE;
 }
 
-/* An unsigned integer in [lo, hi]: digits, or a number with a fraction or
- * exponent whose value is an exact integer (1e6, 2.5e6), below 2^53 in
- * that form.  Returns 0 on success. */
-static int parse_count(const char *s, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out)
+/* The integer value of option `name` in [lo, hi], by the rule of every
+ * count (mc_count.h: exact, no sign).  0, or the usage error's exit code
+ * with the message printed; a long value is shown cut. */
+static int parse_count(const char *name, const char *val, uint64_t lo,
+                       uint64_t hi, unsigned long long *out)
 {
-    if (*s == '\0' || strspn(s, "0123456789") == strlen(s)) {
-        if (*s == '\0')
-            return -1;
-        errno = 0;
-        char *end;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v < lo || v > hi)
-            return -1;
+    uint64_t v;
+    mc_count_status st = mc_count_parse(val, strlen(val), lo, hi, &v);
+    if (st == MC_COUNT_OK) {
         *out = v;
         return 0;
     }
-    if (strspn(s, "0123456789.eE+") != strlen(s))
-        return -1;                  /* no sign, hex, inf or nan */
-    char *end;
-    double d = strtod(s, &end);
-    if (*end != '\0' || !(d >= (double)lo) || d > (double)hi ||
-        d > 9007199254740992.0 || d != floor(d))
-        return -1;
-    *out = (unsigned long long)d;
-    return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s expects an integer from %llu to %llu, "
+             "found '%.64s%s'%s", name, (unsigned long long)lo,
+             (unsigned long long)hi, val, strlen(val) > 64 ? "..." : "",
+             st == MC_COUNT_SIGN ? " (a sign is not allowed)" : "");
+    return usage_error("%s%s", msg, "");
 }
 
 /* Parses argv; returns -1 to go on, or an exit code. */
@@ -168,10 +169,10 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(name, "--until") == 0) {
             o->until = val;
         } else if (strcmp(name, "--replicates") == 0) {
-            if (parse_count(val, 2, 1000, &v) != 0)
-                return usage_error("--replicates expects an integer from 2 to "
-                                   "1000, found '%s'%s", val, "");
+            if (parse_count(name, val, 2, 1000, &v) != 0)
+                return MC_EXIT_USAGE;
             o->replicates = v;
+            o->replicates_text = val;
         } else if (strcmp(name, "--sampling") == 0) {
             if (strcmp(val, "random") == 0)
                 o->sampling = MC_SAMPLING_RANDOM;
@@ -198,21 +199,18 @@ static int parse_args(int argc, char **argv, options *o)
                                    "value%s%s", "", "");
             o->out = val;
         } else if (strcmp(name, "--samples") == 0) {
-            if (parse_count(val, 1, 1000000000ULL, &v) != 0)
-                return usage_error("--samples expects an integer from 1 to "
-                                   "1000000000, found '%s'%s", val, "");
+            if (parse_count(name, val, 1, 1000000000, &v) != 0)
+                return MC_EXIT_USAGE;
             o->has_samples = 1;
             o->samples = v;
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_count(val, 0, ~0ULL, &v) != 0)
-                return usage_error("--seed expects an integer from 0 to "
-                                   "18446744073709551615, found '%s'%s", val, "");
+            if (parse_count(name, val, 0, UINT64_MAX, &v) != 0)
+                return MC_EXIT_USAGE;
             o->has_seed = 1;
             o->seed = v;
         } else {
-            if (parse_count(val, 1, 1024, &v) != 0)
-                return usage_error("--threads expects an integer from 1 to "
-                                   "1024, found '%s'%s", val, "");
+            if (parse_count(name, val, 1, MC_THREADS_MAX, &v) != 0)
+                return MC_EXIT_USAGE;
             o->threads = (int)v;
         }
     }
@@ -707,6 +705,27 @@ static int cli_main(int argc, char **argv)
                 "with replicates (--until or the scenario's \"until\"), found "
                 "'%s'\nTry 'breakeven --help' for more information.\n",
                 o.until);
+        mc_scenario_free(&s);
+        return MC_EXIT_USAGE;
+    }
+    /* Seeds S .. S+R-1 must not wrap past 2^64 - 1 (the seed may come
+       from the file, so this waits for it). */
+    if (o.replicates >= 2 && s.seed > UINT64_MAX - (o.replicates - 1)) {
+        char from[4200];
+        snprintf(from, sizeof from, o.has_seed ? "--seed" : "the seed of %s",
+                 config);
+        if (s.seed == UINT64_MAX)
+            fprintf(stderr, "breakeven: --replicates: expected a seed of at "
+                    "most 18446744073709551614 (seeds S .. S+R-1 stop at "
+                    "2^64 - 1 = 18446744073709551615), found "
+                    "18446744073709551615 (%s): lower the seed\n", from);
+        else
+            fprintf(stderr, "breakeven: --replicates expects an integer from "
+                    "2 to %llu with seed %llu (%s; seeds S .. S+R-1 stop at "
+                    "2^64 - 1 = 18446744073709551615), found '%s'\n",
+                    (unsigned long long)(UINT64_MAX - s.seed) + 1,
+                    (unsigned long long)s.seed, from, o.replicates_text);
+        fprintf(stderr, "Try 'breakeven --help' for more information.\n");
         mc_scenario_free(&s);
         return MC_EXIT_USAGE;
     }

@@ -269,6 +269,147 @@ static void bad_options_exit_2_with_a_message(void **state)
     free(manifest);
 }
 
+/* The first line of tmp/err.txt is exactly want. */
+static void expect_first_error_line(const char *args, const char *want)
+{
+    char *err = slurp("err.txt");
+    assert_non_null(err);
+    size_t n = strcspn(err, "\n");
+    if (strlen(want) != n || strncmp(err, want, n) != 0)
+        fail_msg("%s: expected\n  %s\nfound\n  %.*s", args, want, (int)n,
+                 err);
+    free(err);
+}
+
+/* Every integer option follows the one rule (README, "Integers"): read
+ * exactly, no sign, the real range in the message; and --replicates
+ * never takes the seeds past 2^64 - 1. */
+static void integer_options_follow_one_exact_rule(void **state)
+{
+    (void)state;
+    static const char *const refused[][2] = {
+        {"--samples 2000.0000000000001", "--samples expects an integer from "
+         "1 to 1000000000, found '2000.0000000000001'"},
+        {"--samples +5", "--samples expects an integer from 1 to 1000000000, "
+         "found '+5' (a sign is not allowed)"},
+        {"--seed -0", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '-0' (a sign is not allowed)"},
+        {"--threads -1", "--threads expects an integer from 1 to 1024, found "
+         "'-1' (a sign is not allowed)"},
+        {"--replicates=+3", "--replicates expects an integer from 2 to 1000, "
+         "found '+3' (a sign is not allowed)"},
+        {"--seed 18446744073709551616", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '18446744073709551616'"},
+        {"--seed 1.8446744073709551616e19", "--seed expects an integer from 0 "
+         "to 18446744073709551615, found '1.8446744073709551616e19'"},
+        {"--seed 9007199254740993.5", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '9007199254740993.5'"},
+        {"--samples 1.e3", "--samples expects an integer from 1 to "
+         "1000000000, found '1.e3'"},
+        {"--samples .5e1", "--samples expects an integer from 1 to "
+         "1000000000, found '.5e1'"},
+        {"--samples 1e", "--samples expects an integer from 1 to 1000000000, "
+         "found '1e'"},
+        {"--samples ' 5'", "--samples expects an integer from 1 to "
+         "1000000000, found ' 5'"},
+        {"--samples 0x10", "--samples expects an integer from 1 to "
+         "1000000000, found '0x10'"},
+        {"--samples inf", "--samples expects an integer from 1 to "
+         "1000000000, found 'inf'"},
+        {"--samples 1e400", "--samples expects an integer from 1 to "
+         "1000000000, found '1e400'"},
+        {"--threads 1025", "--threads expects an integer from 1 to 1024, "
+         "found '1025'"},
+        {"--threads 1.5", "--threads expects an integer from 1 to 1024, "
+         "found '1.5'"},
+        {"--replicates 1001", "--replicates expects an integer from 2 to "
+         "1000, found '1001'"},
+        {"--samples 12345678901234567890123456789012345678901234567890"
+         "12345678901234567890", "--samples expects an integer from 1 to "
+         "1000000000, found '1234567890123456789012345678901234567890123456"
+         "789012345678901234...'"},
+        /* seeds S .. S+R-1 stop at 2^64 - 1 */
+        {"--seed 18446744073709551610 --replicates 7", "--replicates expects "
+         "an integer from 2 to 6 with seed 18446744073709551610 (--seed; "
+         "seeds S .. S+R-1 stop at 2^64 - 1 = 18446744073709551615), found "
+         "'7'"},
+        {"--seed 18446744073709551615 --replicates 2", "--replicates: "
+         "expected a seed of at most 18446744073709551614 (seeds S .. S+R-1 "
+         "stop at 2^64 - 1 = 18446744073709551615), found "
+         "18446744073709551615 (--seed): lower the seed"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char want[512];
+        assert_int_equal(run(refused[i][0]), 2);
+        snprintf(want, sizeof want, "breakeven: %s", refused[i][1]);
+        expect_first_error_line(refused[i][0], want);
+    }
+    /* the seed from the file: the message names it */
+    FILE *f = fopen(CONFIG_DIR "/reported.json", "rb");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *seed = strstr(text, "\"seed\": ");
+    assert_non_null(seed);
+    char path[512], edited[1 << 16];
+    snprintf(edited, sizeof edited, "%.*s\"seed\": 18446744073709551614%s",
+             (int)(seed - text), text, seed + strcspn(seed, ","));
+    snprintf(path, sizeof path, "%s/big-seed.json", tmp);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(edited, f);
+    fclose(f);
+    assert_int_equal(run("--config big-seed.json --replicates 3"), 2);
+    expect_first_error_line("file seed", "breakeven: --replicates expects an "
+                            "integer from 2 to 2 with seed "
+                            "18446744073709551614 (the seed of big-seed.json; "
+                            "seeds S .. S+R-1 stop at 2^64 - 1 = "
+                            "18446744073709551615), found '3'");
+    /* ... and the largest R allowed runs, up to the last seed */
+    assert_int_equal(run("--config big-seed.json --replicates 2 --out big "
+                         "--no-samples"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "(seeds 18446744073709551614 .. "
+                                "18446744073709551615)"));
+    free(out);
+    char *manifest = slurp("big/manifest.json");
+    assert_non_null(strstr(manifest, "\"seed\": 18446744073709551614,"));
+    free(manifest);
+
+    /* read exactly: 9.007199254740993e15 is 2^53 + 1, whose draws differ
+       from 2^53's (a double would have made them the same seed) */
+    static const char *const common = "--samples 250 --no-variants "
+                                      "--sensitivity none --quiet";
+    char args[512];
+    snprintf(args, sizeof args, "--seed 9.007199254740993e15 --out a %s",
+             common);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "--seed 9007199254740993 --out b %s", common);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "--seed 9007199254740992 --out c %s", common);
+    assert_int_equal(run(args), 0);
+    manifest = slurp("a/manifest.json");
+    assert_non_null(strstr(manifest, "\"seed\": 9007199254740993,"));
+    assert_non_null(strstr(manifest, "\"samples\": 250,"));
+    free(manifest);
+    char *a = slurp("a/samples.csv"), *b = slurp("b/samples.csv"),
+         *c = slurp("c/samples.csv");
+    assert_non_null(a);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    /* 2.5e2 samples are 250, 1e1 threads are 10 */
+    assert_int_equal(run("--samples 2.5e2 --threads 1e1 --out d --no-variants "
+                         "--sensitivity none --quiet"), 0);
+    manifest = slurp("d/manifest.json");
+    assert_non_null(strstr(manifest, "\"samples\": 250,"));
+    free(manifest);
+}
+
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
 {
     (void)state;
@@ -559,6 +700,7 @@ int main(void)
         cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),
+        cmocka_unit_test(integer_options_follow_one_exact_rule),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
