@@ -51,9 +51,18 @@ static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 /* Blocks per parallel region: a progress step (and the only barrier). */
 #define CHUNK_BLOCKS 16
 
+/* The request (OpenMP's default when none), at most OMP_THREAD_LIMIT:
+ * no team can be larger, so no more lanes are allocated. */
 static int resolve_threads(int threads)
 {
-    return threads > 0 ? threads : omp_get_max_threads();
+    int t = threads > 0 ? threads : omp_get_max_threads();
+    int limit = omp_get_thread_limit();
+    return limit > 0 && t > limit ? limit : t;
+}
+
+int mc_engine_threads(int threads)
+{
+    return resolve_threads(threads);
 }
 
 static void report(mc_progress_fn progress, void *ctx, const char *phase,
@@ -514,7 +523,8 @@ typedef struct engine {
     int np;                           /* processes */
     size_t b0, b1;                    /* this process's blocks */
     size_t n, nh, ncs, nblocks;
-    int nt;
+    int nt;                           /* lanes (the most threads asked) */
+    int team;                         /* the largest team OpenMP gave */
     lane *lanes;
     mc_qs *qs_sum, *qs_cur;
     int sum_on, cur_on;               /* quantile work in this pass */
@@ -678,6 +688,16 @@ static size_t block_len(const engine *e, size_t b)
     return mc_block_len(e->n, b);
 }
 
+/* Inside a parallel region: OpenMP may give fewer threads than asked
+ * (OMP_DYNAMIC, a region inside another), and the run reports the
+ * threads that worked, not the request.  Thread 0 alone writes; the
+ * region's end orders it before any read. */
+static void note_team(engine *e)
+{
+    if (omp_get_thread_num() == 0 && omp_get_num_threads() > e->team)
+        e->team = omp_get_num_threads();
+}
+
 /* One pass over all samples: pass 1 (first) in block order, or a
  * refining pass in any order. */
 static void run_pass(engine *e, int first, mc_progress_fn progress,
@@ -699,6 +719,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             #pragma omp parallel num_threads(e->nt)
             {
                 lane *L = &e->lanes[omp_get_thread_num()];
+                note_team(e);
                 #pragma omp for ordered schedule(static, 1)
                 for (size_t b = b0; b < b1; b++) {
                     pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
@@ -719,6 +740,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             #pragma omp parallel num_threads(e->nt)
             {
                 lane *L = &e->lanes[omp_get_thread_num()];
+                note_team(e);
                 #pragma omp for schedule(runtime)
                 for (size_t b = b0; b < b1; b++)
                     refine_block(e, L, b * MC_BLOCK, block_len(e, b));
@@ -1168,6 +1190,8 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
     }
     if (reduce_counts(&e) != 0)
         goto fail;
+    if (e.team > 0)                   /* else this process had no blocks */
+        run.threads = e.team;
     results(&e, &run);
     if (sens_results(&e, &run) != 0)
         goto fail;

@@ -41,6 +41,18 @@ static int run(const char *args)
     return WEXITSTATUS(st);
 }
 
+/* run() with a prefix before the program: environment variables, or a
+ * command that runs it (taskset). */
+static int run_with(const char *prefix, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s >out.txt 2>err.txt",
+             tmp, prefix, BREAKEVEN_EXE, args);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
 /* Reads tmp/name into a malloc'd string (NULL if missing). */
 static char *slurp(const char *name)
 {
@@ -410,6 +422,46 @@ static void integer_options_follow_one_exact_rule(void **state)
     free(manifest);
 }
 
+/* The threads reported (terminal and manifest.json) are the threads
+ * used: OMP_THREAD_LIMIT=1 makes --threads 2 run on one, and the files
+ * are those of two threads. */
+static void threads_reported_are_the_threads_used(void **state)
+{
+    (void)state;
+    static const char *const args = "--threads 2 --samples 20000 "
+                                    "--no-variants --sensitivity none";
+    char a[256];
+    snprintf(a, sizeof a, "%s --out lim", args);
+    assert_int_equal(run_with("OMP_THREAD_LIMIT=1", a), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "deepseek-v3-r1: 20000 samples, seed "
+                                "20250227, 1 thread, "));
+    free(out);
+    char *m = slurp("lim/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 1,"));
+    free(m);
+    snprintf(a, sizeof a, "%s --out two", args);
+    assert_int_equal(run_with("OMP_THREAD_LIMIT=2", a), 0);
+    out = slurp("out.txt");
+    assert_non_null(strstr(out, " 2 threads, "));
+    free(out);
+    m = slurp("two/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 2,"));
+    free(m);
+    static const char *const files[] = {"samples.csv", "summary.csv",
+                                        "curve.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p1[64], p2[64];
+        snprintf(p1, sizeof p1, "lim/%s", files[i]);
+        snprintf(p2, sizeof p2, "two/%s", files[i]);
+        char *x = slurp(p1), *y = slurp(p2);
+        assert_non_null(x);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+}
+
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
 {
     (void)state;
@@ -701,6 +753,7 @@ int main(void)
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),
         cmocka_unit_test(integer_options_follow_one_exact_rule),
+        cmocka_unit_test(threads_reported_are_the_threads_used),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
