@@ -39,7 +39,7 @@ static const char *const usage_text =
     "  --samples N     number of samples, 1 to 1000000000 (overrides the file)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
     "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS);\n"
-    "                  OMP_THREAD_LIMIT lowers it\n"
+    "                  OMP_THREAD_LIMIT lowers it; over 4 per CPU: a warning\n"
     "  --until RULE    METRIC:STAT:TOL, e.g. break_even_days:p50:0.5: runs\n"
     "                  10000, 20000, 40000, ... samples until STAT's 95%\n"
     "                  interval has a half-width <= TOL (or the sample count\n"
@@ -613,6 +613,32 @@ static void default_outdir(const char *name, char *buf, size_t len)
         snprintf(buf, len, "runs/_");
 }
 
+/* Threads per CPU above which a request is worth a warning.  The
+ * results are the same at any count, and the tests run 7 threads on 2
+ * CPUs on purpose (3.5 per CPU) to show it; a few threads per CPU only
+ * cost a little time-slicing.  Far beyond that the extra threads add
+ * their buffers (megabytes each) and no speed: more likely a slip
+ * (--threads 64 for 6, an OMP_NUM_THREADS meant for another machine)
+ * than a wish, so the run goes on with one line to say so. */
+#define THREADS_PER_CPU_WARN 4
+
+/* One warning line when the threads the run will ask for are more than
+ * THREADS_PER_CPU_WARN per CPU this process may run on (its affinity
+ * mask, which libgomp's omp_get_num_procs counts: taskset, cgroups'
+ * cpusets, Slurm).  Not with --quiet. */
+static void warn_threads(const options *o)
+{
+    int cpus = omp_get_num_procs(), t = mc_engine_threads(o->threads);
+    if (o->quiet || cpus < 1 || t <= THREADS_PER_CPU_WARN * cpus)
+        return;
+    fprintf(stderr, "breakeven: warning: %d threads (%s) are more than %d "
+            "per CPU for the %d CPU%s this process may use; the run goes on, "
+            "no faster than with %d thread%s and with more memory\n", t,
+            o->threads > 0 ? "--threads" : "OMP_NUM_THREADS",
+            THREADS_PER_CPU_WARN, cpus, cpus == 1 ? "" : "s", cpus,
+            cpus == 1 ? "" : "s");
+}
+
 static int cli_main(int argc, char **argv);
 
 /* With MPI (mc_comm.h) every rank runs this same program on the same
@@ -785,6 +811,7 @@ static int cli_main(int argc, char **argv)
             goto out;
         }
     }
+    warn_threads(&o);
     if ((rc = check_outdir(label, outdir)) != 0)
         goto out;
 

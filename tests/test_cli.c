@@ -462,6 +462,49 @@ static void threads_reported_are_the_threads_used(void **state)
     }
 }
 
+/* More than 4 threads per CPU this process may use: one warning line,
+ * and the run goes on.  taskset gives the process one CPU. */
+static void threads_far_above_the_cpus_are_warned_about(void **state)
+{
+    (void)state;
+    if (system("taskset -c 0 true >/dev/null 2>&1") != 0) {
+        print_message("skipped: no taskset to pin the run to one CPU\n");
+        skip();
+    }
+    static const char *const args = "--samples 1000 --no-variants "
+                                    "--sensitivity none --no-samples";
+    char a[256];
+    snprintf(a, sizeof a, "%s --threads 5 --out w5", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    char *err = slurp("err.txt");
+    assert_string_equal(err, "breakeven: warning: 5 threads (--threads) are "
+                        "more than 4 per CPU for the 1 CPU this process may "
+                        "use; the run goes on, no faster than with 1 thread "
+                        "and with more memory\n");
+    free(err);
+    char *m = slurp("w5/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 5,"));
+    free(m);
+    /* from OMP_NUM_THREADS, the same, naming it */
+    snprintf(a, sizeof a, "%s --out w6", args);
+    assert_int_equal(run_with("OMP_NUM_THREADS=6 taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_non_null(strstr(err, "breakeven: warning: 6 threads "
+                                "(OMP_NUM_THREADS) are more than 4 per CPU"));
+    free(err);
+    /* 4 per CPU is not warned about, nor anything under --quiet */
+    snprintf(a, sizeof a, "%s --threads 4 --out w4", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_string_equal(err, "");
+    free(err);
+    snprintf(a, sizeof a, "%s --threads 5 --out q5 --quiet", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_string_equal(err, "");
+    free(err);
+}
+
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
 {
     (void)state;
@@ -754,6 +797,7 @@ int main(void)
         cmocka_unit_test(bad_options_exit_2_with_a_message),
         cmocka_unit_test(integer_options_follow_one_exact_rule),
         cmocka_unit_test(threads_reported_are_the_threads_used),
+        cmocka_unit_test(threads_far_above_the_cpus_are_warned_about),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
