@@ -347,9 +347,11 @@ static const char *found_for(int e)
     }
 }
 
-/* The scenario file: present, not a folder, readable.  0 or an exit
+/* The scenario file: present, a regular file, readable.  0 or an exit
  * code (message printed).  The loader reports what goes wrong later.
- * Only a regular file is opened here: opening a pipe would consume it. */
+ * Nothing else is opened: opening a FIFO waits for a writer, forever if
+ * none comes, and reading a device (/dev/zero) never ends or means
+ * nothing. */
 static int check_config(const char *path)
 {
     struct stat st;
@@ -360,7 +362,15 @@ static int check_config(const char *path)
         fprintf(stderr, "breakeven: %s: expected a scenario file, found a "
                 "folder\n", path);
         return MC_EXIT_IO;
-    } else if (S_ISREG(st.st_mode)) {
+    } else if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "breakeven: %s: expected a regular scenario file, "
+                "found %s\n", path,
+                S_ISFIFO(st.st_mode) ? "a FIFO"
+                : S_ISCHR(st.st_mode) ? "a character device"
+                : S_ISBLK(st.st_mode) ? "a block device"
+                : S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
+        return MC_EXIT_IO;
+    } else {
         int fd = open(path, O_RDONLY);
         if (fd < 0)
             e = errno;

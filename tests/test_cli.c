@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "mc_results.h"
@@ -505,6 +509,56 @@ static void threads_far_above_the_cpus_are_warned_about(void **state)
     free(err);
 }
 
+/* --config naming a FIFO, a device or a socket: exit 4 at once, with
+ * what was found; nothing opened (a FIFO would block the open forever:
+ * timeout ends the run if it does) and nothing created. */
+static void special_files_as_config_exit_4_at_once(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/fifo", tmp);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/link", tmp);
+    assert_int_equal(symlink("fifo", path), 0);
+    int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(sock >= 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(path, sizeof path, "%s/sock", tmp);
+    assert_true(strlen(path) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
+    static const char *const cases[][2] = {
+        {"fifo", "a FIFO"},
+        {"link", "a FIFO"},
+        {"/dev/zero", "a character device"},
+        {"/dev/null", "a character device"},
+        {"sock", "a socket"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[256], want[256];
+        snprintf(args, sizeof args, "--config %s --out sp", cases[i][0]);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(run_with("timeout 10", args), 4);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) +
+                   1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        if (s >= 1.0)
+            fail_msg("%s: %.2f s, expected under a second", args, s);
+        snprintf(want, sizeof want, "breakeven: %s: expected a regular "
+                 "scenario file, found %s\n", cases[i][0], cases[i][1]);
+        char *err = slurp("err.txt");
+        assert_string_equal(err, want);
+        free(err);
+        struct stat st;
+        snprintf(path, sizeof path, "%s/sp", tmp);
+        assert_int_not_equal(stat(path, &st), 0);
+    }
+    close(sock);
+}
+
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
 {
     (void)state;
@@ -799,6 +853,7 @@ int main(void)
         cmocka_unit_test(threads_reported_are_the_threads_used),
         cmocka_unit_test(threads_far_above_the_cpus_are_warned_about),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
+        cmocka_unit_test(special_files_as_config_exit_4_at_once),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
 #include "mc_rng.h"
@@ -1444,6 +1447,31 @@ static void missing_file_should_be_an_io_error(void **state)
     assert_int_equal(e.io, 1);
 }
 
+/* Only a regular file is read: a FIFO without a writer is refused at
+ * once, not waited on (alarm ends a test that would hang), and a device
+ * is not read to its end (/dev/zero has none). */
+static void special_files_should_be_refused_at_once(void **state)
+{
+    char dir[] = "/tmp/test_config-XXXXXX", fifo[64];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(5);
+    assert_int_equal(mc_cfg_load_file(fifo, &s, &e), -1);
+    assert_int_equal(e.io, 1);
+    assert_string_equal(e.msg, "not a regular file");
+    assert_int_equal(mc_cfg_load_file("/dev/zero", &s, &e), -1);
+    assert_string_equal(e.msg, "not a regular file");
+    assert_int_equal(mc_cfg_load_file("/dev/null", &s, &e), -1);
+    assert_string_equal(e.msg, "not a regular file");
+    alarm(0);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void file_with_an_error_should_not_be_an_io_error(void **state)
 {
     mc_scenario s;
@@ -1495,6 +1523,7 @@ int main(void)
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
+        cmocka_unit_test(special_files_should_be_refused_at_once),
         cmocka_unit_test(file_with_an_error_should_not_be_an_io_error),
         cmocka_unit_test(scenario_free_should_accept_a_zeroed_struct),
     };
