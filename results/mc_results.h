@@ -191,8 +191,9 @@ typedef struct mc_qs mc_qs;
 typedef struct mc_qs_acc mc_qs_acc;
 
 /* For streams of n >= 1 values each and the levels probs[0..k-1] (in
- * [0, 1]); keep_bytes bounds the values kept in a pass.  NULL if out of
- * memory. */
+ * [0, 1]); keep_bytes bounds the values kept in a pass, and the sub-bins
+ * of the bins cut again (each gets fewer, down to 64, when many are
+ * cut).  NULL if out of memory. */
 mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
                  size_t keep_bytes);
 /* The same, and the order statistics ranks[0..nr) (0-based, each < n;
@@ -207,6 +208,11 @@ void mc_qs_free(mc_qs *q);
  * depend on the number of values. */
 double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
                    int threads);
+
+/* The sub-bins the coming pass counts into, over all its cut targets
+ * (*cut of them, when not NULL): at most keep_bytes / 8, or 64 per cut
+ * target when there are more of those.  For tests. */
+size_t mc_qs_sub_bins(const mc_qs *q, size_t *cut);
 
 size_t mc_qs_pilot_len(const mc_qs *q);
 double *mc_qs_pilot(mc_qs *q, size_t stream);
