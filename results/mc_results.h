@@ -202,12 +202,15 @@ mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
                        size_t k, const size_t *ranks, size_t nr,
                        size_t keep_bytes);
 void mc_qs_free(mc_qs *q);
-/* Bytes mc_qs_new and the passes allocate at most for `streams` streams
- * of `wanted` order statistics each (2 per level, plus any ranks), with
- * `threads` accumulators (for a memory check before a run); it does not
- * depend on the number of values. */
-double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
-                   int threads);
+/* Bytes mc_qs_new and the passes allocate at their peak for `streams`
+ * streams of n values and `wanted` order statistics each (2 per level,
+ * plus any ranks), with `threads` accumulators (for a memory check
+ * before a run).  Up to MC_QS_PILOT values the pilot is everything and
+ * grows with n; beyond, only the values kept and the sub-bins (at most
+ * keep_bytes of values, and a model of how many targets are cut: see
+ * mc_qstream.c) depend on n. */
+double mc_qs_bytes(size_t n, size_t streams, size_t wanted,
+                   size_t keep_bytes, int threads);
 
 /* The sub-bins the coming pass counts into, over all its cut targets
  * (*cut of them, when not NULL): at most keep_bytes / 8, or 64 per cut

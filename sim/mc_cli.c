@@ -623,6 +623,85 @@ static void default_outdir(const char *name, char *buf, size_t len)
         snprintf(buf, len, "runs/_");
 }
 
+/* The memory a run needs at 1 thread with x horizons or x samples, or
+ * at x threads (a shallow copy: mc_engine_memory_bytes reads counts). */
+typedef double (*need_fn)(const mc_scenario *s, size_t x);
+
+static double need_threads(const mc_scenario *s, size_t x)
+{
+    return mc_engine_memory_bytes(s, (int)x);
+}
+
+static double need_horizons(const mc_scenario *s, size_t x)
+{
+    mc_scenario t = *s;
+    t.n_horizons = x;
+    return mc_engine_memory_bytes(&t, 1);
+}
+
+static double need_samples(const mc_scenario *s, size_t x)
+{
+    mc_scenario t = *s;
+    t.samples = x;
+    return mc_engine_memory_bytes(&t, 1);
+}
+
+/* The largest x in [1, hi] whose run needs at most room bytes, or 0 if
+ * even 1 does not fit (the need grows with x). */
+static size_t largest_fit(const mc_scenario *s, need_fn need, size_t hi,
+                          double room)
+{
+    size_t lo = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (need(s, mid) <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* The run does not fit in 90% of the memory: what does not, and what
+ * would.  The per-thread buffers grow with the horizons (four curve
+ * points each, every one with its quantile counts), so a run whose
+ * threads are the trouble gets the most threads that fit; a run too
+ * large even at one thread gets the horizons and the samples that would
+ * fit (up to MC_QS_PILOT samples a run keeps them all and needs no
+ * counts, so fewer samples can be the way out). */
+static void refuse_memory(const mc_scenario *s, const options *o,
+                          const char *config, double need, double have)
+{
+    const double gib = 1073741824.0, room = 0.9 * have;
+    int threads = mc_engine_threads(o->threads);
+    size_t most = largest_fit(s, need_threads, (size_t)threads, room);
+    if (most >= 1) {
+        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
+                "this machine's %.1f GiB of memory (at most about %zu "
+                "thread%s), found %d threads, which need %.1f GiB\n",
+                o->threads > 0 ? "--threads" : "OMP_NUM_THREADS",
+                have / gib, most, most == 1 ? "" : "s", threads, need / gib);
+        return;
+    }
+    size_t h = largest_fit(s, need_horizons, s->n_horizons, room);
+    size_t n = largest_fit(s, need_samples, (size_t)s->samples, room);
+    char what[160];
+    if (h > 0 && n > 0)
+        snprintf(what, sizeof what, "at most about %zu horizons at these "
+                 "samples, or %zu samples at these horizons", h, n);
+    else if (h > 0 || n > 0)
+        snprintf(what, sizeof what, "at most about %zu %s", h > 0 ? h : n,
+                 h > 0 ? "horizons at these samples"
+                       : "samples at these horizons");
+    else
+        snprintf(what, sizeof what, "fewer horizons and fewer samples");
+    fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of this "
+            "machine's %.1f GiB of memory, found %zu horizons and %llu "
+            "samples, which need %.1f GiB even at 1 thread (lower them: %s)"
+            "\n", config, have / gib, s->n_horizons,
+            (unsigned long long)s->samples, need_threads(s, 1) / gib, what);
+}
+
 /* Threads per CPU above which a request is worth a warning.  The
  * results are the same at any count, and the tests run 7 threads on 2
  * CPUs on purpose (3.5 per CPU) to show it; a few threads per CPU only
@@ -779,9 +858,8 @@ static int cli_main(int argc, char **argv)
     snprintf(label, sizeof label, "%s %s",
              o.out != NULL ? "--out" : "output folder", outdir);
 
-    /* Memory: refused before anything starts.  The engine streams the
-     * samples, so what grows is the per-thread buffers: a usage error of
-     * --threads (or OMP_NUM_THREADS), exit 2. */
+    /* Memory: refused before anything starts (refuse_memory), a usage
+     * error, exit 2. */
     double need = mc_engine_memory_bytes(&s, o.threads);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     char msg[2048];
@@ -790,16 +868,7 @@ static int cli_main(int argc, char **argv)
     size_t n_reps = 0;                /* of them computed */
     memset(&run, 0, sizeof run);
     if (have > 0 && need > 0.9 * have) {
-        int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-        double per = mc_engine_memory_bytes(&s, 2) -
-                     mc_engine_memory_bytes(&s, 1);
-        double fit = floor((0.9 * have - mc_engine_memory_bytes(&s, 1)) /
-                           per) + 1;
-        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
-                "this machine's %.1f GiB of memory (at most about %.0f "
-                "threads), found %d threads, which need %.1f GiB\n",
-                o.threads > 0 ? "--threads" : "OMP_NUM_THREADS",
-                have / 1073741824.0, fit, threads, need / 1073741824.0);
+        refuse_memory(&s, &o, config, need, have);
         rc = MC_EXIT_USAGE;
         goto out;
     }

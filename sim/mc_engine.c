@@ -795,27 +795,74 @@ size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols)
     return d;
 }
 
+/* The blocks of a run of n samples merged along the tree: payloads the
+ * stack grows to (mc_mtree: 8 at first, doubling; about two per level). */
+static double tree_nodes(size_t n)
+{
+    size_t blocks = (n + MC_BLOCK - 1) / MC_BLOCK, depth = 2, cap = 8;
+    for (; blocks > 1; blocks = (blocks + 1) / 2)
+        depth++;
+    while (cap < depth)
+        cap *= 2;
+    return (double)cap;
+}
+
+/* What setup, the passes and the results allocate at their peak, by the
+ * same counts (a malloc with 16 bytes of glibc's bookkeeping), plus the
+ * program itself; mc_qs_bytes models the part that depends on the data.
+ * The check refuses what does not fit, so it must neither miss a
+ * buffer nor count one that is never made (README, "Command line": the
+ * estimate against measured peaks). */
 double mc_engine_memory_bytes(const mc_scenario *s, int threads)
 {
-    int t = resolve_threads(threads);
-    /* rank maps: counts per cell, merged and per thread, and a block of
-       scores per thread */
-    double ranks = (double)MC_NCOLS *
-        (8.0 * (2 * MC_RANK_PILOT + 1) * (t + 2) + 16.0 * MC_RANK_PILOT +
-         4.0 * MC_BLOCK * t);
-    size_t ncs = s->n_horizons * MC_NCURVE;
-    double per_lane = 8.0 * MC_BLOCK * (MC_NCOLS + MC_CURVE_SCRATCH / MC_BLOCK) +
-                  16.0 * (double)ncs + 8.0 * MC_NCURVE *
-                  (double)(s->n_horizons + 1) + (double)text_cap();
-    /* each level wants 2 order statistics and its interval 2 more */
-    /* a variant's comparison (mc_variants.c): both scenarios' blocks and
-       the differences per thread, and the differences' quantiles */
-    double variants = s->n_variants == 0 ? 0.0
+    const double over = 16.0, t = resolve_threads(threads);
+    const size_t n = (size_t)s->samples, nh = s->n_horizons;
+    const size_t ncs = nh * MC_NCURVE;
+    const double pay = (double)pay_bytes(ncs) + over;
+    /* the program, its libraries and the threads' stacks; the run's
+       results, every variant's kept until the files are written */
+    double held = 16.0 * 1048576.0 +
+                  (double)(1 + s->n_variants) *
+                  ((double)(ncs + 1) * sizeof(mc_curve_point) +
+                   (double)(nh + 1) * sizeof(double) + 2.0 * over);
+    /* the engine: the merged summary and its scratch, the tree */
+    double b = (2.0 + tree_nodes(n)) * pay;
+    /* each lane */
+    double per = (double)MC_NCOLS * (MC_BLOCK * sizeof(double) + over) +
+                  MC_CURVE_SCRATCH * sizeof(double) + pay +
+                  (double)(ncs + 1) * sizeof(size_t) +
+                  (double)MC_NCURVE * (double)(nh + 1) * sizeof(size_t) +
+                  6.0 * over + 4096.0;           /* the generator */
+    if (s->write_samples)
+        per += (double)text_cap() + over;
+    if (s->sampling == MC_SAMPLING_SOBOL)
+        per += (double)MC_BLOCK * MC_SOBOL_MAX_DIMS * sizeof(double);
+    int cols[MC_NCOLS];
+    size_t sd = s->sensitivity != MC_SENS_NONE
+                    ? mc_engine_sens_inputs(s, cols) : 0;
+    if (sd > 0) {
+        /* rank maps: pilot, edges and cells of every column, each
+           thread's cells in pass 1, its scores and sums */
+        double c = (double)(sd + MC_NOUTPUTS);
+        double cells = 2.0 * MC_RANK_PILOT + 1.0;
+        b += c * (8.0 * (MC_RANK_PILOT + 1) + 8.0 * MC_RANK_PILOT +
+                  16.0 * cells + 64.0 * 8.0);
+        per += c * (8.0 * cells + 4.0 * MC_BLOCK) +
+                16.0 * (c * c + 2.0 * c) + over;
+    }
+    b += t * per;
+    /* the quantiles of summary.csv and curve.csv */
+    b += mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t) +
+         mc_qs_bytes(n, ncs > 0 ? ncs : 1, 4 * MC_NCURVE_Q, MC_KEEP_BYTES,
+                     (int)t);
+    double passes = b;
+    /* a variant against the base (mc_variants.c), once the variant's own
+       run is freed: both scenarios' blocks and the differences per
+       thread, and the differences' quantiles */
+    double cmp = s->n_variants == 0 ? 0.0
         : t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
-          mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t);
-    return ranks + variants + t * per_lane + 8.0 * (double)ncs +
-           mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t) +
-           mc_qs_bytes(ncs, 4 * MC_NCURVE_Q, MC_KEEP_BYTES, t);
+          mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
+    return held + (passes > cmp ? passes : cmp);
 }
 
 void mc_run_free(mc_run *run)

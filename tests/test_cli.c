@@ -1,5 +1,6 @@
 /* test_cli.c: the breakeven program end to end: runs into temporary
  * folders, CSVs read back and checked, exit codes. */
+#define _DEFAULT_SOURCE         /* wait4: one child's peak memory */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "mc_engine.h"
 #include "mc_results.h"
 
 #include "e2e.h"
@@ -559,6 +562,144 @@ static void special_files_as_config_exit_4_at_once(void **state)
     close(sock);
 }
 
+/* tmp/name: config/src with these horizons (a JSON value). */
+static void write_horizons(const char *src, const char *name,
+                           const char *horizons)
+{
+    char from[512];
+    snprintf(from, sizeof from, "%s/%s", CONFIG_DIR, src);
+    char *text = e2e_slurp(from, NULL);
+    assert_non_null(text);
+    const char *key = "\"horizons\": {\"start\": 10, \"stop\": 730, "
+                      "\"step\": 10}";
+    char *at = strstr(text, key);
+    assert_non_null(at);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "%.*s\"horizons\": %s%s", (int)(at - text), text, horizons,
+            at + strlen(key));
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+/* The memory a run of tmp/name with n samples needs at t threads. */
+static double need_of(const char *name, size_t n, size_t horizons, int t)
+{
+    char path[512];
+    mc_scenario s;
+    mc_err e;
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    assert_int_equal(mc_cfg_load_file(path, &s, &e), 0);
+    s.samples = n;
+    size_t nh = s.n_horizons;
+    s.n_horizons = horizons;            /* the estimate reads the count */
+    double b = mc_engine_memory_bytes(&s, t);
+    s.n_horizons = nh;
+    mc_scenario_free(&s);
+    return b;
+}
+
+/* The documented maximum of horizons, 100,000, at 1e5 samples: about
+ * 50 GiB even at one thread (each of the 400,000 curve points keeps a
+ * pilot and pass-1 counts).  Where that does not fit, the refusal says
+ * so, at 1 and at 2 threads (it said "at most about -43 threads"), and
+ * what would fit; both figures hold by the estimate. */
+static void the_most_horizons_are_refused_with_what_fits(void **state)
+{
+    (void)state;
+    write_horizons("reported.json", "h100k.json", "{\"start\": 1, "
+                   "\"stop\": 100000, \"step\": 1}");
+    double room = 0.9 * (double)sysconf(_SC_PHYS_PAGES) *
+                  (double)sysconf(_SC_PAGESIZE);
+    if (need_of("h100k.json", 100000, 100000, 1) <= room) {
+        print_message("skipped: 100,000 horizons at 1e5 samples fit in this "
+                      "machine's memory\n");
+        skip();
+    }
+    static const char *const threads[] = {"1", "2"};
+    for (size_t i = 0; i < 2; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "--config h100k.json --samples 1e5 "
+                 "--threads %s --out m", threads[i]);
+        assert_int_equal(run(args), 2);
+        char *err = slurp("err.txt");
+        static const char *const parts[] = {
+            "breakeven: h100k.json: expected a run that fits in 90% of this "
+            "machine's ", " GiB of memory, found 100000 horizons and 100000 "
+            "samples, which need ", " GiB even at 1 thread (lower them: at "
+            "most about ", " horizons at these samples, or ", " samples at "
+            "these horizons)\n"};
+        const char *p = err;
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            const char *q = strstr(p, parts[k]);
+            if (q == NULL || (k == 0 && q != err))
+                fail_msg("expected '%s' in:\n%s", parts[k], err);
+            p = q + strlen(parts[k]);
+        }
+        assert_string_equal(p, "");           /* one line */
+        size_t h = 0, n = 0;
+        const char *at = strstr(err, "at most about ");
+        assert_int_equal(sscanf(at, "at most about %zu horizons at these "
+                                "samples, or %zu samples", &h, &n), 2);
+        /* the largest that fit by the estimate the check uses */
+        assert_true(h >= 1 && h < 100000);
+        assert_true(need_of("h100k.json", 100000, h, 1) <= room);
+        assert_true(need_of("h100k.json", 100000, h + 1, 1) > room);
+        assert_true(n >= 1 && n < 100000);
+        assert_true(need_of("h100k.json", n, 100000, 1) <= room);
+        assert_true(need_of("h100k.json", n + 1, 100000, 1) > room);
+        free(err);
+        struct stat st;
+        char path[512];
+        snprintf(path, sizeof path, "%s/m", tmp);
+        assert_int_not_equal(stat(path, &st), 0);
+    }
+}
+
+/* The estimate the memory check uses against the peak RSS of a run (the
+ * child's, from wait4): at least what the run takes, and not far above
+ * (the estimate before issue 13 said 6.5 GiB for this run, 13 times its
+ * peak).  1,000 horizons at 5,000 samples: the pilots, pass-1 counts and
+ * a refining pass, two seconds.  Not under ASan, whose shadow memory
+ * and quarantine are no part of the estimate. */
+static void memory_estimate_holds_against_the_peak(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    print_message("skipped: ASan's own memory is not estimated\n");
+    skip();
+#endif
+    write_horizons("deepseek-v3-r1.json", "h1k.json", "{\"start\": 1, "
+                   "\"stop\": 1000, \"step\": 1}");
+    static const int threads[] = {1, 2};
+    for (size_t i = 0; i < 2; i++) {
+        double est = need_of("h1k.json", 5000, 1000, threads[i]);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cd '%s' && exec '%s' --config h1k.json "
+                 "--samples 5000 --threads %d --no-samples --no-variants "
+                 "--quiet --out mem >out.txt 2>err.txt", tmp, BREAKEVEN_EXE,
+                 threads[i]);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        struct rusage ru;
+        assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        double rss = (double)ru.ru_maxrss * 1024.0;
+        print_message("%d thread(s): peak RSS %.0f MiB, estimate %.0f MiB\n",
+                      threads[i], rss / 1048576.0, est / 1048576.0);
+        if (!(rss <= est && est <= 1.15 * rss + 24.0 * 1048576.0))
+            fail_msg("estimate %.0f MiB against a peak of %.0f MiB",
+                     est / 1048576.0, rss / 1048576.0);
+    }
+}
+
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
 {
     (void)state;
@@ -854,6 +995,8 @@ int main(void)
         cmocka_unit_test(threads_far_above_the_cpus_are_warned_about),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
         cmocka_unit_test(special_files_as_config_exit_4_at_once),
+        cmocka_unit_test(the_most_horizons_are_refused_with_what_fits),
+        cmocka_unit_test(memory_estimate_holds_against_the_peak),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),
