@@ -22,16 +22,20 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
 
+#include "mc_count.h"
 #include "mc_rng.h"
 
 /* ======================================================================
@@ -57,8 +61,7 @@ const mc_input_info mc_input_infos[MC_IN_COUNT] = {
 #define FINAL_RUN "final_run_gpu_hours"
 static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
 
-#define SEED_MAX 9007199254740992.0   /* 2^53 */
-#define SAMPLES_MAX 1e9
+#define SAMPLES_MAX UINT64_C(1000000000)
 #define HORIZONS_MAX 100000
 #define FILE_MAX ((size_t)64 << 20)   /* bytes; guards against /dev/zero */
 #define DEFAULT_H_START 10.0
@@ -118,10 +121,17 @@ static const dist_spec dist_specs[] = {
  * Context: the JSON path being read, and error reporting
  * ====================================================================== */
 
+/* A number's text as the file wrote it (cJSON keeps only a double). */
+typedef struct num_text {
+    const char *s;                    /* NULL: unknown */
+    size_t len;
+} num_text;
+
 typedef struct cfg_ctx {
     mc_err *err;
     char path[sizeof ((mc_err *)0)->path];
     size_t len;
+    num_text seed, samples;           /* the top-level members' text */
 } cfg_ctx;
 
 static void ctx_init(cfg_ctx *c, mc_err *err)
@@ -129,6 +139,8 @@ static void ctx_init(cfg_ctx *c, mc_err *err)
     c->err = err;
     strcpy(c->path, "$");
     c->len = 1;
+    c->seed.s = c->samples.s = NULL;
+    c->seed.len = c->samples.len = 0;
 }
 
 static void path_append(cfg_ctx *c, const char *fmt, ...)
@@ -448,6 +460,34 @@ static int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
 {
     size_t old = path_push_key(c, key);
     int rc = read_count(c, member(obj, key), lo, hi, expected, out);
+    path_pop(c, old);
+    return rc;
+}
+
+/* A count read from its text (mc_count.h), not from cJSON's double,
+ * which rounds above 2^53: member key of obj, at its path. */
+static int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+                               const num_text *t, uint64_t lo, uint64_t hi,
+                               uint64_t *out)
+{
+    char expected[96];
+    size_t old = path_push_key(c, key);
+    const cJSON *v = member(obj, key);
+    int rc = 0;
+    snprintf(expected, sizeof expected, "an integer from %llu to %llu",
+             (unsigned long long)lo, (unsigned long long)hi);
+    if (!cJSON_IsNumber(v)) {
+        rc = fail_type(c, expected, v);
+    } else if (t->s == NULL) {
+        rc = fail(c, "expected %s, found a number whose text was not kept "
+                  "(an internal error)", expected);
+    } else {
+        mc_count_status st = mc_count_parse(t->s, t->len, lo, hi, out);
+        if (st != MC_COUNT_OK)
+            rc = fail(c, "expected %s, found %.*s%s", expected, (int)t->len,
+                      t->s, st == MC_COUNT_SIGN ? " (a sign is not allowed)"
+                                                : "");
+    }
     path_pop(c, old);
     return rc;
 }
@@ -2097,6 +2137,8 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     }
     memset(&sub, 0, sizeof sub);
     ctx_init(&sc, &sub);
+    sc.seed = c->seed;                /* the document is the base's copy */
+    sc.samples = c->samples;
     if (read_scenario(&sc, doc, out->s)) {
         fail_variant(c, &sub, v, name);
         goto out;
@@ -2208,15 +2250,16 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         return -1;
 
     if (member(root, "seed") == NULL)
-        return fail_missing(c, "seed", "an integer from 0 to 2^53");
-    if (read_count_at(c, root, "seed", 0, SEED_MAX, "an integer from 0 to "
-                      "2^53", &s->seed))
+        return fail_missing(c, "seed", "an integer from 0 to "
+                            "18446744073709551615");
+    if (read_exact_count_at(c, root, "seed", &c->seed, 0, UINT64_MAX,
+                            &s->seed))
         return -1;
 
     if (member(root, "samples") == NULL)
         return fail_missing(c, "samples", "an integer from 1 to 1000000000");
-    if (read_count_at(c, root, "samples", 1, SAMPLES_MAX, "an integer from 1"
-                      " to 1000000000", &s->samples))
+    if (read_exact_count_at(c, root, "samples", &c->samples, 1, SAMPLES_MAX,
+                            &s->samples))
         return -1;
 
     s->sampling = MC_SAMPLING_RANDOM;
@@ -2355,6 +2398,10 @@ typedef struct jscan {
     size_t at, show;
     const char *expected;
     char found[160];
+    /* where the values of the top-level object's first members start, in
+       order (a valid scenario has at most one member per top-level key) */
+    size_t top_at[16];
+    size_t n_top;
 } jscan;
 
 static int js_fail(jscan *j, size_t at, size_t show, const char *expected)
@@ -2580,6 +2627,9 @@ static int js_object(jscan *j, int depth)
         if (j->i >= j->n || j->s[j->i] != ':')
             return js_fail(j, j->i, 0, "':' after the key");
         j->i++;
+        js_ws(j);
+        if (depth == 1 && j->n_top < sizeof j->top_at / sizeof j->top_at[0])
+            j->top_at[j->n_top++] = j->i;
         if (js_value(j, depth))
             return -1;
         js_ws(j);
@@ -2731,6 +2781,30 @@ static int fail_syntax(cfg_ctx *c, const jscan *j)
                 "%s", c->err->line, c->err->column, j->expected, found);
 }
 
+/* The text of the top-level "seed" and "samples" when they are numbers:
+ * cJSON keeps an object's members in the file's order, which is the
+ * order the scanner met them in. */
+static void number_texts(cfg_ctx *c, const jscan *j, const cJSON *root)
+{
+    const cJSON *m;
+    size_t k = 0;
+    if (!cJSON_IsObject(root))
+        return;
+    for (m = root->child; m != NULL && k < j->n_top; m = m->next, k++) {
+        num_text *t = strcmp(m->string, "seed") == 0 ? &c->seed
+                      : strcmp(m->string, "samples") == 0 ? &c->samples
+                      : NULL;
+        size_t at = j->top_at[k], e = at;
+        if (t == NULL || t->s != NULL || !cJSON_IsNumber(m))
+            continue;                  /* member() finds the first */
+        while (e < j->n && strchr("+-.eE0123456789", j->s[e]) != NULL &&
+               j->s[e] != '\0')
+            e++;
+        t->s = (const char *)j->s + at;
+        t->len = e - at;
+    }
+}
+
 int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
                        mc_err *err)
 {
@@ -2789,6 +2863,7 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
         fail_syntax(&c, &j);
         goto fail;
     }
+    number_texts(&c, &j, root);
     if (read_scenario(&c, root, &s))
         goto fail;
     *out = s;
@@ -2810,14 +2885,48 @@ static int fail_io(mc_err *err, int errnum)
     return -1;
 }
 
+/* Only a regular file is read.  O_NONBLOCK: opening a FIFO without a
+ * writer would otherwise wait forever, before fstat could refuse it (the
+ * command line checks the path first; this closes the window where it
+ * changes in between).  It changes nothing for a regular file. */
+static FILE *open_regular(const char *path, mc_err *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f;
+    if (fd < 0) {
+        fail_io(err, errno);
+        return NULL;
+    }
+    int e = 0;
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = -1;
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+        e = errno;
+    if (e != 0) {
+        close(fd);
+        fail_io(err, e > 0 ? e : 0);
+        if (e < 0)
+            snprintf(err->msg, sizeof err->msg, "not a regular file");
+        return NULL;
+    }
+    if ((f = fdopen(fd, "rb")) == NULL) {
+        fail_io(err, errno);
+        close(fd);
+    }
+    return f;
+}
+
 int mc_cfg_load_file(const char *path, mc_scenario *out, mc_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_regular(path, err);
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = -1;
     if (f == NULL)
-        return fail_io(err, errno);
+        return -1;
     for (;;) {
         size_t got;
         if (len > FILE_MAX) {

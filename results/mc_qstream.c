@@ -32,6 +32,8 @@
 #define NB (MC_QS_BINS + 3)          /* below, the grid, above, +inf */
 #define KEY_INF UINT64_C(0xFFF0000000000000)   /* key(+inf) */
 #define FLUSH_AT (UINT32_C(1) << 31)  /* per-thread counts spill first */
+#define MIN_SUB_BINS 64              /* a cut target's, whatever the
+                                        budget (arm_all) */
 
 typedef unsigned __int128 u128;
 
@@ -371,16 +373,56 @@ void mc_qs_free(mc_qs *q)
     free(q);
 }
 
-double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
-                   int threads)
+/* What mc_qs_new_ranks, mc_qs_plan, the accumulators and arm_all
+ * allocate, stream by stream (each malloc counted with 16 bytes of
+ * glibc's bookkeeping).  Only the values kept and the cut targets'
+ * sub-bins depend on the data; they follow a model: each wanted order
+ * statistic has a target of its own (measured: 15.5 targets for 20
+ * wanted in curve.csv's streams, 27.7 for 36 in summary.csv's) holding
+ * n / 4096 values (the pass-1 grid spreads the middle of the pilot over
+ * MC_QS_BINS bins, and the wanted levels sit where values are dense:
+ * measured n / 5000 to n / 4065 in the default scenario's streams),
+ * kept while the budget lasts, the rest cut into MC_QS_BINS sub-bins
+ * while their own budget lasts (arm_all).  Values piled into a few bins
+ * (curves far beyond the traffic's life) cut more targets than this, but
+ * their sub-bins stay within that budget (or MIN_SUB_BINS each). */
+double mc_qs_bytes(size_t n, size_t streams, size_t wanted,
+                   size_t keep_bytes, int threads)
 {
-    double per_stream = NB * 8.0              /* pass-1 counts */
-                        + NB * 4.0            /* marks */
-                        + (double)wanted * (MC_QS_BINS * 8.0 + 64.0) /* sub-bins */
-                        + MC_QS_PILOT * 8.0;
-    double per_acc = (double)streams * (NB * 4.0 + 16.0);
-    return (double)streams * per_stream + (double)keep_bytes +
-           (threads > 0 ? threads : 1) * per_acc;
+    const double S = (double)streams, K = (double)wanted, over = 16.0;
+    const double m = (double)(n < MC_QS_PILOT ? n : MC_QS_PILOT);
+    const double t = threads > 0 ? threads : 1;
+    double b = sizeof(mc_qs) + (2.0 * K + 1.0) * sizeof(size_t) +
+               S * (sizeof(qstream) + K * (sizeof(double) + 1.0) +
+                    2.0 * over) +
+               S * m * sizeof(double) + over;        /* the pilot */
+    if (n <= MC_QS_PILOT)
+        return b;                                    /* no pass */
+    /* pass 1: every stream's counts, and each thread's */
+    double acc = t * (S * (NB * sizeof(uint32_t) + 2.0 * sizeof(size_t)) +
+                      4.0 * over);
+    double pass1 = S * (NB * sizeof(uint64_t) + over);
+    /* from the end of pass 1 (the threads' counts still held): the marks,
+       the targets, the values kept and the sub-bins of the cut ones */
+    double targets = S * K, per = (double)n / 4096.0;
+    double budget = (double)(keep_bytes / sizeof(double));
+    double kept = targets * per, cut = 0;
+    if (kept > budget) {
+        cut = targets - floor(budget / per);
+        kept = budget;
+    }
+    double tcap = 8;                                 /* push's growth */
+    while (tcap < K)
+        tcap *= 2;
+    double sub = cut * (MC_QS_BINS * sizeof(uint64_t) + over);
+    double floor_sub = cut * (MIN_SUB_BINS * sizeof(uint64_t) + over);
+    double sub_budget = (double)keep_bytes + cut * over;
+    if (sub > sub_budget)
+        sub = sub_budget > floor_sub ? sub_budget : floor_sub;
+    double later = S * (NB * sizeof(uint32_t) + over) +
+                   S * (tcap * sizeof(target) + over) +
+                   kept * sizeof(double) + (targets - cut) * over + sub;
+    return b + acc + (pass1 > later ? pass1 : later);
 }
 
 size_t mc_qs_pilot_len(const mc_qs *q)
@@ -654,9 +696,9 @@ void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len)
     }
 }
 
-/* Room for the sub-bins or kept values of the targets of stream st, the
- * choice made. */
-static int arm(target *t)
+/* Room for the sub-bins or kept values of a target, the choice made: at
+ * most maxbins sub-bins. */
+static int arm(target *t, size_t maxbins)
 {
     if (t->keep) {
         t->vals = malloc((t->count > 0 ? t->count : 1) * sizeof *t->vals);
@@ -664,7 +706,7 @@ static int arm(target *t)
         return t->vals != NULL ? 0 : -1;
     }
     int shift = 0;
-    while (((t->hi - t->lo) >> shift) >= MC_QS_BINS)
+    while (((t->hi - t->lo) >> shift) >= maxbins)
         shift++;
     t->shift = shift;
     t->nbins = (size_t)((t->hi - t->lo) >> shift) + 1;
@@ -808,7 +850,13 @@ static int cmp_order(const void *pa, const void *pb)
 
 /* Chooses, for the next pass, which targets keep their values (the
  * smallest first, while the budget lasts) and which are cut, allocates
- * their room and the marks. */
+ * their room and the marks.  The cut targets share a budget of the same
+ * size for their sub-bins: MC_QS_BINS each while it lasts, fewer (down to
+ * MIN_SUB_BINS) when many are cut, so that a pass's memory does not grow
+ * with the values (thousands of curve streams whose values pile into a
+ * few bins cut tens of thousands of targets, at 64 KiB of sub-bins
+ * each).  Fewer sub-bins narrow a target less per pass: a pass more
+ * at worst, the answer unchanged. */
 static int arm_all(mc_qs *q)
 {
     size_t total = 0;
@@ -826,7 +874,7 @@ static int arm_all(mc_qs *q)
         for (size_t j = 0; j < q->s[i].nt; j++)
             o[k++] = (order){q->s[i].t[j].count, i, j};
     qsort(o, total, sizeof *o, cmp_order);
-    size_t budget = q->keep_bytes / sizeof(double);
+    size_t budget = q->keep_bytes / sizeof(double), cut = 0;
     for (size_t r = 0; r < total; r++) {
         target *t = &q->s[o[r].stream].t[o[r].index];
         t->keep = t->count <= budget;
@@ -834,8 +882,13 @@ static int arm_all(mc_qs *q)
             budget -= t->count;
         else
             budget = 0;                 /* larger ones do not fit either */
+        cut += !t->keep;
     }
     free(o);
+    size_t maxbins = cut > 0 ? q->keep_bytes / sizeof(uint64_t) / cut
+                             : MC_QS_BINS;
+    maxbins = maxbins > MC_QS_BINS ? MC_QS_BINS
+              : maxbins < MIN_SUB_BINS ? MIN_SUB_BINS : maxbins;
     for (size_t i = 0; i < q->ns; i++) {
         qstream *st = &q->s[i];
         if (st->mark == NULL &&
@@ -843,7 +896,7 @@ static int arm_all(mc_qs *q)
             return -1;
         memset(st->mark, 0, NB * sizeof *st->mark);
         for (size_t j = st->nt; j-- > 0;) {
-            if (arm(&st->t[j]) != 0)
+            if (arm(&st->t[j], maxbins) != 0)
                 return -1;
             st->mark[st->t[j].coarse] = (uint32_t)(j + 1);
         }
@@ -1088,6 +1141,20 @@ int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
         return -1;
     }
     return 0;
+}
+
+size_t mc_qs_sub_bins(const mc_qs *q, size_t *cut)
+{
+    size_t bins = 0, c = 0;
+    for (size_t i = 0; i < q->ns; i++)
+        for (size_t j = 0; j < q->s[i].nt; j++)
+            if (!q->s[i].t[j].keep) {
+                bins += q->s[i].t[j].nbins;
+                c++;
+            }
+    if (cut != NULL)
+        *cut = c;
+    return bins;
 }
 
 double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank)

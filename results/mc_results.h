@@ -191,8 +191,9 @@ typedef struct mc_qs mc_qs;
 typedef struct mc_qs_acc mc_qs_acc;
 
 /* For streams of n >= 1 values each and the levels probs[0..k-1] (in
- * [0, 1]); keep_bytes bounds the values kept in a pass.  NULL if out of
- * memory. */
+ * [0, 1]); keep_bytes bounds the values kept in a pass, and the sub-bins
+ * of the bins cut again (each gets fewer, down to 64, when many are
+ * cut).  NULL if out of memory. */
 mc_qs *mc_qs_new(size_t n, size_t streams, const double *probs, size_t k,
                  size_t keep_bytes);
 /* The same, and the order statistics ranks[0..nr) (0-based, each < n;
@@ -201,12 +202,20 @@ mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
                        size_t k, const size_t *ranks, size_t nr,
                        size_t keep_bytes);
 void mc_qs_free(mc_qs *q);
-/* Bytes mc_qs_new and the passes allocate at most for `streams` streams
- * of `wanted` order statistics each (2 per level, plus any ranks), with
- * `threads` accumulators (for a memory check before a run); it does not
- * depend on the number of values. */
-double mc_qs_bytes(size_t streams, size_t wanted, size_t keep_bytes,
-                   int threads);
+/* Bytes mc_qs_new and the passes allocate at their peak for `streams`
+ * streams of n values and `wanted` order statistics each (2 per level,
+ * plus any ranks), with `threads` accumulators (for a memory check
+ * before a run).  Up to MC_QS_PILOT values the pilot is everything and
+ * grows with n; beyond, only the values kept and the sub-bins (at most
+ * keep_bytes of values, and a model of how many targets are cut: see
+ * mc_qstream.c) depend on n. */
+double mc_qs_bytes(size_t n, size_t streams, size_t wanted,
+                   size_t keep_bytes, int threads);
+
+/* The sub-bins the coming pass counts into, over all its cut targets
+ * (*cut of them, when not NULL): at most keep_bytes / 8, or 64 per cut
+ * target when there are more of those.  For tests. */
+size_t mc_qs_sub_bins(const mc_qs *q, size_t *cut);
 
 size_t mc_qs_pilot_len(const mc_qs *q);
 double *mc_qs_pilot(mc_qs *q, size_t stream);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mc_comm.h"
+#include "mc_count.h"
 #include "mc_engine.h"
 #include "mc_manifest.h"
 #include "mc_saltelli.h"
@@ -38,10 +39,10 @@ static const char *const usage_text =
     "  --config FILE   scenario file (JSON); default: built-in deepseek-v3-r1\n"
     "  --out DIR       run folder to write; default: runs/<scenario name>;\n"
     "                  replaced only if empty or an earlier run of breakeven's\n"
-    "  --samples N     number of samples, 1 to 1000000000 (overrides the file);\n"
-    "                  an integer, digits only or with an exponent (1e6)\n"
+    "  --samples N     number of samples, 1 to 1000000000 (overrides the file)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
-    "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS)\n"
+    "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS);\n"
+    "                  OMP_THREAD_LIMIT lowers it; over 4 per CPU: a warning\n"
     "  --until RULE    METRIC:STAT:TOL, e.g. break_even_days:p50:0.5: runs\n"
     "                  10000, 20000, 40000, ... samples until STAT's 95%\n"
     "                  interval has a half-width <= TOL (or the sample count\n"
@@ -49,16 +50,22 @@ static const char *const usage_text =
     "  --sampling D    random (independent draws), lhs (Latin hypercube) or\n"
     "                  sobol (Sobol' sequence, random digital shift);\n"
     "                  overrides the file's \"sampling\"\n"
-    "  --replicates R  also run seeds S+1 .. S+R-1 and write replicates.csv:\n"
-    "                  each statistic's spread over the R randomizations\n"
-    "                  (the honest error for lhs and sobol)\n"
+    "  --replicates R  2 to 1000: also run seeds S+1 .. S+R-1 and write\n"
+    "                  replicates.csv, each statistic's spread over the R\n"
+    "                  randomizations (the honest error for lhs and sobol);\n"
+    "                  S+R-1 must not pass 18446744073709551615\n"
     "  --sensitivity M rank (Spearman and partial rank correlations in\n"
     "                  sensitivity.csv, the default), sobol (also Sobol'\n"
     "                  indices in sobol.csv) or none; overrides the file's\n"
     "  --no-samples    do not write samples.csv\n"
     "  --no-variants   leave out the scenario's variants\n"
-    "  --quiet         print nothing but errors\n"
+    "  --quiet         print nothing but errors (no warnings)\n"
     "  --help          this text;  --version: the program's version\n"
+    "\n"
+    "N, S, T and R (and the file's seed and samples) are written in decimal\n"
+    "without a sign, as digits (1000000) or with a fraction and exponent (1e6,\n"
+    "2.5e6), and must be an exact integer in range: +5, -0, 2.5, 0x10 are\n"
+    "refused.\n"
     "\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 scenario error, 4 I/O error,\n"
     "5 interrupted by a signal (no results written unless complete), 6 output\n"
@@ -78,7 +85,10 @@ typedef struct options {
     const char *until;
     int sampling;                     /* -1: the scenario's */
     unsigned long long replicates;    /* 0: one run */
+    const char *replicates_text;      /* as given */
 } options;
+
+#define MC_THREADS_MAX 1024
 
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
@@ -88,32 +98,24 @@ static int usage_error(const char *fmt, const char *a, const char *b)
     return MC_EXIT_USAGE;
 }
 
-/* An unsigned integer in [lo, hi]: digits, or a number with a fraction or
- * exponent whose value is an exact integer (1e6, 2.5e6), below 2^53 in
- * that form.  Returns 0 on success. */
-static int parse_count(const char *s, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out)
+/* The integer value of option `name` in [lo, hi], by the rule of every
+ * count (mc_count.h: exact, no sign).  0, or the usage error's exit code
+ * with the message printed; a long value is shown cut. */
+static int parse_count(const char *name, const char *val, uint64_t lo,
+                       uint64_t hi, unsigned long long *out)
 {
-    if (*s == '\0' || strspn(s, "0123456789") == strlen(s)) {
-        if (*s == '\0')
-            return -1;
-        errno = 0;
-        char *end;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v < lo || v > hi)
-            return -1;
+    uint64_t v;
+    mc_count_status st = mc_count_parse(val, strlen(val), lo, hi, &v);
+    if (st == MC_COUNT_OK) {
         *out = v;
         return 0;
     }
-    if (strspn(s, "0123456789.eE+") != strlen(s))
-        return -1;                  /* no sign, hex, inf or nan */
-    char *end;
-    double d = strtod(s, &end);
-    if (*end != '\0' || !(d >= (double)lo) || d > (double)hi ||
-        d > 9007199254740992.0 || d != floor(d))
-        return -1;
-    *out = (unsigned long long)d;
-    return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s expects an integer from %llu to %llu, "
+             "found '%.64s%s'%s", name, (unsigned long long)lo,
+             (unsigned long long)hi, val, strlen(val) > 64 ? "..." : "",
+             st == MC_COUNT_SIGN ? " (a sign is not allowed)" : "");
+    return usage_error("%s%s", msg, "");
 }
 
 /* Parses argv; returns -1 to go on, or an exit code. */
@@ -173,10 +175,10 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (strcmp(name, "--until") == 0) {
             o->until = val;
         } else if (strcmp(name, "--replicates") == 0) {
-            if (parse_count(val, 2, 1000, &v) != 0)
-                return usage_error("--replicates expects an integer from 2 to "
-                                   "1000, found '%s'%s", val, "");
+            if (parse_count(name, val, 2, 1000, &v) != 0)
+                return MC_EXIT_USAGE;
             o->replicates = v;
+            o->replicates_text = val;
         } else if (strcmp(name, "--sampling") == 0) {
             if (strcmp(val, "random") == 0)
                 o->sampling = MC_SAMPLING_RANDOM;
@@ -203,21 +205,18 @@ static int parse_args(int argc, char **argv, options *o)
                                    "value%s%s", "", "");
             o->out = val;
         } else if (strcmp(name, "--samples") == 0) {
-            if (parse_count(val, 1, 1000000000ULL, &v) != 0)
-                return usage_error("--samples expects an integer from 1 to "
-                                   "1000000000, found '%s'%s", val, "");
+            if (parse_count(name, val, 1, 1000000000, &v) != 0)
+                return MC_EXIT_USAGE;
             o->has_samples = 1;
             o->samples = v;
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_count(val, 0, ~0ULL, &v) != 0)
-                return usage_error("--seed expects an integer from 0 to "
-                                   "18446744073709551615, found '%s'%s", val, "");
+            if (parse_count(name, val, 0, UINT64_MAX, &v) != 0)
+                return MC_EXIT_USAGE;
             o->has_seed = 1;
             o->seed = v;
         } else {
-            if (parse_count(val, 1, 1024, &v) != 0)
-                return usage_error("--threads expects an integer from 1 to "
-                                   "1024, found '%s'%s", val, "");
+            if (parse_count(name, val, 1, MC_THREADS_MAX, &v) != 0)
+                return MC_EXIT_USAGE;
             o->threads = (int)v;
         }
     }
@@ -249,9 +248,11 @@ static const char *found_for(int e)
     }
 }
 
-/* The scenario file: present, not a folder, readable.  0 or an exit
+/* The scenario file: present, a regular file, readable.  0 or an exit
  * code (message printed).  The loader reports what goes wrong later.
- * Only a regular file is opened here: opening a pipe would consume it. */
+ * Nothing else is opened: opening a FIFO waits for a writer, forever if
+ * none comes, and reading a device (/dev/zero) never ends or means
+ * nothing. */
 static int check_config(const char *path)
 {
     struct stat st;
@@ -262,7 +263,15 @@ static int check_config(const char *path)
         fprintf(stderr, "breakeven: %s: expected a scenario file, found a "
                 "folder\n", path);
         return MC_EXIT_IO;
-    } else if (S_ISREG(st.st_mode)) {
+    } else if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "breakeven: %s: expected a regular scenario file, "
+                "found %s\n", path,
+                S_ISFIFO(st.st_mode) ? "a FIFO"
+                : S_ISCHR(st.st_mode) ? "a character device"
+                : S_ISBLK(st.st_mode) ? "a block device"
+                : S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
+        return MC_EXIT_IO;
+    } else {
         int fd = open(path, O_RDONLY);
         if (fd < 0)
             e = errno;
@@ -562,6 +571,111 @@ static void print_outdir_warnings(void)
         fprintf(stderr, "breakeven: warning: %s\n", line);
 }
 
+/* The memory a run needs at 1 thread with x horizons or x samples, or
+ * at x threads (a shallow copy: mc_engine_memory_bytes reads counts). */
+typedef double (*need_fn)(const mc_scenario *s, size_t x);
+
+static double need_threads(const mc_scenario *s, size_t x)
+{
+    return mc_engine_memory_bytes(s, (int)x);
+}
+
+static double need_horizons(const mc_scenario *s, size_t x)
+{
+    mc_scenario t = *s;
+    t.n_horizons = x;
+    return mc_engine_memory_bytes(&t, 1);
+}
+
+static double need_samples(const mc_scenario *s, size_t x)
+{
+    mc_scenario t = *s;
+    t.samples = x;
+    return mc_engine_memory_bytes(&t, 1);
+}
+
+/* The largest x in [1, hi] whose run needs at most room bytes, or 0 if
+ * even 1 does not fit (the need grows with x). */
+static size_t largest_fit(const mc_scenario *s, need_fn need, size_t hi,
+                          double room)
+{
+    size_t lo = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (need(s, mid) <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* The run does not fit in 90% of the memory: what does not, and what
+ * would.  The per-thread buffers grow with the horizons (four curve
+ * points each, every one with its quantile counts), so a run whose
+ * threads are the trouble gets the most threads that fit; a run too
+ * large even at one thread gets the horizons and the samples that would
+ * fit (up to MC_QS_PILOT samples a run keeps them all and needs no
+ * counts, so fewer samples can be the way out). */
+static void refuse_memory(const mc_scenario *s, const options *o,
+                          const char *config, double need, double have)
+{
+    const double gib = 1073741824.0, room = 0.9 * have;
+    int threads = mc_engine_threads(o->threads);
+    size_t most = largest_fit(s, need_threads, (size_t)threads, room);
+    if (most >= 1) {
+        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
+                "this machine's %.1f GiB of memory (at most about %zu "
+                "thread%s), found %d threads, which need %.1f GiB\n",
+                o->threads > 0 ? "--threads" : "OMP_NUM_THREADS",
+                have / gib, most, most == 1 ? "" : "s", threads, need / gib);
+        return;
+    }
+    size_t h = largest_fit(s, need_horizons, s->n_horizons, room);
+    size_t n = largest_fit(s, need_samples, (size_t)s->samples, room);
+    char what[160];
+    if (h > 0 && n > 0)
+        snprintf(what, sizeof what, "at most about %zu horizons at these "
+                 "samples, or %zu samples at these horizons", h, n);
+    else if (h > 0 || n > 0)
+        snprintf(what, sizeof what, "at most about %zu %s", h > 0 ? h : n,
+                 h > 0 ? "horizons at these samples"
+                       : "samples at these horizons");
+    else
+        snprintf(what, sizeof what, "fewer horizons and fewer samples");
+    fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of this "
+            "machine's %.1f GiB of memory, found %zu horizons and %llu "
+            "samples, which need %.1f GiB even at 1 thread (lower them: %s)"
+            "\n", config, have / gib, s->n_horizons,
+            (unsigned long long)s->samples, need_threads(s, 1) / gib, what);
+}
+
+/* Threads per CPU above which a request is worth a warning.  The
+ * results are the same at any count, and the tests run 7 threads on 2
+ * CPUs on purpose (3.5 per CPU) to show it; a few threads per CPU only
+ * cost a little time-slicing.  Far beyond that the extra threads add
+ * their buffers (megabytes each) and no speed: more likely a slip
+ * (--threads 64 for 6, an OMP_NUM_THREADS meant for another machine)
+ * than a wish, so the run goes on with one line to say so. */
+#define THREADS_PER_CPU_WARN 4
+
+/* One warning line when the threads the run will ask for are more than
+ * THREADS_PER_CPU_WARN per CPU this process may run on (its affinity
+ * mask, which libgomp's omp_get_num_procs counts: taskset, cgroups'
+ * cpusets, Slurm).  Not with --quiet. */
+static void warn_threads(const options *o)
+{
+    int cpus = omp_get_num_procs(), t = mc_engine_threads(o->threads);
+    if (o->quiet || cpus < 1 || t <= THREADS_PER_CPU_WARN * cpus)
+        return;
+    fprintf(stderr, "breakeven: warning: %d threads (%s) are more than %d "
+            "per CPU for the %d CPU%s this process may use; the run goes on, "
+            "no faster than with %d thread%s and with more memory\n", t,
+            o->threads > 0 ? "--threads" : "OMP_NUM_THREADS",
+            THREADS_PER_CPU_WARN, cpus, cpus == 1 ? "" : "s", cpus,
+            cpus == 1 ? "" : "s");
+}
+
 static int cli_main(int argc, char **argv);
 
 /* With MPI (mc_comm.h) every rank runs this same program on the same
@@ -660,6 +774,27 @@ static int cli_main(int argc, char **argv)
         mc_scenario_free(&s);
         return MC_EXIT_USAGE;
     }
+    /* Seeds S .. S+R-1 must not wrap past 2^64 - 1 (the seed may come
+       from the file, so this waits for it). */
+    if (o.replicates >= 2 && s.seed > UINT64_MAX - (o.replicates - 1)) {
+        char from[4200];
+        snprintf(from, sizeof from, o.has_seed ? "--seed" : "the seed of %s",
+                 config);
+        if (s.seed == UINT64_MAX)
+            fprintf(stderr, "breakeven: --replicates: expected a seed of at "
+                    "most 18446744073709551614 (seeds S .. S+R-1 stop at "
+                    "2^64 - 1 = 18446744073709551615), found "
+                    "18446744073709551615 (%s): lower the seed\n", from);
+        else
+            fprintf(stderr, "breakeven: --replicates expects an integer from "
+                    "2 to %llu with seed %llu (%s; seeds S .. S+R-1 stop at "
+                    "2^64 - 1 = 18446744073709551615), found '%s'\n",
+                    (unsigned long long)(UINT64_MAX - s.seed) + 1,
+                    (unsigned long long)s.seed, from, o.replicates_text);
+        fprintf(stderr, "Try 'breakeven --help' for more information.\n");
+        mc_scenario_free(&s);
+        return MC_EXIT_USAGE;
+    }
 
     char outdir[4096];
     if (o.out != NULL)
@@ -680,9 +815,8 @@ static int cli_main(int argc, char **argv)
     snprintf(label, sizeof label, "%s %s",
              o.out != NULL ? "--out" : "output folder", outdir);
 
-    /* Memory: refused before anything starts.  The engine streams the
-     * samples, so what grows is the per-thread buffers: a usage error of
-     * --threads (or OMP_NUM_THREADS), exit 2. */
+    /* Memory: refused before anything starts (refuse_memory), a usage
+     * error, exit 2. */
     double need = mc_engine_memory_bytes(&s, o.threads);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     char msg[2048], previous[2048] = "";
@@ -691,16 +825,7 @@ static int cli_main(int argc, char **argv)
     size_t n_reps = 0;                /* of them computed */
     memset(&run, 0, sizeof run);
     if (have > 0 && need > 0.9 * have) {
-        int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-        double per = mc_engine_memory_bytes(&s, 2) -
-                     mc_engine_memory_bytes(&s, 1);
-        double fit = floor((0.9 * have - mc_engine_memory_bytes(&s, 1)) /
-                           per) + 1;
-        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
-                "this machine's %.1f GiB of memory (at most about %.0f "
-                "threads), found %d threads, which need %.1f GiB\n",
-                o.threads > 0 ? "--threads" : "OMP_NUM_THREADS",
-                have / 1073741824.0, fit, threads, need / 1073741824.0);
+        refuse_memory(&s, &o, config, need, have);
         rc = MC_EXIT_USAGE;
         goto out;
     }
@@ -722,6 +847,7 @@ static int cli_main(int argc, char **argv)
             goto out;
         }
     }
+    warn_threads(&o);
     rc = mc_comm_rank() == 0 ? check_outdir(label, outdir) : 0;
     if ((rc = mc_comm_agree(rc, msg, sizeof msg)) != 0)
         goto out;
@@ -797,7 +923,8 @@ static int cli_main(int argc, char **argv)
         if (p.shown && erc != 0)
             fprintf(stderr, "\n");
         p.shown = p.shown && erc == 0;
-        print_outdir_warnings();
+        if (!o.quiet)
+            print_outdir_warnings();
         if (erc == -1 || erc == -4) {
             fprintf(stderr, "breakeven: %s\n", msg);
             rc = erc == -1 ? MC_EXIT_INTERNAL : MC_EXIT_REFUSED;

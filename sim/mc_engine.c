@@ -51,9 +51,18 @@ static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 /* Blocks per parallel region: a progress step (and the only barrier). */
 #define CHUNK_BLOCKS 16
 
+/* The request (OpenMP's default when none), at most OMP_THREAD_LIMIT:
+ * no team can be larger, so no more lanes are allocated. */
 static int resolve_threads(int threads)
 {
-    return threads > 0 ? threads : omp_get_max_threads();
+    int t = threads > 0 ? threads : omp_get_max_threads();
+    int limit = omp_get_thread_limit();
+    return limit > 0 && t > limit ? limit : t;
+}
+
+int mc_engine_threads(int threads)
+{
+    return resolve_threads(threads);
 }
 
 static void report(mc_progress_fn progress, void *ctx, const char *phase,
@@ -565,7 +574,8 @@ typedef struct engine {
     int np;                           /* processes */
     size_t b0, b1;                    /* this process's blocks */
     size_t n, nh, ncs, nblocks;
-    int nt;
+    int nt;                           /* lanes (the most threads asked) */
+    int team;                         /* the largest team OpenMP gave */
     lane *lanes;
     mc_qs *qs_sum, *qs_cur;
     int sum_on, cur_on;               /* quantile work in this pass */
@@ -729,6 +739,16 @@ static size_t block_len(const engine *e, size_t b)
     return mc_block_len(e->n, b);
 }
 
+/* Inside a parallel region: OpenMP may give fewer threads than asked
+ * (OMP_DYNAMIC, a region inside another), and the run reports the
+ * threads that worked, not the request.  Thread 0 alone writes; the
+ * region's end orders it before any read. */
+static void note_team(engine *e)
+{
+    if (omp_get_thread_num() == 0 && omp_get_num_threads() > e->team)
+        e->team = omp_get_num_threads();
+}
+
 /* One pass over all samples: pass 1 (first) in block order, or a
  * refining pass in any order. */
 static void run_pass(engine *e, int first, mc_progress_fn progress,
@@ -750,6 +770,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             #pragma omp parallel num_threads(e->nt)
             {
                 lane *L = &e->lanes[omp_get_thread_num()];
+                note_team(e);
                 #pragma omp for ordered schedule(static, 1)
                 for (size_t b = b0; b < b1; b++) {
                     pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
@@ -770,6 +791,7 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
             #pragma omp parallel num_threads(e->nt)
             {
                 lane *L = &e->lanes[omp_get_thread_num()];
+                note_team(e);
                 #pragma omp for schedule(runtime)
                 for (size_t b = b0; b < b1; b++)
                     refine_block(e, L, b * MC_BLOCK, block_len(e, b));
@@ -824,27 +846,74 @@ size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols)
     return d;
 }
 
+/* The blocks of a run of n samples merged along the tree: payloads the
+ * stack grows to (mc_mtree: 8 at first, doubling; about two per level). */
+static double tree_nodes(size_t n)
+{
+    size_t blocks = (n + MC_BLOCK - 1) / MC_BLOCK, depth = 2, cap = 8;
+    for (; blocks > 1; blocks = (blocks + 1) / 2)
+        depth++;
+    while (cap < depth)
+        cap *= 2;
+    return (double)cap;
+}
+
+/* What setup, the passes and the results allocate at their peak, by the
+ * same counts (a malloc with 16 bytes of glibc's bookkeeping), plus the
+ * program itself; mc_qs_bytes models the part that depends on the data.
+ * The check refuses what does not fit, so it must neither miss a
+ * buffer nor count one that is never made (README, "Command line": the
+ * estimate against measured peaks). */
 double mc_engine_memory_bytes(const mc_scenario *s, int threads)
 {
-    int t = resolve_threads(threads);
-    /* rank maps: counts per cell, merged and per thread, and a block of
-       scores per thread */
-    double ranks = (double)MC_NCOLS *
-        (8.0 * (2 * MC_RANK_PILOT + 1) * (t + 2) + 16.0 * MC_RANK_PILOT +
-         4.0 * MC_BLOCK * t);
-    size_t ncs = s->n_horizons * MC_NCURVE;
-    double per_lane = 8.0 * MC_BLOCK * (MC_NCOLS + MC_CURVE_SCRATCH / MC_BLOCK) +
-                  16.0 * (double)ncs + 8.0 * MC_NCURVE *
-                  (double)(s->n_horizons + 1) + (double)text_cap();
-    /* each level wants 2 order statistics and its interval 2 more */
-    /* a variant's comparison (mc_variants.c): both scenarios' blocks and
-       the differences per thread, and the differences' quantiles */
-    double variants = s->n_variants == 0 ? 0.0
+    const double over = 16.0, t = resolve_threads(threads);
+    const size_t n = (size_t)s->samples, nh = s->n_horizons;
+    const size_t ncs = nh * MC_NCURVE;
+    const double pay = (double)pay_bytes(ncs) + over;
+    /* the program, its libraries and the threads' stacks; the run's
+       results, every variant's kept until the files are written */
+    double held = 16.0 * 1048576.0 +
+                  (double)(1 + s->n_variants) *
+                  ((double)(ncs + 1) * sizeof(mc_curve_point) +
+                   (double)(nh + 1) * sizeof(double) + 2.0 * over);
+    /* the engine: the merged summary and its scratch, the tree */
+    double b = (2.0 + tree_nodes(n)) * pay;
+    /* each lane */
+    double per = (double)MC_NCOLS * (MC_BLOCK * sizeof(double) + over) +
+                  MC_CURVE_SCRATCH * sizeof(double) + pay +
+                  (double)(ncs + 1) * sizeof(size_t) +
+                  (double)MC_NCURVE * (double)(nh + 1) * sizeof(size_t) +
+                  6.0 * over + 4096.0;           /* the generator */
+    if (s->write_samples)
+        per += (double)text_cap() + over;
+    if (s->sampling == MC_SAMPLING_SOBOL)
+        per += (double)MC_BLOCK * MC_SOBOL_MAX_DIMS * sizeof(double);
+    int cols[MC_NCOLS];
+    size_t sd = s->sensitivity != MC_SENS_NONE
+                    ? mc_engine_sens_inputs(s, cols) : 0;
+    if (sd > 0) {
+        /* rank maps: pilot, edges and cells of every column, each
+           thread's cells in pass 1, its scores and sums */
+        double c = (double)(sd + MC_NOUTPUTS);
+        double cells = 2.0 * MC_RANK_PILOT + 1.0;
+        b += c * (8.0 * (MC_RANK_PILOT + 1) + 8.0 * MC_RANK_PILOT +
+                  16.0 * cells + 64.0 * 8.0);
+        per += c * (8.0 * cells + 4.0 * MC_BLOCK) +
+                16.0 * (c * c + 2.0 * c) + over;
+    }
+    b += t * per;
+    /* the quantiles of summary.csv and curve.csv */
+    b += mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t) +
+         mc_qs_bytes(n, ncs > 0 ? ncs : 1, 4 * MC_NCURVE_Q, MC_KEEP_BYTES,
+                     (int)t);
+    double passes = b;
+    /* a variant against the base (mc_variants.c), once the variant's own
+       run is freed: both scenarios' blocks and the differences per
+       thread, and the differences' quantiles */
+    double cmp = s->n_variants == 0 ? 0.0
         : t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
-          mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t);
-    return ranks + variants + t * per_lane + 8.0 * (double)ncs +
-           mc_qs_bytes(MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, t) +
-           mc_qs_bytes(ncs, 4 * MC_NCURVE_Q, MC_KEEP_BYTES, t);
+          mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
+    return held + (passes > cmp ? passes : cmp);
 }
 
 void mc_run_free(mc_run *run)
@@ -1219,6 +1288,8 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
     }
     if (reduce_counts(&e) != 0)
         goto fail;
+    if (e.team > 0)                   /* else this process had no blocks */
+        run.threads = e.team;
     results(&e, &run);
     if (sens_results(&e, &run) != 0)
         goto fail;

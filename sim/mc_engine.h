@@ -109,7 +109,11 @@ typedef struct mc_run {
     /* the scenario's variants, when mc_engine_execute ran them */
     size_t n_variants;
     mc_variant_result *variants;
-    int threads;                     /* threads used (per process) */
+    int threads;                     /* threads used (per process): the
+                                        largest team OpenMP gave the
+                                        passes, which OMP_THREAD_LIMIT or
+                                        OMP_DYNAMIC may make smaller than
+                                        the request */
     int processes;                   /* MPI ranks (1 without MPI) */
     double comm_sent, comm_received; /* the most bytes a rank sent to and
                                         received from the others */
@@ -127,6 +131,11 @@ typedef void (*mc_progress_fn)(void *ctx, const char *phase, double fraction);
  * final_run_gpu_hours if any stage is uncertain, then each uncertain
  * scalar input.  Returns how many (0: nothing is uncertain). */
 size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols);
+
+/* The threads a run asked for `threads` (<= 0: OpenMP's default,
+ * OMP_NUM_THREADS) will ask OpenMP for: at most OMP_THREAD_LIMIT.  The
+ * run's mc_run.threads says how many it got. */
+int mc_engine_threads(int threads);
 
 /* Bytes of memory a run of this scenario needs at most (for the memory
  * check): it does not grow with the number of samples. */

@@ -6,8 +6,9 @@
  * For each row the program runs `breakeven --config FILE --out TMP/out`
  * and the test asserts: the exit code; stdout empty; stderr exactly one
  * line `breakeven: FILE: PATH: message` with the row's path, every key
- * word in the message and the message of the form "expected ..., found
- * ..."; nothing created under TMP (no run folder, no temporary one).
+ * word in the message (a key word "=TEXT": the whole message is TEXT)
+ * and the message of the form "expected ..., found ..."; nothing created
+ * under TMP (no run folder, no temporary one).
  * For syntax errors the reported line and column are checked against the
  * file itself: the text found there is the text the message quotes.
  * Every file of tests/bad is in the table and every row has its file. */
@@ -298,12 +299,17 @@ static int check_row(const bad_row *r)
     } else {
         const char *msg = se + strlen(prefix);
         const char *e = strstr(msg, "expected ");
-        for (size_t w = 0; w < r->n_words; w++)
-            if (strstr(msg, r->words[w]) == NULL) {
-                print_error("[%s] message lacks '%s':\n  %s", r->file,
-                            r->words[w], msg);
+        for (size_t w = 0; w < r->n_words; w++) {
+            const char *word = r->words[w];
+            if (word[0] == '=' ? strncmp(msg, word + 1, strlen(word + 1)) != 0
+                                 || strcmp(msg + strlen(word + 1), "\n") != 0
+                               : strstr(msg, word) == NULL) {
+                print_error("[%s] message %s '%s':\n  %s", r->file,
+                            word[0] == '=' ? "is not" : "lacks",
+                            word + (word[0] == '='), msg);
                 bad = 1;
             }
+        }
         if (r->code == 3 && (e == NULL || strstr(e, ", found ") == NULL)) {
             print_error("[%s] message is not 'expected ..., found ...':\n"
                         "  %s", r->file, msg);

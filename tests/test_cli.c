@@ -1,5 +1,6 @@
 /* test_cli.c: the breakeven program end to end: runs into temporary
  * folders, CSVs read back and checked, exit codes. */
+#define _DEFAULT_SOURCE         /* wait4: one child's peak memory */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,10 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "mc_engine.h"
 #include "mc_results.h"
 
 #include "e2e.h"
@@ -36,6 +43,18 @@ static int run(const char *args)
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >out.txt 2>err.txt", tmp,
              BREAKEVEN_EXE, args);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* run() with a prefix before the program: environment variables, or a
+ * command that runs it (taskset). */
+static int run_with(const char *prefix, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' %s >out.txt 2>err.txt",
+             tmp, prefix, BREAKEVEN_EXE, args);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);
@@ -267,6 +286,418 @@ static void bad_options_exit_2_with_a_message(void **state)
     char *manifest = slurp("e/manifest.json");
     assert_non_null(strstr(manifest, "\"samples\": 10000,"));
     free(manifest);
+}
+
+/* The first line of tmp/err.txt is exactly want. */
+static void expect_first_error_line(const char *args, const char *want)
+{
+    char *err = slurp("err.txt");
+    assert_non_null(err);
+    size_t n = strcspn(err, "\n");
+    if (strlen(want) != n || strncmp(err, want, n) != 0)
+        fail_msg("%s: expected\n  %s\nfound\n  %.*s", args, want, (int)n,
+                 err);
+    free(err);
+}
+
+/* Every integer option follows the one rule (README, "Integers"): read
+ * exactly, no sign, the real range in the message; and --replicates
+ * never takes the seeds past 2^64 - 1. */
+static void integer_options_follow_one_exact_rule(void **state)
+{
+    (void)state;
+    static const char *const refused[][2] = {
+        {"--samples 2000.0000000000001", "--samples expects an integer from "
+         "1 to 1000000000, found '2000.0000000000001'"},
+        {"--samples +5", "--samples expects an integer from 1 to 1000000000, "
+         "found '+5' (a sign is not allowed)"},
+        {"--seed -0", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '-0' (a sign is not allowed)"},
+        {"--threads -1", "--threads expects an integer from 1 to 1024, found "
+         "'-1' (a sign is not allowed)"},
+        {"--replicates=+3", "--replicates expects an integer from 2 to 1000, "
+         "found '+3' (a sign is not allowed)"},
+        {"--seed 18446744073709551616", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '18446744073709551616'"},
+        {"--seed 1.8446744073709551616e19", "--seed expects an integer from 0 "
+         "to 18446744073709551615, found '1.8446744073709551616e19'"},
+        {"--seed 9007199254740993.5", "--seed expects an integer from 0 to "
+         "18446744073709551615, found '9007199254740993.5'"},
+        {"--samples 1.e3", "--samples expects an integer from 1 to "
+         "1000000000, found '1.e3'"},
+        {"--samples .5e1", "--samples expects an integer from 1 to "
+         "1000000000, found '.5e1'"},
+        {"--samples 1e", "--samples expects an integer from 1 to 1000000000, "
+         "found '1e'"},
+        {"--samples ' 5'", "--samples expects an integer from 1 to "
+         "1000000000, found ' 5'"},
+        {"--samples 0x10", "--samples expects an integer from 1 to "
+         "1000000000, found '0x10'"},
+        {"--samples inf", "--samples expects an integer from 1 to "
+         "1000000000, found 'inf'"},
+        {"--samples 1e400", "--samples expects an integer from 1 to "
+         "1000000000, found '1e400'"},
+        {"--threads 1025", "--threads expects an integer from 1 to 1024, "
+         "found '1025'"},
+        {"--threads 1.5", "--threads expects an integer from 1 to 1024, "
+         "found '1.5'"},
+        {"--replicates 1001", "--replicates expects an integer from 2 to "
+         "1000, found '1001'"},
+        {"--samples 12345678901234567890123456789012345678901234567890"
+         "12345678901234567890", "--samples expects an integer from 1 to "
+         "1000000000, found '1234567890123456789012345678901234567890123456"
+         "789012345678901234...'"},
+        /* seeds S .. S+R-1 stop at 2^64 - 1 */
+        {"--seed 18446744073709551610 --replicates 7", "--replicates expects "
+         "an integer from 2 to 6 with seed 18446744073709551610 (--seed; "
+         "seeds S .. S+R-1 stop at 2^64 - 1 = 18446744073709551615), found "
+         "'7'"},
+        {"--seed 18446744073709551615 --replicates 2", "--replicates: "
+         "expected a seed of at most 18446744073709551614 (seeds S .. S+R-1 "
+         "stop at 2^64 - 1 = 18446744073709551615), found "
+         "18446744073709551615 (--seed): lower the seed"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char want[512];
+        assert_int_equal(run(refused[i][0]), 2);
+        snprintf(want, sizeof want, "breakeven: %s", refused[i][1]);
+        expect_first_error_line(refused[i][0], want);
+    }
+    /* the seed from the file: the message names it */
+    FILE *f = fopen(CONFIG_DIR "/reported.json", "rb");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *seed = strstr(text, "\"seed\": ");
+    assert_non_null(seed);
+    char path[512], edited[1 << 16];
+    snprintf(edited, sizeof edited, "%.*s\"seed\": 18446744073709551614%s",
+             (int)(seed - text), text, seed + strcspn(seed, ","));
+    snprintf(path, sizeof path, "%s/big-seed.json", tmp);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(edited, f);
+    fclose(f);
+    assert_int_equal(run("--config big-seed.json --replicates 3"), 2);
+    expect_first_error_line("file seed", "breakeven: --replicates expects an "
+                            "integer from 2 to 2 with seed "
+                            "18446744073709551614 (the seed of big-seed.json; "
+                            "seeds S .. S+R-1 stop at 2^64 - 1 = "
+                            "18446744073709551615), found '3'");
+    /* ... and the largest R allowed runs, up to the last seed */
+    assert_int_equal(run("--config big-seed.json --replicates 2 --out big "
+                         "--no-samples"), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "(seeds 18446744073709551614 .. "
+                                "18446744073709551615)"));
+    free(out);
+    char *manifest = slurp("big/manifest.json");
+    assert_non_null(strstr(manifest, "\"seed\": 18446744073709551614,"));
+    free(manifest);
+
+    /* read exactly: 9.007199254740993e15 is 2^53 + 1, whose draws differ
+       from 2^53's (a double would have made them the same seed) */
+    static const char *const common = "--samples 250 --no-variants "
+                                      "--sensitivity none --quiet";
+    char args[512];
+    snprintf(args, sizeof args, "--seed 9.007199254740993e15 --out a %s",
+             common);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "--seed 9007199254740993 --out b %s", common);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "--seed 9007199254740992 --out c %s", common);
+    assert_int_equal(run(args), 0);
+    manifest = slurp("a/manifest.json");
+    assert_non_null(strstr(manifest, "\"seed\": 9007199254740993,"));
+    assert_non_null(strstr(manifest, "\"samples\": 250,"));
+    free(manifest);
+    char *a = slurp("a/samples.csv"), *b = slurp("b/samples.csv"),
+         *c = slurp("c/samples.csv");
+    assert_non_null(a);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    /* 2.5e2 samples are 250, 1e1 threads are 10 */
+    assert_int_equal(run("--samples 2.5e2 --threads 1e1 --out d --no-variants "
+                         "--sensitivity none --quiet"), 0);
+    manifest = slurp("d/manifest.json");
+    assert_non_null(strstr(manifest, "\"samples\": 250,"));
+    free(manifest);
+}
+
+/* The threads reported (terminal and manifest.json) are the threads
+ * used: OMP_THREAD_LIMIT=1 makes --threads 2 run on one, and the files
+ * are those of two threads. */
+static void threads_reported_are_the_threads_used(void **state)
+{
+    (void)state;
+    static const char *const args = "--threads 2 --samples 20000 "
+                                    "--no-variants --sensitivity none";
+    char a[256];
+    snprintf(a, sizeof a, "%s --out lim", args);
+    assert_int_equal(run_with("OMP_THREAD_LIMIT=1", a), 0);
+    char *out = slurp("out.txt");
+    assert_non_null(strstr(out, "deepseek-v3-r1: 20000 samples, seed "
+                                "20250227, 1 thread, "));
+    free(out);
+    char *m = slurp("lim/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 1,"));
+    free(m);
+    snprintf(a, sizeof a, "%s --out two", args);
+    assert_int_equal(run_with("OMP_THREAD_LIMIT=2", a), 0);
+    out = slurp("out.txt");
+    assert_non_null(strstr(out, " 2 threads, "));
+    free(out);
+    m = slurp("two/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 2,"));
+    free(m);
+    static const char *const files[] = {"samples.csv", "summary.csv",
+                                        "curve.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p1[64], p2[64];
+        snprintf(p1, sizeof p1, "lim/%s", files[i]);
+        snprintf(p2, sizeof p2, "two/%s", files[i]);
+        char *x = slurp(p1), *y = slurp(p2);
+        assert_non_null(x);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+}
+
+/* More than 4 threads per CPU this process may use: one warning line,
+ * and the run goes on.  taskset gives the process one CPU. */
+static void threads_far_above_the_cpus_are_warned_about(void **state)
+{
+    (void)state;
+    if (system("taskset -c 0 true >/dev/null 2>&1") != 0) {
+        print_message("skipped: no taskset to pin the run to one CPU\n");
+        skip();
+    }
+    static const char *const args = "--samples 1000 --no-variants "
+                                    "--sensitivity none --no-samples";
+    char a[256];
+    snprintf(a, sizeof a, "%s --threads 5 --out w5", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    char *err = slurp("err.txt");
+    assert_string_equal(err, "breakeven: warning: 5 threads (--threads) are "
+                        "more than 4 per CPU for the 1 CPU this process may "
+                        "use; the run goes on, no faster than with 1 thread "
+                        "and with more memory\n");
+    free(err);
+    char *m = slurp("w5/manifest.json");
+    assert_non_null(strstr(m, "\"threads\": 5,"));
+    free(m);
+    /* from OMP_NUM_THREADS, the same, naming it */
+    snprintf(a, sizeof a, "%s --out w6", args);
+    assert_int_equal(run_with("OMP_NUM_THREADS=6 taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_non_null(strstr(err, "breakeven: warning: 6 threads "
+                                "(OMP_NUM_THREADS) are more than 4 per CPU"));
+    free(err);
+    /* 4 per CPU is not warned about, nor anything under --quiet */
+    snprintf(a, sizeof a, "%s --threads 4 --out w4", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_string_equal(err, "");
+    free(err);
+    snprintf(a, sizeof a, "%s --threads 5 --out q5 --quiet", args);
+    assert_int_equal(run_with("taskset -c 0", a), 0);
+    err = slurp("err.txt");
+    assert_string_equal(err, "");
+    free(err);
+}
+
+/* --config naming a FIFO, a device or a socket: exit 4 at once, with
+ * what was found; nothing opened (a FIFO would block the open forever:
+ * timeout ends the run if it does) and nothing created. */
+static void special_files_as_config_exit_4_at_once(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/fifo", tmp);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/link", tmp);
+    assert_int_equal(symlink("fifo", path), 0);
+    int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(sock >= 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(path, sizeof path, "%s/sock", tmp);
+    assert_true(strlen(path) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
+    static const char *const cases[][2] = {
+        {"fifo", "a FIFO"},
+        {"link", "a FIFO"},
+        {"/dev/zero", "a character device"},
+        {"/dev/null", "a character device"},
+        {"sock", "a socket"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[256], want[256];
+        snprintf(args, sizeof args, "--config %s --out sp", cases[i][0]);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(run_with("timeout 10", args), 4);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) +
+                   1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        if (s >= 1.0)
+            fail_msg("%s: %.2f s, expected under a second", args, s);
+        snprintf(want, sizeof want, "breakeven: %s: expected a regular "
+                 "scenario file, found %s\n", cases[i][0], cases[i][1]);
+        char *err = slurp("err.txt");
+        assert_string_equal(err, want);
+        free(err);
+        struct stat st;
+        snprintf(path, sizeof path, "%s/sp", tmp);
+        assert_int_not_equal(stat(path, &st), 0);
+    }
+    close(sock);
+}
+
+/* tmp/name: config/src with these horizons (a JSON value). */
+static void write_horizons(const char *src, const char *name,
+                           const char *horizons)
+{
+    char from[512];
+    snprintf(from, sizeof from, "%s/%s", CONFIG_DIR, src);
+    char *text = e2e_slurp(from, NULL);
+    assert_non_null(text);
+    const char *key = "\"horizons\": {\"start\": 10, \"stop\": 730, "
+                      "\"step\": 10}";
+    char *at = strstr(text, key);
+    assert_non_null(at);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "%.*s\"horizons\": %s%s", (int)(at - text), text, horizons,
+            at + strlen(key));
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+/* The memory a run of tmp/name with n samples needs at t threads. */
+static double need_of(const char *name, size_t n, size_t horizons, int t)
+{
+    char path[512];
+    mc_scenario s;
+    mc_err e;
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    assert_int_equal(mc_cfg_load_file(path, &s, &e), 0);
+    s.samples = n;
+    size_t nh = s.n_horizons;
+    s.n_horizons = horizons;            /* the estimate reads the count */
+    double b = mc_engine_memory_bytes(&s, t);
+    s.n_horizons = nh;
+    mc_scenario_free(&s);
+    return b;
+}
+
+/* The documented maximum of horizons, 100,000, at 1e5 samples: about
+ * 50 GiB even at one thread (each of the 400,000 curve points keeps a
+ * pilot and pass-1 counts).  Where that does not fit, the refusal says
+ * so, at 1 and at 2 threads (it said "at most about -43 threads"), and
+ * what would fit; both figures hold by the estimate. */
+static void the_most_horizons_are_refused_with_what_fits(void **state)
+{
+    (void)state;
+    write_horizons("reported.json", "h100k.json", "{\"start\": 1, "
+                   "\"stop\": 100000, \"step\": 1}");
+    double room = 0.9 * (double)sysconf(_SC_PHYS_PAGES) *
+                  (double)sysconf(_SC_PAGESIZE);
+    if (need_of("h100k.json", 100000, 100000, 1) <= room) {
+        print_message("skipped: 100,000 horizons at 1e5 samples fit in this "
+                      "machine's memory\n");
+        skip();
+    }
+    static const char *const threads[] = {"1", "2"};
+    for (size_t i = 0; i < 2; i++) {
+        char args[256];
+        snprintf(args, sizeof args, "--config h100k.json --samples 1e5 "
+                 "--threads %s --out m", threads[i]);
+        assert_int_equal(run(args), 2);
+        char *err = slurp("err.txt");
+        static const char *const parts[] = {
+            "breakeven: h100k.json: expected a run that fits in 90% of this "
+            "machine's ", " GiB of memory, found 100000 horizons and 100000 "
+            "samples, which need ", " GiB even at 1 thread (lower them: at "
+            "most about ", " horizons at these samples, or ", " samples at "
+            "these horizons)\n"};
+        const char *p = err;
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            const char *q = strstr(p, parts[k]);
+            if (q == NULL || (k == 0 && q != err))
+                fail_msg("expected '%s' in:\n%s", parts[k], err);
+            p = q + strlen(parts[k]);
+        }
+        assert_string_equal(p, "");           /* one line */
+        size_t h = 0, n = 0;
+        const char *at = strstr(err, "at most about ");
+        assert_int_equal(sscanf(at, "at most about %zu horizons at these "
+                                "samples, or %zu samples", &h, &n), 2);
+        /* the largest that fit by the estimate the check uses */
+        assert_true(h >= 1 && h < 100000);
+        assert_true(need_of("h100k.json", 100000, h, 1) <= room);
+        assert_true(need_of("h100k.json", 100000, h + 1, 1) > room);
+        assert_true(n >= 1 && n < 100000);
+        assert_true(need_of("h100k.json", n, 100000, 1) <= room);
+        assert_true(need_of("h100k.json", n + 1, 100000, 1) > room);
+        free(err);
+        struct stat st;
+        char path[512];
+        snprintf(path, sizeof path, "%s/m", tmp);
+        assert_int_not_equal(stat(path, &st), 0);
+    }
+}
+
+/* The estimate the memory check uses against the peak RSS of a run (the
+ * child's, from wait4): at least what the run takes, and not far above
+ * (the estimate before issue 13 said 6.5 GiB for this run, 13 times its
+ * peak).  1,000 horizons at 5,000 samples: the pilots, pass-1 counts and
+ * a refining pass, two seconds.  Not under ASan, whose shadow memory
+ * and quarantine are no part of the estimate. */
+static void memory_estimate_holds_against_the_peak(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    print_message("skipped: ASan's own memory is not estimated\n");
+    skip();
+#endif
+    write_horizons("deepseek-v3-r1.json", "h1k.json", "{\"start\": 1, "
+                   "\"stop\": 1000, \"step\": 1}");
+    static const int threads[] = {1, 2};
+    for (size_t i = 0; i < 2; i++) {
+        double est = need_of("h1k.json", 5000, 1000, threads[i]);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cd '%s' && exec '%s' --config h1k.json "
+                 "--samples 5000 --threads %d --no-samples --no-variants "
+                 "--quiet --out mem >out.txt 2>err.txt", tmp, BREAKEVEN_EXE,
+                 threads[i]);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        struct rusage ru;
+        assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        double rss = (double)ru.ru_maxrss * 1024.0;
+        print_message("%d thread(s): peak RSS %.0f MiB, estimate %.0f MiB\n",
+                      threads[i], rss / 1048576.0, est / 1048576.0);
+        if (!(rss <= est && est <= 1.15 * rss + 24.0 * 1048576.0))
+            fail_msg("estimate %.0f MiB against a peak of %.0f MiB",
+                     est / 1048576.0, rss / 1048576.0);
+    }
 }
 
 static void scenario_and_io_errors_have_their_exit_codes(void **state)
@@ -559,7 +990,13 @@ int main(void)
         cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),
+        cmocka_unit_test(integer_options_follow_one_exact_rule),
+        cmocka_unit_test(threads_reported_are_the_threads_used),
+        cmocka_unit_test(threads_far_above_the_cpus_are_warned_about),
         cmocka_unit_test(scenario_and_io_errors_have_their_exit_codes),
+        cmocka_unit_test(special_files_as_config_exit_4_at_once),
+        cmocka_unit_test(the_most_horizons_are_refused_with_what_fits),
+        cmocka_unit_test(memory_estimate_holds_against_the_peak),
         cmocka_unit_test(readme_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),

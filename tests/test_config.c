@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
 #include "mc_rng.h"
@@ -549,9 +552,27 @@ static void horizons_and_output_should_have_defaults_and_forms(void **state)
     assert_int_equal(s.write_samples, 0);
     mc_scenario_free(&s);
 
-    load_ok("seed", "9007199254740992", &s);   /* 2^53, the largest */
-    assert_true(s.seed == 9007199254740992u);
-    mc_scenario_free(&s);
+    /* seeds and samples are read from their text, exactly: a double
+       would round 2^53 + 1 to 2^53 and 2^64 - 1 to 2^64 */
+    static const struct { const char *key, *text; uint64_t value; } exact[] = {
+        {"seed", "9007199254740992", UINT64_C(9007199254740992)},
+        {"seed", "9007199254740993", UINT64_C(9007199254740993)},
+        {"seed", "9.007199254740993e15", UINT64_C(9007199254740993)},
+        {"seed", "18446744073709551615", UINT64_MAX},
+        {"seed", "1.8446744073709551615e19", UINT64_MAX},
+        {"seed", "0", 0},
+        {"samples", "2.5e3", 2500},
+        {"samples", "1e9", 1000000000},
+        {"samples", "1000000000.000000", 1000000000},
+    };
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+        load_ok(exact[i].key, exact[i].text, &s);
+        if ((exact[i].key[1] == 'e' ? s.seed : s.samples) != exact[i].value)
+            fail_msg("%s %s read as %llu, %llu", exact[i].key, exact[i].text,
+                     (unsigned long long)s.seed,
+                     (unsigned long long)s.samples);
+        mc_scenario_free(&s);
+    }
 
     load_ok("description", "\"free text\"", &s);
     assert_string_equal(s.description, "free text");
@@ -752,6 +773,7 @@ static void variants_should_copy_the_base_settings(void **state)
     const member ch[] = {
         {"name", "\"b\""},
         {"description", "\"base text\""},
+        {"seed", "18446744073709551615"},   /* no double holds it */
         {"overhead", OVERHEAD_K},
         {"power_ratio", "{\"dist\": \"uniform\", \"lo\": 0.4, \"hi\": 1}"},
         {"correlations", "[{\"inputs\": [\"overhead\", \"power_ratio\"], "
@@ -776,6 +798,7 @@ static void variants_should_copy_the_base_settings(void **state)
         print_error("%s: %s\n", e.path, e.msg);
         fail();
     }
+    assert_true(s.seed == UINT64_MAX);
     assert_int_equal(s.sampling, MC_SAMPLING_LHS);
     assert_int_equal(s.n_corr, 2);
     assert_int_equal(s.sensitivity, MC_SENS_NONE);
@@ -965,9 +988,17 @@ static const bad_case bad_cases[] = {
     {"samples as a string", "samples", "\"10\"", NULL, "$.samples",
      {"expected an integer", "found a string \"10\""}},
     {"seed -1", "seed", "-1", NULL, "$.seed",
-     {"expected an integer from 0 to 2^53", "found -1"}},
-    {"seed above 2^53", "seed", "9007199254740994", NULL, "$.seed",
-     {"expected an integer from 0 to 2^53", "found 9007199254740994"}},
+     {"expected an integer from 0 to 18446744073709551615",
+      "found -1 (a sign is not allowed)"}},
+    {"seed 2^64", "seed", "18446744073709551616", NULL, "$.seed",
+     {"expected an integer from 0 to 18446744073709551615, "
+      "found 18446744073709551616"}},
+    {"seed 2^53 + 1/2", "seed", "9007199254740992.5", NULL, "$.seed",
+     {"expected an integer from 0 to 18446744073709551615, "
+      "found 9007199254740992.5"}},
+    {"samples a hair above 2000", "samples", "2000.0000000000001", NULL,
+     "$.samples", {"expected an integer from 1 to 1000000000, "
+                   "found 2000.0000000000001"}},
     {"sigma <= 0", "overhead",
      "{" OVERHEAD_LN ", \"sigma\": -0.1, \"truncate\": {\"lo\": 1}}", NULL,
      "$.inputs.overhead.sigma", {"expected", "sigma"}},
@@ -1416,6 +1447,31 @@ static void missing_file_should_be_an_io_error(void **state)
     assert_int_equal(e.io, 1);
 }
 
+/* Only a regular file is read: a FIFO without a writer is refused at
+ * once, not waited on (alarm ends a test that would hang), and a device
+ * is not read to its end (/dev/zero has none). */
+static void special_files_should_be_refused_at_once(void **state)
+{
+    char dir[] = "/tmp/test_config-XXXXXX", fifo[64];
+    mc_scenario s;
+    mc_err e;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(5);
+    assert_int_equal(mc_cfg_load_file(fifo, &s, &e), -1);
+    assert_int_equal(e.io, 1);
+    assert_string_equal(e.msg, "not a regular file");
+    assert_int_equal(mc_cfg_load_file("/dev/zero", &s, &e), -1);
+    assert_string_equal(e.msg, "not a regular file");
+    assert_int_equal(mc_cfg_load_file("/dev/null", &s, &e), -1);
+    assert_string_equal(e.msg, "not a regular file");
+    alarm(0);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void file_with_an_error_should_not_be_an_io_error(void **state)
 {
     mc_scenario s;
@@ -1467,6 +1523,7 @@ int main(void)
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
+        cmocka_unit_test(special_files_should_be_refused_at_once),
         cmocka_unit_test(file_with_an_error_should_not_be_an_io_error),
         cmocka_unit_test(scenario_free_should_accept_a_zeroed_struct),
     };

@@ -479,21 +479,30 @@ static void write_with_horizons(const char *name, const char *horizons,
     write_text(dst, text);
 }
 
-/* What grows with --threads is refused before anything starts: 20,000
- * horizons make 80,000 curve points, whose bins take about 2.6 GB per
- * thread, so 64 threads need far more than any test machine has. */
+/* What grows with --threads is refused before anything starts: 2,000
+ * horizons make 8,000 curve points, whose pass-1 counts take about
+ * 260 MB per thread once the samples outnumber the pilot (1e5 here), so
+ * 1024 threads need far more than any test machine has, and one thread
+ * about 1 GB, which any has: the message gives the most that fit, at
+ * least 1. */
 static void too_many_threads_for_memory_exit_2(void **state)
 {
     (void)state;
     write_with_horizons("reported.json",
-                        "{\"start\": 1, \"stop\": 20000, \"step\": 1}",
+                        "{\"start\": 1, \"stop\": 2000, \"step\": 1}",
                         "wide.json");
     assert_int_equal(run(AS_ME, NULL, ARGS("--config", "wide.json",
-                                           "--threads", "64", "--out", "m")),
-                     2);
+                                           "--samples", "1e5", "--threads",
+                                           "1024", "--out", "m")), 2);
     expect_error_line("--threads: expected a run that fits in 90% of "
-                      "this machine's", "found 64 threads, which need",
-                      "GiB", NULL);
+                      "this machine's", "(at most about ",
+                      "found 1024 threads, which need", "GiB", NULL);
+    char *err = slurp("err.txt");
+    const char *at = strstr(err, "(at most about ");
+    assert_non_null(at);
+    long most = strtol(at + strlen("(at most about "), NULL, 10);
+    assert_true(most >= 1 && most < 1024);
+    free(err);
     assert_false(exists("m"));
     expect_no_temporary(".");
 }

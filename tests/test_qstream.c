@@ -319,6 +319,9 @@ typedef struct qs_case {
 
 #define MAX_PASSES 24
 
+/* Called after every pass of qs_run when set (a test's own checks). */
+static void (*after_pass)(const mc_qs *q, const void *c);
+
 /* Runs mc_qs over data[0..ns) as the header's usage comment does; fills
  * got[s * k + i] and returns the passes run. */
 static int qs_run(const qs_case *c, double *const *data, double *got)
@@ -352,6 +355,8 @@ static int qs_run(const qs_case *c, double *const *data, double *got)
         assert_int_equal(rc, 0);
         for (size_t a = 0; a < c->nacc; a++)
             mc_qs_acc_free(acc[a]);
+        if (after_pass != NULL)
+            after_pass(q, c);
         pass++;
         assert_int_equal(mc_qs_passes_done(q), pass);
     }
@@ -565,6 +570,65 @@ static void qs_should_be_exact_with_a_small_budget(void **st)
         }
         free_streams(data, 5);
     }
+}
+
+/* The sub-bins of every pass, against the budget: at most keep_bytes of
+ * counts, or 64 sub-bins per cut target when there are more of them. */
+static size_t most_cut, most_sub_bytes;
+
+static void check_sub_bins(const mc_qs *q, const void *vc)
+{
+    const qs_case *c = vc;
+    size_t cut, bytes = mc_qs_sub_bins(q, &cut) * sizeof(uint64_t);
+    size_t bound = c->keep_bytes > 64 * sizeof(uint64_t) * cut
+                       ? c->keep_bytes : 64 * sizeof(uint64_t) * cut;
+    if (bytes > bound)
+        fail_msg("%s: %zu bytes of sub-bins for %zu cut targets, budget "
+                 "%zu", c->what, bytes, cut, c->keep_bytes);
+    most_cut = cut > most_cut ? cut : most_cut;
+    most_sub_bytes = bytes > most_sub_bytes ? bytes : most_sub_bytes;
+}
+
+/* Many streams whose targets are cut in the same pass share one budget
+ * for their sub-bins (else 64 KiB each: thousands of curve points took
+ * gigabytes), and the answer stays exact.  With the budget roomy, every
+ * cut target gets all MC_QS_BINS. */
+static void qs_sub_bins_should_stay_within_the_budget(void **st)
+{
+    (void)st;
+    static const int dists[] = {D_UNIFORM, D_LOGNORMAL, D_HEAVY, D_ULPS};
+    const size_t ns = 64, n = 40000;
+    double **data = make_streams(ns, n, dists, 4, 77);
+    after_pass = check_sub_bins;
+    static const size_t budgets[] = {0, 4096, (size_t)1 << 16};
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        most_cut = most_sub_bytes = 0;
+        qs_case c = {"sub-bins", n, ns, lv_summary, level_sets[0].k,
+                     budgets[b], 2, O_INTERLEAVED};
+        qs_check(&c, data);
+        print_message("budget %zu: at most %zu targets cut, %zu bytes of "
+                      "sub-bins\n", budgets[b], most_cut, most_sub_bytes);
+        /* enough cut at once that all their MC_QS_BINS would not fit */
+        assert_true(most_cut * MC_QS_BINS * sizeof(uint64_t) > budgets[b]);
+    }
+    /* 64 KiB of values but room for the sub-bins of a few: all 8192 */
+    after_pass = NULL;
+    size_t cut = 0;
+    mc_qs *q = mc_qs_new(n, 1, lv_summary, level_sets[0].k,
+                         (size_t)1 << 30);
+    assert_non_null(q);
+    memcpy(mc_qs_pilot(q, 0), data[1], mc_qs_pilot_len(q) * sizeof(double));
+    assert_int_equal(mc_qs_plan(q), 0);
+    mc_qs_acc *a = mc_qs_acc_new(q);
+    assert_non_null(a);
+    mc_qs_add(a, 0, data[1], n);
+    char msg[256];
+    assert_int_equal(mc_qs_end_pass(q, &a, 1, msg, sizeof msg), 0);
+    mc_qs_acc_free(a);
+    assert_int_equal(mc_qs_sub_bins(q, &cut), 0);   /* all kept */
+    assert_int_equal(cut, 0);
+    mc_qs_free(q);
+    free_streams(data, ns);
 }
 
 /* With room for every bin's values, uniform data takes pass 1 (counts)
@@ -1003,6 +1067,7 @@ int main(void)
         cmocka_unit_test(qs_should_be_exact_just_past_the_pilot),
         cmocka_unit_test(qs_should_be_exact_with_a_small_budget),
         cmocka_unit_test(qs_should_take_two_passes_with_a_large_budget),
+        cmocka_unit_test(qs_sub_bins_should_stay_within_the_budget),
         cmocka_unit_test(qs_should_be_exact_with_many_levels),
         cmocka_unit_test(qs_should_not_depend_on_order_or_split),
         cmocka_unit_test(qs_should_be_exact_without_avx2),
