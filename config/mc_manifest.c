@@ -3,20 +3,31 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A manifest is a few hundred kB at most; a larger file is not one. */
 #define MANIFEST_MAX (16L << 20)
 
+/* Opened without following a link or waiting on a FIFO: the file may be
+ * anything a user put there. */
 static char *slurp(const char *path, char *why, size_t len)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f = NULL;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        f = fdopen(fd, "rb");
     if (f == NULL) {
         snprintf(why, len, "expected a readable manifest.json, found %s",
-                 strerror(errno));
+                 fd < 0 ? strerror(errno) : "something else than a file");
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
     char *text = malloc(MANIFEST_MAX + 1);

@@ -26,6 +26,10 @@
 #define MANIFEST_MAX ((off_t)16 << 20)
 /* Foreign entries named in a message; the rest are counted. */
 #define SHOWN 3
+/* A manifest listing more files is not one of breakeven's (a run with the
+ * most variants, 100, lists about 210); the bound also keeps the checks
+ * of a crafted manifest, which compare every name with the others, fast. */
+#define MANIFEST_FILES_MAX 4096
 
 /* ---- lists -------------------------------------------------------------- */
 
@@ -244,8 +248,12 @@ int mc_fs_canonical(const char *path, char *out, size_t cap, char *msg,
             break;
         if ((k == 1 && rest[0] == '.') ||
             (k == 2 && rest[0] == '.' && rest[1] == '.')) {
+            char missing[PATH_MAX];
+            snprintf(missing, sizeof missing, "%.*s", (int)(rest - buf), buf);
+            while (strlen(missing) > 1 && missing[strlen(missing) - 1] == '/')
+                missing[strlen(missing) - 1] = '\0';
             snprintf(msg, len, "expected no '.' or '..' after %s, which does "
-                     "not exist yet, found '%.*s'", head, (int)k, rest);
+                     "not exist yet, found '%.*s'", missing, (int)k, rest);
             return -1;
         }
         int w = snprintf(out + n, cap - n, "%s%.*s",
@@ -269,6 +277,15 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Control characters (a newline in a name could fake a line of output)
+ * shown as '?'. */
+static void printable(char *s)
+{
+    for (; *s != '\0'; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
 static void format_names(mc_names *l, char *out, size_t cap)
 {
     if (l->n > 1)
@@ -284,6 +301,7 @@ static void format_names(mc_names *l, char *out, size_t cap)
     }
     if (l->n > SHOWN)
         snprintf(out + used, cap - used, " and %zu more", l->n - SHOWN);
+    printable(out);
 }
 
 /* Whether this process may unlink an entry (st) of the folder (fd, dst):
@@ -398,11 +416,20 @@ static int read_owned(int fd, const char *dir, mc_manifest_reader rd,
     char *list = rd(path, why, len);
     if (list == NULL)
         return -1;
+    size_t count = 0;
+    for (const char *p = list; *p != '\0'; p += strlen(p) + 1)
+        count++;
+    if (count > MANIFEST_FILES_MAX) {
+        snprintf(why, len, "a manifest.json listing %zu files, more than "
+                 "breakeven writes (%d)", count, MANIFEST_FILES_MAX);
+        free(list);
+        return -1;
+    }
     int rc = mc_listing_add_file(owned, "manifest.json");
     for (const char *p = list; rc == 0 && *p != '\0'; p += strlen(p) + 1)
         if (mc_listing_add_file(owned, p) != 0) {
-            snprintf(why, len, "a manifest.json that lists '%s', a path "
-                     "outside its folder", p);
+            snprintf(why, len, "a manifest.json that lists '%.200s', not a "
+                     "plain path inside its folder", p);
             rc = -1;
         }
     free(list);
@@ -511,7 +538,14 @@ int mc_fs_read_journal(const char *dir, mc_listing *l)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/" MC_FS_JOURNAL, dir);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in its place must not block the run (which holds
+       the run folder's lock here, so that no signal could end it) */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        return -1;
+    }
     FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (f == NULL) {
         if (fd >= 0)
@@ -585,12 +619,39 @@ static int by_depth_desc(const void *a, const void *b)
     return dx < dy ? 1 : dx > dy ? -1 : 0;
 }
 
+/* Whether rel below the folder whose canonical path is canon is, or lies
+ * below, a mount point: a bind mount has its folder's st_dev. */
+static int crosses_mount(const char *canon, const char *rel,
+                         const mc_names *mounts)
+{
+    char path[2 * PATH_MAX];
+    for (size_t i = 0; i < mounts->n; i++) {
+        snprintf(path, sizeof path, "%s/%s", canon, rel);
+        for (char *s = path + strlen(canon);; s = strchr(s + 1, '/')) {
+            char c = s != NULL ? *s : '\0';
+            if (s != NULL)
+                *s = '\0';
+            int hit = strcmp(path, mounts->v[i]) == 0;
+            if (s != NULL)
+                *s = c;
+            if (hit)
+                return 1;
+            if (s == NULL)
+                break;
+        }
+    }
+    return 0;
+}
+
 /* Removes rel (a regular file, or with dir set an empty folder) below
  * root.  0 (also when it is already gone), or an errno. */
-static int remove_one(int root, const char *rel, dev_t dev, int dir)
+static int remove_one(int root, const char *canon, const mc_names *mounts,
+                      const char *rel, dev_t dev, int dir)
 {
     char buf[PATH_MAX];
     const char *name;
+    if (crosses_mount(canon, rel, mounts))
+        return EXDEV;
     int fd = open_parent(root, rel, dev, buf, sizeof buf, &name);
     if (fd < 0)
         return errno == ENOENT ? 0 : errno;
@@ -613,8 +674,9 @@ static int is_marker(const char *f)
     return strcmp(f, "manifest.json") == 0 || strcmp(f, MC_FS_JOURNAL) == 0;
 }
 
-int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
-                        size_t len)
+int mc_fs_remove_listed(const char *dir, const char *canon,
+                        const mc_names *mounts, const mc_listing *l,
+                        char *msg, size_t len)
 {
     int root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
@@ -628,13 +690,14 @@ int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
         return -1;
     }
     int rc = 0;
-    /* the markers last: a removal cut short keeps what names the rest */
-    for (int markers = 0; markers < 2; markers++)
+    /* the markers last, and only if all else went: a removal cut short
+       keeps what names the rest, for the next run */
+    for (int markers = 0; markers < 2 && rc == 0; markers++)
         for (size_t i = 0; i < l->files.n; i++) {
             const char *f = l->files.v[i];
             if (is_marker(f) != markers)
                 continue;
-            int e = remove_one(root, f, st.st_dev, 0);
+            int e = remove_one(root, canon, mounts, f, st.st_dev, 0);
             if (e != 0 && rc == 0) {
                 snprintf(msg, len, "%s: %s", f, strerror(e));
                 rc = -1;
@@ -650,8 +713,8 @@ int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
         memcpy(dirs, l->dirs.v, l->dirs.n * sizeof *dirs);
     if (l->dirs.n > 1)
         qsort(dirs, l->dirs.n, sizeof *dirs, by_depth_desc);
-    for (size_t i = 0; i < l->dirs.n; i++) {
-        int e = remove_one(root, dirs[i], st.st_dev, 1);
+    for (size_t i = 0; rc == 0 && i < l->dirs.n; i++) {
+        int e = remove_one(root, canon, mounts, dirs[i], st.st_dev, 1);
         if (e != 0 && rc == 0) {
             snprintf(msg, len, "%s/: %s", dirs[i], strerror(e));
             rc = -1;
@@ -659,7 +722,7 @@ int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
     }
     free(dirs);
     close(root);
-    if (rmdir(dir) != 0 && errno != ENOENT && rc == 0) {
+    if (rc == 0 && rmdir(dir) != 0 && errno != ENOENT) {
         char left[512];
         int e = errno;
         if (e == ENOTEMPTY || e == EEXIST) {

@@ -86,16 +86,83 @@ int mc_fs_inspect(const char *dir, const char *canon,
  * 0, or -1 where there is no journal of breakeven's. */
 int mc_fs_read_journal(const char *dir, mc_listing *l);
 
-/* Removes from dir the entries l lists (its files, then its folders,
- * deepest first), then dir itself.  Follows no symbolic link, removes only
- * a regular file where a file is listed, and does not leave dir's file
- * system.  0 when dir is gone; -1 with msg naming the first entry that
- * stopped it, relative to dir (dir is then left with what remains). */
-int mc_fs_remove_listed(const char *dir, const mc_listing *l, char *msg,
-                        size_t len);
+/* Removes from dir (canonical path canon) the entries l lists (its
+ * files, then its folders, deepest first), then dir itself.  Follows no
+ * symbolic link, removes only a regular file where a file is listed, and
+ * does not leave dir's file system or enter a mount point (mounts, from
+ * mc_fs_mounts).  The markers (manifest.json, the journal) go last, and
+ * stay if anything else failed, so that the next run can still tell what
+ * the rest is.  0 when dir is gone; -1 with msg naming the first entry
+ * that stopped it, relative to dir (dir is then left with what remains). */
+int mc_fs_remove_listed(const char *dir, const char *canon,
+                        const mc_names *mounts, const mc_listing *l,
+                        char *msg, size_t len);
 
 /* Entries of dir, "a, b, c and 4 more" (directories with a trailing
  * '/'), for messages.  Returns the number of entries. */
 size_t mc_fs_list_entries(const char *dir, char *out, size_t cap);
+
+/* ---- shared by mc_outdir.c, mc_outdir_check.c and mc_outdir_lock.c ---- */
+
+#define MC_OD_PATH 4096
+/* What breakeven adds to a run folder's name beside it, at most:
+ * "NAME.previous-XXXXXX" (16), ".NAME.lock.XXXXXX" (13), ".NAME.tmp.XXXXXX"
+ * (12). */
+#define MC_OD_NAME_EXTRA 16
+
+/* Where a run folder goes: the path as given (for messages) and the
+ * canonical paths that every step works on, so that a symbolic link in
+ * the given path switched during the run changes nothing. */
+typedef struct mc_od_where {
+    char target[MC_OD_PATH];     /* as given, without trailing slashes */
+    char parent[MC_OD_PATH];     /* its parent, as given */
+    const char *base;            /* the last name, into target */
+    char canon[MC_OD_PATH];      /* the target's canonical path */
+    char canon_parent[MC_OD_PATH];
+} mc_od_where;
+
+int mc_od_copy_path(char *dst, size_t cap, const char *src);
+void mc_od_msg(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fills *w for target; g, if not NULL, names the protected folders that
+ * explain a refusal of ".", ".." or "/" better than their form.  label
+ * names the target in messages.  0 or an MC_OUTDIR_E* code. */
+int mc_od_locate(mc_od_where *w, const char *target, const char *label,
+                 const mc_outdir_guard *g, char *msg, size_t len);
+/* Every check that changes nothing (mc_outdir_check); skip_lock leaves
+ * out the lock file, for a caller that holds it. */
+int mc_od_preflight(const mc_od_where *w, const mc_outdir_guard *g,
+                    const char *label, int skip_lock, char *msg, size_t len);
+/* The target again: 0 (absent, empty, or breakeven's: *owned lists it) or
+ * an MC_OUTDIR_E* code with msg. */
+int mc_od_check_target(const mc_od_where *w, const mc_outdir_guard *g,
+                       const char *label, mc_listing *owned, char *msg,
+                       size_t len);
+
+/* entry has the shape of what breakeven makes beside a run folder base
+ * and removes after a killed run (".base.tmp.XXXXXX", ".base.old.XXXXXX",
+ * ".base.lock.XXXXXX"); base NULL: beside any run folder. */
+int mc_od_leftover_shape(const char *entry, const char *base);
+
+/* The lock file ".NAME.lock" beside the run folder. */
+typedef struct mc_od_lockfile {
+    char path[MC_OD_PATH];
+    int fd;                      /* -1: not held */
+} mc_od_lockfile;
+
+/* Whether another run holds w's lock file, or it is not breakeven's. */
+int mc_od_check_lock(const mc_od_where *w, const char *label, char *msg,
+                     size_t len);
+/* Takes w's lock file into *l: 0, or an MC_OUTDIR_E* code with msg. */
+int mc_od_take_lock(const mc_od_where *w, mc_od_lockfile *l, char *msg,
+                    size_t len);
+/* Releases it: unlinked only while it is still the file at its path. */
+void mc_od_release_lock(mc_od_lockfile *l);
+/* With w's lock held: removes the leftovers of killed runs beside the
+ * target that are certainly breakeven's, and appends a line to warn (cap
+ * bytes, NUL-terminated) for each one removed or not removed. */
+void mc_od_clean_leftovers(const mc_od_where *w, const mc_outdir_guard *g,
+                           char *warn, size_t cap);
 
 #endif

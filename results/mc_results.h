@@ -401,8 +401,9 @@ typedef char *(*mc_manifest_reader)(const char *path, char *why, size_t len);
  * by the next run into the same target when their journal or manifest
  * shows every entry to be breakeven's, and reported otherwise. */
 typedef struct mc_outdir {
-    char target[4096];
-    char tmp[4096];
+    char target[4096];   /* as given, for messages */
+    char real[4096];     /* its canonical path, which the steps work on */
+    char tmp[4096];      /* the temporary folder (canonical) */
 } mc_outdir;
 
 /* Folders a target may be neither equal to nor above (the current
@@ -442,14 +443,24 @@ enum {
  * names the target in msg ("--out runs/x").  0 or an error above. */
 int mc_outdir_check(const char *target, const char *label,
                     const mc_outdir_guard *g, char *msg, size_t len);
+/* The checks, then the target's lock for the whole command, so that no
+ * other run starts between its steps (replicates, --until batches): makes
+ * the parent folders if needed, takes the lock, and removes a killed
+ * run's leftovers (mc_outdir_warnings says which).  0 or an error above.
+ * mc_outdir_unlock releases it (mc_outdir_interrupt too). */
+int mc_outdir_lock(const char *target, const char *label,
+                   const mc_outdir_guard *g, char *msg, size_t len);
+void mc_outdir_unlock(void);
 /* Checks again, creates the target's parent folders if needed, takes the
- * lock, removes a killed run's leftovers, and creates a fresh temporary
- * folder beside the target.  g must live until the commit or abort.
- * Returns 0, or an error above with msg set. */
+ * lock (unless mc_outdir_lock holds it), removes a killed run's
+ * leftovers, and creates a fresh temporary folder beside the target.  g
+ * must live until the commit or abort.  Returns 0, or an error above with
+ * msg set. */
 int mc_outdir_begin(mc_outdir *o, const char *target,
                     const mc_outdir_guard *g, char *msg, size_t len);
-/* Warnings of the last mc_outdir_begin (leftovers it could not remove),
- * one per line, into buf; returns their length (0: none). */
+/* Notes of the last mc_outdir_lock or mc_outdir_begin (killed runs'
+ * leftovers removed, or not removed and why), one per line, into buf;
+ * returns their length (0: none) and forgets them. */
 size_t mc_outdir_warnings(char *buf, size_t cap);
 /* Opens tmp/name for writing. */
 FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
@@ -474,8 +485,9 @@ int mc_outdir_close(FILE *f, char *msg, size_t len);
  * (else -1: an internal error); the target is inspected again (it may
  * have changed during the run).  0, or an error above. */
 int mc_outdir_commit(mc_outdir *o, char *msg, size_t len);
-/* Removes what the run created in the temporary folder, and the folder. */
-void mc_outdir_abort(mc_outdir *o);
+/* Removes what the run created in the temporary folder, and the folder:
+ * 0, or -1 with msg naming the folder and what is left in it. */
+int mc_outdir_abort(mc_outdir *o, char *msg, size_t len);
 
 /* What mc_outdir_interrupt found. */
 enum {

@@ -851,13 +851,17 @@ static int cli_main(int argc, char **argv)
     rc = mc_comm_rank() == 0 ? check_outdir(label, outdir) : 0;
     if ((rc = mc_comm_agree(rc, msg, sizeof msg)) != 0)
         goto out;
-    /* With MPI, process 0 alone judges the folder it will write (another
-     * process checking it later would find process 0's lock), and every
-     * process goes on or stops together (mc_comm_agree). */
+    /* The run folder is checked and locked before any work, and stays
+     * locked for the whole command (replicates, --until batches), so that
+     * no other run starts in between.  With MPI, process 0 alone judges
+     * and locks the folder it will write, and every process goes on or
+     * stops together (mc_comm_agree). */
     {
         int c = mc_comm_rank() == 0
-                    ? mc_outdir_check(outdir, label, &guard, msg, sizeof msg)
+                    ? mc_outdir_lock(outdir, label, &guard, msg, sizeof msg)
                     : 0;
+        if (!o.quiet)
+            print_outdir_warnings();
         if ((c = mc_comm_agree(c, msg, sizeof msg)) != 0) {
             fprintf(stderr, "breakeven: %s\n", msg);
             rc = c == MC_OUTDIR_EREFUSED ? MC_EXIT_REFUSED : MC_EXIT_IO;
@@ -987,6 +991,7 @@ static int cli_main(int argc, char **argv)
         rc = MC_EXIT_IO;
     }
 out:
+    mc_outdir_unlock();
     for (size_t j = 0; j < n_reps; j++)
         mc_run_free(&reps[j]);
     free(reps);

@@ -780,8 +780,13 @@ int mc_engine_execute(const mc_scenario *s, int threads,
         goto fail;
     return rc;
 fail:
-    if (lead())
-        mc_outdir_abort(&o);
+    if (lead()) {
+        char left[1200];
+        if (mc_outdir_abort(&o, left, sizeof left) != 0) {
+            size_t used = strlen(msg);
+            snprintf(msg + used, len > used ? len - used : 0, "; %s", left);
+        }
+    }
     mc_run_free(run);
     return rc;
 }

@@ -210,6 +210,13 @@ static void write_run(const mc_outdir *o, const char *const *names)
     assert_int_equal(mc_outdir_close(f, msg, sizeof msg), 0);
 }
 
+static void abort_ok(mc_outdir *o)
+{
+    char msg[1200] = "";
+    if (mc_outdir_abort(o, msg, sizeof msg) != 0)
+        fail_msg("abort: %s", msg);
+}
+
 /* A whole run into target: begin, files, manifest, commit.  Returns
  * commit's code; msg (cap bytes) gets its message. */
 static int run_into(const char *dst, const char *const *names, char *msg,
@@ -222,7 +229,7 @@ static int run_into(const char *dst, const char *const *names, char *msg,
     write_run(&o, names);
     rc = mc_outdir_commit(&o, msg, cap);
     if (rc != 0 && rc != MC_OUTDIR_EPREVIOUS)
-        mc_outdir_abort(&o);
+        abort_ok(&o);
     return rc;
 }
 
@@ -328,7 +335,7 @@ static void an_abort_keeps_the_old_run_and_leaves_nothing(void **st)
     assert_non_null(strstr(names, ".run.lock"));
     assert_non_null(strstr(names, ".run.tmp."));
     write_run(&o, RUN2);
-    mc_outdir_abort(&o);
+    abort_ok(&o);
     char *after = e2e_snapshot(base);
     assert_string_equal(after, before);
     free(before);
@@ -389,7 +396,8 @@ static void a_manifest_naming_a_path_outside_is_refused(void **st)
     dir("run");
     put("run/manifest.json", "{\"program\": \"breakeven\", \"format\": 1, "
         "\"files\": [{\"name\": \"../secret.txt\"}]}\n");
-    expect_refused(MC_OUTDIR_EREFUSED, "outside its folder", NULL);
+    expect_refused(MC_OUTDIR_EREFUSED, "not a plain path inside its folder",
+                   NULL);
 }
 
 static void a_symbolic_link_in_place_of_a_file_is_refused(void **st)
@@ -462,17 +470,17 @@ static void a_name_too_long_for_the_temporary_folder_is_refused(void **st)
 {
     (void)st;
     char name[300];
-    memset(name, 'n', 250);
-    name[250] = '\0';
+    memset(name, 'n', 240);
+    name[240] = '\0';
     snprintf(target, sizeof target, "%s/%s", base, name);
     char msg[1024] = "";
     assert_int_equal(mc_outdir_check(target, "--out x", &guard, msg,
                                      sizeof msg), MC_OUTDIR_EIO);
-    assert_non_null(strstr(msg, "expected a folder name of at most 243 bytes "
+    assert_non_null(strstr(msg, "expected a folder name of at most 239 bytes "
                                 "(this file system allows 255"));
-    assert_non_null(strstr(msg, "found 250 bytes"));
-    memset(name, 'n', 243);
-    name[243] = '\0';
+    assert_non_null(strstr(msg, "found 240 bytes"));
+    memset(name, 'n', 239);
+    name[239] = '\0';
     snprintf(target, sizeof target, "%s/%s", base, name);
     run_ok(RUN2);
 }
@@ -575,12 +583,189 @@ static void a_run_holding_the_lock_keeps_others_out(void **st)
     assert_false(exists(".run.lock"));
 }
 
+/* Lock files that are not breakeven's: refused, untouched, and never a
+ * wait (a FIFO opened for reading would block). */
 static void a_lock_file_of_someone_elses_is_refused(void **st)
 {
     (void)st;
+    static const char want[] = "found something breakeven did not write";
     put(".run.lock", "my own file\n");
-    expect_refused(MC_OUTDIR_EREFUSED, "found a file breakeven did not write",
-                   NULL);
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+    char p[1024], q[1024];
+    at(p, sizeof p, ".run.lock");
+    put(".run.lock", "");                    /* empty */
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+    assert_int_equal(unlink(p), 0);
+    put("mine.txt", "breakeven run lock\n");  /* a hard link to it */
+    at(q, sizeof q, "mine.txt");
+    assert_int_equal(link(q, p), 0);
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(symlink(q, p), 0);      /* a symbolic link */
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mkfifo(p, 0644), 0);    /* a FIFO */
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+    assert_int_equal(unlink(p), 0);
+    dir(".run.lock");                        /* a folder */
+    expect_refused(MC_OUTDIR_EREFUSED, want, NULL);
+}
+
+/* Names breakeven itself makes beside a run folder, and removes after a
+ * killed run, are refused as run folders. */
+static void a_name_like_a_temporary_folder_is_refused(void **st)
+{
+    (void)st;
+    static const char *const names[] = {".run.tmp.Ab12Cd", ".x.old.ZZZZZZ",
+                                        ".r.lock.abc123"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(target, sizeof target, "%s/%s", base, names[i]);
+        expect_refused(MC_OUTDIR_EREFUSED, "expected a folder name unlike "
+                       "those breakeven makes beside a run folder", NULL);
+    }
+    snprintf(target, sizeof target, "%s/.run.tmp.Ab12Cd7", base);  /* 7 */
+    run_ok(RUN2);
+}
+
+/* A FIFO where a killed run's journal would be: reported at once. */
+static void a_fifo_in_a_leftover_does_not_block(void **st)
+{
+    (void)st;
+    dir(".run.tmp.Ab12Cd");
+    char p[1024];
+    at(p, sizeof p, ".run.tmp.Ab12Cd/.breakeven-partial");
+    assert_int_equal(mkfifo(p, 0644), 0);
+    run_ok(RUN2);
+    char w[4096];
+    assert_true(mc_outdir_warnings(w, sizeof w) > 0);
+    assert_non_null(strstr(w, ".run.tmp.Ab12Cd: left by a breakeven run that "
+                              "was killed, but not removed"));
+    assert_true(exists(".run.tmp.Ab12Cd/.breakeven-partial"));
+}
+
+/* A bind mount inside a killed run's folder: the folder is left alone
+ * (the mount has the folder's st_dev; only the mount table tells). */
+static void a_mount_inside_a_leftover_is_not_entered(void **st)
+{
+    (void)st;
+    dir("user");
+    put("user/thesis.tex", "my thesis\n");
+    dir(".run.tmp.Ab12Cd");
+    dir(".run.tmp.Ab12Cd/sub");
+    put(".run.tmp.Ab12Cd/.breakeven-partial", "breakeven partial run folder\n"
+        "d sub\nf sub/thesis.tex\n");
+    char p[1024], q[1024], cmd[2200];
+    at(p, sizeof p, "user");
+    at(q, sizeof q, ".run.tmp.Ab12Cd/sub");
+    snprintf(cmd, sizeof cmd, "mount --bind '%s' '%s' >/dev/null 2>&1", p, q);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        print_message("skipped: cannot bind-mount here (needs root)\n");
+        skip();
+    }
+    snprintf(mounted[0], sizeof mounted[0], "%s", q);
+    run_ok(RUN2);
+    char w[4096];
+    assert_true(mc_outdir_warnings(w, sizeof w) > 0);
+    assert_non_null(strstr(w, "but not removed: the mount point"));
+    char *t = text_of("user/thesis.tex");
+    assert_string_equal(t, "my thesis\n");
+    free(t);
+}
+
+/* A manifest listing more files than breakeven ever writes is not one of
+ * its own, and is judged at once. */
+static void a_huge_manifest_is_refused(void **st)
+{
+    (void)st;
+    dir("run");
+    char p[1024];
+    at(p, sizeof p, "run/manifest.json");
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"program\": \"breakeven\", \"format\": 1, \"files\": [");
+    for (int i = 0; i < 100000; i++)
+        fprintf(f, "%s{\"name\": \"f%d\"}", i ? ", " : "", i);
+    fprintf(f, "]}\n");
+    assert_int_equal(fclose(f), 0);
+    expect_refused(MC_OUTDIR_EREFUSED, "a manifest.json listing 100000 "
+                   "files, more than breakeven writes", NULL);
+}
+
+/* When a removal fails, the journal stays: the next run can still tell
+ * that the rest is breakeven's, and removes it. */
+static void an_abort_that_cannot_remove_keeps_the_journal(void **st)
+{
+    (void)st;
+    mc_outdir o;
+    char msg[1200] = "";
+    assert_int_equal(mc_outdir_begin(&o, target, &guard, msg, sizeof msg), 0);
+    write_run(&o, RUN2);
+    fail_unlink_name = "curve.csv";
+    assert_int_equal(mc_outdir_abort(&o, msg, sizeof msg), -1);
+    fail_unlink_name = NULL;
+    assert_non_null(strstr(msg, "could not be removed entirely (curve.csv: "
+                                "Input/output error)"));
+    char names[512];
+    entries("", names, sizeof names);
+    assert_int_equal(strncmp(names, ".run.tmp.", 9), 0);
+    entries(names, names, sizeof names);
+    assert_string_equal(names, ".breakeven-partial curve.csv manifest.json");
+    run_ok(RUN1);                            /* the next run cleans it */
+    entries("", names, sizeof names);
+    assert_string_equal(names, "run");
+}
+
+/* The lock of mc_outdir_lock lasts for several runs: another process
+ * checking in between finds it held. */
+static void the_commands_lock_holds_between_runs(void **st)
+{
+    (void)st;
+    char msg[1200] = "";
+    assert_int_equal(mc_outdir_lock(target, "--out run", &guard, msg,
+                                    sizeof msg), 0);
+    run_ok(RUN1);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char m[1200];
+        _exit(mc_outdir_check(target, "x", &guard, m, sizeof m) ==
+                      MC_OUTDIR_EREFUSED && strstr(m, "another breakeven run")
+                  ? 0 : 1);
+    }
+    assert_int_equal(e2e_wait(pid), 0);
+    run_ok(RUN2);
+    assert_true(exists(".run.lock"));
+    mc_outdir_unlock();
+    char names[512];
+    entries("", names, sizeof names);
+    assert_string_equal(names, "run");
+}
+
+/* A symbolic link in the path, switched during the run, moves nothing:
+ * the run lands where the path led at its start, and its lock goes. */
+static void a_link_switched_during_the_run_moves_nothing(void **st)
+{
+    (void)st;
+    dir("v1");
+    dir("v2");
+    char cur[1024], v1[1024], v2[1024];
+    at(cur, sizeof cur, "cur");
+    at(v1, sizeof v1, "v1");
+    at(v2, sizeof v2, "v2");
+    assert_int_equal(symlink(v1, cur), 0);
+    snprintf(target, sizeof target, "%s/cur/run", base);
+    mc_outdir o;
+    char msg[1200] = "";
+    assert_int_equal(mc_outdir_begin(&o, target, &guard, msg, sizeof msg), 0);
+    write_run(&o, RUN2);
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(symlink(v2, cur), 0);
+    assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), 0);
+    char names[512];
+    entries("v1", names, sizeof names);
+    assert_string_equal(names, "run");
+    entries("v2", names, sizeof names);
+    assert_string_equal(names, "");
 }
 
 /* ---- leftovers of killed runs ---------------------------------------------- */
@@ -620,10 +805,15 @@ static void a_killed_runs_folder_is_removed_by_the_next_run(void **st)
     /* a killed run's lock file, no longer held */
     put(".run.lock", "breakeven run lock\npid 1\nhost h\nstarted s\n");
     run_ok(RUN2);
-    char names[512], w[2048];
+    char names[512], w[4096];
     entries("", names, sizeof names);
     assert_string_equal(names, "run");
-    assert_int_equal(mc_outdir_warnings(w, sizeof w), 0);
+    /* each said, by name */
+    assert_true(mc_outdir_warnings(w, sizeof w) > 0);
+    assert_non_null(strstr(w, "/.run.tmp.Ab12Cd: removed, left by a "
+                              "breakeven run that was killed\n"));
+    assert_non_null(strstr(w, "/.run.old.Zz99Zz: removed, left by a "
+                              "breakeven run that was killed\n"));
 }
 
 static void a_killed_runs_folder_with_foreign_files_is_reported(void **st)
@@ -644,7 +834,7 @@ static void a_killed_runs_folder_with_foreign_files_is_reported(void **st)
     at(q, sizeof q, "users");
     assert_int_equal(symlink(q, p), 0);
     run_ok(RUN2);
-    char w[2048], names[512];
+    char w[4096], names[512];
     assert_true(mc_outdir_warnings(w, sizeof w) > 0);
     assert_non_null(strstr(w, ".run.tmp.Ab12Cd: left by a breakeven run that "
                               "was killed, not removed entirely: it holds "
@@ -731,7 +921,7 @@ static void a_target_changed_during_the_run_is_not_replaced(void **st)
     assert_non_null(strstr(msg, "found notes.txt, which breakeven did not "
                                 "write"));
     assert_non_null(strstr(msg, "(it changed during the run)"));
-    mc_outdir_abort(&o);
+    abort_ok(&o);
     char *after = e2e_snapshot(target), names[512];
     assert_string_equal(after, before);
     entries("", names, sizeof names);
@@ -751,7 +941,7 @@ static void a_file_at_the_target_during_the_run_stops_the_commit(void **st)
     assert_int_equal(mc_outdir_commit(&o, msg, sizeof msg), MC_OUTDIR_EIO);
     snprintf(want, sizeof want, "%s: expected a folder, found a file", target);
     assert_string_equal(msg, want);
-    mc_outdir_abort(&o);
+    abort_ok(&o);
     entries("", want, sizeof want);
     assert_string_equal(want, "run");
 }
@@ -807,7 +997,7 @@ static void a_file_the_manifest_does_not_list_is_an_internal_error(void **st)
                      MC_OUTDIR_EINTERNAL);
     assert_non_null(strstr(msg, "internal error"));
     assert_non_null(strstr(msg, "unlisted.csv"));
-    mc_outdir_abort(&o);
+    abort_ok(&o);
     char names[512];
     entries("", names, sizeof names);
     assert_string_equal(names, "");
@@ -853,6 +1043,13 @@ int main(void)
         T(a_target_that_is_a_mount_point_is_refused),
         T(a_run_holding_the_lock_keeps_others_out),
         T(a_lock_file_of_someone_elses_is_refused),
+        T(a_name_like_a_temporary_folder_is_refused),
+        T(a_fifo_in_a_leftover_does_not_block),
+        T(a_mount_inside_a_leftover_is_not_entered),
+        T(a_huge_manifest_is_refused),
+        T(an_abort_that_cannot_remove_keeps_the_journal),
+        T(the_commands_lock_holds_between_runs),
+        T(a_link_switched_during_the_run_moves_nothing),
         T(a_killed_runs_folder_is_removed_by_the_next_run),
         T(a_killed_runs_folder_with_foreign_files_is_reported),
         T(a_run_killed_by_sigkill_is_cleaned_up_by_the_next),

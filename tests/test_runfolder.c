@@ -392,9 +392,14 @@ static void a_run_killed_by_sigkill_is_cleaned_up_by_the_next(void **state)
     entries("", names, sizeof names);
     assert_non_null(strstr(names, ".run.lock"));
     assert_non_null(strstr(names, ".run.tmp."));
-    run_into("run", "2");
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "500", "--out", "run",
+                                           "--no-variants")), 0);
+    /* certainly ours: removed, and said */
     char *err = log_text("err.txt");
-    assert_string_equal(err, "");         /* certainly ours: no warning */
+    assert_int_equal(strncmp(err, "breakeven: warning: ./.run.tmp.", 31), 0);
+    assert_non_null(strstr(err, ": removed, left by a breakeven run that was "
+                                "killed\n"));
+    assert_int_equal(strchr(err, '\n') - err + 1, (long)strlen(err));
     free(err);
     entries("", names, sizeof names);
     assert_string_equal(names, "run");
@@ -408,7 +413,8 @@ static void a_leftover_with_a_file_of_the_users_is_reported(void **state)
         "breakeven partial run folder\nf samples.csv\n");
     put(".run.tmp.Ab12Cd/samples.csv", "sample\n0\n");
     put(".run.tmp.Ab12Cd/notes.txt", "the user's\n");
-    run_into("run", "1");
+    assert_int_equal(run(AS_ME, NULL, ARGS("--samples", "500", "--out", "run",
+                                           "--no-variants")), 0);
     char *err = log_text("err.txt");
     char want[800];
     snprintf(want, sizeof want, "breakeven: warning: ./.run.tmp.Ab12Cd: left "
@@ -443,6 +449,23 @@ static void a_second_run_into_a_folder_being_written_is_refused(void **s)
     assert_string_equal(names, "run");
 }
 
+/* A lock file that is not breakeven's (a link, a FIFO) is found before
+ * any work: exit 6, no waiting on the FIFO. */
+static void a_lock_file_not_breakevens_is_refused_before_work(void **s)
+{
+    (void)s;
+    char p[1024];
+    at(p, sizeof p, ".run.lock");
+    assert_int_equal(symlink("nowhere", p), 0);
+    expect_refusal(6, "--out run: expected breakeven's lock file", NULL,
+                   ARGS("--samples", "1e5", "--replicates", "4", "--out",
+                        "run"));
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    expect_refusal(6, "found something breakeven did not write", NULL,
+                   ARGS("--samples", "500", "--out", "run"));
+}
+
 /* ---- replacing ------------------------------------------------------------ */
 
 static char *manifest_seed(void)
@@ -471,7 +494,8 @@ static void an_old_run_that_cannot_be_removed_is_moved_into_view(void **s)
     assert_int_equal(strncmp(names, "run run.previous-", 17), 0);
     assert_int_equal(strlen(names), strlen("run run.previous-XXXXXX"));
     entries(names + 4, names, sizeof names);
-    assert_string_equal(names, "sensitivity.csv");
+    /* the files that went, gone; the rest, with the manifest naming it */
+    assert_string_equal(names, "manifest.json sensitivity.csv variants");
     char *m = manifest_seed();
     assert_non_null(strstr(m, "\"seed\": 2,"));
     free(m);
@@ -569,11 +593,12 @@ static void a_name_too_long_for_the_temporary_folder_exits_4(void **state)
 {
     (void)state;
     char name[300];
-    memset(name, 'n', 250);
-    name[250] = '\0';
-    expect_refusal(4, "expected a folder name of at most 243 bytes (this file "
-                   "system allows 255, and the temporary folder "
-                   "'.NAME.tmp.XXXXXX' beside it adds 12), found 250 bytes",
+    memset(name, 'n', 240);
+    name[240] = '\0';
+    expect_refusal(4, "expected a folder name of at most 239 bytes (this file "
+                   "system allows 255, and breakeven makes "
+                   "'NAME.previous-XXXXXX' and '.NAME.tmp.XXXXXX' beside it, "
+                   "up to 16 more), found 240 bytes",
                    NULL, ARGS("--samples", "500", "--out", name));
 }
 
@@ -633,6 +658,7 @@ int main(void)
         T(a_run_killed_by_sigkill_is_cleaned_up_by_the_next),
         T(a_leftover_with_a_file_of_the_users_is_reported),
         T(a_second_run_into_a_folder_being_written_is_refused),
+        T(a_lock_file_not_breakevens_is_refused_before_work),
         T(an_old_run_that_cannot_be_removed_is_moved_into_view),
         T(without_rename_exchange_the_run_is_replaced),
         T(every_kind_of_run_folder_is_replaced_by_the_next),
