@@ -47,6 +47,13 @@ static void beta_par(const mc_dist *d, double s[4])
         double lo = d->p[0], mode = d->p[1], hi = d->p[2];
         s[0] = 1.0 + 4.0 * (mode - lo) / (hi - lo);
         s[1] = 1.0 + 4.0 * (hi - mode) / (hi - lo);
+        /* 4 (hi - mode) overflows for a range near DBL_MAX (hi - lo itself
+           is finite, mc_dist_check_range_): the ratio first then, which
+           is in [0, 1]; elsewhere the expression of before, bit for bit */
+        if (!isfinite(s[0]) || !isfinite(s[1])) {
+            s[0] = 1.0 + 4.0 * ((mode - lo) / (hi - lo));
+            s[1] = 1.0 + 4.0 * ((hi - mode) / (hi - lo));
+        }
         s[2] = lo;
         s[3] = hi;
     } else {
@@ -159,6 +166,9 @@ double mc_dist_beta_inverse_(double a, double b, double t)
 static double std_inverse(double a, double b, double t)
 {
     double ab[2] = {a, b};
+    /* GSL's inverse bisects forever on a shape that is not finite */
+    if (!(isfinite(a) && isfinite(b) && a > 0.0 && b > 0.0))
+        return (double)NAN;
     double y = mc_dist_beta_inverse_(a, b, t);
     if (y > 0.0 && y < 1.0 && fabs(std_P(y, ab) - t) <= 1e-12 * t)
         return y;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <time.h>
 
 int e2e_make_temp_dir(char *buf, size_t size, const char *name)
 {
@@ -226,4 +228,73 @@ char *e2e_snapshot(const char *dir)
     free(snap.line);
     memset(&snap, 0, sizeof snap);
     return out;
+}
+
+/* ---- folders -------------------------------------------------------------- */
+
+void e2e_entries(const char *dir, char *out, size_t cap)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        fail_msg("%s: cannot read the folder", dir);
+    char *name[256];
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL && n < 256;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            name[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(name, n, sizeof *name, e2e_cmp_str);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, cap - used, "%s%s", i ? " " : "", name[i]);
+        free(name[i]);
+    }
+}
+
+int e2e_wait_for_writing(const char *dir, size_t min)
+{
+    struct timespec t0, now, pause = {0, 10000000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        DIR *d = opendir(dir);
+        if (d == NULL)
+            return -1;
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (strncmp(e->d_name, ".run.tmp.", 9) != 0)
+                continue;
+            char p[4400];
+            struct stat st;
+            snprintf(p, sizeof p, "%s/%s/samples.csv", dir, e->d_name);
+            if (stat(p, &st) == 0 && (size_t)st.st_size > min) {
+                closedir(d);
+                return 0;
+            }
+        }
+        closedir(d);
+        nanosleep(&pause, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (now.tv_sec - t0.tv_sec < 60);
+    return -1;
+}
+
+int e2e_mount_tmpfs(const char *path)
+{
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m none '%s' "
+             ">/dev/null 2>&1", path);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        print_message("skipped: cannot mount a tmpfs here (needs root)\n");
+        return -1;
+    }
+    return 0;
+}
+
+void e2e_umount(const char *path)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'",
+             path, path);
+    if (system(cmd) != 0)
+        print_message("could not unmount %s\n", path);
 }

@@ -64,6 +64,21 @@ int e2e_run(char *const argv[], const char *out_path, const char *err_path);
  * read.  Symbolic links are not followed. */
 char *e2e_snapshot(const char *dir);
 
+/* The names in dir (hidden ones included, "." and ".." not), sorted and
+ * space-separated, into out (cap bytes); fails the cmocka test if dir
+ * cannot be read. */
+void e2e_entries(const char *dir, char *out, size_t cap);
+
+/* Waits up to 60 s for a folder "<dir>/.run.tmp.*" whose samples.csv
+ * holds more than min bytes (a run writing into dir/run).  0 when found,
+ * -1 on timeout. */
+int e2e_wait_for_writing(const char *dir, size_t min);
+
+/* Mounts a 1 MiB tmpfs at path: 0, or -1 (with a printed reason) where
+ * this process may not (it needs root).  e2e_umount undoes it. */
+int e2e_mount_tmpfs(const char *path);
+void e2e_umount(const char *path);
+
 /* qsort/bsearch comparison of two `const char *` by strcmp. */
 int e2e_cmp_str(const void *a, const void *b);
 

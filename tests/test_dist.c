@@ -944,6 +944,14 @@ static void moments_should_stay_finite_where_they_are(void **state)
     /* three points whose sum overflows: (1 + 1.2 + 1.5) e308 / 3 */
     mc_dist big = checked(mc_dist_triangular(1e308, 1.2e308, 1.5e308));
     assert_rel(mc_dist_mean(&big), 3.7e307 / 0.3, 1e-15);
+    /* a PERT whose range nears DBL_MAX: 4 (hi - mode) overflows, the
+       shapes (1 and 5 here) must not (the fuzzer found GSL's inverse
+       looping on an infinite shape); quantile and mean by hand: the
+       beta(1, 5) quantile of u is 1 - (1 - u)^(1/5) */
+    mc_dist wide = checked(mc_dist_pert(0.45, 0.8, 1.051e308));
+    double q = mc_dist_quantile(&wide, 0.5);
+    assert_rel(q, 1.051e308 * (1.0 - pow(0.5, 0.2)), 1e-12);
+    assert_rel(mc_dist_mean(&wide), 1.051e308 / 6.0, 1e-12);
     /* a loguniform three ulps wide: the mean inside */
     mc_dist nar = checked(mc_dist_loguniform(1e5, 100000.00000000004));
     assert_true(mc_dist_mean(&nar) >= 1e5

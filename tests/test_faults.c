@@ -706,31 +706,6 @@ static void write_one_horizon_scenario(void)
     write_with_horizons("deepseek-v3-r1.json", "[365]", "one.json");
 }
 
-/* The temporary folder of base/run, once its samples.csv has more than
- * min bytes; waits up to 60 s.  Returns 0 when found. */
-static int wait_for_writing(size_t min)
-{
-    double t0 = now();
-    while (now() - t0 < 60.0) {
-        DIR *d = opendir(base);
-        assert_non_null(d);
-        for (struct dirent *e; (e = readdir(d)) != NULL;) {
-            if (strncmp(e->d_name, ".run.tmp.", 9) != 0)
-                continue;
-            char p[1024];
-            struct stat st;
-            snprintf(p, sizeof p, "%s/%s/samples.csv", base, e->d_name);
-            if (stat(p, &st) == 0 && (size_t)st.st_size > min) {
-                closedir(d);
-                return 0;
-            }
-        }
-        closedir(d);
-        sleep_s(0.01);
-    }
-    return -1;
-}
-
 static void signal_while_writing(int sig, const char *name)
 {
     snapshot old;
@@ -739,7 +714,7 @@ static void signal_while_writing(int sig, const char *name)
     pid_t pid = start(AS_ME, NULL, ARGS("--config", "one.json", "--samples",
                                         "1e6", "--threads", "2", "--out",
                                         "run", "--quiet"));
-    if (wait_for_writing(1000000) != 0) {
+    if (e2e_wait_for_writing(base, 1000000) != 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         fail_msg("no temporary folder with samples.csv appeared");

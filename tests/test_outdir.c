@@ -88,21 +88,12 @@ static int setup(void **state)
     return 0;
 }
 
-static void umount_path(const char *p)
-{
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'", p,
-             p);
-    if (system(cmd) != 0)
-        print_message("could not unmount %s\n", p);
-}
-
 static int teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < 2; i++)
         if (mounted[i][0] != '\0')
-            umount_path(mounted[i]);
+            e2e_umount(mounted[i]);
     return e2e_remove_tree(base, 1) == 0 ? 0 : -1;
 }
 
@@ -145,27 +136,13 @@ static char *text_of(const char *rel)
     return e2e_slurp(p, NULL);
 }
 
-/* The names in base (one level), sorted, space-separated: what a folder
- * beside the target holds, hidden names included. */
+/* The names in base/rel (one level), sorted, space-separated: what a
+ * folder holds, hidden names included. */
 static void entries(const char *rel, char *out, size_t cap)
 {
     char p[1024];
     at(p, sizeof p, rel);
-    DIR *d = opendir(p);
-    assert_non_null(d);
-    char *name[64];
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL && n < 64;)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            name[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(name, n, sizeof *name, e2e_cmp_str);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
-                 name[i]);
-        free(name[i]);
-    }
+    e2e_entries(p, out, cap);
 }
 
 /* A manifest.json of breakeven's listing names (NULL-terminated). */
@@ -515,14 +492,10 @@ static void protected_folders_and_those_above_are_refused(void **st)
 
 static int mount_tmpfs(int slot, const char *rel)
 {
-    char p[1024], cmd[2200];
+    char p[1024];
     at(p, sizeof p, rel);
-    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m none '%s' "
-             ">/dev/null 2>&1", p);
-    if (geteuid() != 0 || system(cmd) != 0) {
-        print_message("skipped: cannot mount a tmpfs here (needs root)\n");
+    if (e2e_mount_tmpfs(p) != 0)
         return -1;
-    }
     snprintf(mounted[slot], sizeof mounted[slot], "%s", p);
     return 0;
 }

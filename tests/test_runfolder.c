@@ -48,37 +48,14 @@ static int setup(void **state)
     return chmod(base, 0755) == 0 && chmod(logs, 0777) == 0 ? 0 : -1;
 }
 
-static void umount_path(const char *p)
-{
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'", p,
-             p);
-    if (system(cmd) != 0)
-        print_message("could not unmount %s\n", p);
-}
-
 static int teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < 2; i++)
         if (mounted[i][0] != '\0')
-            umount_path(mounted[i]);
+            e2e_umount(mounted[i]);
     return e2e_remove_tree(base, 1) == 0 && e2e_remove_tree(logs, 1) == 0
                ? 0 : -1;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 static void at(char *buf, size_t len, const char *rel)
@@ -117,21 +94,7 @@ static void entries(const char *rel, char *out, size_t cap)
 {
     char p[1024];
     at(p, sizeof p, rel);
-    DIR *d = opendir(p);
-    assert_non_null(d);
-    char *name[64];
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL && n < 64;)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            name[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(name, n, sizeof *name, e2e_cmp_str);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? " " : "",
-                 name[i]);
-        free(name[i]);
-    }
+    e2e_entries(p, out, cap);
 }
 
 /* ---- running breakeven -------------------------------------------------- */
@@ -309,14 +272,10 @@ static void protected_folders_are_refused_with_exit_6(void **state)
 
 static int mount_tmpfs(int slot, const char *rel)
 {
-    char p[1024], cmd[2200];
+    char p[1024];
     at(p, sizeof p, rel);
-    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m none '%s' "
-             ">/dev/null 2>&1", p);
-    if (geteuid() != 0 || system(cmd) != 0) {
-        print_message("skipped: cannot mount a tmpfs here (needs root)\n");
+    if (e2e_mount_tmpfs(p) != 0)
         return -1;
-    }
     snprintf(mounted[slot], sizeof mounted[slot], "%s", p);
     return 0;
 }
@@ -342,37 +301,12 @@ static void mount_points_are_refused_with_exit_6(void **state)
 
 /* ---- killed runs, and two at once --------------------------------------- */
 
-/* The temporary folder of base/run, once its samples.csv has more than
- * min bytes; 0 when found within 60 s. */
-static int wait_for_writing(size_t min)
-{
-    double t0 = now();
-    while (now() - t0 < 60.0) {
-        DIR *d = opendir(base);
-        assert_non_null(d);
-        for (struct dirent *e; (e = readdir(d)) != NULL;) {
-            if (strncmp(e->d_name, ".run.tmp.", 9) != 0)
-                continue;
-            char p[1024];
-            struct stat st;
-            snprintf(p, sizeof p, "%s/%s/samples.csv", base, e->d_name);
-            if (stat(p, &st) == 0 && (size_t)st.st_size > min) {
-                closedir(d);
-                return 0;
-            }
-        }
-        closedir(d);
-        sleep_s(0.01);
-    }
-    return -1;
-}
-
 static pid_t start_long_run(void)
 {
     pid_t pid = start(AS_ME, NULL, ARGS("--samples", "3e6", "--threads", "2",
                                         "--out", "run", "--no-variants",
                                         "--quiet"));
-    if (wait_for_writing(1000000) != 0) {
+    if (e2e_wait_for_writing(base, 1000000) != 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         fail_msg("no temporary folder with samples.csv appeared");
