@@ -1525,11 +1525,16 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
                     "finite in double precision, found them reaching inf "
                     "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
                     (fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
+    /* the GPU-hour break-even divides by inference alone, the energy one
+       by power_ratio x pue_ratio x inference: the smaller of the two */
+    if (e > 1.0)
+        e = 1.0;
     if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
         return fail(c, "expected break-even days and multipliers finite in "
                     "double precision where break-even happens, found "
-                    "training / (power_ratio x pue_ratio x inference) "
-                    "reaching inf (training up to %g GPU-h, inference as "
+                    "training / inference (or over power_ratio x pue_ratio "
+                    "x inference, where that product is below 1) reaching "
+                    "inf (training up to %g GPU-h, inference as "
                     "low as %g GPU-h per day over %g days); narrow the "
                     "extreme inputs", t, i0lo, x);
     return 0;
