@@ -74,7 +74,9 @@ static mc_od_lockfile live_lockf = {"", -1};
 static int live_held;                     /* the lock is the command's
                                              (mc_outdir_lock) */
 static char live_held_parent[MC_OD_PATH], live_held_made[MC_OD_PATH];
-static char live_warn[4096];
+static char live_held_given[MC_OD_PATH];  /* the target as given */
+static char live_held_real[MC_OD_PATH];   /* and as resolved, once */
+static char live_warn[16384];
 
 /* mkdir -p: creates every missing folder of path (mode 0777 less umask).
  * made (MC_OD_PATH bytes) receives the shallowest folder created, or "". */
@@ -91,20 +93,27 @@ static int make_dirs(const char *path, char *made, char *msg, size_t len)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0777) == 0) {
-            if (made[0] == '\0')
-                mc_od_copy_path(made, MC_OD_PATH, buf);
-        } else {
+        /* a folder that another run removes between our mkdir and our
+           stat (its own, made for a failed run) is made again */
+        for (int attempt = 0;; attempt++) {
+            if (mkdir(buf, 0777) == 0) {
+                if (made[0] == '\0')
+                    mc_od_copy_path(made, MC_OD_PATH, buf);
+                break;
+            }
             int e = errno;
             struct stat st;
             if (e != EEXIST) {
                 mc_od_msg(msg, len, "%s: cannot create folder: %s", buf,
-                        strerror(e));
+                          strerror(e));
                 return -1;
             }
-            if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                mc_od_msg(msg, len, "%s: expected a folder, found a file",
-                        buf);
+            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+                break;
+            if (stat(buf, &st) == 0 || attempt == 3) {
+                mc_od_msg(msg, len, "%s: expected a folder, found %s", buf,
+                          errno == ENOENT ? "it removed again and again"
+                                          : "a file");
                 return -1;
             }
         }
@@ -161,7 +170,11 @@ static int sync_dir(const char *path)
 static int lock_locked(const mc_od_where *w, const mc_outdir_guard *g,
                        char *made, char *msg, size_t len)
 {
-    live_warn[0] = '\0';
+    if (live_lockf.fd >= 0) {
+        mc_od_msg(msg, len, "internal error: %s: a second lock while one is "
+                  "held", w->target);
+        return MC_OUTDIR_EINTERNAL;
+    }
     if (make_dirs(w->canon_parent, made, msg, len) != 0) {
         unmake_dirs(w->canon_parent, made);
         return MC_OUTDIR_EIO;
@@ -185,6 +198,7 @@ int mc_outdir_lock(const char *target, const char *label,
     if (rc != 0)
         return rc;
     pthread_mutex_lock(&live_lock);
+    live_warn[0] = '\0';
     rc = lock_locked(&w, g, live_held_made, msg, len);
     if (rc == 0) {
         /* again, now that no other run can change it */
@@ -198,6 +212,8 @@ int mc_outdir_lock(const char *target, const char *label,
         live_held = 1;
         mc_od_copy_path(live_held_parent, sizeof live_held_parent,
                         w.canon_parent);
+        mc_od_copy_path(live_held_given, sizeof live_held_given, target);
+        mc_od_copy_path(live_held_real, sizeof live_held_real, w.canon);
     }
     pthread_mutex_unlock(&live_lock);
     return rc;
@@ -211,7 +227,7 @@ static void unlock_locked(void)
     if (live_held)
         unmake_dirs(live_held_parent, live_held_made);
     live_held = 0;
-    live_held_made[0] = '\0';
+    live_held_made[0] = live_held_given[0] = live_held_real[0] = '\0';
 }
 
 void mc_outdir_unlock(void)
@@ -316,19 +332,26 @@ int mc_outdir_begin(mc_outdir *o, const char *target,
     mc_od_where w;
     char made[MC_OD_PATH] = "";
     o->target[0] = o->tmp[0] = o->real[0] = '\0';
-    int rc = mc_od_locate(&w, target, target, g, msg, len);
-    if (rc != 0)
-        return rc;
+    /* under the command's lock, the target as it was resolved then: a
+       symbolic link switched since (between --until batches) moves
+       nothing */
     pthread_mutex_lock(&live_lock);
+    const char *path = live_held && strcmp(target, live_held_given) == 0
+                           ? live_held_real : target;
+    int rc = mc_od_locate(&w, path, target, g, msg, len);
+    if (rc != 0) {
+        pthread_mutex_unlock(&live_lock);
+        return rc;
+    }
     int held = lock_is_ours(&w);
-    if ((rc = mc_od_preflight(&w, g, w.target, held, msg, len)) != 0 ||
+    if ((rc = mc_od_preflight(&w, g, target, held, msg, len)) != 0 ||
         (!held && (rc = lock_locked(&w, g, made, msg, len)) != 0)) {
         pthread_mutex_unlock(&live_lock);
         return rc;
     }
     mc_listing owned = {0};
     /* again, now that no other run can change it */
-    if ((rc = mc_od_check_target(&w, g, w.target, &owned, msg, len)) != 0 ||
+    if ((rc = mc_od_check_target(&w, g, target, &owned, msg, len)) != 0 ||
         (rc = make_tmp(o, &w, msg, len)) != 0) {
         mc_listing_free(&owned);
         mc_listing_free(&live_created);
@@ -340,7 +363,9 @@ int mc_outdir_begin(mc_outdir *o, const char *target,
         return rc;
     }
     mc_listing_free(&owned);
-    mc_od_copy_path(o->target, sizeof o->target, w.target);
+    mc_od_copy_path(o->target, sizeof o->target, target);
+    for (size_t n = strlen(o->target); n > 1 && o->target[n - 1] == '/';)
+        o->target[--n] = '\0';
     mc_od_copy_path(o->real, sizeof o->real, w.canon);
     live_state = MC_OUTDIR_WRITING;
     live_guard = g;
@@ -382,7 +407,7 @@ FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
         f = fopen(path, "w");
         e = errno;
         if (!f)
-            mc_od_msg(msg, len, "%s: cannot create it: %s", name, strerror(e));
+            mc_od_msg(msg, len, "cannot create it: %s", strerror(e));
     }
     pthread_mutex_unlock(&live_lock);
     return f;
@@ -406,7 +431,7 @@ int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
     pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
     int rc = is_live(o) ? journal_add('d', name, msg, len) : 0;
     if (rc == 0 && (rc = mkdir(path, 0777)) != 0)
-        mc_od_msg(msg, len, "%s: cannot create it: %s", name, strerror(errno));
+        mc_od_msg(msg, len, "cannot create it: %s", strerror(errno));
     pthread_mutex_unlock(&live_lock);
     return rc;
 }
@@ -628,6 +653,15 @@ static int remove_live(char *why, size_t len)
     if (live_journal >= 0)
         close(live_journal);
     live_journal = -1;
+    struct stat st;
+    if (lstat(live_tmp, &st) != 0 && errno == ENOENT) {
+        /* not removed by us: a folder above it was moved or renamed */
+        mc_od_msg(why, len, "it is no longer at that path: a folder above "
+                  "it was moved or renamed during the run, with the lock "
+                  "file %s", live_lockf.path);
+        mc_listing_free(&live_created);
+        return -1;
+    }
     mc_names mounts = {0};
     (void)mc_fs_mounts(&mounts);
     int rc = mc_fs_remove_listed(live_tmp, live_tmp, &mounts, &live_created,

@@ -112,10 +112,13 @@ int mc_od_locate(mc_od_where *w, const char *target, const char *label,
                       "name, found '%s'", label, target);
         return rc != 0 ? rc : MC_OUTDIR_EIO;
     }
-    if (mc_od_leftover_shape(w->base, NULL)) {
+    size_t bl = strlen(w->base);
+    if (mc_od_leftover_shape(w->base, NULL) ||
+        (w->base[0] == '.' && bl > 6 && strcmp(w->base + bl - 5, ".lock") == 0)) {
         mc_od_msg(msg, len, "%s: expected a folder name unlike those "
                   "breakeven makes beside a run folder and removes when a "
-                  "killed run leaves them ('.NAME.tmp.XXXXXX'), found '%s'; "
+                  "killed run leaves them ('.NAME.tmp.XXXXXX', '.NAME.lock'), "
+                  "found '%s'; "
                   "nothing was changed (choose another name)", label,
                   w->base);
         return MC_OUTDIR_EREFUSED;

@@ -30,6 +30,7 @@
  * most variants, 100, lists about 210); the bound also keeps the checks
  * of a crafted manifest, which compare every name with the others, fast. */
 #define MANIFEST_FILES_MAX 4096
+#define JOURNAL_LINES_MAX 8192
 
 /* ---- lists -------------------------------------------------------------- */
 
@@ -459,8 +460,8 @@ int mc_fs_inspect(const char *dir, const char *canon,
                 snprintf(msg, len, "found that it is a mount point, which a "
                          "rename cannot replace");
             else
-                snprintf(msg, len, "found the mount point %s inside it, on "
-                         "another file system", mounts->v[i]);
+                snprintf(msg, len, "found the mount point %s inside it (a "
+                         "removal would cross into it)", mounts->v[i]);
             return MC_FS_MOUNT;
         }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -553,10 +554,17 @@ int mc_fs_read_journal(const char *dir, mc_listing *l)
         return -1;
     }
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, lines = 0;
     ssize_t n = getline(&line, &cap, f);
     int rc = n > 0 && strcmp(line, MC_FS_JOURNAL_HEAD) == 0 ? 0 : -1;
     while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+        /* a run makes a few hundred entries (and one part of samples.csv
+           per MPI process); more is not a journal of breakeven's, and the
+           bound keeps the checks of a crafted one fast */
+        if (++lines > JOURNAL_LINES_MAX) {
+            rc = -1;
+            break;
+        }
         if (line[n - 1] != '\n')
             break;                  /* a line cut by the kill: not acted on */
         line[n - 1] = '\0';
@@ -669,6 +677,24 @@ static int remove_one(int root, const char *canon, const mc_names *mounts,
     return e;
 }
 
+/* Whether anything but l's entries is left below root: then the markers
+ * stay (-1, msg saying what is there). */
+static int foreign_left(int root, const char *canon, const mc_names *mounts,
+                        const mc_listing *l, dev_t dev, char *msg, size_t len)
+{
+    walk w = {.owned = l, .mounts = mounts};
+    walk_dir(&w, root, "", canon, dev);
+    if (w.foreign.n == 0 && !w.oom) {
+        mc_names_free(&w.foreign);
+        return 0;
+    }
+    char names[1024] = "";
+    format_names(&w.foreign, names, sizeof names);
+    snprintf(msg, len, "it holds %s, which breakeven did not write", names);
+    mc_names_free(&w.foreign);
+    return -1;
+}
+
 static int is_marker(const char *f)
 {
     return strcmp(f, "manifest.json") == 0 || strcmp(f, MC_FS_JOURNAL) == 0;
@@ -692,7 +718,12 @@ int mc_fs_remove_listed(const char *dir, const char *canon,
     int rc = 0;
     /* the markers last, and only if all else went: a removal cut short
        keeps what names the rest, for the next run */
-    for (int markers = 0; markers < 2 && rc == 0; markers++)
+    for (int markers = 0; markers < 2 && rc == 0; markers++) {
+        if (markers == 1 && foreign_left(root, canon, mounts, l, st.st_dev,
+                                         msg, len) != 0) {
+            rc = -1;
+            break;
+        }
         for (size_t i = 0; i < l->files.n; i++) {
             const char *f = l->files.v[i];
             if (is_marker(f) != markers)
@@ -703,6 +734,7 @@ int mc_fs_remove_listed(const char *dir, const char *canon,
                 rc = -1;
             }
         }
+    }
     char **dirs = malloc((l->dirs.n + 1) * sizeof *dirs);
     if (dirs == NULL) {
         close(root);

@@ -74,7 +74,8 @@ static int open_lock(const char *path, const char *label, int flags,
         pread(fd, head, sizeof head - 1, 0) == (ssize_t)sizeof head - 1 &&
         memcmp(head, LOCK_HEAD, sizeof head - 1) == 0)
         return fd;
-    if (fd < 0 && errno != ELOOP) {
+    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EIO ||
+                   errno == ENOMEM || errno == EMFILE || errno == ENFILE)) {
         mc_od_msg(msg, len, "%s: expected to open %s, found an error (%s)",
                   label, path, strerror(errno));
         return -3;
@@ -131,20 +132,38 @@ static int lock_text(char *text, size_t cap)
                     (long)getpid(), host, started);
 }
 
+/* A lock file under a temporary name "path.XXXXXX" (into tmp): locked
+ * first, so that a run cleaning leftovers never takes it for a dead
+ * run's, then written, readable by all (another user's run can then see
+ * who holds it).  The descriptor, or -1 with errno. */
+static int new_lock_file(const char *path, char *tmp, size_t cap)
+{
+    char text[512];
+    snprintf(tmp, cap, "%s.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int n = lock_text(text, sizeof text);
+    if (flock(fd, LOCK_EX) != 0 || fchmod(fd, 0644) != 0 ||
+        write(fd, text, (size_t)n) != n) {
+        int e = errno != 0 ? errno : EIO;
+        unlink(tmp);
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 /* A new lock file, whole: written and locked under a temporary name, then
  * linked to path.  The descriptor; -1 with errno EEXIST (path exists);
  * -3 (an error, msg). */
 static int create_lock(const char *path, char *msg, size_t len)
 {
-    char tmp[MC_OD_PATH + 16], text[512];
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    int n = lock_text(text, sizeof text);
-    int e = 0;
-    if (fd < 0 || write(fd, text, (size_t)n) != n ||
-        flock(fd, LOCK_EX) != 0)
-        e = errno != 0 ? errno : EIO;
-    else if (link(tmp, path) != 0)
+    char tmp[MC_OD_PATH + 16];
+    int fd = new_lock_file(path, tmp, sizeof tmp);
+    int e = fd < 0 ? errno : 0;
+    if (fd >= 0 && link(tmp, path) != 0)
         e = errno;
     if (fd >= 0)
         unlink(tmp);
@@ -152,9 +171,9 @@ static int create_lock(const char *path, char *msg, size_t len)
         return fd;
     if (fd >= 0)
         close(fd);
-    if (e == EEXIST) {
-        errno = EEXIST;
-        return -1;
+    if (e == EEXIST || e == ENOENT) {    /* taken, or our temporary name */
+        errno = EEXIST;                  /* removed by a cleaning run: */
+        return -1;                       /* both are tried again */
     }
     mc_od_msg(msg, len, "%s: cannot create the lock file: %s", path,
               strerror(e));
@@ -172,7 +191,7 @@ int mc_od_take_lock(const mc_od_where *w, mc_od_lockfile *l, char *msg,
             return MC_OUTDIR_EIO;
         if (fd < 0) {
             /* an existing one: another run's, or a dead run's */
-            fd = open_lock(path, w->target, O_RDWR, msg, len);
+            fd = open_lock(path, w->target, O_RDONLY, msg, len);
             if (fd == -1)
                 continue;                /* released meanwhile */
             if (fd < 0)
@@ -188,19 +207,27 @@ int mc_od_take_lock(const mc_od_where *w, mc_od_lockfile *l, char *msg,
                 return rc;
             }
             struct stat a, b;
-            char text[512];
-            int n = lock_text(text, sizeof text);
             if (fstat(fd, &a) != 0 || lstat(path, &b) != 0 ||
                 a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
                 close(fd);               /* unlinked by its run meanwhile */
                 continue;
             }
-            if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)n, 0) != n) {
-                mc_od_msg(msg, len, "%s: cannot write the lock file: %s",
-                          path, strerror(errno));
+            /* a dead run's: replaced whole by a new one of ours (never
+               rewritten in place, which a kill could leave empty) */
+            char tmp[MC_OD_PATH + 16];
+            int nfd = new_lock_file(path, tmp, sizeof tmp);
+            if (nfd < 0 || rename(tmp, path) != 0) {
+                mc_od_msg(msg, len, "%s: cannot replace the lock file of a "
+                          "run that was killed: %s", path, strerror(errno));
+                if (nfd >= 0) {
+                    unlink(tmp);
+                    close(nfd);
+                }
                 close(fd);
                 return MC_OUTDIR_EIO;
             }
+            close(fd);
+            fd = nfd;
         }
         mc_od_copy_path(l->path, sizeof l->path, path);
         l->fd = fd;
@@ -248,16 +275,33 @@ static void warn(char *buf, size_t cap, const char *fmt, ...)
 static void clean_lock_leftover(const char *path, const char *shown,
                                 char *wbuf, size_t cap)
 {
-    char msg[512];
-    int fd = open_lock(path, shown, O_RDWR, msg, sizeof msg);
-    if (fd < 0) {
-        warn(wbuf, cap, "%s: left by a breakeven run that was killed, but "
-             "not removed: not breakeven's lock file", shown);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_nlink != 1) {
+        if (fd >= 0)
+            close(fd);
+        warn(wbuf, cap, "%s: named like a leftover of a killed breakeven "
+             "run, but not a lock file of breakeven's: not removed", shown);
         return;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) == 0)
+    /* held: a live run's, being linked into place; young: perhaps one
+       between its creation and its lock (a few instructions) */
+    char head[sizeof LOCK_HEAD] = "";
+    ssize_t n = pread(fd, head, sizeof head - 1, 0);
+    int ours = st.st_size == 0 ||
+               (n == (ssize_t)sizeof head - 1 &&
+                memcmp(head, LOCK_HEAD, sizeof head - 1) == 0);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || time(NULL) - st.st_mtime < 60) {
+        close(fd);
+        return;
+    }
+    if (ours && unlink(path) == 0)
         warn(wbuf, cap, "%s: removed, left by a breakeven run that was "
              "killed", shown);
+    else if (!ours)
+        warn(wbuf, cap, "%s: named like a leftover of a killed breakeven "
+             "run, but not a lock file of breakeven's: not removed", shown);
     close(fd);
 }
 

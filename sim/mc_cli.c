@@ -564,7 +564,7 @@ static void guard_folders(mc_outdir_guard *g, const char *config,
  * remove), one "breakeven: warning: ..." line each. */
 static void print_outdir_warnings(void)
 {
-    char w[2048];
+    char w[16384];
     if (mc_outdir_warnings(w, sizeof w) == 0)
         return;
     for (char *line = strtok(w, "\n"); line != NULL; line = strtok(NULL, "\n"))

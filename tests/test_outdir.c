@@ -714,6 +714,71 @@ static void the_commands_lock_holds_between_runs(void **st)
     assert_string_equal(names, "run");
 }
 
+/* The same under the command's lock, between its runs (--until
+ * batches): every run lands where the path led when the lock was taken,
+ * and the lock goes from there. */
+static void a_link_switched_between_runs_moves_nothing(void **st)
+{
+    (void)st;
+    dir("v1");
+    dir("v2");
+    char cur[1024], v1[1024], v2[1024], msg[1200] = "", names[512];
+    at(cur, sizeof cur, "cur");
+    at(v1, sizeof v1, "v1");
+    at(v2, sizeof v2, "v2");
+    assert_int_equal(symlink(v1, cur), 0);
+    snprintf(target, sizeof target, "%s/cur/run", base);
+    assert_int_equal(mc_outdir_lock(target, "--out cur/run", &guard, msg,
+                                    sizeof msg), 0);
+    run_ok(RUN1);
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(symlink(v2, cur), 0);
+    run_ok(RUN2);
+    mc_outdir_unlock();
+    entries("v1", names, sizeof names);
+    assert_string_equal(names, "run");
+    entries("v1/run", names, sizeof names);
+    assert_string_equal(names, "curve.csv manifest.json summary.csv");
+    entries("v2", names, sizeof names);
+    assert_string_equal(names, "");
+}
+
+/* A lock file left under its temporary name: removed when old and held
+ * by nobody; kept, silently, while young or held (a run linking it). */
+static void a_temporary_lock_file_is_removed_only_when_dead(void **st)
+{
+    (void)st;
+    char p[1024], q[1024], w[4096] = "", names[512];
+    put(".run.lock.Old111", "breakeven run lock\npid 1\n");
+    put(".run.lock.Young1", "breakeven run lock\npid 2\n");
+    put(".run.lock.Held11", "breakeven run lock\npid 3\n");
+    at(p, sizeof p, ".run.lock.Old111");
+    at(q, sizeof q, ".run.lock.Held11");
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, p, old, 0), 0);
+    assert_int_equal(utimensat(AT_FDCWD, q, old, 0), 0);
+    int fd = open(q, O_RDONLY);
+    pid_t pid = fork();         /* flock locks are per open file: a child */
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        flock(fd, LOCK_EX);
+        pause();
+        _exit(0);
+    }
+    close(fd);
+    usleep(100000);
+    run_ok(RUN2);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    mc_outdir_warnings(w, sizeof w);
+    assert_non_null(strstr(w, ".run.lock.Old111: removed, left by a breakeven "
+                              "run that was killed"));
+    assert_null(strstr(w, "Young1"));
+    assert_null(strstr(w, "Held11"));
+    entries("", names, sizeof names);
+    assert_string_equal(names, ".run.lock.Held11 .run.lock.Young1 run");
+}
+
 /* A symbolic link in the path, switched during the run, moves nothing:
  * the run lands where the path led at its start, and its lock goes. */
 static void a_link_switched_during_the_run_moves_nothing(void **st)
@@ -816,7 +881,8 @@ static void a_killed_runs_folder_with_foreign_files_is_reported(void **st)
                               "killed breakeven run, but not a folder: not "
                               "removed"));
     entries(".run.tmp.Ab12Cd", names, sizeof names);
-    assert_string_equal(names, "notes.txt");
+    /* the journal stays with what it names: the next run can still tell */
+    assert_string_equal(names, ".breakeven-partial notes.txt variants");
     assert_true(exists(".run.tmp.mine/samples.csv"));
     assert_true(exists("users/samples.csv"));
     assert_non_null(strstr(w, ".run.tmp.Ln99Ln: named like a leftover"));
@@ -1023,6 +1089,8 @@ int main(void)
         T(an_abort_that_cannot_remove_keeps_the_journal),
         T(the_commands_lock_holds_between_runs),
         T(a_link_switched_during_the_run_moves_nothing),
+        T(a_link_switched_between_runs_moves_nothing),
+        T(a_temporary_lock_file_is_removed_only_when_dead),
         T(a_killed_runs_folder_is_removed_by_the_next_run),
         T(a_killed_runs_folder_with_foreign_files_is_reported),
         T(a_run_killed_by_sigkill_is_cleaned_up_by_the_next),

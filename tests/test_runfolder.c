@@ -358,7 +358,7 @@ static void a_leftover_with_a_file_of_the_users_is_reported(void **state)
     free(err);
     char names[256];
     entries(".run.tmp.Ab12Cd", names, sizeof names);
-    assert_string_equal(names, "notes.txt");
+    assert_string_equal(names, ".breakeven-partial notes.txt");
 }
 
 static void a_second_run_into_a_folder_being_written_is_refused(void **s)
