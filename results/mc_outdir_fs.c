@@ -90,12 +90,13 @@ static int add_dir(mc_listing *l, const char *dir)
     return mc_names_has(&l->dirs, dir) ? 0 : mc_names_add(&l->dirs, dir);
 }
 
-int mc_listing_add_file(mc_listing *l, const char *file)
+/* Adds every folder above path (a plain relative path) to l. */
+static int add_ancestors(mc_listing *l, const char *path)
 {
-    if (!plain_relative(file) || strlen(file) >= PATH_MAX)
+    if (!plain_relative(path) || strlen(path) >= PATH_MAX)
         return -1;
     char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", file);
+    snprintf(buf, sizeof buf, "%s", path);
     for (char *s = strchr(buf, '/'); s != NULL; s = strchr(s + 1, '/')) {
         *s = '\0';
         int rc = add_dir(l, buf);
@@ -103,23 +104,19 @@ int mc_listing_add_file(mc_listing *l, const char *file)
         if (rc != 0)
             return -1;
     }
+    return 0;
+}
+
+int mc_listing_add_file(mc_listing *l, const char *file)
+{
+    if (add_ancestors(l, file) != 0)
+        return -1;
     return mc_names_has(&l->files, file) ? 0 : mc_names_add(&l->files, file);
 }
 
 int mc_listing_add_dir(mc_listing *l, const char *dir)
 {
-    if (!plain_relative(dir) || strlen(dir) >= PATH_MAX)
-        return -1;
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *s = strchr(buf, '/'); s != NULL; s = strchr(s + 1, '/')) {
-        *s = '\0';
-        int rc = add_dir(l, buf);
-        *s = '/';
-        if (rc != 0)
-            return -1;
-    }
-    return add_dir(l, dir);
+    return add_ancestors(l, dir) != 0 ? -1 : add_dir(l, dir);
 }
 
 void mc_listing_free(mc_listing *l)
