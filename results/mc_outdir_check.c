@@ -174,6 +174,34 @@ static int check_lengths(const mc_od_where *w, const mc_outdir_guard *g,
     return 0;
 }
 
+/* The deepest existing folder above the target, as given (the temporary
+ * folder and the lock are made beside the target, so they must be made
+ * in it, or in the folders created below it): writable and searchable. */
+static int check_writable(const mc_od_where *w, const char *label,
+                          char *msg, size_t len)
+{
+    char dir[MC_OD_PATH];
+    struct stat st;
+    mc_od_copy_path(dir, sizeof dir, w->parent);
+    while (stat(dir, &st) != 0) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            snprintf(dir, sizeof dir, ".");
+            break;
+        }
+        slash[slash == dir] = '\0';        /* "/a" -> "/", "a/b" -> "a" */
+    }
+    if (access(dir, W_OK | X_OK) == 0)
+        return 0;
+    int e = errno;
+    mc_od_msg(msg, len, "%s: expected to be able to write in %s, found %s "
+              "(%s)", label, dir,
+              e == EACCES ? "no permission to write there"
+              : e == EROFS ? "a read-only file system" : "an error",
+              strerror(e));
+    return MC_OUTDIR_EIO;
+}
+
 /* The target may be neither one of the protected folders nor above one. */
 static int check_protected(const mc_od_where *w, const mc_outdir_guard *g,
                            const char *label, char *msg, size_t len)
@@ -254,6 +282,7 @@ int mc_od_preflight(const mc_od_where *w, const mc_outdir_guard *g,
     int rc;
     if ((rc = check_lengths(w, g, label, msg, len)) == 0 &&
         (rc = check_protected(w, g, label, msg, len)) == 0 &&
+        (rc = check_writable(w, label, msg, len)) == 0 &&
         (skip_lock || (rc = mc_od_check_lock(w, label, msg, len)) == 0) &&
         (rc = check_sticky(w, label, msg, len)) == 0)
         rc = mc_od_check_target(w, g, label, &owned, msg, len);

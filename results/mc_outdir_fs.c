@@ -467,11 +467,6 @@ int mc_fs_inspect(const char *dir, const char *canon,
                  strerror(errno));
         return MC_FS_ERROR;
     }
-    char listing[512];
-    if (mc_fs_list_entries(dir, listing, sizeof listing) == 0) {
-        close(fd);
-        return MC_FS_EMPTY;
-    }
     char why[512] = "";
     walk w = {.owned = owned, .mounts = mounts};
     int have_manifest = read_owned(fd, dir, read_manifest, owned, why,
@@ -498,7 +493,8 @@ int mc_fs_inspect(const char *dir, const char *canon,
                  "found that %s", w.stuck);
         rc = MC_FS_ERROR;
     } else {
-        rc = MC_FS_OWNED;
+        /* without a manifest every entry is foreign: none, an empty folder */
+        rc = have_manifest ? MC_FS_OWNED : MC_FS_EMPTY;
     }
     mc_names_free(&w.foreign);
     if (rc != MC_FS_OWNED)

@@ -285,62 +285,6 @@ static int check_config(const char *path)
     return MC_EXIT_IO;
 }
 
-/* The run folder, before a possibly long run: the target is a folder or
- * absent, the folders above it that exist are folders, and the deepest
- * of them can be written in (the temporary folder is created beside the
- * target).  Creates nothing; the writing checks every step again.  label
- * names the path ("--out dir" or "output folder runs/x").  0 or an exit
- * code (message printed). */
-static int check_outdir(const char *label, const char *outdir)
-{
-    char path[4096], prefix[4096], writable[4096];
-    snprintf(path, sizeof path, "%s", outdir);
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        path[--n] = '\0';
-
-    struct stat st;
-    if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "breakeven: %s: expected a folder (existing or to "
-                "be created), found %s\n", label,
-                S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
-        return MC_EXIT_IO;
-    }
-    /* The deepest existing folder above the target. */
-    snprintf(writable, sizeof writable, "%s", path[0] == '/' ? "/" : ".");
-    for (size_t i = 1; i < n; i++) {
-        if (path[i] != '/' || path[i - 1] == '/')
-            continue;
-        memcpy(prefix, path, i);
-        prefix[i] = '\0';
-        if (stat(prefix, &st) != 0) {
-            if (errno == ENOENT)
-                break;
-            int e = errno;
-            fprintf(stderr, "breakeven: %s: expected %s to be a folder, "
-                    "found %s (%s)\n", label, prefix, found_for(e),
-                    strerror(e));
-            return MC_EXIT_IO;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "breakeven: %s: expected %s to be a folder, "
-                    "found a file\n", label, prefix);
-            return MC_EXIT_IO;
-        }
-        memcpy(writable, prefix, i + 1);
-    }
-    if (access(writable, W_OK | X_OK) != 0) {
-        int e = errno;
-        fprintf(stderr, "breakeven: %s: expected to be able to write in "
-                "%s, found %s (%s)\n", label, writable,
-                e == EACCES ? "no permission to write there"
-                : e == EROFS ? "a read-only file system" : "an error",
-                strerror(e));
-        return MC_EXIT_IO;
-    }
-    return 0;
-}
-
 /* ---- progress bar (stderr, terminals only, runs over about 1 s) ---- */
 
 typedef struct progress {
@@ -848,9 +792,6 @@ static int cli_main(int argc, char **argv)
         }
     }
     warn_threads(&o);
-    rc = mc_comm_rank() == 0 ? check_outdir(label, outdir) : 0;
-    if ((rc = mc_comm_agree(rc, msg, sizeof msg)) != 0)
-        goto out;
     /* The run folder is checked and locked before any work, and stays
      * locked for the whole command (replicates, --until batches), so that
      * no other run starts in between.  With MPI, process 0 alone judges
@@ -869,10 +810,8 @@ static int cli_main(int argc, char **argv)
         }
     }
     {
-        int nt = o.threads > 0 ? o.threads : omp_get_max_threads();
-        if (nt > omp_get_thread_limit())
-            nt = omp_get_thread_limit();
-        int t = mc_stop_prepare_threads(nt, msg, sizeof msg);
+        int t = mc_stop_prepare_threads(mc_engine_threads(o.threads), msg,
+                                        sizeof msg);
         if ((t = mc_comm_agree(t, msg, sizeof msg)) != 0) {
             fprintf(stderr, "breakeven: %s: %s; no results written\n",
                     o.threads > 0 ? "--threads" : "threads", msg);

@@ -278,6 +278,18 @@ int e2e_wait_for_writing(const char *dir, size_t min)
     return -1;
 }
 
+static char mounts[4][4400];            /* recorded by e2e_mount */
+
+void e2e_mount(const char *path)
+{
+    for (size_t i = 0; i < 4; i++)
+        if (mounts[i][0] == '\0') {
+            snprintf(mounts[i], sizeof mounts[i], "%s", path);
+            return;
+        }
+    fail_msg("more than 4 mounts to undo");
+}
+
 int e2e_mount_tmpfs(const char *path)
 {
     char cmd[4400];
@@ -287,14 +299,36 @@ int e2e_mount_tmpfs(const char *path)
         print_message("skipped: cannot mount a tmpfs here (needs root)\n");
         return -1;
     }
+    e2e_mount(path);
     return 0;
 }
 
-void e2e_umount(const char *path)
+void e2e_umount_all(void)
 {
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || umount -l '%s'",
-             path, path);
-    if (system(cmd) != 0)
-        print_message("could not unmount %s\n", path);
+    for (size_t i = 4; i-- > 0;) {
+        if (mounts[i][0] == '\0')
+            continue;
+        char cmd[9000];
+        int n = snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null || "
+                         "umount -l '%s'", mounts[i], mounts[i]);
+        if (n < 0 || (size_t)n >= sizeof cmd || system(cmd) != 0)
+            print_message("could not unmount %s\n", mounts[i]);
+        mounts[i][0] = '\0';
+    }
+}
+
+void e2e_argv(const char **argv, size_t cap, int as_nobody, const char *exe,
+              const char *const *args)
+{
+    size_t k = 0;
+    if (as_nobody && geteuid() == 0) {
+        argv[k++] = "setpriv";
+        argv[k++] = "--reuid=65534";
+        argv[k++] = "--regid=65534";
+        argv[k++] = "--clear-groups";
+    }
+    argv[k++] = exe;
+    for (size_t i = 0; args[i] != NULL && k + 1 < cap; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
 }

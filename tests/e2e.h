@@ -75,9 +75,17 @@ void e2e_entries(const char *dir, char *out, size_t cap);
 int e2e_wait_for_writing(const char *dir, size_t min);
 
 /* Mounts a 1 MiB tmpfs at path: 0, or -1 (with a printed reason) where
- * this process may not (it needs root).  e2e_umount undoes it. */
+ * this process may not (it needs root).  e2e_mount records it, or a mount
+ * made otherwise (mount --bind), and e2e_umount_all undoes every one
+ * recorded (in a teardown). */
 int e2e_mount_tmpfs(const char *path);
-void e2e_umount(const char *path);
+void e2e_mount(const char *path);
+void e2e_umount_all(void);
+
+/* argv (cap entries) for exe with the NULL-terminated args, run as user
+ * nobody (65534) through setpriv when as_nobody and this process is root. */
+void e2e_argv(const char **argv, size_t cap, int as_nobody, const char *exe,
+              const char *const *args);
 
 /* qsort/bsearch comparison of two `const char *` by strcmp. */
 int e2e_cmp_str(const void *a, const void *b);

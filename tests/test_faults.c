@@ -33,27 +33,19 @@
 #include "e2e.h"
 
 static char base[256];          /* this test's folder */
-static char mounted[512];       /* a tmpfs to unmount in teardown, or "" */
 
 static int setup(void **state)
 {
     (void)state;
     if (e2e_make_temp_dir(base, sizeof base, "faults") != 0)
         return -1;
-    mounted[0] = '\0';
     return chmod(base, 0755);   /* nobody may enter it (the setpriv runs) */
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[1200];
-    if (mounted[0] != '\0') {
-        snprintf(cmd, sizeof cmd, "umount '%s' || umount -l '%s'", mounted,
-                 mounted);
-        if (system(cmd) != 0)
-            return -1;
-    }
+    e2e_umount_all();
     return e2e_remove_tree(base, 1) == 0 ? 0 : -1;
 }
 
@@ -133,17 +125,7 @@ static void need_unprivileged(void)
 static pid_t start(int who, const char *const *env, const char *const *args)
 {
     const char *argv[64];
-    int k = 0;
-    if (who == AS_NOBODY && geteuid() == 0) {
-        argv[k++] = "setpriv";
-        argv[k++] = "--reuid=65534";
-        argv[k++] = "--regid=65534";
-        argv[k++] = "--clear-groups";
-    }
-    argv[k++] = BREAKEVEN_EXE;
-    for (int i = 0; args[i] != NULL && k < 62; i++)
-        argv[k++] = args[i];
-    argv[k] = NULL;
+    e2e_argv(argv, 64, who == AS_NOBODY, BREAKEVEN_EXE, args);
 
     const e2e_spawn_opts opts = {.dir = base, .out_path = "out.txt",
                                  .err_path = "err.txt", .stdin_null = 0,
@@ -522,7 +504,7 @@ static void full_tmpfs_keeps_the_old_results(void **state)
                       "full disk is tested through fault_inject only\n");
         skip();
     }
-    snprintf(mounted, sizeof mounted, "%s", disk);
+    e2e_mount(disk);
     snapshot old;
     old_run(&old, "disk/run", "2000");           /* about 0.7 MB */
     /* 10000 samples: samples.csv alone is about 3.4 MB */

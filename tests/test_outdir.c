@@ -70,7 +70,6 @@ int renameat2(int olddir, const char *old, int newdir, const char *new,
 
 static char base[256];          /* this test's folder */
 static char target[1024];        /* base/run */
-static char mounted[2][1100];    /* tmpfs mounts to undo in teardown */
 static mc_outdir_guard guard;
 
 static int setup(void **state)
@@ -79,7 +78,6 @@ static int setup(void **state)
     if (e2e_make_temp_dir(base, sizeof base, "outdir") != 0)
         return -1;
     snprintf(target, sizeof target, "%s/run", base);
-    mounted[0][0] = mounted[1][0] = '\0';
     fail_unlink_name = NULL;
     no_exchange = 0;
     memset(&guard, 0, sizeof guard);
@@ -91,9 +89,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < 2; i++)
-        if (mounted[i][0] != '\0')
-            e2e_umount(mounted[i]);
+    e2e_umount_all();
     return e2e_remove_tree(base, 1) == 0 ? 0 : -1;
 }
 
@@ -490,14 +486,11 @@ static void protected_folders_and_those_above_are_refused(void **st)
 
 /* ---- mounts (root) -------------------------------------------------------- */
 
-static int mount_tmpfs(int slot, const char *rel)
+static int mount_tmpfs(const char *rel)
 {
     char p[1024];
     at(p, sizeof p, rel);
-    if (e2e_mount_tmpfs(p) != 0)
-        return -1;
-    snprintf(mounted[slot], sizeof mounted[slot], "%s", p);
-    return 0;
+    return e2e_mount_tmpfs(p);
 }
 
 static void a_folder_holding_a_mount_point_is_refused(void **st)
@@ -505,7 +498,7 @@ static void a_folder_holding_a_mount_point_is_refused(void **st)
     (void)st;
     dir("run");
     dir("run/inner");
-    if (mount_tmpfs(0, "run/inner") != 0)
+    if (mount_tmpfs("run/inner") != 0)
         skip();
     put("run/inner/theirs.txt", "on another file system\n");
     expect_refused(MC_OUTDIR_EREFUSED, "found the mount point", "inside it",
@@ -518,7 +511,7 @@ static void a_mount_point_listed_as_a_run_folder_is_refused(void **st)
     run_ok(RUN1);
     /* a bind-like mount of a tmpfs where variants/ is, holding a.csv: the
        names fit the manifest, but removing them would cross into it */
-    if (mount_tmpfs(0, "run/variants") != 0)
+    if (mount_tmpfs("run/variants") != 0)
         skip();
     dir("run/variants/a");
     put("run/variants/a/curve.csv", "on the tmpfs\n");
@@ -529,7 +522,7 @@ static void a_target_that_is_a_mount_point_is_refused(void **st)
 {
     (void)st;
     dir("run");
-    if (mount_tmpfs(0, "run") != 0)
+    if (mount_tmpfs("run") != 0)
         skip();
     expect_refused(MC_OUTDIR_EREFUSED, "found that it is a mount point", NULL);
 }
@@ -635,7 +628,7 @@ static void a_mount_inside_a_leftover_is_not_entered(void **st)
         print_message("skipped: cannot bind-mount here (needs root)\n");
         skip();
     }
-    snprintf(mounted[0], sizeof mounted[0], "%s", q);
+    e2e_mount(q);
     run_ok(RUN2);
     char w[4096];
     assert_true(mc_outdir_warnings(w, sizeof w) > 0);

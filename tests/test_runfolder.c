@@ -35,12 +35,10 @@
 
 static char base[256];          /* the tree breakeven runs in */
 static char logs[256];          /* its stdout and stderr */
-static char mounted[2][1100];    /* tmpfs mounts to undo in teardown */
 
 static int setup(void **state)
 {
     (void)state;
-    mounted[0][0] = mounted[1][0] = '\0';
     if (e2e_make_temp_dir(base, sizeof base, "runfolder") != 0 ||
         e2e_make_temp_dir(logs, sizeof logs, "runfolder-logs") != 0)
         return -1;
@@ -51,9 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < 2; i++)
-        if (mounted[i][0] != '\0')
-            e2e_umount(mounted[i]);
+    e2e_umount_all();
     return e2e_remove_tree(base, 1) == 0 && e2e_remove_tree(logs, 1) == 0
                ? 0 : -1;
 }
@@ -107,17 +103,7 @@ enum { AS_ME, AS_NOBODY };
 static pid_t start(int who, const char *const *env, const char *const *args)
 {
     const char *argv[64];
-    int k = 0;
-    if (who == AS_NOBODY) {
-        argv[k++] = "setpriv";
-        argv[k++] = "--reuid=65534";
-        argv[k++] = "--regid=65534";
-        argv[k++] = "--clear-groups";
-    }
-    argv[k++] = BREAKEVEN_EXE;
-    for (int i = 0; args[i] != NULL && k < 62; i++)
-        argv[k++] = args[i];
-    argv[k] = NULL;
+    e2e_argv(argv, 64, who == AS_NOBODY, BREAKEVEN_EXE, args);
     char out[600], err[600];
     snprintf(out, sizeof out, "%s/out.txt", logs);
     snprintf(err, sizeof err, "%s/err.txt", logs);
@@ -270,14 +256,11 @@ static void protected_folders_are_refused_with_exit_6(void **state)
                                                 "--quiet")), 0);
 }
 
-static int mount_tmpfs(int slot, const char *rel)
+static int mount_tmpfs(const char *rel)
 {
     char p[1024];
     at(p, sizeof p, rel);
-    if (e2e_mount_tmpfs(p) != 0)
-        return -1;
-    snprintf(mounted[slot], sizeof mounted[slot], "%s", p);
-    return 0;
+    return e2e_mount_tmpfs(p);
 }
 
 /* The removal would cross into another file system: refused. */
@@ -286,7 +269,7 @@ static void mount_points_are_refused_with_exit_6(void **state)
     (void)state;
     dir("m");
     dir("m/inner");
-    if (mount_tmpfs(0, "m/inner") != 0)
+    if (mount_tmpfs("m/inner") != 0)
         skip();
     put("m/inner/theirs.txt", "on another file system\n");
     char inner[600];
