@@ -42,24 +42,10 @@
  * Tables
  * ====================================================================== */
 
-/* MODEL.md, "Inputs": name, domain lower bound, open (>) or closed (>=),
- * unit.  In the order of mc_input_id. */
-const mc_input_info mc_input_infos[MC_IN_COUNT] = {
-    {"overhead",           1.0, 0, "ratio"},
-    {"nodes",              0.0, 1, "nodes"},
-    {"gpus_per_node",      0.0, 1, "GPUs"},
-    {"representativeness", 0.0, 1, "ratio"},
-    {"monthly_growth",    -1.0, 1, "ratio/month"},
-    {"power_ratio",        0.0, 1, "ratio"},
-    {"pue_ratio",          0.0, 1, "ratio"},
-    {"lifetime_days",      0.0, 1, "days"},
-    {"gpu_hour_usd",       0.0, 0, "USD"},
-};
-
 /* F is not an mc_input_id (it is the sum of the stages), but each stage
- * has this domain. */
-#define FINAL_RUN "final_run_gpu_hours"
-static const mc_input_info stage_info = {FINAL_RUN, 0.0, 1, "GPU-h"};
+ * has its domain: the model's entry MC_IN_FINAL_RUN. */
+static const mc_input_info *const stage_info = &mc_input_infos[MC_IN_FINAL_RUN];
+#define FINAL_RUN (stage_info->name)
 
 #define SAMPLES_MAX UINT64_C(1000000000)
 #define HORIZONS_MAX 100000
@@ -1180,7 +1166,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
             return fail(c, "expected memory for a stage, found none (out "
                         "of memory)");
         s->n_stages = 1;
-        if (read_input(c, v, &stage_info, 0, &s->stages[0]))
+        if (read_input(c, v, stage_info, 0, &s->stages[0]))
             return -1;
         s->stages[0].stream = mc_rng_stream_id(FINAL_RUN);
         return 0;
@@ -1196,7 +1182,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     cJSON_ArrayForEach(e, v) {
         size_t old = path_push_index(c, i);
         mc_input *st = &s->stages[i];
-        if (read_input(c, e, &stage_info, 1, st)) {
+        if (read_input(c, e, stage_info, 1, st)) {
             path_pop(c, old);
             return -1;
         }
@@ -1209,7 +1195,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
                 path_pop(c, old);
                 return -1;
             }
-        len = sizeof FINAL_RUN + 1 + strlen(st->name);
+        len = strlen(FINAL_RUN) + 2 + strlen(st->name);
         if ((stream = malloc(len)) == NULL) {
             path_pop(c, old);
             return fail(c, "expected memory for a stream name, found none "
@@ -1246,7 +1232,8 @@ static int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     if (check_keys(c, v, keys))
         return -1;
     for (size_t i = 0; keys[i] != NULL; i++)
-        if (member(v, keys[i]) == NULL)
+        if (member(v, keys[i]) == NULL
+            && (i == 0 || mc_input_infos[i - 1].required))
             return fail(c, "missing required key '%s': expected every input"
                         " of MODEL.md (%s, %s, %s, ...), found no '%s'",
                         keys[i], keys[0], keys[1], keys[2], keys[i]);
@@ -1259,6 +1246,11 @@ static int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     path_pop(c, old);
     for (size_t i = 0; i < MC_IN_COUNT; i++) {
         const mc_input_info *info = &mc_input_infos[i];
+        s->inputs[i].stream = mc_rng_stream_id(info->name);
+        if (member(v, info->name) == NULL) {   /* optional: the model's */
+            s->inputs[i].dist = mc_dist_fixed(info->fallback);
+            continue;
+        }
         old = path_push_key(c, info->name);
         if (read_input(c, member(v, info->name), info, 0, &s->inputs[i])) {
             path_pop(c, old);
@@ -1470,7 +1462,7 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
  * input's reach, at the current path ($.inputs):
  *   F = sum of the stages, T = k F, I0 = n g_n 24 R, E = r p,
  *   C(x) >= I0 min(x, 1/a) / 2 for x >= the shortest lifetime or horizon,
- *   where a = -ln(1 + m) / 30.4375 is the fastest decay (0 if none), so
+ *   where a = -g(m) is the fastest decay (0 if none), so
  *   t <= T / (E I0) when finite and M <= 1 + T / (E C). */
 static int check_derived(cfg_ctx *c, const mc_scenario *s)
 {
@@ -1483,14 +1475,16 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
     }
     for (size_t i = 0; i < MC_IN_COUNT; i++)
         reach(&s->inputs[i].dist, &lo[i], &hi[i]);
-    t = hi[MC_IN_OVERHEAD] * f;
-    i0hi = hi[MC_IN_NODES] * hi[MC_IN_GPUS_PER_NODE] * 24.0
-           * hi[MC_IN_REPRESENTATIVENESS];
-    i0lo = lo[MC_IN_NODES] * lo[MC_IN_GPUS_PER_NODE] * 24.0
-           * lo[MC_IN_REPRESENTATIVENESS];
-    e = lo[MC_IN_POWER_RATIO] * lo[MC_IN_PUE_RATIO];
+    t = mc_training_gpu_hours(hi[MC_IN_OVERHEAD], f);
+    i0hi = mc_inference_gpu_hours_per_day(hi[MC_IN_NODES],
+                                          hi[MC_IN_GPUS_PER_NODE],
+                                          hi[MC_IN_REPRESENTATIVENESS]);
+    i0lo = mc_inference_gpu_hours_per_day(lo[MC_IN_NODES],
+                                          lo[MC_IN_GPUS_PER_NODE],
+                                          lo[MC_IN_REPRESENTATIVENESS]);
+    e = mc_energy_ratio(lo[MC_IN_POWER_RATIO], lo[MC_IN_PUE_RATIO]);
     a = lo[MC_IN_MONTHLY_GROWTH] < 0
-        ? -log1p(lo[MC_IN_MONTHLY_GROWTH]) / 30.4375 : 0.0;
+        ? -mc_growth_rate(lo[MC_IN_MONTHLY_GROWTH]) : 0.0;
     x = lo[MC_IN_LIFETIME_DAYS];
     if (s->n_horizons > 0 && s->horizons[0] < x)
         x = s->horizons[0];

@@ -15,30 +15,10 @@
 #include <stdint.h>
 
 #include "mc_dist.h"
+#include "mc_model.h"
 
-/* The scalar inputs of MODEL.md, in the order of samples.csv.  The final
- * run F is not here: it is the sum of the training stages. */
-typedef enum mc_input_id {
-    MC_IN_OVERHEAD,            /* k    overhead                 >= 1 */
-    MC_IN_NODES,               /* n    nodes                    > 0  */
-    MC_IN_GPUS_PER_NODE,       /* g_n  gpus_per_node            > 0  */
-    MC_IN_REPRESENTATIVENESS,  /* R    representativeness       > 0  */
-    MC_IN_MONTHLY_GROWTH,      /* m    monthly_growth           > -1 */
-    MC_IN_POWER_RATIO,         /* r    power_ratio              > 0  */
-    MC_IN_PUE_RATIO,           /* p    pue_ratio                > 0  */
-    MC_IN_LIFETIME_DAYS,       /* L    lifetime_days            > 0  */
-    MC_IN_GPU_HOUR_USD,        /* c    gpu_hour_usd             >= 0 */
-    MC_IN_COUNT
-} mc_input_id;
-
-/* Name (as in scenario files and CSV columns) and domain of each input. */
-typedef struct mc_input_info {
-    const char *name;
-    double lo;        /* domain lower bound */
-    int lo_open;      /* 1: x > lo, 0: x >= lo */
-    const char *unit;
-} mc_input_info;
-extern const mc_input_info mc_input_infos[MC_IN_COUNT];
+/* The inputs (mc_input_id, MC_IN_COUNT) and their names and domains
+ * (mc_input_infos) are the model's: mc_model.h. */
 
 /* One uncertain quantity: its distribution, its random stream, and the
  * source text the scenario cites for it (may be NULL). */

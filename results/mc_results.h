@@ -26,8 +26,9 @@ typedef struct mc_stats {
     double mean, sd, mcse;   /* over the finite values (NaN if none) */
     double min, max;         /* over all values (+inf counts) */
     double q[MC_NQ];         /* over all values, +inf counts as largest */
-    double p_le_2;           /* fraction of values <= 2, or NaN if not
-                                requested */
+    double p_le_2;           /* fraction of values <= the caller's p_le
+                                (the model's: 2 for multipliers), or NaN
+                                if none was given */
     /* Monte Carlo error at MC_LEVEL: each statistic's interval */
     double mean_lo, mean_hi;         /* mean -+ z mcse */
     double q_lo[MC_NQ], q_hi[MC_NQ]; /* order statistics around q[i]
@@ -47,8 +48,9 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
                   double *out);
 
 /* Statistics of x[0..n-1].  scratch: n doubles of workspace (x itself is
- * left unchanged).  with_p_le_2: fill p_le_2, else set it to NaN. */
-void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
+ * left unchanged).  p_le: p_le_2 is the fraction of values <= p_le; NaN:
+ * p_le_2 is NaN. */
+void mc_stats_compute(const double *x, size_t n, double p_le,
                       double *scratch, mc_stats *out);
 
 /* ---- Monte Carlo error ------------------------------------------------ */
@@ -68,7 +70,7 @@ void mc_wilson(size_t k, size_t n, double level, double *lo, double *hi);
 
 /* ---- statistics of a stream, merged block by block ------------------- */
 
-/* Count, never, mean, sd, extremes and P(<= 2) of values that arrive in
+/* Count, never, mean, sd, extremes and P(<= p_le) of values that arrive in
  * blocks: each block is summarized on its own (mc_sacc_block) and the
  * summaries are merged in a fixed order (mc_sacc_merge), so the result
  * depends on the blocks and that order, never on which thread did what.
@@ -84,17 +86,19 @@ typedef struct mc_sacc {
     double m2;           /* their sum of squared deviations, times 4^-e */
     int e;               /* the scale's exponent */
     double min, max;     /* over all values (NaN while n == 0) */
-    size_t le2;          /* values <= 2 */
+    size_t le2;          /* values <= the p_le of mc_sacc_block */
 } mc_sacc;
 
 /* An empty summary (n = 0). */
 void mc_sacc_init(mc_sacc *a);
-/* The summary of x[0..len), values finite or +inf (never NaN). */
-void mc_sacc_block(const double *x, size_t len, mc_sacc *out);
+/* The summary of x[0..len), values finite or +inf (never NaN), counting
+ * those <= p_le (none for a NaN p_le). */
+void mc_sacc_block(const double *x, size_t len, double p_le, mc_sacc *out);
 /* a = a followed by b. */
 void mc_sacc_merge(mc_sacc *a, const mc_sacc *b);
 /* Fills out's n, never, mean, sd, mcse, min, max and (with_p_le_2)
- * p_le_2 (else NaN) from a; leaves out->q alone. */
+ * p_le_2, the fraction counted by mc_sacc_block (else NaN), from a;
+ * leaves out->q alone. */
 void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out);
 
 /* ---- several processes ------------------------------------------------ */

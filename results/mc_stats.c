@@ -264,14 +264,14 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
 
 /* ---- summary -------------------------------------------------------- */
 
-void mc_stats_compute(const double *x, size_t n, int with_p_le_2,
+void mc_stats_compute(const double *x, size_t n, double p_le,
                       double *scratch, mc_stats *out)
 {
     /* One block of all n values: mc_sacc_block's corrected two-pass sums
      * on scaled values, then the quantiles on a copy. */
     mc_sacc a;
-    mc_sacc_block(x, n, &a);
-    mc_sacc_stats(&a, with_p_le_2, out);
+    mc_sacc_block(x, n, p_le, &a);
+    mc_sacc_stats(&a, !isnan(p_le), out);
     for (int i = 0; i < MC_NQ; i++)
         out->q[i] = out->q_lo[i] = out->q_hi[i] = (double)NAN;
     if (n > 0) {
@@ -299,7 +299,7 @@ void mc_sacc_init(mc_sacc *a)
     a->min = a->max = (double)NAN;
 }
 
-void mc_sacc_block(const double *x, size_t len, mc_sacc *out)
+void mc_sacc_block(const double *x, size_t len, double p_le, mc_sacc *out)
 {
     mc_sacc a;
     mc_sacc_init(&a);
@@ -321,7 +321,7 @@ void mc_sacc_block(const double *x, size_t len, mc_sacc *out)
         double v = x[i];
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
-        le2 += v <= 2;
+        le2 += v <= p_le;
         int fin = v < (double)INFINITY && v > -(double)INFINITY;
         nf += (size_t)fin;
         never += v == (double)INFINITY;

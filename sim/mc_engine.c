@@ -29,23 +29,6 @@
 #include <gsl/gsl_randist.h>
 #include "mc_rng.h"
 
-const char *const mc_column_names[MC_NCOLS] = {
-    "final_run_gpu_hours", "overhead", "nodes", "gpus_per_node",
-    "representativeness", "monthly_growth", "power_ratio", "pue_ratio",
-    "lifetime_days", "gpu_hour_usd",
-    "training_gpu_hours", "inference_gpu_hours_per_day",
-    "break_even_days", "break_even_days_energy",
-    "multiplier", "multiplier_energy",
-    "break_even_days_final_run", "break_even_days_energy_final_run",
-    "multiplier_final_run", "multiplier_energy_final_run",
-    "training_usd", "inference_usd_per_day",
-};
-
-const int mc_curve_metric_col[MC_NCURVE] = {
-    MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
-const int mc_curve_be_col[MC_NCURVE] = {
-    MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL};
-
 static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
 /* Blocks per parallel region: a progress step (and the only barrier). */
@@ -278,30 +261,7 @@ static void samples_at(const mc_scenario *s, const gsl_rng *r,
     if (s->n_corr > 0)
         draw_correlated(s, r, sc, corr_dim, first, len, col);
 
-    const double *const *in = (const double *const *)col + MC_COL_INPUT0;
-    for (size_t i = 0; i < len; i++) {
-        mc_draw d = {
-            .F = F[i], .k = in[MC_IN_OVERHEAD][i], .n = in[MC_IN_NODES][i],
-            .gn = in[MC_IN_GPUS_PER_NODE][i],
-            .R = in[MC_IN_REPRESENTATIVENESS][i],
-            .m = in[MC_IN_MONTHLY_GROWTH][i], .r = in[MC_IN_POWER_RATIO][i],
-            .p = in[MC_IN_PUE_RATIO][i], .L = in[MC_IN_LIFETIME_DAYS][i],
-            .c = in[MC_IN_GPU_HOUR_USD][i]};
-        mc_outcome o;
-        mc_model_eval(&d, &o);
-        col[MC_COL_T][i] = o.T;
-        col[MC_COL_I0][i] = o.I0;
-        col[MC_COL_BE][i] = o.break_even;
-        col[MC_COL_BE_ENERGY][i] = o.break_even_energy;
-        col[MC_COL_M][i] = o.multiplier;
-        col[MC_COL_M_ENERGY][i] = o.multiplier_energy;
-        col[MC_COL_BE_FINAL][i] = o.break_even_final;
-        col[MC_COL_BE_ENERGY_FINAL][i] = o.break_even_energy_final;
-        col[MC_COL_M_FINAL][i] = o.multiplier_final;
-        col[MC_COL_M_ENERGY_FINAL][i] = o.multiplier_energy_final;
-        col[MC_COL_TRAINING_USD][i] = o.training_usd;
-        col[MC_COL_INFERENCE_USD][i] = o.inference_usd_per_day;
-    }
+    mc_model_eval_block(col, len);
 }
 
 void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
@@ -352,114 +312,17 @@ void mc_sampler_free(mc_sampler *p)
     free(p);
 }
 
-/* The smallest step of the horizons (the first horizon counts as a step
- * from 0). */
-static double smallest_step(const mc_scenario *s)
-{
-    double m = INFINITY;
-    for (size_t h = 0; h < s->n_horizons; h++) {
-        double step = h == 0 ? s->horizons[0]
-                             : s->horizons[h] - s->horizons[h - 1];
-        m = step < m ? step : m;
-    }
-    return m;
-}
-
-/* Does the recurrence lose the digits of C(h) for growth g with q = g /
- * I0?  It divides q by e^(g h) - 1, built from expm1(g step): both keep
- * their digits while normal doubles; a subnormal one does not (m = 1e-320
- * made q 0 and every multiplier 1). */
-static int curve_subnormal(double g, double q, double step_min)
-{
-    return g != 0.0 && !(fabs(q) >= DBL_MIN && fabs(g * step_min) >= DBL_MIN);
-}
-
-/* Those samples' multipliers at horizon hz from the closed form
- * (mc_cumulative_days, which is h where g h is subnormal: then exactly
- * the g = 0 values). */
-static void curve_closed_form(const double *g, const double *q,
-                              const double *T, const double *F,
-                              const double *I0, const double *te,
-                              const double *fe, size_t len, double step_min,
-                              double hz, double *const x[MC_NCURVE])
-{
-    for (size_t i = 0; i < len; i++) {
-        if (!curve_subnormal(g[i], q[i], step_min))
-            continue;
-        double inv = (1.0 / I0[i]) / mc_cumulative_days(g[i], hz);
-        x[0][i] = 1.0 + T[i] * inv;
-        x[1][i] = 1.0 + te[i] * inv;
-        x[2][i] = 1.0 + F[i] * inv;
-        x[3][i] = 1.0 + fe[i] * inv;
-    }
-}
-
-/* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
- * for g = 0), written as 1 + T inv with inv = (g / I0) / (e^(g h) - 1):
- * one division per sample and horizon serves all four multipliers. */
 void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
                      size_t len, double *scratch, mc_curve_fn fn, void *ctx)
 {
-    double *restrict g = scratch, *restrict q = g + MC_BLOCK;
-    double *restrict te = q + MC_BLOCK, *restrict fe = te + MC_BLOCK;
-    double *restrict d = fe + MC_BLOCK, *restrict E = d + MC_BLOCK;
-    double *restrict x0 = E + MC_BLOCK, *restrict x1 = x0 + MC_BLOCK;
-    double *restrict x2 = x1 + MC_BLOCK, *restrict x3 = x2 + MC_BLOCK;
-    double *restrict flat = x3 + MC_BLOCK;
-    const double *T = col[MC_COL_T], *F = col[MC_COL_F], *I0 = col[MC_COL_I0];
-    const double *mg = col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH];
-    const double *pr = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO];
-    const double *pu = col[MC_COL_INPUT0 + MC_IN_PUE_RATIO];
-    const double *const x[MC_NCURVE] = {x0, x1, x2, x3};
-    double *const xw[MC_NCURVE] = {x0, x1, x2, x3};
-    const double step_min = smallest_step(s);
-    size_t n_subnormal = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        g[i] = mc_growth_rate(mg[i]);
-        flat[i] = g[i] == 0.0 ? 1.0 : 0.0;
-        q[i] = (g[i] == 0.0 ? 1.0 : g[i]) / I0[i];
-        double energy = pr[i] * pu[i];
-        te[i] = T[i] / energy;
-        fe[i] = F[i] / energy;
-        n_subnormal += (size_t)curve_subnormal(g[i], q[i], step_min);
-    }
-    double step_d = -1.0;             /* the step d holds, none yet */
-    for (size_t h = 0; h < s->n_horizons; h++) {
-        double hz = s->horizons[h];
-        double step = h == 0 ? hz : hz - s->horizons[h - 1];
-        if (step != step_d) {
-            for (size_t i = 0; i < len; i++)
-                d[i] = expm1(g[i] * step);
-            step_d = step;
-        }
-        if (h == 0)
-            for (size_t i = 0; i < len; i++)
-                E[i] = d[i];
-        else
-            for (size_t i = 0; i < len; i++)
-                E[i] = mc_expm1_add(E[i], d[i]);
-        for (size_t i = 0; i < len; i++) {
-            /* E stays 0 where g = 0: the divisor is then h, else E,
-               exactly, with no branch to keep the loop from vectorizing */
-            double inv = q[i] / (E[i] + hz * flat[i]);
-            x0[i] = 1.0 + T[i] * inv;
-            x1[i] = 1.0 + te[i] * inv;
-            x2[i] = 1.0 + F[i] * inv;
-            x3[i] = 1.0 + fe[i] * inv;
-        }
-        if (n_subnormal > 0)
-            curve_closed_form(g, q, T, F, I0, te, fe, len, step_min, hz, xw);
-        fn(ctx, h, x, len);
-    }
+    mc_model_curve(col, len, MC_BLOCK, s->horizons, s->n_horizons, scratch,
+                   fn, ctx);
 }
 
-static int is_multiplier(int c)
+/* Does column c's summary report P(<= the output's p_le)? */
+static int has_p_le(int c)
 {
-    for (int m = 0; m < MC_NCURVE; m++)
-        if (mc_curve_metric_col[m] == c)
-            return 1;
-    return 0;
+    return !isnan(mc_column_output(c)->p_le);
 }
 
 /* Index of the first of the increasing horizons hs[0..nh) that be
@@ -477,16 +340,17 @@ static size_t first_reached(const double *hs, size_t nh, double be)
 }
 
 /* The sum of x[0..len) in a fixed order (eight running sums, then added
- * pairwise), and how many are <= 2.  x86-64 always has SSE2; elsewhere
- * the same sums in plain C. */
+ * pairwise), and how many are <= le (the output's p_le, 2 for the
+ * multipliers).  x86-64 always has SSE2; elsewhere the same sums in plain
+ * C. */
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-static double sum_le2(const double *x, size_t len, size_t *le2)
+static double sum_le(const double *x, size_t len, double le, size_t *nle)
 {
     __m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     __m128i c = _mm_setzero_si128();
-    const __m128d two = _mm_set1_pd(2.0);
+    const __m128d lev = _mm_set1_pd(le);
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2);
@@ -496,10 +360,10 @@ static double sum_le2(const double *x, size_t len, size_t *le2)
         a2 = _mm_add_pd(a2, v2);
         a3 = _mm_add_pd(a3, v3);
         /* each comparison is all ones (-1) or 0 per lane */
-        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v0, two)));
-        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v1, two)));
-        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v2, two)));
-        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v3, two)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v0, lev)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v1, lev)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v2, lev)));
+        c = _mm_sub_epi64(c, _mm_castpd_si128(_mm_cmple_pd(v3, lev)));
     }
     double a[8];
     uint64_t n[2];
@@ -510,22 +374,22 @@ static double sum_le2(const double *x, size_t len, size_t *le2)
     _mm_storeu_si128((__m128i *)n, c);
     size_t count = (size_t)(n[0] + n[1]);
 #else
-static double sum_le2(const double *x, size_t len, size_t *le2)
+static double sum_le(const double *x, size_t len, double le, size_t *nle)
 {
     double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = 0, count = 0;
     for (; i + 8 <= len; i += 8)
         for (int k = 0; k < 8; k++) {
             a[k] += x[i + (size_t)k];
-            count += x[i + (size_t)k] <= 2.0;
+            count += x[i + (size_t)k] <= le;
         }
 #endif
     /* lanes: a[0], a[1] hold x[8j], x[8j+1], and so on */
     for (int k = 0; i < len; i++, k++) {
         a[k] += x[i];
-        count += x[i] <= 2.0;
+        count += x[i] <= le;
     }
-    *le2 += count;
+    *nle += count;
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
@@ -605,7 +469,9 @@ static void curve_pass1(void *ctx, size_t h, const double *const x[MC_NCURVE],
     const engine *e = ((void **)ctx)[1];
     for (size_t m = 0; m < MC_NCURVE; m++) {
         size_t k = h * MC_NCURVE + m;
-        L->csum[k] = sum_le2(x[m], len, &L->cle2[k]);
+        L->csum[k] = sum_le(x[m], len,
+                            mc_column_output(mc_curve_metric_col[m])->p_le,
+                            &L->cle2[k]);
         L->cm2[k] = sq_dev(x[m], len, L->csum[k] / (double)len);
         if (e->cur_on)
             mc_qs_add(L->qa_cur, k, x[m], len);
@@ -649,7 +515,7 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
     samples_at(s, L->r, &L->sc, lo, len, L->col);
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         const double *x = L->col[MC_COL_T + k];
-        mc_sacc_block(x, len, &L->sacc[k]);
+        mc_sacc_block(x, len, mc_output_infos[k].p_le, &L->sacc[k]);
         if (e->sum_on)
             mc_qs_add(L->qa_sum, (size_t)k, x, len);
     }
@@ -1145,7 +1011,7 @@ static void results(engine *e, mc_run *run)
 {
     size_t n = e->n, nh = e->nh;
     for (int k = 0; k < MC_NOUTPUTS; k++) {
-        mc_sacc_stats(&e->sacc[k], is_multiplier(MC_COL_T + k),
+        mc_sacc_stats(&e->sacc[k], has_p_le(MC_COL_T + k),
                       &run->stats[k]);
         mc_qs_get_ci(e->qs_sum, (size_t)k, run->stats[k].q,
                      run->stats[k].q_lo, run->stats[k].q_hi);

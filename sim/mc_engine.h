@@ -19,35 +19,14 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "mc_model.h"
 #include "mc_results.h"
 #include "mc_scenario.h"
 
-/* Columns of samples.csv after `sample`: the inputs, then the outputs. */
-enum {
-    MC_COL_F,                       /* final_run_gpu_hours */
-    MC_COL_INPUT0,                  /* then mc_input_id order */
-    MC_COL_T = MC_COL_INPUT0 + MC_IN_COUNT,
-    MC_COL_I0,
-    MC_COL_BE,
-    MC_COL_BE_ENERGY,
-    MC_COL_M,
-    MC_COL_M_ENERGY,
-    MC_COL_BE_FINAL,
-    MC_COL_BE_ENERGY_FINAL,
-    MC_COL_M_FINAL,
-    MC_COL_M_ENERGY_FINAL,
-    MC_COL_TRAINING_USD,
-    MC_COL_INFERENCE_USD,
-    MC_NCOLS
-};
-#define MC_NOUTPUTS (MC_NCOLS - MC_COL_T)
-extern const char *const mc_column_names[MC_NCOLS];
-
-/* The curve: for each horizon, each of the four multipliers. */
-#define MC_NCURVE 4
+/* The columns of a sample (MC_COL_*, MC_NCOLS, mc_column_names), the
+ * outputs (MC_NOUTPUTS) and the curve's metrics (MC_NCURVE,
+ * mc_curve_metric_col, mc_curve_be_col) are the model's: mc_model.h. */
 #define MC_NCURVE_Q 5        /* p05 p25 p50 p75 p95 */
-extern const int mc_curve_metric_col[MC_NCURVE];  /* multiplier columns */
-extern const int mc_curve_be_col[MC_NCURVE];      /* matching break-even */
 
 typedef struct mc_curve_point {
     double mean;
@@ -168,14 +147,9 @@ void mc_sampler_free(mc_sampler *p);
 
 /* The curve's multipliers of samples whose columns are col[c][0..len),
  * len <= MC_BLOCK: for each horizon in turn, fn(ctx, h, x, len) with x[m]
- * the len values of metric m (mc_curve_metric_col order) at horizon index h.
- * C(h) comes from a recurrence over the horizons: with E = e^(g h) - 1
- * and d = e^(g (h' - h)) - 1, e^(g h') - 1 = E + d + E d, one expm1 per
- * sample while the step between horizons stays the same (mc_model.h,
- * mc_cumulative_days_step). */
-typedef void (*mc_curve_fn)(void *ctx, size_t h,
-                            const double *const x[MC_NCURVE], size_t len);
-#define MC_CURVE_SCRATCH (11 * MC_BLOCK)   /* doubles of scratch */
+ * the len values of metric m (mc_curve_metric_col order) at horizon index h:
+ * mc_model_curve at the scenario's horizons. */
+#define MC_CURVE_SCRATCH (MC_CURVE_SCRATCH_PER * MC_BLOCK)  /* doubles */
 void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
                      size_t len, double *scratch, mc_curve_fn fn, void *ctx);
 

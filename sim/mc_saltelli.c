@@ -136,23 +136,13 @@ typedef struct scen_model {
     const mc_scenario *s;
     size_t d;
     int input[MC_SOBOL_MAX_FACTORS];   /* FACTOR_F or an mc_input_id */
-    mc_draw base;
+    double base[MC_COL_OUTPUT0];       /* a sample's input columns */
 } scen_model;
 
-static double *draw_field(mc_draw *dr, int id)
+/* The input column of a factor. */
+static int factor_col(int id)
 {
-    switch (id) {
-    case MC_IN_OVERHEAD:           return &dr->k;
-    case MC_IN_NODES:              return &dr->n;
-    case MC_IN_GPUS_PER_NODE:      return &dr->gn;
-    case MC_IN_REPRESENTATIVENESS: return &dr->R;
-    case MC_IN_MONTHLY_GROWTH:     return &dr->m;
-    case MC_IN_POWER_RATIO:        return &dr->r;
-    case MC_IN_PUE_RATIO:          return &dr->p;
-    case MC_IN_LIFETIME_DAYS:      return &dr->L;
-    case MC_IN_GPU_HOUR_USD:       return &dr->c;
-    default:                       return &dr->F;    /* FACTOR_F */
-    }
+    return id == FACTOR_F ? MC_COL_F : MC_COL_INPUT0 + id;
 }
 
 /* One input's draw at sample idx, as mc_engine.c's random sampling makes
@@ -186,17 +176,11 @@ static void scen_draw(void *ctx, const gsl_rng *r, size_t f, uint64_t idx,
 static void scen_eval(void *ctx, const double *x, double *y)
 {
     const scen_model *sm = ctx;
-    mc_draw dr = sm->base;
+    double in[MC_COL_OUTPUT0];
+    memcpy(in, sm->base, sizeof in);
     for (size_t f = 0; f < sm->d; f++)
-        *draw_field(&dr, sm->input[f]) = x[f];
-    mc_outcome o;
-    mc_model_eval(&dr, &o);
-    const double v[MC_NOUTPUTS] = {
-        o.T, o.I0, o.break_even, o.break_even_energy, o.multiplier,
-        o.multiplier_energy, o.break_even_final, o.break_even_energy_final,
-        o.multiplier_final, o.multiplier_energy_final, o.training_usd,
-        o.inference_usd_per_day};
-    memcpy(y, v, sizeof v);
+        in[factor_col(sm->input[f])] = x[f];
+    mc_model_eval_one(in, y);
 }
 
 /* Pairs of correlated inputs (nonzero normal correlations, from the
@@ -233,10 +217,10 @@ static int scen_open(const mc_scenario *s, scen_model *sm, char *msg,
     if (grouped)
         sm->input[sm->d++] = FACTOR_F;
     else
-        sm->base.F = draw_F(s, r, 0);
+        sm->base[MC_COL_F] = draw_F(s, r, 0);
     for (int id = 0; id < MC_IN_COUNT; id++) {
         if (is_fixed(&s->inputs[id]))
-            *draw_field(&sm->base, id) = draw_one(s, &s->inputs[id], r, 0);
+            sm->base[factor_col(id)] = draw_one(s, &s->inputs[id], r, 0);
         else
             sm->input[sm->d++] = id;
     }

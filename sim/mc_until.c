@@ -20,12 +20,8 @@ int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
                  "break_even_days:p50:0.5), found '%s'", rule);
         return -1;
     }
-    u->col = -1;
-    for (int c = MC_COL_T; c < MC_NCOLS; c++)
-        if (strlen(mc_column_names[c]) == (size_t)(c1 - rule) &&
-            strncmp(rule, mc_column_names[c], (size_t)(c1 - rule)) == 0)
-            u->col = c;
-    if (u->col < 0) {
+    u->col = mc_column_find(rule, (size_t)(c1 - rule));
+    if (u->col < MC_COL_OUTPUT0) {
         snprintf(msg, len, "expected an output of summary.csv "
                  "(break_even_days, multiplier, ...) before the first ':', "
                  "found '%.*s'", (int)(c1 - rule), rule);
@@ -42,9 +38,7 @@ int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
         if (strlen(mc_summary_qnames[q]) == sl &&
             strncmp(st, mc_summary_qnames[q], sl) == 0)
             u->stat = q;
-    int multiplier = 0;
-    for (int m = 0; m < MC_NCURVE; m++)
-        multiplier |= mc_curve_metric_col[m] == u->col;
+    int multiplier = !isnan(mc_column_output(u->col)->p_le);
     if (u->stat == -2 || (u->stat == MC_NQ && !multiplier)) {
         snprintf(msg, len, "expected a statistic with an interval (mean, "
                  "p01, p05, p10, p25, p50, p75, p90, p95, p99%s) after the "

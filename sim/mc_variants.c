@@ -80,7 +80,7 @@ static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
             L->joint[k] += j;
             L->le_b[k] += lb;
             L->le_v[k] += lv;
-            mc_sacc_block(d, len, &L->sacc[k]);
+            mc_sacc_block(d, len, (double)NAN, &L->sacc[k]);
         }
         if (L->qa != NULL)
             mc_qs_add(L->qa, (size_t)k, d, len);

@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "mc_model.h"
@@ -203,6 +205,201 @@ static void expm1_recurrence_drifts_by_rounding_only(void **state)
     assert_true(mc_expm1_add(1.0, 1.0) == 3.0);      /* e^2a-1, e^a = 2 */
 }
 
+/* ---- the tables (model/ owns MODEL.md) -------------------------------- */
+
+static void constants_are_models(void **state)
+{
+    (void)state;
+    assert_true(MC_DAYS_PER_MONTH == 365.25 / 12.0);
+    assert_true(MC_HOURS_PER_DAY == 24.0);
+    assert_true(mc_growth_rate(0.1) == log1p(0.1) / 30.4375);
+    assert_true(mc_inference_gpu_hours_per_day(226.75, 8, 1) == 43536.0);
+    assert_true(mc_training_gpu_hours(2.2, 2935000) == 2.2 * 2935000);
+    assert_true(mc_energy_ratio(0.8, 1.1) == 0.8 * 1.1);
+}
+
+/* Column names: the final run, the inputs', the outputs', in that order,
+ * all distinct, and found again by name. */
+static void columns_are_named_from_the_tables(void **state)
+{
+    (void)state;
+    assert_string_equal(mc_column_names[MC_COL_F], "final_run_gpu_hours");
+    assert_string_equal(mc_input_infos[MC_IN_FINAL_RUN].name,
+                        "final_run_gpu_hours");
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        assert_string_equal(mc_column_names[MC_COL_INPUT0 + i],
+                            mc_input_infos[i].name);
+    for (int o = 0; o < MC_OUT_COUNT; o++) {
+        assert_string_equal(mc_column_names[MC_COL_OUTPUT0 + o],
+                            mc_output_infos[o].name);
+        assert_ptr_equal(mc_column_output(MC_COL_OUTPUT0 + o),
+                         &mc_output_infos[o]);
+    }
+    for (int a = 0; a < MC_NCOLS; a++) {
+        const char *n = mc_column_names[a];
+        assert_int_equal(mc_column_find(n, strlen(n)), a);
+        for (int b = a + 1; b < MC_NCOLS; b++)
+            assert_string_not_equal(n, mc_column_names[b]);
+    }
+    assert_int_equal(mc_column_find("multiplier_x", 10), MC_COL_M);
+    assert_int_equal(mc_column_find("multiplie", 9), -1);
+    assert_int_equal(mc_column_find("nope", 4), -1);
+    assert_string_equal(mc_column_names[MC_COL_BE], "break_even_days");
+    assert_string_equal(mc_column_names[MC_COL_INFERENCE_USD],
+                        "inference_usd_per_day");
+}
+
+/* P(<= 2) exactly for the multipliers; the curve is every output that
+ * names a break-even day, in table order, and that day is a DAYS output. */
+static void thresholds_and_curve_come_from_the_output_table(void **state)
+{
+    (void)state;
+    int m = 0;
+    for (int o = 0; o < MC_OUT_COUNT; o++) {
+        const mc_output_info *info = &mc_output_infos[o];
+        if (info->kind == MC_KIND_MULTIPLIER)
+            assert_true(info->p_le == 2.0);
+        else
+            assert_true(isnan(info->p_le));
+        assert_true(info->group & MC_GROUP_CORE);
+        assert_non_null(info->unit);
+        assert_non_null(info->doc);
+        if (info->curve_break_even < 0)
+            continue;
+        assert_true(m < MC_NCURVE);
+        assert_int_equal(mc_curve_metric_col[m], MC_COL_OUTPUT0 + o);
+        assert_int_equal(mc_curve_be_col[m],
+                         MC_COL_OUTPUT0 + info->curve_break_even);
+        assert_int_equal(mc_output_infos[info->curve_break_even].kind,
+                         MC_KIND_DAYS);
+        m++;
+    }
+    assert_int_equal(m, MC_NCURVE);
+}
+
+/* Domains of MODEL.md's "Inputs"; required inputs have no fallback, the
+ * others one inside their domain. */
+static void input_table_holds_models_domains(void **state)
+{
+    (void)state;
+    static const struct { int id; double lo; int open; const char *sym; }
+        want[] = {
+            {MC_IN_OVERHEAD, 1.0, 0, "k"}, {MC_IN_NODES, 0.0, 1, "n"},
+            {MC_IN_GPUS_PER_NODE, 0.0, 1, "g_n"},
+            {MC_IN_REPRESENTATIVENESS, 0.0, 1, "R"},
+            {MC_IN_MONTHLY_GROWTH, -1.0, 1, "m"},
+            {MC_IN_POWER_RATIO, 0.0, 1, "r"}, {MC_IN_PUE_RATIO, 0.0, 1, "p"},
+            {MC_IN_LIFETIME_DAYS, 0.0, 1, "L"},
+            {MC_IN_GPU_HOUR_USD, 0.0, 0, "c"},
+            {MC_IN_FINAL_RUN, 0.0, 1, "F"}};
+    assert_int_equal(sizeof want / sizeof want[0], MC_IN_COUNT + 1);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const mc_input_info *in = &mc_input_infos[want[i].id];
+        assert_true(in->lo == want[i].lo);
+        assert_int_equal(in->lo_open, want[i].open);
+        assert_string_equal(in->symbol, want[i].sym);
+        if (in->required) {
+            assert_true(isnan(in->fallback));
+        } else {
+            assert_true(in->lo_open ? in->fallback > in->lo
+                                    : in->fallback >= in->lo);
+        }
+    }
+}
+
+/* The column forms give mc_model_eval's numbers bit for bit. */
+static void column_forms_match_the_struct_form(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    double store[MC_NCOLS][N], *col[MC_NCOLS];
+    for (int c = 0; c < MC_NCOLS; c++)
+        col[c] = store[c];
+    for (size_t i = 0; i < N; i++) {
+        mc_draw d = reported();
+        d.k = 1.0 + 0.7 * (double)i;
+        d.m = -0.09 + 0.05 * (double)i;
+        d.r = 0.5 + 0.1 * (double)i;
+        d.L = 30 + 100 * (double)i;
+        const double x[MC_COL_OUTPUT0] = {d.F, d.k, d.n, d.gn, d.R,
+                                          d.m, d.r, d.p, d.L, d.c};
+        for (int c = 0; c < MC_COL_OUTPUT0; c++)
+            col[c][i] = x[c];
+    }
+    mc_model_eval_block(col, N);
+    for (size_t i = 0; i < N; i++) {
+        mc_draw d = {col[0][i], col[1][i], col[2][i], col[3][i], col[4][i],
+                     col[5][i], col[6][i], col[7][i], col[8][i], col[9][i]};
+        mc_outcome o;
+        mc_model_eval(&d, &o);
+        const double want[MC_OUT_COUNT] = {
+            o.T, o.I0, o.break_even, o.break_even_energy, o.multiplier,
+            o.multiplier_energy, o.break_even_final,
+            o.break_even_energy_final, o.multiplier_final,
+            o.multiplier_energy_final, o.training_usd,
+            o.inference_usd_per_day};
+        for (int k = 0; k < MC_OUT_COUNT; k++)
+            assert_memory_equal(&col[MC_COL_OUTPUT0 + k][i], &want[k],
+                                sizeof(double));
+    }
+    /* by hand: the reported inputs give 2,935,000 / 43,536 days */
+    double x[MC_COL_OUTPUT0] = {2935000, 1, 226.75, 8, 1, 0, 1, 1, 365, 2};
+    double y[MC_OUT_COUNT];
+    mc_model_eval_one(x, y);
+    assert_true(y[MC_OUT_BREAK_EVEN] == 2935000.0 / 43536.0);
+    assert_true(y[MC_OUT_INFERENCE_USD_PER_DAY] == 87072.0);
+}
+
+/* The curve's multipliers at horizon h are the lifetime multipliers of a
+ * sample whose L is h: 1 + T / (I0 h) for flat traffic exactly, and the
+ * closed form within the recurrence's rounding for growth and decay. */
+static double curve_got[3][MC_NCURVE][4];
+static void curve_keep(void *ctx, size_t h, const double *const x[MC_NCURVE],
+                       size_t len)
+{
+    (void)ctx;
+    for (int m = 0; m < MC_NCURVE; m++)
+        for (size_t i = 0; i < len; i++)
+            curve_got[h][m][i] = x[m][i];
+}
+
+static void curve_matches_the_lifetime_multipliers(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    const double hs[3] = {10, 20, 365};
+    const double m_of[N] = {0, 0.05, -0.08, 1e-320};
+    double store[MC_NCOLS][N], *col[MC_NCOLS];
+    for (int c = 0; c < MC_NCOLS; c++)
+        col[c] = store[c];
+    for (size_t i = 0; i < N; i++) {
+        double x[MC_COL_OUTPUT0] = {2935000, 2.2, 226.75, 8, 1, m_of[i],
+                                    0.8, 1.1, 365, 2};
+        for (int c = 0; c < MC_COL_OUTPUT0; c++)
+            col[c][i] = x[c];
+    }
+    mc_model_eval_block(col, N);
+    double *scratch = malloc(MC_CURVE_SCRATCH_PER * N * sizeof *scratch);
+    assert_non_null(scratch);
+    mc_model_curve((const double *const *)col, N, N, hs, 3, scratch,
+                   curve_keep, NULL);
+    free(scratch);
+    /* flat traffic, by hand at h = 10: 1 + 6,457,000 / 435,360 (the curve
+       computes 1 + T (1 / I0) / h: within a few roundings) */
+    assert_close(curve_got[0][0][0], 1.0 + 6457000.0 / 435360.0, 1e-15);
+    for (size_t i = 0; i < N; i++)
+        for (int h = 0; h < 3; h++) {
+            double x[MC_COL_OUTPUT0] = {2935000, 2.2, 226.75, 8, 1, m_of[i],
+                                        0.8, 1.1, hs[h], 2};
+            double y[MC_OUT_COUNT];
+            mc_model_eval_one(x, y);
+            for (int m = 0; m < MC_NCURVE; m++)
+                assert_close(curve_got[h][m][i],
+                             y[mc_curve_metric_col[m] - MC_COL_OUTPUT0],
+                             1e-13);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +411,12 @@ int main(void)
         cmocka_unit_test(never_is_infinite_beyond_the_boundary_and_finite_before),
         cmocka_unit_test(multiplier_is_at_most_2_exactly_when_break_even_is_reached),
         cmocka_unit_test(expm1_recurrence_drifts_by_rounding_only),
+        cmocka_unit_test(constants_are_models),
+        cmocka_unit_test(columns_are_named_from_the_tables),
+        cmocka_unit_test(thresholds_and_curve_come_from_the_output_table),
+        cmocka_unit_test(input_table_holds_models_domains),
+        cmocka_unit_test(column_forms_match_the_struct_form),
+        cmocka_unit_test(curve_matches_the_lifetime_multipliers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -822,7 +822,7 @@ static void sacc_blocks(const double *x, size_t n, const size_t *sizes,
         if (len == 0 || len > n - done)
             len = n - done;
         mc_sacc blk;
-        mc_sacc_block(x + done, len, &blk);
+        mc_sacc_block(x + done, len, 2.0, &blk);
         assert_int_equal(blk.n, len);
         mc_sacc_merge(out, &blk);
         done += len;
@@ -860,7 +860,7 @@ static void sacc_should_match_stats_compute(void **st)
     for (size_t i = 0; i < n; i++)
         x[i] = unif(&s) < 0.03 ? INF : exp(normal(&s) * 1.5);
     mc_stats want;
-    mc_stats_compute(x, n, 1, scratch, &want);
+    mc_stats_compute(x, n, 2.0, scratch, &want);
     assert_true(want.never > 0 && want.never < n);
     assert_true(isfinite(want.sd) && want.sd > 0);
 
@@ -902,7 +902,7 @@ static void sacc_should_give_nan_mean_for_all_infinite(void **st)
     mc_stats got, want;
     double scratch[300];
     mc_sacc_stats(&a, 1, &got);
-    mc_stats_compute(x, 300, 1, scratch, &want);
+    mc_stats_compute(x, 300, 2.0, scratch, &want);
     assert_int_equal(got.n, 300);
     assert_int_equal(got.never, 300);
     assert_true(isnan(got.mean) && isnan(got.sd) && isnan(got.mcse));
@@ -915,7 +915,7 @@ static void sacc_should_give_nan_mean_for_all_infinite(void **st)
     x[151] = 4.5;
     sacc_blocks(x, 300, sizes, 3, &a);
     mc_sacc_stats(&a, 1, &got);
-    mc_stats_compute(x, 300, 1, scratch, &want);
+    mc_stats_compute(x, 300, 2.0, scratch, &want);
     assert_int_equal(got.never, 298);
     assert_true(got.mean == 3.0);
     assert_rel(got.sd, sqrt(4.5), 1e-15);
@@ -936,7 +936,7 @@ static void sacc_should_give_nan_sd_for_one_finite_value(void **st)
     mc_stats got, want;
     double scratch[50];
     mc_sacc_stats(&a, 1, &got);
-    mc_stats_compute(x, 50, 1, scratch, &want);
+    mc_stats_compute(x, 50, 2.0, scratch, &want);
     assert_true(got.mean == -2.75);
     assert_true(isnan(got.sd) && isnan(got.mcse));
     assert_true(got.min == -2.75 && got.max == INF);
@@ -944,7 +944,7 @@ static void sacc_should_give_nan_sd_for_one_finite_value(void **st)
     assert_stats_match(&got, &want, 0);
 
     /* a single value, alone */
-    mc_sacc_block(x + 37, 1, &a);
+    mc_sacc_block(x + 37, 1, 2.0, &a);
     mc_sacc_stats(&a, 1, &got);
     assert_int_equal(got.n, 1);
     assert_int_equal(got.never, 0);
@@ -989,7 +989,7 @@ static void sacc_should_not_overflow_near_1e200(void **st)
     assert_rel(got.sd, want_sd, 1e-12);
     assert_rel(got.mcse, want_sd / sqrt((double)n), 1e-12);
     assert_rel(got.mean, want_mean, 1e-12);
-    mc_stats_compute(x, n, 1, scratch, &ref);
+    mc_stats_compute(x, n, 2.0, scratch, &ref);
     assert_stats_match(&got, &ref, 1e-12);
 
     /* a first block of small values, then the huge ones */
@@ -997,7 +997,7 @@ static void sacc_should_not_overflow_near_1e200(void **st)
         x[i] = 1.0 + (double)i;
     sacc_blocks(x, n, sizes, 4, &a);
     mc_sacc_stats(&a, 1, &got);
-    mc_stats_compute(x, n, 1, scratch, &ref);
+    mc_stats_compute(x, n, 2.0, scratch, &ref);
     assert_true(isfinite(got.sd));
     assert_stats_match(&got, &ref, 1e-12);
     free(x);
@@ -1010,7 +1010,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     (void)st;
     const double x[] = {3, INF, 1, 6, 2};
     mc_sacc a, before, empty, e2;
-    mc_sacc_block(x, 5, &a);
+    mc_sacc_block(x, 5, 2.0, &a);
     assert_int_equal(a.n, 5);
     assert_int_equal(a.never, 1);
     assert_int_equal(a.finite, 4);
@@ -1029,7 +1029,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     assert_true(same_double(a.min, before.min));
     assert_true(same_double(a.max, before.max));
     /* a zero-length block is empty too */
-    mc_sacc_block(x, 0, &e2);
+    mc_sacc_block(x, 0, 2.0, &e2);
     assert_int_equal(e2.n, 0);
     mc_sacc_merge(&a, &e2);
     assert_int_equal(a.n, 5);

@@ -210,7 +210,7 @@ static void stats_should_match_hand_computed_values(void **st)
     const double x[] = {3, INF, 1, 6, 2};
     double scratch[5];
     mc_stats s;
-    mc_stats_compute(x, 5, 1, scratch, &s);
+    mc_stats_compute(x, 5, 2.0, scratch, &s);
 
     assert_int_equal(s.n, 5);
     assert_int_equal(s.never, 1);
@@ -237,14 +237,14 @@ static void stats_should_give_nan_where_undefined(void **st)
     const double never[] = {INF, INF};
     double scratch[2];
     mc_stats s;
-    mc_stats_compute(never, 2, 0, scratch, &s);
+    mc_stats_compute(never, 2, (double)NAN, scratch, &s);
     assert_int_equal(s.never, 2);
     assert_true(isnan(s.mean) && isnan(s.sd) && isnan(s.mcse));
     assert_true(isnan(s.p_le_2));                /* not requested */
     assert_true(s.min == INF && s.q[0] == INF);
 
     const double one[] = {INF, 1.5};
-    mc_stats_compute(one, 2, 1, scratch, &s);
+    mc_stats_compute(one, 2, 2.0, scratch, &s);
     assert_true(s.mean == 1.5);
     assert_true(isnan(s.sd) && isnan(s.mcse));   /* one finite value */
     assert_true(s.p_le_2 == 0.5);
@@ -258,12 +258,12 @@ static void stats_should_not_overflow_or_underflow_at_extreme_scales(void **st)
     double scratch[3];
     mc_stats s;
     const double big[3] = {1e200, 3e200, INFINITY};
-    mc_stats_compute(big, 3, 0, scratch, &s);
+    mc_stats_compute(big, 3, (double)NAN, scratch, &s);
     assert_true(fabs(s.mean - 2e200) <= 1e-15 * 2e200);
     assert_true(fabs(s.sd - sqrt(2.0) * 1e200) <= 1e-15 * 1.5e200);
     assert_int_equal(s.never, 1);
     const double tiny[2] = {1e-200, 3e-200};
-    mc_stats_compute(tiny, 2, 0, scratch, &s);
+    mc_stats_compute(tiny, 2, (double)NAN, scratch, &s);
     assert_true(fabs(s.mean - 2e-200) <= 1e-15 * 2e-200);
     assert_true(fabs(s.sd - sqrt(2.0) * 1e-200) <= 1e-15 * 1.5e-200);
     assert_true(fabs(s.mcse - 1e-200) <= 1e-15 * 1e-200);
@@ -280,7 +280,7 @@ static void stats_mean_should_be_exact_for_large_offset(void **st)
     for (size_t i = 0; i < n; i++)
         x[i] = 1e9 + (double)(i % 2);
     mc_stats s;
-    mc_stats_compute(x, n, 1, scratch, &s);
+    mc_stats_compute(x, n, 2.0, scratch, &s);
     assert_close(s.mean, 1e9 + 0.5, 1e-6);
     assert_close(s.sd, sqrt(0.25 * (double)n / (double)(n - 1)), 1e-9);
     assert_true(s.p_le_2 == 0);

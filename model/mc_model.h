@@ -1,0 +1,306 @@
+/* mc_model.h: the break-even model of MODEL.md, in one place.
+ *
+ * A leaf library: it includes nothing of breakeven's.  It owns
+ *   - the table of inputs (name, symbol, unit, domain, documentation),
+ *   - the table of outputs (name, unit, kind, the inputs each needs,
+ *     whether it has P(<= 2) and whether it is on the curve),
+ *   - the layout of a sample's columns (final run, inputs, outputs),
+ *   - the constants (days per month, hours per day),
+ *   - the evaluation of samples, one at a time or a block of columns at
+ *     once, and the multipliers of the curve at a list of horizons,
+ *   - the derived quantities config/ bounds before a run (T, I0, g).
+ * Everything else reads these: config/ validates domains against the
+ * input table, sim/ names columns from both tables and evaluates through
+ * them, results/ is given thresholds and column lists as data.
+ *
+ * Pure functions of the drawn inputs: no allocation, no I/O, no state.
+ * "Never" (traffic dies out before inference catches up) is +INFINITY,
+ * a result rather than an error.
+ */
+#ifndef MC_MODEL_H
+#define MC_MODEL_H
+
+#include <math.h>
+#include <stddef.h>
+
+/* Days per month, the Gregorian mean (365.25 / 12). */
+#define MC_DAYS_PER_MONTH 30.4375
+/* Hours per day: a day of GPUs is 24 GPU-hours each. */
+#define MC_HOURS_PER_DAY 24.0
+
+/* ---- inputs ---------------------------------------------------------- */
+
+/* The fallback of a required input (it has none). */
+#define MC_REQUIRED ((double)NAN)
+/* "No P(<= x)" in the output table. */
+#define MC_NO_P_LE ((double)NAN)
+
+/* Groups of outputs: an input enables the outputs of its group (with the
+ * core's); an output needs every input of its group and the core's. */
+enum {
+    MC_GROUP_CORE = 1u << 0,     /* break-even days and multipliers */
+    MC_GROUP_ENERGY = 1u << 1,   /* the energy break-even and multipliers */
+    MC_GROUP_COST = 1u << 2      /* the money columns */
+};
+
+/* The table of inputs, MODEL.md "Inputs": X(ID, name, symbol, unit, lo,
+ * lo_open, required, fallback, group, doc), the domain being x > lo
+ * (lo_open 1) or x >= lo (0); an input that is not required takes the
+ * value fallback where a scenario leaves it out (required ones: NaN).
+ * The scalar inputs, in the order of samples.csv; the final run F is not
+ * one (it is the sum of the training stages, each a
+ * distribution of its own) and comes last, as MC_IN_FINAL_RUN.  The enum,
+ * mc_input_infos and the column names are all made from this list. */
+#define MC_INPUT_TABLE(X)                                                    \
+    X(OVERHEAD, "overhead", "k", "ratio", 1.0, 0, 1, MC_REQUIRED,            \
+      MC_GROUP_CORE,                                                         \
+      "all development compute over the final run's")                        \
+    X(NODES, "nodes", "n", "nodes", 0.0, 1, 1, MC_REQUIRED,                  \
+      MC_GROUP_CORE,                                                         \
+      "average inference nodes over the measured day")                       \
+    X(GPUS_PER_NODE, "gpus_per_node", "g_n", "GPUs", 0.0, 1, 1, MC_REQUIRED, \
+      MC_GROUP_CORE,                                                         \
+      "GPUs per node")                                                       \
+    X(REPRESENTATIVENESS, "representativeness", "R", "ratio", 0.0, 1, 1,     \
+      MC_REQUIRED, MC_GROUP_CORE,                                            \
+      "representativeness of the measured day (1 = typical)")                \
+    X(MONTHLY_GROWTH, "monthly_growth", "m", "ratio/month", -1.0, 1, 1,      \
+      MC_REQUIRED, MC_GROUP_CORE,                                            \
+      "monthly growth of daily inference GPU-hours")                         \
+    X(POWER_RATIO, "power_ratio", "r", "ratio", 0.0, 1, 1, MC_REQUIRED,      \
+      MC_GROUP_ENERGY,                                                       \
+      "mean power per GPU-hour, inference over training")                    \
+    X(PUE_RATIO, "pue_ratio", "p", "ratio", 0.0, 1, 1, MC_REQUIRED,          \
+      MC_GROUP_ENERGY,                                                       \
+      "PUE of the inference site over the training site's")                  \
+    X(LIFETIME_DAYS, "lifetime_days", "L", "days", 0.0, 1, 1, MC_REQUIRED,   \
+      MC_GROUP_CORE,                                                         \
+      "serving lifetime counted from the measured day")                      \
+    X(GPU_HOUR_USD, "gpu_hour_usd", "c", "USD", 0.0, 0, 1, MC_REQUIRED,      \
+      MC_GROUP_COST,                                                         \
+      "rental price of one GPU-hour")
+
+#define MC_IN_ENUM_(ID, ...) MC_IN_##ID,
+typedef enum mc_input_id {
+    MC_INPUT_TABLE(MC_IN_ENUM_)
+    MC_IN_COUNT
+} mc_input_id;
+#undef MC_IN_ENUM_
+/* The final run's entry in mc_input_infos (each stage has its domain). */
+#define MC_IN_FINAL_RUN MC_IN_COUNT
+
+typedef struct mc_input_info {
+    const char *name;     /* in scenario files and CSV columns */
+    const char *symbol;   /* MODEL.md's */
+    const char *unit;
+    double lo;            /* domain lower bound */
+    int lo_open;          /* 1: x > lo, 0: x >= lo */
+    int required;         /* 1: every scenario gives it */
+    double fallback;      /* the value where a scenario leaves it out;
+                             NaN for a required input */
+    unsigned group;       /* the outputs it enables (MC_GROUP_*) */
+    const char *doc;      /* one line */
+} mc_input_info;
+/* In the order of mc_input_id, then the final run. */
+extern const mc_input_info mc_input_infos[MC_IN_COUNT + 1];
+
+/* ---- outputs --------------------------------------------------------- */
+
+typedef enum mc_output_kind {
+    MC_KIND_GPU_HOURS,
+    MC_KIND_GPU_HOURS_PER_DAY,
+    MC_KIND_DAYS,          /* a break-even day: +inf is "never" */
+    MC_KIND_MULTIPLIER,
+    MC_KIND_USD,
+    MC_KIND_USD_PER_DAY
+} mc_output_kind;
+
+/* The table of outputs, MODEL.md "Outputs": X(ID, name, unit, kind,
+ * group, p_le, curve_break_even, doc).  p_le: P(value <= p_le) is
+ * reported (2 for the multipliers: training at most doubles the cost), or
+ * NaN.  curve_break_even: an output on the curve names the break-even day
+ * that matches it (P(M(h) <= 2) is P(break-even <= h)); -1 for the others.
+ * In the order of samples.csv. */
+#define MC_OUTPUT_TABLE(X)                                                   \
+    X(TRAINING_GPU_HOURS, "training_gpu_hours", "GPU-h", MC_KIND_GPU_HOURS,  \
+      MC_GROUP_CORE, MC_NO_P_LE, -1, "T = k F")                              \
+    X(INFERENCE_GPU_HOURS_PER_DAY, "inference_gpu_hours_per_day",            \
+      "GPU-h/day", MC_KIND_GPU_HOURS_PER_DAY, MC_GROUP_CORE, MC_NO_P_LE, -1, \
+      "I0 = n g_n 24 R")                                                     \
+    X(BREAK_EVEN, "break_even_days", "days", MC_KIND_DAYS, MC_GROUP_CORE,    \
+      MC_NO_P_LE, -1, "the t with C(t) = T")                                 \
+    X(BREAK_EVEN_ENERGY, "break_even_days_energy", "days", MC_KIND_DAYS,     \
+      MC_GROUP_CORE | MC_GROUP_ENERGY, MC_NO_P_LE, -1,                       \
+      "the t with r p C(t) = T")                                             \
+    X(MULTIPLIER, "multiplier", "ratio", MC_KIND_MULTIPLIER, MC_GROUP_CORE,  \
+      2.0, MC_OUT_BREAK_EVEN, "1 + T / C(L)")                                \
+    X(MULTIPLIER_ENERGY, "multiplier_energy", "ratio", MC_KIND_MULTIPLIER,   \
+      MC_GROUP_CORE | MC_GROUP_ENERGY, 2.0, MC_OUT_BREAK_EVEN_ENERGY,        \
+      "1 + T / (r p C(L))")                                                  \
+    X(BREAK_EVEN_FINAL, "break_even_days_final_run", "days", MC_KIND_DAYS,   \
+      MC_GROUP_CORE, MC_NO_P_LE, -1, "the t with C(t) = F (k = 1)")          \
+    X(BREAK_EVEN_ENERGY_FINAL, "break_even_days_energy_final_run", "days",   \
+      MC_KIND_DAYS, MC_GROUP_CORE | MC_GROUP_ENERGY, MC_NO_P_LE, -1,         \
+      "the t with r p C(t) = F")                                             \
+    X(MULTIPLIER_FINAL, "multiplier_final_run", "ratio", MC_KIND_MULTIPLIER, \
+      MC_GROUP_CORE, 2.0, MC_OUT_BREAK_EVEN_FINAL, "1 + F / C(L)")           \
+    X(MULTIPLIER_ENERGY_FINAL, "multiplier_energy_final_run", "ratio",       \
+      MC_KIND_MULTIPLIER, MC_GROUP_CORE | MC_GROUP_ENERGY, 2.0,              \
+      MC_OUT_BREAK_EVEN_ENERGY_FINAL, "1 + F / (r p C(L))")                  \
+    X(TRAINING_USD, "training_usd", "USD", MC_KIND_USD,                      \
+      MC_GROUP_CORE | MC_GROUP_COST, MC_NO_P_LE, -1, "c T")                  \
+    X(INFERENCE_USD_PER_DAY, "inference_usd_per_day", "USD/day",             \
+      MC_KIND_USD_PER_DAY, MC_GROUP_CORE | MC_GROUP_COST, MC_NO_P_LE, -1,    \
+      "c I0")
+
+#define MC_OUT_ENUM_(ID, ...) MC_OUT_##ID,
+typedef enum mc_output_id {
+    MC_OUTPUT_TABLE(MC_OUT_ENUM_)
+    MC_OUT_COUNT
+} mc_output_id;
+#undef MC_OUT_ENUM_
+
+typedef struct mc_output_info {
+    const char *name;      /* the CSV column and the row of summary.csv */
+    const char *unit;
+    mc_output_kind kind;
+    unsigned group;        /* MC_GROUP_*: the inputs it needs */
+    double p_le;           /* the threshold of its P(<= x), or NaN */
+    int curve_break_even;  /* mc_output_id, or -1: not on the curve */
+    const char *doc;       /* one line */
+} mc_output_info;
+extern const mc_output_info mc_output_infos[MC_OUT_COUNT];
+
+/* ---- the columns of a sample ----------------------------------------- */
+
+/* samples.csv after `sample`: the final run, the scalar inputs, then the
+ * outputs.  A block of samples is col[c][0..len) for each column c. */
+enum {
+    MC_COL_F,                                   /* final_run_gpu_hours */
+    MC_COL_INPUT0,                              /* then mc_input_id order */
+    MC_COL_OUTPUT0 = MC_COL_INPUT0 + MC_IN_COUNT,
+    MC_COL_T = MC_COL_OUTPUT0 + MC_OUT_TRAINING_GPU_HOURS,
+    MC_COL_I0 = MC_COL_OUTPUT0 + MC_OUT_INFERENCE_GPU_HOURS_PER_DAY,
+    MC_COL_BE = MC_COL_OUTPUT0 + MC_OUT_BREAK_EVEN,
+    MC_COL_BE_ENERGY = MC_COL_OUTPUT0 + MC_OUT_BREAK_EVEN_ENERGY,
+    MC_COL_M = MC_COL_OUTPUT0 + MC_OUT_MULTIPLIER,
+    MC_COL_M_ENERGY = MC_COL_OUTPUT0 + MC_OUT_MULTIPLIER_ENERGY,
+    MC_COL_BE_FINAL = MC_COL_OUTPUT0 + MC_OUT_BREAK_EVEN_FINAL,
+    MC_COL_BE_ENERGY_FINAL = MC_COL_OUTPUT0 + MC_OUT_BREAK_EVEN_ENERGY_FINAL,
+    MC_COL_M_FINAL = MC_COL_OUTPUT0 + MC_OUT_MULTIPLIER_FINAL,
+    MC_COL_M_ENERGY_FINAL = MC_COL_OUTPUT0 + MC_OUT_MULTIPLIER_ENERGY_FINAL,
+    MC_COL_TRAINING_USD = MC_COL_OUTPUT0 + MC_OUT_TRAINING_USD,
+    MC_COL_INFERENCE_USD = MC_COL_OUTPUT0 + MC_OUT_INFERENCE_USD_PER_DAY,
+    MC_NCOLS = MC_COL_OUTPUT0 + MC_OUT_COUNT
+};
+#define MC_NOUTPUTS MC_OUT_COUNT
+
+/* Each column's name: final_run_gpu_hours, the inputs', the outputs'. */
+extern const char *const mc_column_names[MC_NCOLS];
+/* The column named `name` (len bytes, need not be NUL-terminated), or -1. */
+int mc_column_find(const char *name, size_t len);
+/* The output table's entry of column c >= MC_COL_OUTPUT0. */
+static inline const mc_output_info *mc_column_output(int c)
+{
+    return &mc_output_infos[c - MC_COL_OUTPUT0];
+}
+
+/* The curve: for each horizon, every output on the curve (a multiplier
+ * at horizon h in place of L), in the output table's order: the columns
+ * of the curve's metrics and of their break-even days.  test_model checks
+ * them against the table's curve_break_even. */
+#define MC_NCURVE 4
+extern const int mc_curve_metric_col[MC_NCURVE];
+extern const int mc_curve_be_col[MC_NCURVE];
+
+/* ---- the formulas ---------------------------------------------------- */
+
+/* The drawn inputs of one sample (symbols of MODEL.md). */
+typedef struct mc_draw {
+    double F;   /* final_run_gpu_hours: sum of the stages */
+    double k;   /* overhead */
+    double n;   /* nodes */
+    double gn;  /* gpus_per_node */
+    double R;   /* representativeness */
+    double m;   /* monthly_growth */
+    double r;   /* power_ratio */
+    double p;   /* pue_ratio */
+    double L;   /* lifetime_days */
+    double c;   /* gpu_hour_usd */
+} mc_draw;
+
+/* The outputs of one sample. */
+typedef struct mc_outcome {
+    double T;                     /* training_gpu_hours = k F */
+    double I0;                    /* inference_gpu_hours_per_day, n g_n 24 R */
+    double break_even;            /* break_even_days */
+    double break_even_energy;     /* break_even_days_energy */
+    double multiplier;            /* 1 + T / C(L) */
+    double multiplier_energy;     /* 1 + T / (r p C(L)) */
+    double break_even_final;      /* break_even_days_final_run (k = 1) */
+    double break_even_energy_final; /* break_even_days_energy_final_run */
+    double multiplier_final;      /* multiplier_final_run */
+    double multiplier_energy_final; /* multiplier_energy_final_run */
+    double training_usd;          /* c T */
+    double inference_usd_per_day; /* c I0 */
+} mc_outcome;
+
+/* Training compute T = k F. */
+double mc_training_gpu_hours(double k, double F);
+/* Day-0 inference I0 = n g_n 24 R. */
+double mc_inference_gpu_hours_per_day(double n, double gn, double R);
+/* Inference energy per GPU-hour relative to training's, r p. */
+double mc_energy_ratio(double r, double p);
+
+/* Continuous daily growth rate g = ln(1 + m) / 30.4375, for m > -1. */
+double mc_growth_rate(double m);
+
+/* Cumulative inference up to day t, per unit of day-0 inference:
+ * t for g = 0, else (e^(g t) - 1) / g, computed with expm1; t where g t
+ * is subnormal (then (e^(g t) - 1) / g = t to double precision). */
+double mc_cumulative_days(double g, double t);
+
+/* The t with I0 * mc_cumulative_days(g, t) = T: T / I0 for g = 0, else
+ * log1p(g T / I0) / g, and +INFINITY where 1 + g T / I0 <= 0.  Where
+ * g T or g T / I0 is subnormal or overflows, the same t as (T / I0)
+ * log1p(y) / y with y = g T / I0, which does not divide by g. */
+double mc_break_even_days(double T, double I0, double g);
+
+/* e^(a + b) - 1 from E = e^a - 1 and d = e^b - 1: E + d + E d, exact in
+ * real arithmetic and free of cancellation for a, b of either sign.  The
+ * curve steps C(h) along the horizons with it, one expm1 per step size
+ * instead of one per horizon; each step adds a few roundings (test_model
+ * bounds the drift over 1,000 steps). */
+static inline double mc_expm1_add(double E, double d)
+{
+    return E + d + E * d;
+}
+
+/* Evaluates every output of one sample. */
+void mc_model_eval(const mc_draw *in, mc_outcome *out);
+
+/* The same for one sample given as columns: x[c] for the input columns
+ * c < MC_COL_OUTPUT0; writes y[o] for every output o. */
+void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT]);
+
+/* Evaluates samples 0..len-1 of a block: reads the input columns
+ * col[c][0..len), c < MC_COL_OUTPUT0, writes every output column. */
+void mc_model_eval_block(double *const col[MC_NCOLS], size_t len);
+
+/* The multipliers of the curve for a block of evaluated samples
+ * (col[c][0..len), len <= cap) at each of the increasing horizons
+ * hs[0..nh), each > 0: for each horizon in turn, fn(ctx, h, x, len) with
+ * x[m] the len values of curve metric m at horizon index h.  C(h) comes
+ * from a recurrence over the horizons: with E = e^(g h) - 1 and d =
+ * e^(g (h' - h)) - 1, e^(g h') - 1 = E + d + E d, one expm1 per sample
+ * while the step between horizons stays the same; samples whose growth is
+ * too small for the recurrence's digits take the closed form.  scratch:
+ * MC_CURVE_SCRATCH_PER * cap doubles. */
+typedef void (*mc_curve_fn)(void *ctx, size_t h,
+                            const double *const x[MC_NCURVE], size_t len);
+#define MC_CURVE_SCRATCH_PER 11
+void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
+                    size_t cap, const double *hs, size_t nh, double *scratch,
+                    mc_curve_fn fn, void *ctx);
+
+#endif
