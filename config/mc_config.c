@@ -1249,6 +1249,11 @@ static int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         s->inputs[i].stream = mc_rng_stream_id(info->name);
         if (member(v, info->name) == NULL) {   /* optional: the model's */
             s->inputs[i].dist = mc_dist_fixed(info->fallback);
+            s->inputs[i].source = strdup("not in the scenario: the model's "
+                                         "fallback value (MODEL.md)");
+            if (s->inputs[i].source == NULL)
+                return fail(c, "expected memory for a source, found none "
+                            "(out of memory)");
             continue;
         }
         old = path_push_key(c, info->name);

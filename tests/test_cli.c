@@ -139,7 +139,7 @@ static void reported_run_reads_back_67_4155_days(void **state)
     assert_true(fabs(csv_cell(summary, "multiplier", "mean") - 1.1847) < 5e-5);
     assert_true(csv_cell(summary, "multiplier", "p_le_2") == 1.0);
     assert_true(isnan(csv_cell(summary, "break_even_days", "p_le_2")));  /* empty */
-    assert_int_equal(count_lines(summary), 13);
+    assert_int_equal(count_lines(summary), 1 + MC_NOUTPUTS);
     free(summary);
 
     char *samples = slurp("run/samples.csv");
@@ -886,7 +886,7 @@ static void replicates_write_the_spread_of_every_statistic(void **state)
     assert_string_equal(a, b);
     assert_prefix(a, "metric,stat,mean,sd,se,half_width_95,this_run\n");
     /* 12 outputs x (mean + 9 quantiles) + 4 multipliers' p_le_2 */
-    assert_int_equal(count_lines(a), 1 + 12 * 10 + 4);
+    assert_int_equal(count_lines(a), 1 + MC_NOUTPUTS * 10 + 4);
     const char *row = strstr(a, "\nbreak_even_days,p50,");
     assert_non_null(row);
     double mean, sd, se, hw, first;
@@ -918,10 +918,10 @@ static void sensitivity_and_variants_follow_the_options(void **state)
     assert_non_null(var);
     assert_prefix(sens, "metric,input,spearman,spearman_lo,spearman_hi,prcc,"
                         "prcc_lo,prcc_hi\n");
-    assert_int_equal(count_lines(sens), 1 + 12 * 5);
+    assert_int_equal(count_lines(sens), 1 + MC_NOUTPUTS * 5);
     assert_prefix(var, "variant,metric,n,base_median,variant_median,"
                        "median_shift,median_shift_se,");
-    assert_int_equal(count_lines(var), 1 + 12 * 5);
+    assert_int_equal(count_lines(var), 1 + MC_NOUTPUTS * 5);
     /* v3-only: 2,788,000 of 2,935,000 GPU-hours, every sample */
     assert_non_null(strstr(var, "\nv3-only,training_gpu_hours,5000,"));
     assert_null(slurp("d/sobol.csv"));
@@ -946,7 +946,7 @@ static void sensitivity_and_variants_follow_the_options(void **state)
     assert_non_null(sob);
     assert_prefix(sob, "metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,"
                        "censored_at\n");
-    assert_int_equal(count_lines(sob), 1 + 12 * 5);
+    assert_int_equal(count_lines(sob), 1 + MC_NOUTPUTS * 5);
     assert_non_null(strstr(sob, "\nbreak_even_days,overhead,"));
     free(sob);
 

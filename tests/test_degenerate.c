@@ -358,19 +358,26 @@ static int failf(result *r, const char *fmt, ...)
     return -1;
 }
 
-/* The scenario: reported values, with the target input replaced. */
+/* The scenario: reported values, with the target input replaced; an
+ * input without a reported value here is left out (the model's fallback
+ * if it is optional, a refused scenario if not). */
 static void scenario_text(const dcase *c, char *buf, size_t n)
 {
     static const char *const values[MC_IN_COUNT] = {
-        "1", "226.75", "8", "1", "0", "1", "1", "365", "2"};
+        [MC_IN_OVERHEAD] = "1", [MC_IN_NODES] = "226.75",
+        [MC_IN_GPUS_PER_NODE] = "8", [MC_IN_REPRESENTATIVENESS] = "1",
+        [MC_IN_MONTHLY_GROWTH] = "0", [MC_IN_POWER_RATIO] = "1",
+        [MC_IN_PUE_RATIO] = "1", [MC_IN_LIFETIME_DAYS] = "365",
+        [MC_IN_GPU_HOUR_USD] = "2"};
     int len = snprintf(buf, n, "{\"name\": \"d\", \"seed\": 7, \"samples\": "
                        "%d, \"output\": {\"samples_csv\": false}, "
                        "\"inputs\": {\"final_run_gpu_hours\": 2935000",
                        DRAWS);
     for (int i = 0; i < MC_IN_COUNT; i++)
-        len += snprintf(buf + len, n - (size_t)len, ", \"%s\": %s",
-                        mc_input_infos[i].name,
-                        i == targets[c->target] ? c->json : values[i]);
+        if (i == targets[c->target] || values[i] != NULL)
+            len += snprintf(buf + len, n - (size_t)len, ", \"%s\": %s",
+                            mc_input_infos[i].name,
+                            i == targets[c->target] ? c->json : values[i]);
     snprintf(buf + len, n - (size_t)len, "}}");
 }
 
