@@ -78,31 +78,6 @@ static const char *const variant_keys[] = {"name", "description", "inputs",
 static const char *const sweep_keys[] = {"input", "parameter", "values",
                                          NULL};
 
-/* The parameters of each distribution, as scenario files name them
- * (docs/scenario-format.md).  Required keys first, then optional ones;
- * the values read are indexed in this order.  lognormal takes one of
- * three sets, all listed as optional and sorted out in build_dist. */
-#define SPEC_MAX_KEYS 6
-typedef struct dist_spec {
-    const char *name;
-    const char *keys[SPEC_MAX_KEYS];   /* NULL-terminated */
-    size_t n_req;                      /* keys[0 .. n_req-1] required */
-} dist_spec;
-
-static const dist_spec dist_specs[] = {
-    {"fixed",      {"value", NULL},                               1},
-    {"uniform",    {"lo", "hi", NULL},                            2},
-    {"normal",     {"mean", "sd", NULL},                          2},
-    {"lognormal",  {"mu", "median", "sigma", "p05", "p95", NULL}, 0},
-    {"triangular", {"lo", "mode", "hi", NULL},                    3},
-    {"pert",       {"lo", "mode", "hi", NULL},                    3},
-    {"beta",       {"a", "b", "lo", "hi", NULL},                  2},
-    {"gamma",      {"shape", "scale", NULL},                      2},
-    {"loguniform", {"lo", "hi", NULL},                            2},
-    {"discrete",   {"values", "weights", NULL},                   1},
-    {NULL, {NULL}, 0},
-};
-
 /* ======================================================================
  * Context: the JSON path being read, and error reporting
  * ====================================================================== */
@@ -503,88 +478,6 @@ static int read_string(cfg_ctx *c, const cJSON *obj, const char *key,
  * Distributions
  * ====================================================================== */
 
-static const dist_spec *spec_find(const char *name)
-{
-    for (const dist_spec *s = dist_specs; s->name != NULL; s++)
-        if (strcmp(s->name, name) == 0)
-            return s;
-    return NULL;
-}
-
-static size_t spec_index(const dist_spec *s, const char *key)
-{
-    size_t i = 0;
-    while (s->keys[i] != NULL && strcmp(s->keys[i], key) != 0)
-        i++;
-    return i;
-}
-
-/* The numeric parameters read from one distribution object. */
-typedef struct dist_params {
-    const dist_spec *spec;
-    double v[SPEC_MAX_KEYS];
-    int has[SPEC_MAX_KEYS];
-} dist_params;
-
-static double pv(const dist_params *p, const char *key)
-{
-    return p->v[spec_index(p->spec, key)];
-}
-
-static int ph(const dist_params *p, const char *key)
-{
-    size_t i = spec_index(p->spec, key);
-    return i < SPEC_MAX_KEYS && p->spec->keys[i] != NULL && p->has[i];
-}
-
-/* A beta or gamma shape mc_dist_check accepts (mc_dist.h). */
-static int shape_ok(double x)
-{
-    return x >= MC_DIST_SHAPE_MIN && x <= MC_DIST_SHAPE_MAX;
-}
-
-/* After mc_dist_check (or a constructor) rejected the parameters: the key
- * to blame when one parameter alone is out of its domain, or NULL when
- * only the combination is wrong (lo >= hi, p05 >= p95): then the error
- * points at the distribution object.  Mirrors the rules of
- * docs/scenario-format.md; the message itself is mc_dist's. */
-static const char *blame(const dist_params *p)
-{
-    const char *n = p->spec->name;
-    if (strcmp(n, "normal") == 0)
-        return !(pv(p, "sd") > 0) ? "sd" : NULL;
-    if (strcmp(n, "lognormal") == 0) {
-        if (ph(p, "sigma") && !(pv(p, "sigma") > 0))
-            return "sigma";
-        if (ph(p, "median") && !(pv(p, "median") > 0))
-            return "median";
-        if (ph(p, "p05") && !(pv(p, "p05") > 0))
-            return "p05";
-        if (ph(p, "p95") && !(pv(p, "p95") > 0))
-            return "p95";
-        return NULL;
-    }
-    if (strcmp(n, "triangular") == 0 || strcmp(n, "pert") == 0) {
-        double lo = pv(p, "lo"), mode = pv(p, "mode"), hi = pv(p, "hi");
-        return lo < hi && (mode < lo || mode > hi) ? "mode" : NULL;
-    }
-    if (strcmp(n, "beta") == 0) {
-        if (!shape_ok(pv(p, "a")))
-            return "a";
-        return !shape_ok(pv(p, "b")) ? "b" : NULL;
-    }
-    if (strcmp(n, "gamma") == 0) {
-        if (!shape_ok(pv(p, "shape")))
-            return "shape";
-        return !(pv(p, "scale") > 0) ? "scale" : NULL;
-    }
-    if (strcmp(n, "loguniform") == 0)
-        return !(pv(p, "lo") > 0) ? "lo" : NULL;
-    if (strcmp(n, "fixed") == 0)
-        return "value";
-    return NULL;
-}
-
 static int fail_param(cfg_ctx *c, const char *key, const char *msg)
 {
     return key != NULL ? fail_at_key(c, key, "%s", msg) : fail(c, "%s", msg);
@@ -676,69 +569,19 @@ out:
     return rc;
 }
 
-/* Builds *d from the parameters read; checks it with mc_dist_check. */
-static int build_dist(cfg_ctx *c, const cJSON *obj, const dist_params *p,
-                      mc_dist *d)
+/* Builds *d of type t from the numbers read (mc_dist_from_params, which
+ * checks it); an error points at the parameter to blame, else at the
+ * distribution object. */
+static int build_dist(cfg_ctx *c, const mc_dist_type *t,
+                      const mc_dist_params *p, mc_dist *d)
 {
-    const char *n = p->spec->name;
     char msg[sizeof ((mc_err *)0)->msg];
-    int rc = 0;
     msg[0] = '\0';
-    if (strcmp(n, "discrete") == 0) {
-        if (build_discrete(c, obj, d))
-            return -1;
-    } else if (strcmp(n, "fixed") == 0) {
-        *d = mc_dist_fixed(pv(p, "value"));
-    } else if (strcmp(n, "uniform") == 0) {
-        *d = mc_dist_uniform(pv(p, "lo"), pv(p, "hi"));
-    } else if (strcmp(n, "normal") == 0) {
-        *d = mc_dist_normal(pv(p, "mean"), pv(p, "sd"));
-    } else if (strcmp(n, "lognormal") == 0) {
-        int mu = ph(p, "mu"), med = ph(p, "median"), sg = ph(p, "sigma");
-        int p05 = ph(p, "p05"), p95 = ph(p, "p95");
-        if (mu && sg && !med && !p05 && !p95) {
-            *d = mc_dist_lognormal(pv(p, "mu"), pv(p, "sigma"));
-        } else if (med && sg && !mu && !p05 && !p95) {
-            rc = mc_dist_lognormal_median(d, pv(p, "median"),
-                                          pv(p, "sigma"), msg, sizeof msg);
-        } else if (p05 && p95 && !mu && !med && !sg) {
-            rc = mc_dist_lognormal_interval(d, pv(p, "p05"), pv(p, "p95"),
-                                            msg, sizeof msg);
-        } else {
-            char found[64] = "";
-            for (size_t i = 0; p->spec->keys[i] != NULL; i++)
-                if (p->has[i]) {
-                    size_t l = strlen(found);
-                    snprintf(found + l, sizeof found - l, "%s%s",
-                             l ? ", " : "", p->spec->keys[i]);
-                }
-            return fail(c, "expected exactly one of the lognormal parameter "
-                        "sets {mu, sigma}, {median, sigma} or {p05, p95}, "
-                        "found {%s}", found);
-        }
-    } else if (strcmp(n, "triangular") == 0) {
-        *d = mc_dist_triangular(pv(p, "lo"), pv(p, "mode"), pv(p, "hi"));
-    } else if (strcmp(n, "pert") == 0) {
-        *d = mc_dist_pert(pv(p, "lo"), pv(p, "mode"), pv(p, "hi"));
-    } else if (strcmp(n, "beta") == 0) {
-        *d = mc_dist_beta(pv(p, "a"), pv(p, "b"),
-                          ph(p, "lo") ? pv(p, "lo") : 0.0,
-                          ph(p, "hi") ? pv(p, "hi") : 1.0);
-    } else if (strcmp(n, "gamma") == 0) {
-        *d = mc_dist_gamma(pv(p, "shape"), pv(p, "scale"));
-    } else if (strcmp(n, "loguniform") == 0) {
-        *d = mc_dist_loguniform(pv(p, "lo"), pv(p, "hi"));
-    } else {
-        return fail(c, "expected a distribution the scenario reader knows, "
-                    "found \"%s\" (known to mc_dist only)", n);
-    }
-    if (rc == 0)
-        rc = mc_dist_check(d, msg, sizeof msg);
-    if (rc != 0) {
+    if (mc_dist_from_params(d, t, p, msg, sizeof msg)) {
         if (msg[0] == '\0')
             snprintf(msg, sizeof msg, "expected valid %s parameters, found "
-                     "parameters mc_dist rejects", n);
-        return fail_param(c, blame(p), msg);
+                     "parameters mc_dist rejects", t->name);
+        return fail_param(c, mc_dist_param_blame(t, p), msg);
     }
     return 0;
 }
@@ -854,7 +697,7 @@ static int check_spread(cfg_ctx *c, const mc_dist *d,
 {
     double a, b;
     char v[32], lo_s[32];
-    if (strcmp(d->type->name, "fixed") == 0)
+    if (mc_dist_is_fixed(d))
         return 0;
     mc_dist_reach(d, &a, &b);
     if (!(a == b))
@@ -982,21 +825,22 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
 /* Is key a parameter of some distribution (other than a fixed value)? */
 static int is_param_key(const char *key)
 {
-    for (const dist_spec *s = dist_specs; s->name != NULL; s++)
-        if (strcmp(s->name, "fixed") != 0 && in_list(key, s->keys))
+    for (size_t i = 0; mc_dist_types[i] != NULL; i++)
+        if (!mc_dist_types[i]->fixed && in_list(key, mc_dist_types[i]->params))
             return 1;
     return 0;
 }
 
-/* A distribution object (with "dist") at the current path into *d. */
+/* A distribution object (with "dist") at the current path into *d: the
+ * keys its type takes (mc_dist_types), numbers, or the arrays of a
+ * discrete one. */
 static int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
                             mc_dist *d)
 {
     const cJSON *dv = member(v, "dist"), *t;
     const mc_dist_type *type = NULL;
-    const dist_spec *spec;
-    const char *allowed[SPEC_MAX_KEYS + 6];
-    dist_params p;
+    const char *allowed[MC_DIST_PARAMS_MAX + 6];
+    mc_dist_params p;
     size_t k = 0, old;
 
     old = path_push_key(c, "dist");
@@ -1008,15 +852,10 @@ static int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
         return -1;
     }
     path_pop(c, old);
-    spec = spec_find(type->name);
-    if (spec == NULL)
-        return fail_at_key(c, "dist", "expected a distribution the scenario"
-                           " reader knows, found \"%s\" (known to mc_dist "
-                           "only)", type->name);
 
     allowed[k++] = "dist";
-    for (size_t i = 0; spec->keys[i] != NULL; i++)
-        allowed[k++] = spec->keys[i];
+    for (size_t i = 0; type->params[i] != NULL; i++)
+        allowed[k++] = type->params[i];
     allowed[k++] = "truncate";
     allowed[k++] = "source";
     if (is_stage)
@@ -1026,27 +865,34 @@ static int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
         return -1;
 
     memset(&p, 0, sizeof p);
-    p.spec = spec;
-    if (strcmp(spec->name, "discrete") != 0) {
-        for (size_t i = 0; spec->keys[i] != NULL; i++) {
-            if (member(v, spec->keys[i]) != NULL) {
-                if (read_number_at(c, v, spec->keys[i], &p.v[i]))
+    if (type->from_params != NULL) {
+        for (size_t i = 0; type->params[i] != NULL; i++) {
+            if (member(v, type->params[i]) != NULL) {
+                if (read_number_at(c, v, type->params[i], &p.v[i]))
                     return -1;
                 p.has[i] = 1;
-            } else if (i < spec->n_req) {
+            } else if (i < type->n_required) {
                 char need[96], what[160];
-                join(need, sizeof need, spec->keys);
+                join(need, sizeof need, type->params);
                 snprintf(what, sizeof what, "a number (%s takes %s)",
-                         spec->name, need);
-                return fail_missing(c, spec->keys[i], what);
+                         type->name, need);
+                return fail_missing(c, type->params[i], what);
             }
         }
-    } else if (member(v, "values") == NULL) {
-        return fail_missing(c, "values", "an array of numbers (discrete "
-                            "takes values and optional weights)");
+        if (build_dist(c, type, &p, d))
+            return -1;
+    } else {
+        /* arrays: values, optional weights */
+        if (member(v, type->params[0]) == NULL) {
+            char what[160];
+            snprintf(what, sizeof what, "an array of numbers (%s takes %s "
+                     "and optional %s)", type->name, type->params[0],
+                     type->params[1]);
+            return fail_missing(c, type->params[0], what);
+        }
+        if (build_discrete(c, v, d))
+            return -1;
     }
-    if (build_dist(c, v, &p, d))
-        return -1;
     t = member(v, "truncate");
     if (t != NULL && read_truncate(c, t, d))
         return -1;
@@ -1079,8 +925,8 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
         if (member(v, "dist") != NULL) {
             if (read_dist_object(c, v, is_stage, &d))
                 goto out;
-            if (strcmp(d.type->name, "fixed") == 0)
-                value_key = "value";
+            if (mc_dist_is_fixed(&d))
+                value_key = d.type->params[0];
         } else {
             static const char *const fixed_keys[] = {
                 "dist", "value", "source", NULL};
@@ -1622,11 +1468,11 @@ static int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
                             near ? near : "", near ? "'?)" : "",
                             shown(&b, nm->valuestring, 64));
             }
-            if (strcmp(mc_dist_name(&s->inputs[ab[k]].dist), "fixed") == 0)
+            if (mc_dist_is_fixed(&s->inputs[ab[k]].dist))
                 return fail(c, "expected an uncertain input (a fixed value "
                             "cannot be correlated), found '%s', which is "
                             "fixed", mc_input_infos[ab[k]].name);
-            if (strcmp(mc_dist_name(&s->inputs[ab[k]].dist), "discrete") == 0)
+            if (!s->inputs[ab[k]].dist.type->continuous)
                 return fail(c, "expected a continuous input (ranks of a "
                             "discrete one have ties), found '%s', which is "
                             "discrete", mc_input_infos[ab[k]].name);
@@ -1965,9 +1811,9 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
                         "$.inputs), found '%s'", in->valuestring,
                         shown(&b, par->valuestring, 64));
     } else if (!cJSON_IsNumber(member(base, par->valuestring))) {
-        const char *keys[SPEC_MAX_KEYS + 2], *near;
+        const char *keys[MC_DIST_PARAMS_MAX + 2], *near;
         char list[128];
-        numeric_keys(base, keys, SPEC_MAX_KEYS + 2, list, sizeof list);
+        numeric_keys(base, keys, MC_DIST_PARAMS_MAX + 2, list, sizeof list);
         if (keys[0] == NULL)     /* a discrete: its values are arrays */
             return fail(c, "expected a numeric parameter of $.inputs.%s, "
                         "found '%s' (that input has none to sweep)",
@@ -2296,9 +2142,9 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if (s->sampling == MC_SAMPLING_SOBOL) {
         size_t dims = 0;
         for (size_t k = 0; k < s->n_stages; k++)
-            dims += strcmp(mc_dist_name(&s->stages[k].dist), "fixed") != 0;
+            dims += !mc_dist_is_fixed(&s->stages[k].dist);
         for (int j = 0; j < MC_IN_COUNT; j++)
-            dims += strcmp(mc_dist_name(&s->inputs[j].dist), "fixed") != 0;
+            dims += !mc_dist_is_fixed(&s->inputs[j].dist);
         if (dims > MC_SOBOL_MAX_DIMS) {
             old = path_push_key(c, "sampling");
             fail(c, "expected at most %d uncertain inputs and stages for "

@@ -238,6 +238,34 @@ static void beta_support(const mc_dist *d, double *lo, double *hi)
     *hi = s[3];
 }
 
+/* lo and hi are optional: the unit interval. */
+static int beta_from_params(mc_dist *d, const mc_dist_params *p, char *msg,
+                            size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_beta(p->v[0], p->v[1], p->has[2] ? p->v[2] : 0.0,
+                      p->has[3] ? p->v[3] : 1.0);
+    return 0;
+}
+
+static int pert_from_params(mc_dist *d, const mc_dist_params *p, char *msg,
+                            size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_pert(p->v[0], p->v[1], p->v[2]);
+    return 0;
+}
+
+/* A shape outside what beta_check accepts. */
+static const char *beta_blame(const mc_dist_params *p)
+{
+    if (!mc_dist_shape_ok_(p->v[0]))
+        return "a";
+    return !mc_dist_shape_ok_(p->v[1]) ? "b" : NULL;
+}
+
 const mc_dist_type mc_dist_beta_type = {
     .name = "beta",
     .check = beta_check,
@@ -250,6 +278,10 @@ const mc_dist_type mc_dist_beta_type = {
     .ccdf = beta_ccdf,
     .quantile_q = beta_quantile_q,
     .support = beta_support,
+    .params = {"a", "b", "lo", "hi", NULL},
+    .n_required = 2,
+    .from_params = beta_from_params,
+    .blame = beta_blame,
 };
 
 const mc_dist_type mc_dist_pert_type = {
@@ -264,4 +296,8 @@ const mc_dist_type mc_dist_pert_type = {
     .ccdf = beta_ccdf,
     .quantile_q = beta_quantile_q,
     .support = beta_support,
+    .params = {"lo", "mode", "hi", NULL},
+    .n_required = 3,
+    .from_params = pert_from_params,
+    .blame = mc_dist_blame_lo_mode_hi_,
 };

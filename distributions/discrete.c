@@ -198,4 +198,6 @@ const mc_dist_type mc_dist_discrete_type = {
     .variance = discrete_variance,
     .continuous = 0,
     .support = discrete_support,
+    .params = {"values", "weights", NULL},   /* arrays: mc_dist_discrete */
+    .n_required = 1,
 };

@@ -45,6 +45,21 @@ static void fixed_support(const mc_dist *d, double *lo, double *hi)
     *lo = *hi = d->p[0];
 }
 
+static int fixed_from_params(mc_dist *d, const mc_dist_params *p,
+                             char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_fixed(p->v[0]);
+    return 0;
+}
+
+static const char *fixed_blame(const mc_dist_params *p)
+{
+    (void)p;
+    return "value";             /* its only parameter */
+}
+
 const mc_dist_type mc_dist_fixed_type = {
     .name = "fixed",
     .check = fixed_check,
@@ -55,4 +70,9 @@ const mc_dist_type mc_dist_fixed_type = {
     .variance = fixed_variance,
     .continuous = 0,
     .support = fixed_support,
+    .params = {"value", NULL},
+    .n_required = 1,
+    .fixed = 1,
+    .from_params = fixed_from_params,
+    .blame = fixed_blame,
 };

@@ -109,6 +109,22 @@ static double gamma_variance(const mc_dist *d)
     return d->p[0] * d->p[1] * d->p[1];
 }
 
+static int gamma_from_params(mc_dist *d, const mc_dist_params *p,
+                             char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_gamma(p->v[0], p->v[1]);
+    return 0;
+}
+
+static const char *gamma_blame(const mc_dist_params *p)
+{
+    if (!mc_dist_shape_ok_(p->v[0]))
+        return "shape";
+    return !(p->v[1] > 0) ? "scale" : NULL;
+}
+
 const mc_dist_type mc_dist_gamma_type = {
     .name = "gamma",
     .check = gamma_check,
@@ -122,4 +138,8 @@ const mc_dist_type mc_dist_gamma_type = {
     .continuous = 1,
     .ccdf = gamma_ccdf,
     .quantile_q = gamma_quantile_q,
+    .params = {"shape", "scale", NULL},
+    .n_required = 2,
+    .from_params = gamma_from_params,
+    .blame = gamma_blame,
 };

@@ -24,6 +24,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_math.h>
@@ -189,6 +191,63 @@ static int lognormal_trunc_moments(const mc_dist *d, double *mean, double *var)
 }
 
 
+/* The parameter keys, in the order of the type's params. */
+enum { LN_MU, LN_MEDIAN, LN_SIGMA, LN_P05, LN_P95 };
+
+/* Which set p gives, {mu, sigma} (0), {median, sigma} (1) or {p05, p95}
+ * (2); -1 for none or a mix. */
+static int lognormal_set(const mc_dist_params *p)
+{
+    const int *h = p->has;
+    if (h[LN_MU] && h[LN_SIGMA] && !h[LN_MEDIAN] && !h[LN_P05] && !h[LN_P95])
+        return 0;
+    if (h[LN_MEDIAN] && h[LN_SIGMA] && !h[LN_MU] && !h[LN_P05] && !h[LN_P95])
+        return 1;
+    if (h[LN_P05] && h[LN_P95] && !h[LN_MU] && !h[LN_MEDIAN] && !h[LN_SIGMA])
+        return 2;
+    return -1;
+}
+
+static int lognormal_from_params(mc_dist *d, const mc_dist_params *p,
+                                 char *msg, size_t len)
+{
+    const double *v = p->v;
+    char found[64] = "";
+    switch (lognormal_set(p)) {
+    case 0:
+        *d = mc_dist_lognormal(v[LN_MU], v[LN_SIGMA]);
+        return 0;
+    case 1:
+        return mc_dist_lognormal_median(d, v[LN_MEDIAN], v[LN_SIGMA], msg,
+                                        len);
+    case 2:
+        return mc_dist_lognormal_interval(d, v[LN_P05], v[LN_P95], msg, len);
+    default:
+        break;
+    }
+    for (size_t i = 0; mc_dist_lognormal_type.params[i] != NULL; i++)
+        if (p->has[i]) {
+            size_t l = strlen(found);
+            snprintf(found + l, sizeof found - l, "%s%s", l ? ", " : "",
+                     mc_dist_lognormal_type.params[i]);
+        }
+    return mc_dist_fail_(msg, len, "expected exactly one of the lognormal "
+                         "parameter sets {mu, sigma}, {median, sigma} or "
+                         "{p05, p95}, found {%s}", found);
+}
+
+/* In a valid set, the first parameter that must be > 0 and is not. */
+static const char *lognormal_blame(const mc_dist_params *p)
+{
+    static const int positive[] = {LN_SIGMA, LN_MEDIAN, LN_P05, LN_P95};
+    if (lognormal_set(p) < 0)
+        return NULL;
+    for (size_t k = 0; k < sizeof positive / sizeof positive[0]; k++)
+        if (p->has[positive[k]] && !(p->v[positive[k]] > 0))
+            return mc_dist_lognormal_type.params[positive[k]];
+    return NULL;
+}
+
 const mc_dist_type mc_dist_lognormal_type = {
     .name = "lognormal",
     .check = lognormal_check,
@@ -203,4 +262,8 @@ const mc_dist_type mc_dist_lognormal_type = {
     .ccdf = lognormal_ccdf,
     .quantile_q = lognormal_quantile_q,
     .trunc_moments = lognormal_trunc_moments,
+    .params = {"mu", "median", "sigma", "p05", "p95", NULL},
+    .n_required = 0,
+    .from_params = lognormal_from_params,
+    .blame = lognormal_blame,
 };

@@ -105,6 +105,20 @@ static void loguniform_support(const mc_dist *d, double *lo, double *hi)
     *hi = d->p[1];
 }
 
+static int loguniform_from_params(mc_dist *d, const mc_dist_params *p,
+                                  char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_loguniform(p->v[0], p->v[1]);
+    return 0;
+}
+
+static const char *loguniform_blame(const mc_dist_params *p)
+{
+    return !(p->v[0] > 0) ? "lo" : NULL;
+}
+
 const mc_dist_type mc_dist_loguniform_type = {
     .name = "loguniform",
     .check = loguniform_check,
@@ -117,4 +131,8 @@ const mc_dist_type mc_dist_loguniform_type = {
     .ccdf = loguniform_ccdf,
     .quantile_q = loguniform_quantile_q,
     .support = loguniform_support,
+    .params = {"lo", "hi", NULL},
+    .n_required = 2,
+    .from_params = loguniform_from_params,
+    .blame = loguniform_blame,
 };

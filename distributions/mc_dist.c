@@ -186,6 +186,12 @@ static double base_ccdf(const mc_dist *d, double x)
 /* ------------------------------------------------------------------ */
 /* Checks and truncation                                               */
 
+const char *mc_dist_blame_lo_mode_hi_(const mc_dist_params *p)
+{
+    double lo = p->v[0], mode = p->v[1], hi = p->v[2];
+    return lo < hi && (mode < lo || mode > hi) ? "mode" : NULL;
+}
+
 int mc_dist_check(const mc_dist *d, char *msg, size_t len)
 {
     char a[MC_DIST_NUM_LEN], b[MC_DIST_NUM_LEN];
@@ -360,6 +366,32 @@ double mc_dist_support_hi(const mc_dist *d)
 const char *mc_dist_name(const mc_dist *d)
 {
     return d != NULL && d->type != NULL ? d->type->name : "none";
+}
+
+int mc_dist_is_fixed(const mc_dist *d)
+{
+    return d != NULL && d->type != NULL && d->type->fixed;
+}
+
+/* ------------------------------------------------------------------ */
+/* From a scenario's numbers                                           */
+
+int mc_dist_from_params(mc_dist *d, const mc_dist_type *t,
+                        const mc_dist_params *p, char *msg, size_t len)
+{
+    if (t->from_params == NULL)
+        return mc_dist_fail_(msg, len, "expected numbers for the parameters "
+                             "of %s, found a type whose parameters are "
+                             "arrays", t->name);
+    if (t->from_params(d, p, msg, len))
+        return -1;
+    return mc_dist_check(d, msg, len);
+}
+
+const char *mc_dist_param_blame(const mc_dist_type *t,
+                                const mc_dist_params *p)
+{
+    return t->blame != NULL ? t->blame(p) : NULL;
 }
 
 /* ------------------------------------------------------------------ */

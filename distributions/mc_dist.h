@@ -19,6 +19,11 @@
  * Errors: functions returning int return 0 on success and -1 on failure,
  * with a message of the form "expected ..., found ..." in msg (which may
  * be NULL).  Parameter names in messages are the scenario file's keys.
+ *
+ * The type table is also what a scenario file may write: each type's
+ * name, its parameter keys, whether it is a fixed value, and how it is
+ * built from the numbers given (config/ reads scenarios with it and keeps
+ * no list of its own).
  */
 #ifndef MC_DIST_H
 #define MC_DIST_H
@@ -27,6 +32,16 @@
 #include <gsl/gsl_rng.h>
 
 typedef struct mc_dist mc_dist;
+
+/* The numbers a scenario file gives for one distribution: v[i] is the
+ * value of the type's params[i], has[i] whether the file gives it (0: v[i]
+ * is 0).  MC_DIST_PARAMS_MAX bounds the keys of a type, with the NULL
+ * that ends the list. */
+#define MC_DIST_PARAMS_MAX 6
+typedef struct mc_dist_params {
+    double v[MC_DIST_PARAMS_MAX];
+    int has[MC_DIST_PARAMS_MAX];
+} mc_dist_params;
 
 typedef struct mc_dist_type {
     const char *name;                                     /* "normal" */
@@ -49,6 +64,22 @@ typedef struct mc_dist_type {
      * -1 where the formula would lose precision (the numerical route then
      * answers).  NULL: numerical integration. */
     int    (*trunc_moments)(const mc_dist *d, double *mean, double *var);
+    /* As a scenario file writes it (docs/scenario-format.md): the
+     * parameter keys, NULL-terminated, the first n_required of them
+     * required (lognormal's three sets are all optional: from_params
+     * sorts them out), and whether it is a fixed value (one value,
+     * params[0], every draw). */
+    const char *params[MC_DIST_PARAMS_MAX];
+    size_t n_required;
+    int fixed;
+    /* Builds *d from the numbers given, unchecked (mc_dist_from_params
+     * checks).  Returns 0, or -1 with a message when they are not a set
+     * the type takes.  NULL for discrete: its parameters are arrays of
+     * numbers, built by mc_dist_discrete. */
+    int    (*from_params)(mc_dist *d, const mc_dist_params *p, char *msg,
+                          size_t len);
+    /* Optional (NULL: never one key): see mc_dist_param_blame. */
+    const char *(*blame)(const mc_dist_params *p);
 } mc_dist_type;
 
 struct mc_dist {
@@ -71,6 +102,19 @@ struct mc_dist {
 /* Every type, NULL-terminated, for name lookup and "known: ..." lists. */
 extern const mc_dist_type *const mc_dist_types[];
 const mc_dist_type *mc_dist_type_find(const char *name);
+
+/* Builds *d of type t from a scenario's numbers (t->from_params) and
+ * checks it (mc_dist_check).  Fails for a type whose parameters are
+ * arrays (discrete).  *d may be set even on failure; it then owns
+ * nothing. */
+int mc_dist_from_params(mc_dist *d, const mc_dist_type *t,
+                        const mc_dist_params *p, char *msg, size_t len);
+/* After mc_dist_from_params failed: the key of the one parameter out of
+ * its own domain (normal's "sd" <= 0), or NULL when only the combination
+ * is wrong (lo >= hi, p05 >= p95, not one lognormal set), so that a
+ * scenario error can point at the key, else at the whole object. */
+const char *mc_dist_param_blame(const mc_dist_type *t,
+                                const mc_dist_params *p);
 
 /* Constructors.  They store the parameters and never fail; call
  * mc_dist_check before use.  p[] meanings:
@@ -179,6 +223,8 @@ int mc_dist_moments_numeric(const mc_dist *d, double *mean, double *var);
 double mc_dist_support_lo(const mc_dist *d);
 double mc_dist_support_hi(const mc_dist *d);
 const char *mc_dist_name(const mc_dist *d);
+/* Is d a fixed value (its type's `fixed`): every draw the one value? */
+int mc_dist_is_fixed(const mc_dist *d);
 
 /* dst is overwritten as if uninitialized (free it first if it owns
  * tables); it is set only on success. */

@@ -39,11 +39,18 @@ int mc_dist_check_positive_(const char *name, double x, char *msg,
  * limit: why it is refused, then what to use instead. */
 int mc_dist_check_shape_(const char *name, double x, const char *small,
                          const char *large, char *msg, size_t len);
+/* A shape mc_dist_check_shape_ accepts. */
+static inline int mc_dist_shape_ok_(double x)
+{
+    return x >= MC_DIST_SHAPE_MIN && x <= MC_DIST_SHAPE_MAX;
+}
 /* lo and hi finite, lo < hi and hi - lo finite (parameters "lo", "hi"). */
 int mc_dist_check_range_(double lo, double hi, char *msg, size_t len);
 /* p = {lo, mode, hi}: a valid range with lo <= mode <= hi (triangular and
  * PERT share it). */
 int mc_dist_check_lo_mode_hi_(const mc_dist *d, char *msg, size_t len);
+/* Its blame (mc_dist_param_blame): "mode" outside a valid range. */
+const char *mc_dist_blame_lo_mode_hi_(const mc_dist_params *p);
 
 static inline double mc_dist_clamp_(double x, double lo, double hi)
 {

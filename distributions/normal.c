@@ -96,6 +96,20 @@ static int normal_trunc_moments(const mc_dist *d, double *mean, double *var)
     return 0;
 }
 
+static int normal_from_params(mc_dist *d, const mc_dist_params *p,
+                              char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_normal(p->v[0], p->v[1]);
+    return 0;
+}
+
+static const char *normal_blame(const mc_dist_params *p)
+{
+    return !(p->v[1] > 0) ? "sd" : NULL;
+}
+
 const mc_dist_type mc_dist_normal_type = {
     .name = "normal",
     .check = normal_check,
@@ -110,4 +124,8 @@ const mc_dist_type mc_dist_normal_type = {
     .ccdf = normal_ccdf,
     .quantile_q = normal_quantile_q,
     .trunc_moments = normal_trunc_moments,
+    .params = {"mean", "sd", NULL},
+    .n_required = 2,
+    .from_params = normal_from_params,
+    .blame = normal_blame,
 };

@@ -134,6 +134,15 @@ static void triangular_support(const mc_dist *d, double *lo, double *hi)
     *hi = d->p[2];
 }
 
+static int triangular_from_params(mc_dist *d, const mc_dist_params *p,
+                                  char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_triangular(p->v[0], p->v[1], p->v[2]);
+    return 0;
+}
+
 const mc_dist_type mc_dist_triangular_type = {
     .name = "triangular",
     .check = mc_dist_check_lo_mode_hi_,
@@ -146,4 +155,8 @@ const mc_dist_type mc_dist_triangular_type = {
     .ccdf = triangular_ccdf,
     .quantile_q = triangular_quantile_q,
     .support = triangular_support,
+    .params = {"lo", "mode", "hi", NULL},
+    .n_required = 3,
+    .from_params = triangular_from_params,
+    .blame = mc_dist_blame_lo_mode_hi_,
 };

@@ -73,6 +73,15 @@ static void uniform_support(const mc_dist *d, double *lo, double *hi)
     *hi = d->p[1];
 }
 
+static int uniform_from_params(mc_dist *d, const mc_dist_params *p,
+                               char *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    *d = mc_dist_uniform(p->v[0], p->v[1]);
+    return 0;
+}
+
 const mc_dist_type mc_dist_uniform_type = {
     .name = "uniform",
     .check = uniform_check,
@@ -86,4 +95,7 @@ const mc_dist_type mc_dist_uniform_type = {
     .quantile_q = uniform_quantile_q,
     .support = uniform_support,
     .trunc_moments = uniform_trunc_moments,
+    .params = {"lo", "hi", NULL},
+    .n_required = 2,
+    .from_params = uniform_from_params,
 };

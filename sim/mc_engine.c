@@ -57,7 +57,7 @@ static void report(mc_progress_fn progress, void *ctx, const char *phase,
 
 static int is_fixed(const mc_input *in)
 {
-    return strcmp(mc_dist_name(&in->dist), "fixed") == 0;
+    return mc_dist_is_fixed(&in->dist);
 }
 
 /* Sobol' points of samples first .. first+len-1: GSL's generator gives

@@ -125,7 +125,7 @@ int mc_saltelli_run(const mc_saltelli_model *m, size_t N, size_t n_boot,
 
 static int is_fixed(const mc_input *in)
 {
-    return strcmp(mc_dist_name(&in->dist), "fixed") == 0;
+    return mc_dist_is_fixed(&in->dist);
 }
 
 #define FACTOR_F (-1)   /* the final run, the group of its stages */
