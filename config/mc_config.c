@@ -70,9 +70,6 @@ static const char *const output_keys[] = {"samples_csv", NULL};
 static const char *const truncate_keys[] = {"lo", "hi", NULL};
 static const char *const sensitivity_keys[] = {"method", "sobol_samples",
                                                "bootstrap", NULL};
-/* indexed by MC_SENS_* */
-static const char *const sensitivity_methods[] = {"rank", "sobol", "none",
-                                                  NULL};
 static const char *const variant_keys[] = {"name", "description", "inputs",
                                            "sweep", NULL};
 static const char *const sweep_keys[] = {"input", "parameter", "values",
@@ -1605,19 +1602,20 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 static int read_sensitivity_method(cfg_ctx *c, const cJSON *v, size_t pairs,
                                    int *out)
 {
-    int m = 0;
-    if (cJSON_IsString(v))
-        while (sensitivity_methods[m] != NULL
-               && strcmp(sensitivity_methods[m], v->valuestring) != 0)
-            m++;
-    if (!cJSON_IsString(v) || sensitivity_methods[m] == NULL) {
-        const char *near = cJSON_IsString(v)
-                           ? closest(v->valuestring, sensitivity_methods)
-                           : NULL;
+    int m = cJSON_IsString(v) ? mc_sensitivity_find(v->valuestring) : -1;
+    if (m < 0) {
+        const char *names[MC_SENS_COUNT + 1], *near = NULL;
+        char list[64];
         found_buf f;
-        return fail(c, "expected \"rank\", \"sobol\" or \"none\", found "
-                    "%s%s%s%s", describe(&f, v), near ? " (did you mean '"
-                    : "", near ? near : "", near ? "'?)" : "");
+        for (int i = 0; i < MC_SENS_COUNT; i++)
+            names[i] = mc_sensitivity_name(i);
+        names[MC_SENS_COUNT] = NULL;
+        if (cJSON_IsString(v))
+            near = closest(v->valuestring, names);
+        mc_sensitivity_list(list, sizeof list, "\"", " or ");
+        return fail(c, "expected %s, found %s%s%s%s", list, describe(&f, v),
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
     }
     if (m == MC_SENS_SOBOL && pairs > 0)
         return fail(c, "expected independent inputs for Sobol' indices "
@@ -1637,10 +1635,13 @@ static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
     int rc;
     if (cJSON_IsString(v))
         return read_sensitivity_method(c, v, pairs, &s->sensitivity);
-    if (!cJSON_IsObject(v))
-        return fail_type(c, "\"rank\", \"sobol\", \"none\" or an object "
-                         "{\"method\": ..., \"sobol_samples\": N, "
-                         "\"bootstrap\": B}", v);
+    if (!cJSON_IsObject(v)) {
+        char list[64], what[160];
+        mc_sensitivity_list(list, sizeof list, "\"", ", ");
+        snprintf(what, sizeof what, "%s or an object {\"method\": ..., "
+                 "\"sobol_samples\": N, \"bootstrap\": B}", list);
+        return fail_type(c, what, v);
+    }
     if (check_keys(c, v, sensitivity_keys))
         return -1;
     if (member(v, "method") != NULL) {
@@ -2114,17 +2115,15 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 
     s->sampling = MC_SAMPLING_RANDOM;
     if ((v = member(root, "sampling")) != NULL) {
+        int d = cJSON_IsString(v) ? mc_sampling_find(v->valuestring) : -1;
         old = path_push_key(c, "sampling");
-        if (!cJSON_IsString(v))
-            rc = fail_type(c, "\"random\", \"lhs\" or \"sobol\"", v);
-        else if (strcmp(v->valuestring, "random") == 0)
-            s->sampling = MC_SAMPLING_RANDOM;
-        else if (strcmp(v->valuestring, "lhs") == 0)
-            s->sampling = MC_SAMPLING_LHS;
-        else if (strcmp(v->valuestring, "sobol") == 0)
-            s->sampling = MC_SAMPLING_SOBOL;
-        else
-            rc = fail_type(c, "\"random\", \"lhs\" or \"sobol\"", v);
+        if (d < 0) {
+            char list[64];
+            mc_sampling_list(list, sizeof list, "\"", " or ");
+            rc = fail_type(c, list, v);
+        } else {
+            s->sampling = d;
+        }
         path_pop(c, old);
         if (rc)
             return -1;

@@ -91,7 +91,9 @@ typedef struct mc_variant {
 /* At most this many variants per scenario, after sweeps expand. */
 #define MC_VARIANTS_MAX 100
 
-enum { MC_SENS_RANK, MC_SENS_SOBOL, MC_SENS_NONE };
+/* Sensitivity methods ("sensitivity" in the file, --sensitivity): their
+ * names are mc_sensitivity_name's. */
+enum { MC_SENS_RANK, MC_SENS_SOBOL, MC_SENS_NONE, MC_SENS_COUNT };
 #define MC_SOBOL_SAMPLES_DEFAULT 16384
 #define MC_BOOTSTRAP_DEFAULT 1000
 
@@ -99,10 +101,27 @@ enum { MC_SENS_RANK, MC_SENS_SOBOL, MC_SENS_NONE };
  * draws; a Latin hypercube (each input's probability range cut into
  * `samples` equal strata, one draw in each, strata paired at random); or
  * GSL's Sobol' sequence with a random digital shift per input. */
-enum { MC_SAMPLING_RANDOM, MC_SAMPLING_LHS, MC_SAMPLING_SOBOL };
+enum { MC_SAMPLING_RANDOM, MC_SAMPLING_LHS, MC_SAMPLING_SOBOL,
+       MC_SAMPLING_COUNT };
 /* Sobol' points have one coordinate per uncertain input and stage; GSL's
  * generator stops at 40. */
 #define MC_SOBOL_MAX_DIMS 40
+
+/* The names of the sampling designs ("random", "lhs", "sobol") and of
+ * the sensitivity methods ("rank", "sobol", "none"), declared once for
+ * the scenario file, the command line and manifest.json.  _name: the
+ * name of MC_SAMPLING_* or MC_SENS_* i (NULL outside the enum); _find:
+ * the value named name, or -1.  _list writes every name for a message,
+ * each between quote and quote, joined by ", " and by `last` before the
+ * last one: ("", " or ") gives "random, lhs or sobol". */
+const char *mc_sampling_name(int sampling);
+int mc_sampling_find(const char *name);
+void mc_sampling_list(char *buf, size_t n, const char *quote,
+                      const char *last);
+const char *mc_sensitivity_name(int method);
+int mc_sensitivity_find(const char *name);
+void mc_sensitivity_list(char *buf, size_t n, const char *quote,
+                         const char *last);
 
 /* Error report: JSON path ("$.inputs.overhead.sigma") and a message of
  * the form "expected ..., found ...". */

@@ -180,25 +180,17 @@ static int parse_args(int argc, char **argv, options *o)
             o->replicates = v;
             o->replicates_text = val;
         } else if (strcmp(name, "--sampling") == 0) {
-            if (strcmp(val, "random") == 0)
-                o->sampling = MC_SAMPLING_RANDOM;
-            else if (strcmp(val, "lhs") == 0)
-                o->sampling = MC_SAMPLING_LHS;
-            else if (strcmp(val, "sobol") == 0)
-                o->sampling = MC_SAMPLING_SOBOL;
-            else
-                return usage_error("--sampling expects random, lhs or sobol, "
-                                   "found '%s'%s", val, "");
+            char names[64];
+            mc_sampling_list(names, sizeof names, "", " or ");
+            if ((o->sampling = mc_sampling_find(val)) < 0)
+                return usage_error("--sampling expects %s, found '%s'", names,
+                                   val);
         } else if (strcmp(name, "--sensitivity") == 0) {
-            if (strcmp(val, "rank") == 0)
-                o->sensitivity = MC_SENS_RANK;
-            else if (strcmp(val, "sobol") == 0)
-                o->sensitivity = MC_SENS_SOBOL;
-            else if (strcmp(val, "none") == 0)
-                o->sensitivity = MC_SENS_NONE;
-            else
-                return usage_error("--sensitivity expects rank, sobol or none, "
-                                   "found '%s'%s", val, "");
+            char names[64];
+            mc_sensitivity_list(names, sizeof names, "", " or ");
+            if ((o->sensitivity = mc_sensitivity_find(val)) < 0)
+                return usage_error("--sensitivity expects %s, found '%s'",
+                                   names, val);
         } else if (strcmp(name, "--out") == 0) {
             if (*val == '\0')
                 return usage_error("--out expects a folder, found an empty "

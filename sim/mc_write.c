@@ -579,8 +579,7 @@ static int write_manifest(const mc_outdir *o, const mc_run *run,
     json_string(&t, info->config_path);
     put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
-        s->sampling == MC_SAMPLING_LHS ? "lhs"
-        : s->sampling == MC_SAMPLING_SOBOL ? "sobol" : "random", run->threads);
+        mc_sampling_name(s->sampling), run->threads);
     if (run->processes > 1)
         put(&t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
             "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",
