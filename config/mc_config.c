@@ -1,12 +1,13 @@
 /* mc_config.c: a scenario file (docs/scenario-format.md) -> mc_scenario.
  *
  * The only file of the program that sees cJSON.  cJSON is lenient where we
- * must not be (NOTES.md): its object getter is case-insensitive, it keeps
- * duplicate keys silently, it reads 1e999 as infinity and it reports a
- * syntax error as a bare pointer.  So the text is checked here first
- * (UTF-8, strict RFC 8259 syntax: every syntax error with its line,
- * column and what was expected), and every object is walked here:
- * unknown keys (with the closest valid key suggested), duplicate keys and
+ * must not be (NOTES.md): its parser accepts what JSON forbids and reports
+ * a syntax error as a bare pointer, its object getter is case-insensitive,
+ * it keeps duplicate keys silently and it reads 1e999 as infinity.  So
+ * the text is read here, once, by a strict scanner (UTF-8, RFC 8259:
+ * every syntax error with its line, column and what was expected) that
+ * builds the cJSON tree itself, and every object is walked here: unknown
+ * keys (with the closest valid key suggested), duplicate keys and
  * non-finite numbers are errors.  Every input's draws must stay finite
  * and in the domain in double precision, and so must the model's
  * products (check_domain, check_derived).
@@ -14,8 +15,9 @@
  * Every error names the JSON path of the offending value and says what was
  * expected and what was found.  Parsing builds into a local scenario that
  * one cleanup path frees on failure; *out is written only on success.
- * cJSON's error pointer is a process global: call the loaders from one
- * thread at a time (they keep no other state).
+ * The correlation check turns GSL's error handler off for a moment, a
+ * process global: call the loaders from one thread at a time (they keep
+ * no other state).
  */
 #include "mc_scenario.h"
 
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,17 +82,10 @@ static const char *const sweep_keys[] = {"input", "parameter", "values",
  * Context: the JSON path being read, and error reporting
  * ====================================================================== */
 
-/* A number's text as the file wrote it (cJSON keeps only a double). */
-typedef struct num_text {
-    const char *s;                    /* NULL: unknown */
-    size_t len;
-} num_text;
-
 typedef struct cfg_ctx {
     mc_err *err;
     char path[sizeof ((mc_err *)0)->path];
     size_t len;
-    num_text seed, samples;           /* the top-level members' text */
 } cfg_ctx;
 
 static void ctx_init(cfg_ctx *c, mc_err *err)
@@ -97,8 +93,6 @@ static void ctx_init(cfg_ctx *c, mc_err *err)
     c->err = err;
     strcpy(c->path, "$");
     c->len = 1;
-    c->seed.s = c->samples.s = NULL;
-    c->seed.len = c->samples.len = 0;
 }
 
 static void path_append(cfg_ctx *c, const char *fmt, ...)
@@ -422,11 +416,11 @@ static int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
     return rc;
 }
 
-/* A count read from its text (mc_count.h), not from cJSON's double,
- * which rounds above 2^53: member key of obj, at its path. */
+/* A count read from its text (mc_count.h; the scanner keeps it in
+ * valuestring), not from cJSON's double, which rounds above 2^53: member
+ * key of obj, at its path. */
 static int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                               const num_text *t, uint64_t lo, uint64_t hi,
-                               uint64_t *out)
+                               uint64_t lo, uint64_t hi, uint64_t *out)
 {
     char expected[96];
     size_t old = path_push_key(c, key);
@@ -436,15 +430,16 @@ static int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
              (unsigned long long)lo, (unsigned long long)hi);
     if (!cJSON_IsNumber(v)) {
         rc = fail_type(c, expected, v);
-    } else if (t->s == NULL) {
+    } else if (v->valuestring == NULL) {
         rc = fail(c, "expected %s, found a number whose text was not kept "
                   "(an internal error)", expected);
     } else {
-        mc_count_status st = mc_count_parse(t->s, t->len, lo, hi, out);
+        const char *t = v->valuestring;
+        size_t len = strlen(t);
+        mc_count_status st = mc_count_parse(t, len, lo, hi, out);
         if (st != MC_COUNT_OK)
-            rc = fail(c, "expected %s, found %.*s%s", expected, (int)t->len,
-                      t->s, st == MC_COUNT_SIGN ? " (a sign is not allowed)"
-                                                : "");
+            rc = fail(c, "expected %s, found %.*s%s", expected, (int)len, t,
+                      st == MC_COUNT_SIGN ? " (a sign is not allowed)" : "");
     }
     path_pop(c, old);
     return rc;
@@ -1909,6 +1904,8 @@ static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
             target = cJSON_GetObjectItemCaseSensitive(
                 target, member(sw, "parameter")->valuestring);
         cJSON_SetNumberValue(target, x);
+        cJSON_free(target->valuestring);   /* the base's number's text */
+        target->valuestring = NULL;
     }
     return doc;
 }
@@ -1988,8 +1985,6 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     }
     memset(&sub, 0, sizeof sub);
     ctx_init(&sc, &sub);
-    sc.seed = c->seed;                /* the document is the base's copy */
-    sc.samples = c->samples;
     if (read_scenario(&sc, doc, out->s)) {
         fail_variant(c, &sub, v, name);
         goto out;
@@ -2103,14 +2098,12 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if (member(root, "seed") == NULL)
         return fail_missing(c, "seed", "an integer from 0 to "
                             "18446744073709551615");
-    if (read_exact_count_at(c, root, "seed", &c->seed, 0, UINT64_MAX,
-                            &s->seed))
+    if (read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
         return -1;
 
     if (member(root, "samples") == NULL)
         return fail_missing(c, "samples", "an integer from 1 to 1000000000");
-    if (read_exact_count_at(c, root, "samples", &c->samples, 1, SAMPLES_MAX,
-                            &s->samples))
+    if (read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX, &s->samples))
         return -1;
 
     s->sampling = MC_SAMPLING_RANDOM;
@@ -2227,37 +2220,55 @@ static int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 /* ======================================================================
  * Text and JSON syntax
  *
- * Checked here before cJSON parses, so that every error in the text has
- * a line, a column and what JSON expects there.  cJSON alone accepts what
- * JSON (RFC 8259) forbids, and reads some of it wrongly: leading zeros
- * ("01"), "1.", raw control characters in strings, bad \u escapes (read
- * as a NUL that cuts the string), numbers over 63 characters (cut); and
- * it reports only where it stopped.
+ * The text is read once, here: checked as UTF-8 and as strict RFC 8259
+ * JSON while the cJSON tree is built, so that every error in the text
+ * has a line, a column and what JSON expects there.  cJSON's own parser
+ * is not used: it accepts what JSON forbids, and reads some of it
+ * wrongly (leading zeros "01", "1.", raw control characters in strings,
+ * bad \u escapes read as a NUL that cuts the string, numbers over 63
+ * characters cut), and it reports only where it stopped, through a
+ * process-global pointer.  A number's item keeps the number's text in
+ * valuestring (cJSON keeps only a double, which rounds above 2^53), so
+ * that seed and samples are read exactly from it (mc_count.h); cJSON
+ * copies and frees it with the item.
  * ====================================================================== */
 
 #define JSON_DEPTH_MAX 64
-#define JSON_NUMBER_MAX 63   /* cJSON reads at most 63 characters */
+#define JSON_NUMBER_MAX 63   /* characters (as cJSON's parser) */
 
 typedef struct jscan {
     const unsigned char *s;
     size_t n, i;
-    /* the error: byte offset, what JSON expects there, and how many
-       bytes to show as found (0: up to 12 characters of the line), or
-       a description instead of the text */
-    size_t at, show;
+    int line;             /* the line of i (1-based) ... */
+    size_t line_start;    /* ... which starts at this offset */
+    /* the decoded strings: the keys of the objects being read, each
+       ended by a NUL, then the string being read; never longer than the
+       text (n + 1 bytes) */
+    char *buf;
+    size_t top;
+    int oom;              /* out of memory building the tree */
+    /* the error: byte offset, its line and where that starts, what JSON
+       expects there, and how many bytes to show as found (0: up to 12
+       characters of the line), or a description instead of the text */
+    size_t at, show, at_line_start;
+    int at_line;
     const char *expected;
     char found[160];
-    /* where the values of the top-level object's first members start, in
-       order (a valid scenario has at most one member per top-level key) */
-    size_t top_at[16];
-    size_t n_top;
 } jscan;
 
 static int js_fail(jscan *j, size_t at, size_t show, const char *expected)
 {
-    j->at = at;
+    j->at = at;          /* on the line of i: no token spans a newline */
+    j->at_line = j->line;
+    j->at_line_start = j->line_start;
     j->show = show;
     j->expected = expected;
+    return -1;
+}
+
+static int js_oom(jscan *j)
+{
+    j->oom = 1;
     return -1;
 }
 
@@ -2266,10 +2277,16 @@ static int is_json_ws(unsigned char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
+/* White space, the only place where the text has newlines. */
 static void js_ws(jscan *j)
 {
-    while (j->i < j->n && is_json_ws(j->s[j->i]))
+    while (j->i < j->n && is_json_ws(j->s[j->i])) {
+        if (j->s[j->i] == '\n') {
+            j->line++;
+            j->line_start = j->i + 1;
+        }
         j->i++;
+    }
 }
 
 /* Bytes of the word at i: letters, digits and _ . + - (a number, a
@@ -2284,49 +2301,73 @@ static size_t js_word(const jscan *j, size_t i)
     return k - i;
 }
 
-/* The text is UTF-8 without NUL bytes (RFC 8259, 8.1). */
-static int js_check_text(jscan *j)
+/* Bytes of the UTF-8 character at i (RFC 3629: no overlong forms, no
+ * surrogates, up to U+10FFFF), or 0 for a NUL byte or bytes that are not
+ * UTF-8 (the text is UTF-8 without NUL bytes, RFC 8259, 8.1). */
+static size_t utf8_char(const unsigned char *s, size_t n, size_t i)
 {
-    const unsigned char *s = j->s;
-    for (size_t i = 0; i < j->n;) {
-        unsigned char ch = s[i];
-        size_t k = 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        int ok;
-        if (ch == 0) {
-            snprintf(j->found, sizeof j->found, "a NUL byte (a binary "
-                     "file?)");
-            return js_fail(j, i, 0, "UTF-8 text");
-        }
-        if (ch < 0x80) {
-            i++;
-            continue;
-        }
-        if (ch >= 0xC2 && ch <= 0xDF) {
-            k = 1;
-        } else if (ch >= 0xE0 && ch <= 0xEF) {
-            k = 2;
-            lo = ch == 0xE0 ? 0xA0 : 0x80;   /* no overlong forms */
-            hi = ch == 0xED ? 0x9F : 0xBF;   /* no surrogates */
-        } else if (ch >= 0xF0 && ch <= 0xF4) {
-            k = 3;
-            lo = ch == 0xF0 ? 0x90 : 0x80;
-            hi = ch == 0xF4 ? 0x8F : 0xBF;   /* up to U+10FFFF */
-        }
-        ok = k > 0 && i + k < j->n;
-        for (size_t m = 1; ok && m <= k; m++) {
-            unsigned char b = s[i + m];
-            ok = b >= (m == 1 ? lo : 0x80) && b <= (m == 1 ? hi : 0xBF);
-        }
-        if (!ok) {
-            snprintf(j->found, sizeof j->found, "the byte 0x%02x, which is "
-                     "not UTF-8 (a binary file, or text in another "
-                     "encoding: save it as UTF-8)", ch);
-            return js_fail(j, i, 0, "UTF-8 text");
-        }
-        i += k + 1;
+    unsigned char ch = s[i];
+    size_t k = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    int ok;
+    if (ch == 0)
+        return 0;
+    if (ch < 0x80)
+        return 1;
+    if (ch >= 0xC2 && ch <= 0xDF) {
+        k = 1;
+    } else if (ch >= 0xE0 && ch <= 0xEF) {
+        k = 2;
+        lo = ch == 0xE0 ? 0xA0 : 0x80;   /* no overlong forms */
+        hi = ch == 0xED ? 0x9F : 0xBF;   /* no surrogates */
+    } else if (ch >= 0xF0 && ch <= 0xF4) {
+        k = 3;
+        lo = ch == 0xF0 ? 0x90 : 0x80;
+        hi = ch == 0xF4 ? 0x8F : 0xBF;   /* up to U+10FFFF */
     }
-    return 0;
+    ok = k > 0 && i + k < n;
+    for (size_t m = 1; ok && m <= k; m++) {
+        unsigned char b = s[i + m];
+        ok = b >= (m == 1 ? lo : 0x80) && b <= (m == 1 ? hi : 0xBF);
+    }
+    return ok ? k + 1 : 0;
+}
+
+/* The text is not UTF-8 at i. */
+static int js_fail_text(jscan *j, size_t i)
+{
+    if (j->s[i] == 0)
+        snprintf(j->found, sizeof j->found, "a NUL byte (a binary file?)");
+    else
+        snprintf(j->found, sizeof j->found, "the byte 0x%02x, which is not "
+                 "UTF-8 (a binary file, or text in another encoding: save "
+                 "it as UTF-8)", j->s[i]);
+    return js_fail(j, i, 0, "UTF-8 text");
+}
+
+/* After a syntax error: text that is not UTF-8 is the error to report
+ * wherever it is (a binary file is not "a value expected"), and every
+ * byte before the syntax error was read as UTF-8 already, so the rest
+ * of the text, from the error on, is checked. */
+static void js_text_rest(jscan *j)
+{
+    size_t i = j->at;
+    j->i = i;
+    j->line = j->at_line;
+    j->line_start = j->at_line_start;
+    while (i < j->n) {
+        size_t k = utf8_char(j->s, j->n, i);
+        if (k == 0) {
+            j->i = i;
+            js_fail_text(j, i);
+            return;
+        }
+        if (j->s[i] == '\n') {
+            j->line++;
+            j->line_start = i + 1;
+        }
+        i += k;
+    }
 }
 
 static int hex4(const unsigned char *p, unsigned *out)
@@ -2344,8 +2385,80 @@ static int hex4(const unsigned char *p, unsigned *out)
     return 0;
 }
 
-static int js_string(jscan *j)
+/* Code point u as UTF-8 at o; returns the bytes written (1 to 4). */
+static size_t utf8_put(char *o, unsigned long u)
 {
+    if (u < 0x80) {
+        o[0] = (char)u;
+        return 1;
+    }
+    if (u < 0x800) {
+        o[0] = (char)(0xC0 | (u >> 6));
+        o[1] = (char)(0x80 | (u & 0x3F));
+        return 2;
+    }
+    if (u < 0x10000) {
+        o[0] = (char)(0xE0 | (u >> 12));
+        o[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (u & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (u >> 18));
+    o[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (u & 0x3F));
+    return 4;
+}
+
+/* The escape at j->i ('\\'), decoded onto *o. */
+static int js_escape(jscan *j, char **o)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    unsigned u, u2;
+    size_t at = j->i;
+    const char *e;
+    if (j->i + 1 >= j->n)
+        return js_fail(j, j->i, 1, "an escape \\\" \\\\ \\/ \\b \\f \\n "
+                       "\\r \\t or \\u and 4 hex digits");
+    if (j->s[j->i + 1] != '\0'
+        && (e = strchr(from, j->s[j->i + 1])) != NULL) {
+        *(*o)++ = to[e - from];
+        j->i += 2;
+        return 0;
+    }
+    if (j->s[j->i + 1] != 'u')
+        return js_fail(j, j->i, 2, "an escape \\\" \\\\ \\/ \\b \\f \\n "
+                       "\\r \\t or \\u and 4 hex digits");
+    if (j->i + 6 > j->n || hex4(j->s + j->i + 2, &u))
+        return js_fail(j, at, j->i + 6 > j->n ? j->n - at : 6,
+                       "4 hex digits after \\u");
+    j->i += 6;
+    if (u == 0)
+        return js_fail(j, at, 6, "a string without \\u0000 (a NUL "
+                       "character)");
+    if (u >= 0xDC00 && u <= 0xDFFF)
+        return js_fail(j, at, 6, "a UTF-16 surrogate pair "
+                       "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        if (j->i + 6 > j->n || j->s[j->i] != '\\'
+            || j->s[j->i + 1] != 'u' || hex4(j->s + j->i + 2, &u2)
+            || u2 < 0xDC00 || u2 > 0xDFFF)
+            return js_fail(j, at, 6, "a UTF-16 surrogate pair "
+                           "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
+        j->i += 6;
+        *o += utf8_put(*o, 0x10000 + ((unsigned long)(u - 0xD800) << 10)
+                           + (u2 - 0xDC00));
+        return 0;
+    }
+    *o += utf8_put(*o, u);
+    return 0;
+}
+
+/* The string at j->i, decoded (escapes resolved) into j->buf + j->top,
+ * NUL-terminated; *len: its bytes. */
+static int js_string(jscan *j, size_t *len)
+{
+    char *start = j->buf + j->top, *o = start;
     j->i++;                                   /* the opening quote */
     for (;;) {
         unsigned char ch;
@@ -2354,51 +2467,47 @@ static int js_string(jscan *j)
         ch = j->s[j->i];
         if (ch == '"') {
             j->i++;
+            *o = '\0';
+            *len = (size_t)(o - start);
             return 0;
         }
         if (ch < 0x20)
             return js_fail(j, j->i, 0, "'\"' closing the string (a string "
                            "holds no raw control characters: write \\n, "
                            "\\t)");
-        if (ch != '\\') {
-            j->i++;
+        if (ch == '\\') {
+            if (js_escape(j, &o))
+                return -1;
             continue;
         }
-        if (j->i + 1 >= j->n)
-            return js_fail(j, j->i, 1, "an escape \\\" \\\\ \\/ \\b \\f \\n "
-                           "\\r \\t or \\u and 4 hex digits");
-        ch = j->s[j->i + 1];
-        if (strchr("\"\\/bfnrt", ch) != NULL) {
-            j->i += 2;
-        } else if (ch == 'u') {
-            unsigned u, u2;
-            size_t at = j->i;
-            if (j->i + 6 > j->n || hex4(j->s + j->i + 2, &u))
-                return js_fail(j, at, j->i + 6 > j->n ? j->n - at : 6,
-                               "4 hex digits after \\u");
-            j->i += 6;
-            if (u == 0)
-                return js_fail(j, at, 6, "a string without \\u0000 (a NUL "
-                               "character)");
-            if (u >= 0xDC00 && u <= 0xDFFF)
-                return js_fail(j, at, 6, "a UTF-16 surrogate pair "
-                               "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
-            if (u >= 0xD800 && u <= 0xDBFF) {
-                if (j->i + 6 > j->n || j->s[j->i] != '\\'
-                    || j->s[j->i + 1] != 'u' || hex4(j->s + j->i + 2, &u2)
-                    || u2 < 0xDC00 || u2 > 0xDFFF)
-                    return js_fail(j, at, 6, "a UTF-16 surrogate pair "
-                                   "(\\uD800-\\uDBFF then \\uDC00-\\uDFFF)");
-                j->i += 6;
-            }
-        } else {
-            return js_fail(j, j->i, 2, "an escape \\\" \\\\ \\/ \\b \\f \\n "
-                           "\\r \\t or \\u and 4 hex digits");
-        }
+        size_t k = utf8_char(j->s, j->n, j->i);
+        if (k == 0)
+            return js_fail_text(j, j->i);
+        memcpy(o, j->s + j->i, k);
+        o += k;
+        j->i += k;
     }
 }
 
-static int js_number(jscan *j)
+/* A number item: its double as cJSON's parser reads it (strtod with the
+ * locale's decimal point), its text in valuestring. */
+static cJSON *number_item(const unsigned char *text, size_t len)
+{
+    char t[JSON_NUMBER_MAX + 1], *dot;
+    cJSON *item;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    if ((item = cJSON_CreateString(t)) == NULL)
+        return NULL;
+    dot = strchr(t, '.');
+    if (dot != NULL)
+        *dot = localeconv()->decimal_point[0];
+    item->type = cJSON_Number;
+    cJSON_SetNumberHelper(item, strtod(t, NULL));
+    return item;
+}
+
+static int js_number(jscan *j, cJSON **out)
 {
     const unsigned char *s = j->s;
     size_t start = j->i, i = j->i, n = j->n, word = js_word(j, start);
@@ -2438,6 +2547,8 @@ static int js_number(jscan *j)
                        "no Infinity)");
     if (i - start > JSON_NUMBER_MAX)
         return js_fail(j, start, 0, "a number of at most 63 characters");
+    if ((*out = number_item(s + start, i - start)) == NULL)
+        return js_oom(j);
     j->i = i;
     return 0;
 }
@@ -2446,14 +2557,48 @@ static const char *const js_value_expected =
     "a value (an object, an array, a string in double quotes, a number, "
     "true, false or null)";
 
-static int js_value(jscan *j, int depth);
+static int js_value(jscan *j, int depth, cJSON **out);
 
-static int js_object(jscan *j, int depth)
+/* One member "key": value of an object, added to obj.  The key stays in
+ * j->buf while the value is read, then cJSON copies it. */
+static int js_member(jscan *j, int depth, cJSON *obj)
 {
+    size_t key = j->top, len;
+    cJSON *item = NULL;
+    int rc = -1;
+    if (js_string(j, &len))
+        return -1;
+    j->top += len + 1;
+    js_ws(j);
+    if (j->i >= j->n || j->s[j->i] != ':') {
+        js_fail(j, j->i, 0, "':' after the key");
+        goto out;
+    }
+    j->i++;
+    js_ws(j);
+    if (js_value(j, depth, &item))
+        goto out;
+    if (!cJSON_AddItemToObject(obj, j->buf + key, item)) {
+        cJSON_Delete(item);
+        js_oom(j);
+        goto out;
+    }
+    rc = 0;
+out:
+    j->top = key;
+    return rc;
+}
+
+static int js_object(jscan *j, int depth, cJSON **out)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (obj == NULL)
+        return js_oom(j);
     j->i++;                                   /* '{' */
     js_ws(j);
     if (j->i < j->n && j->s[j->i] == '}') {
         j->i++;
+        *out = obj;
         return 0;
     }
     for (int first = 1;; first = 0) {
@@ -2462,25 +2607,17 @@ static int js_object(jscan *j, int depth)
             size_t word = j->i < j->n && isalpha(j->s[j->i])
                           ? js_word(j, j->i) : 0;   /* an unquoted key */
             if (first)
-                return js_fail(j, j->i, word, "a key in double quotes or "
-                               "'}'");
-            if (j->i < j->n && j->s[j->i] == '}')
-                return js_fail(j, j->i, 1, "another key in double quotes "
-                               "after ',' (JSON allows no trailing comma)");
-            return js_fail(j, j->i, word, "another key in double quotes "
-                           "after ','");
+                js_fail(j, j->i, word, "a key in double quotes or '}'");
+            else if (j->i < j->n && j->s[j->i] == '}')
+                js_fail(j, j->i, 1, "another key in double quotes after "
+                        "',' (JSON allows no trailing comma)");
+            else
+                js_fail(j, j->i, word, "another key in double quotes "
+                        "after ','");
+            break;
         }
-        if (js_string(j))
-            return -1;
-        js_ws(j);
-        if (j->i >= j->n || j->s[j->i] != ':')
-            return js_fail(j, j->i, 0, "':' after the key");
-        j->i++;
-        js_ws(j);
-        if (depth == 1 && j->n_top < sizeof j->top_at / sizeof j->top_at[0])
-            j->top_at[j->n_top++] = j->i;
-        if (js_value(j, depth))
-            return -1;
+        if (js_member(j, depth, obj))
+            break;
         js_ws(j);
         if (j->i < j->n && j->s[j->i] == ',') {
             j->i++;
@@ -2488,28 +2625,42 @@ static int js_object(jscan *j, int depth)
         }
         if (j->i < j->n && j->s[j->i] == '}') {
             j->i++;
+            *out = obj;
             return 0;
         }
-        return js_fail(j, j->i, 0, "',' or '}' after a member of an "
-                       "object");
+        js_fail(j, j->i, 0, "',' or '}' after a member of an object");
+        break;
     }
+    cJSON_Delete(obj);
+    return -1;
 }
 
-static int js_array(jscan *j, int depth)
+static int js_array(jscan *j, int depth, cJSON **out)
 {
+    cJSON *arr = cJSON_CreateArray(), *item;
+    if (arr == NULL)
+        return js_oom(j);
     j->i++;                                   /* '[' */
     js_ws(j);
     if (j->i < j->n && j->s[j->i] == ']') {
         j->i++;
+        *out = arr;
         return 0;
     }
     for (int first = 1;; first = 0) {
         js_ws(j);
-        if (!first && j->i < j->n && j->s[j->i] == ']')
-            return js_fail(j, j->i, 1, "another value after ',' (JSON "
-                           "allows no trailing comma)");
-        if (js_value(j, depth))
-            return -1;
+        if (!first && j->i < j->n && j->s[j->i] == ']') {
+            js_fail(j, j->i, 1, "another value after ',' (JSON allows no "
+                    "trailing comma)");
+            break;
+        }
+        if (js_value(j, depth, &item))
+            break;
+        if (!cJSON_AddItemToArray(arr, item)) {
+            cJSON_Delete(item);
+            js_oom(j);
+            break;
+        }
         js_ws(j);
         if (j->i < j->n && j->s[j->i] == ',') {
             j->i++;
@@ -2517,14 +2668,17 @@ static int js_array(jscan *j, int depth)
         }
         if (j->i < j->n && j->s[j->i] == ']') {
             j->i++;
+            *out = arr;
             return 0;
         }
-        return js_fail(j, j->i, 0, "',' or ']' after an element of an "
-                       "array");
+        js_fail(j, j->i, 0, "',' or ']' after an element of an array");
+        break;
     }
+    cJSON_Delete(arr);
+    return -1;
 }
 
-static int js_value(jscan *j, int depth)
+static int js_value(jscan *j, int depth, cJSON **out)
 {
     static const char *const literals[] = {"true", "false", "null", NULL};
     unsigned char ch;
@@ -2535,34 +2689,52 @@ static int js_value(jscan *j, int depth)
     if (ch == '{' || ch == '[') {
         if (depth >= JSON_DEPTH_MAX)
             return js_fail(j, j->i, 1, "at most 64 levels of nesting");
-        return ch == '{' ? js_object(j, depth + 1) : js_array(j, depth + 1);
+        return ch == '{' ? js_object(j, depth + 1, out)
+                         : js_array(j, depth + 1, out);
     }
-    if (ch == '"')
-        return js_string(j);
+    if (ch == '"') {
+        size_t len;
+        if (js_string(j, &len))
+            return -1;
+        *out = cJSON_CreateString(j->buf + j->top);
+        return *out != NULL ? 0 : js_oom(j);
+    }
     if (ch == '-' || isdigit(ch))
-        return js_number(j);
+        return js_number(j, out);
     for (size_t k = 0; literals[k] != NULL; k++) {
         size_t len = strlen(literals[k]);
         if (js_word(j, j->i) == len
             && memcmp(j->s + j->i, literals[k], len) == 0) {
             j->i += len;
-            return 0;
+            *out = k == 0 ? cJSON_CreateTrue()
+                   : k == 1 ? cJSON_CreateFalse() : cJSON_CreateNull();
+            return *out != NULL ? 0 : js_oom(j);
         }
     }
     return js_fail(j, j->i, isalpha(ch) ? js_word(j, j->i) : 0,
                    js_value_expected);
 }
 
-/* The text after the byte-order mark: UTF-8, then one JSON value. */
-static int js_check(jscan *j)
+/* The text after the byte-order mark: one JSON value, in UTF-8, into
+ * *root.  On a syntax error, text that is not UTF-8 further on is the
+ * error reported instead (as when the text was checked first). */
+static int js_parse(jscan *j, cJSON **root)
 {
-    if (js_check_text(j) || js_value(j, 0))
-        return -1;
-    js_ws(j);
-    if (j->i < j->n)
-        return js_fail(j, j->i, 0, "the end of the text after the "
-                       "top-level value");
-    return 0;
+    if ((j->buf = malloc(j->n + 1)) == NULL)
+        return js_oom(j);
+    j->line = 1;
+    if (js_value(j, 0, root) == 0) {
+        js_ws(j);
+        if (j->i >= j->n)
+            return 0;
+        cJSON_Delete(*root);
+        *root = NULL;
+        js_fail(j, j->i, 0, "the end of the text after the top-level "
+                "value");
+    }
+    if (!j->oom && j->found[0] == '\0')
+        js_text_rest(j);
+    return -1;
 }
 
 /* "found ..." of a syntax error: a description, the end of the text, a
@@ -2603,55 +2775,19 @@ static void js_found(const jscan *j, char *buf, size_t n)
              *p == '/' || *p == '#' ? " (JSON has no comments)" : "");
 }
 
-/* Line and column (1-based; columns count UTF-8 characters) of byte
- * offset off in text. */
-static void position(const char *text, size_t off, int *line, int *col)
-{
-    int l = 1, k = 1;
-    for (size_t i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n') {
-            l++;
-            k = 1;
-        } else if ((ch & 0xC0) != 0x80) {
-            k++;
-        }
-    }
-    *line = l;
-    *col = k;
-}
-
+/* The error's line, and its column: 1-based, in UTF-8 characters. */
 static int fail_syntax(cfg_ctx *c, const jscan *j)
 {
     char found[256];
+    int col = 1;
+    for (size_t i = j->at_line_start; i < j->at; i++)
+        if ((j->s[i] & 0xC0) != 0x80)
+            col++;
     js_found(j, found, sizeof found);
-    position((const char *)j->s, j->at, &c->err->line, &c->err->column);
+    c->err->line = j->at_line;
+    c->err->column = col;
     return fail(c, "invalid JSON at line %d, column %d: expected %s, found "
                 "%s", c->err->line, c->err->column, j->expected, found);
-}
-
-/* The text of the top-level "seed" and "samples" when they are numbers:
- * cJSON keeps an object's members in the file's order, which is the
- * order the scanner met them in. */
-static void number_texts(cfg_ctx *c, const jscan *j, const cJSON *root)
-{
-    const cJSON *m;
-    size_t k = 0;
-    if (!cJSON_IsObject(root))
-        return;
-    for (m = root->child; m != NULL && k < j->n_top; m = m->next, k++) {
-        num_text *t = strcmp(m->string, "seed") == 0 ? &c->seed
-                      : strcmp(m->string, "samples") == 0 ? &c->samples
-                      : NULL;
-        size_t at = j->top_at[k], e = at;
-        if (t == NULL || t->s != NULL || !cJSON_IsNumber(m))
-            continue;                  /* member() finds the first */
-        while (e < j->n && strchr("+-.eE0123456789", j->s[e]) != NULL &&
-               j->s[e] != '\0')
-            e++;
-        t->s = (const char *)j->s + at;
-        t->len = e - at;
-    }
 }
 
 int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
@@ -2661,8 +2797,6 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
     mc_scenario s;
     jscan j;
     cJSON *root = NULL;
-    char *buf = NULL;
-    const char *end = NULL;
     size_t i = 0;
     int rc = -1;
 
@@ -2687,39 +2821,21 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
     }
     j.s = (const unsigned char *)text;
     j.n = len;
-    if (js_check(&j)) {
-        fail_syntax(&c, &j);
+    if (js_parse(&j, &root)) {
+        if (j.oom)
+            fail(&c, "expected memory to read %zu bytes of JSON, found none "
+                 "(out of memory)", len);
+        else
+            fail_syntax(&c, &j);
         goto fail;
     }
-    buf = malloc(len + 1);
-    if (buf == NULL) {
-        fail(&c, "expected memory for %zu bytes of text, found none (out of"
-             " memory)", len + 1);
-        goto fail;
-    }
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    /* With the NUL counted in the length, require_null_terminated rejects
-     * anything after the top-level value. */
-    root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
-    if (root == NULL) {
-        /* the text passed js_check: out of memory inside cJSON, or a
-           construct it reads differently */
-        const char *at = cJSON_GetErrorPtr();
-        j.at = at >= buf && at <= buf + len ? (size_t)(at - buf) : len;
-        j.show = 0;
-        j.expected = "JSON that cJSON can read (or memory to read it)";
-        fail_syntax(&c, &j);
-        goto fail;
-    }
-    number_texts(&c, &j, root);
     if (read_scenario(&c, root, &s))
         goto fail;
     *out = s;
     rc = 0;
 fail:
     cJSON_Delete(root);
-    free(buf);
+    free(j.buf);
     if (rc != 0)
         mc_scenario_free(&s);
     return rc;

@@ -135,8 +135,9 @@ typedef struct mc_err {
 } mc_err;
 
 /* Reads a scenario from a file.  Returns 0, or -1 with *err filled.
- * cJSON reports syntax errors through a process-global pointer: call the
- * loaders from one thread at a time (they keep no other state). */
+ * The loaders turn GSL's error handler off for a moment (a process-global
+ * setting): call them from one thread at a time, and not during a run
+ * (they keep no other state). */
 int mc_cfg_load_file(const char *path, mc_scenario *out, mc_err *err);
 /* Reads a scenario from text (len bytes, need not be NUL-terminated). */
 int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
