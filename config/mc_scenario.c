@@ -4,6 +4,7 @@
 #include "mc_scenario.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Indexed by MC_SAMPLING_* and by MC_SENS_*. */
@@ -72,4 +73,33 @@ void mc_sensitivity_list(char *buf, size_t n, const char *quote,
                          const char *last)
 {
     list(buf, n, sensitivity_names, MC_SENS_COUNT, quote, last);
+}
+
+static void input_free(mc_input *in)
+{
+    free(in->name);
+    free(in->source);
+    mc_dist_free(&in->dist);
+}
+
+void mc_scenario_free(mc_scenario *s)
+{
+    if (s == NULL)
+        return;
+    free(s->name);
+    free(s->description);
+    for (size_t i = 0; i < s->n_stages; i++)
+        input_free(&s->stages[i]);
+    free(s->stages);
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        input_free(&s->inputs[i]);
+    free(s->horizons);
+    for (size_t i = 0; i < s->n_variants; i++) {
+        free(s->variants[i].name);
+        free(s->variants[i].description);
+        mc_scenario_free(s->variants[i].s);
+        free(s->variants[i].s);
+    }
+    free(s->variants);
+    memset(s, 0, sizeof *s);
 }

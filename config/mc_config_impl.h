@@ -1,0 +1,125 @@
+/* mc_config_impl.h: what the files of config/ share to read a scenario
+ * file (docs/scenario-format.md) into an mc_scenario; nobody else
+ * includes it.
+ *
+ * config/ is the only code of the program that sees cJSON.  cJSON is
+ * lenient where we must not be (NOTES.md): its parser accepts what JSON
+ * forbids and reports a syntax error as a bare pointer, its object getter
+ * is case-insensitive, it keeps duplicate keys silently and it reads
+ * 1e999 as infinity.  So the text is read once, by a strict scanner that
+ * builds the cJSON tree itself (mc_cfg_json.c: UTF-8, RFC 8259, every
+ * syntax error with its line, column and what was expected), and every
+ * object is walked here: unknown keys (with the closest valid key
+ * suggested), duplicate keys and non-finite numbers are errors.  Every
+ * input's draws must stay finite and in the domain in double precision,
+ * and so must the model's products (mc_config.c).
+ *
+ * A reader walks the tree with a cfg_ctx: the JSON path of the value it
+ * reads ("$.inputs.overhead.sigma") and the error to fill.  Every reader
+ * returns 0, or -1 with the error filled by fail or its kin: the path,
+ * and a message "expected ..., found ...".  A reader that pushes onto the
+ * path pops it again on the way out, on success; on an error the path
+ * no longer matters.
+ *
+ * The files: mc_cfg_json.c (the text into a tree), mc_cfg_context.c (the
+ * path and the errors), mc_cfg_values.c (keys, numbers, strings),
+ * mc_cfg_load.c (the loaders of mc_scenario.h) and mc_config.c (the
+ * rest).
+ *
+ * The names below are the readers' short vocabulary (fail, member,
+ * read_number): external only so that these files share them, inside
+ * libmc_config; no other library of the program defines them.
+ */
+#ifndef MC_CONFIG_IMPL_H
+#define MC_CONFIG_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "mc_scenario.h"
+
+/* ---- The path and the errors (mc_cfg_context.c) ---------------------- */
+
+typedef struct cfg_ctx {
+    mc_err *err;
+    char path[sizeof ((mc_err *)0)->path];
+    size_t len;
+} cfg_ctx;
+
+/* The path "$", errors into *err. */
+void ctx_init(cfg_ctx *c, mc_err *err);
+void path_append(cfg_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append a key (.key, or ["key"] when it is not a plain identifier) or
+ * an index ([i]); each returns the length before, for path_pop. */
+size_t path_push_key(cfg_ctx *c, const char *key);
+size_t path_push_index(cfg_ctx *c, size_t i);
+void path_pop(cfg_ctx *c, size_t old);
+
+/* Text from the file made safe to show (at most max characters,
+ * escaped), in b. */
+typedef struct shown_buf { char s[160]; } shown_buf;
+const char *shown(shown_buf *b, const char *text, size_t max);
+/* The shortest "%g" form of x that reads back as x. */
+void fmt_num(char *buf, size_t n, double x);
+/* A JSON value described for "found ..." ("a string \"x\"", "nothing"),
+ * in b. */
+typedef struct found_buf { char s[192]; } found_buf;
+const char *describe(found_buf *b, const cJSON *v);
+
+/* The error at the current path; each returns -1. */
+int fail(cfg_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* ... at the path of the child key of the current path */
+int fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "expected <expected>, found <v described>" */
+int fail_type(cfg_ctx *c, const char *expected, const cJSON *v);
+/* msg at key, or at the current path when key is NULL */
+int fail_param(cfg_ctx *c, const char *key, const char *msg);
+
+/* ---- Keys and values (mc_cfg_values.c) ------------------------------- */
+
+/* The candidate (NULL-terminated) closest to word, or NULL if none is a
+ * plausible misspelling of it. */
+const char *closest(const char *word, const char *const *cands);
+/* words (NULL-terminated) as "a, b, c" */
+void join(char *buf, size_t n, const char *const *words);
+int in_list(const char *key, const char *const *list);
+/* Every key of obj in allowed (NULL-terminated), none twice. */
+int check_keys(cfg_ctx *c, const cJSON *obj, const char *const *allowed);
+/* The member key of obj (case-sensitive), or NULL. */
+const cJSON *member(const cJSON *obj, const char *key);
+/* "missing required key '<key>': expected <what>, found no '<key>'" */
+int fail_missing(cfg_ctx *c, const char *key, const char *what);
+/* A finite number v, at the current path; _at: member key of obj, at
+ * its path. */
+int read_number(cfg_ctx *c, const cJSON *v, double *out);
+int read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
+                   double *out);
+/* An integral number in [lo, hi] (both exact in a double), member key
+ * of obj; expected is the message's "expected ...". */
+int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key, double lo,
+                  double hi, const char *expected, uint64_t *out);
+/* An integer in [lo, hi] read exactly from its text (mc_count.h). */
+int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+                        uint64_t lo, uint64_t hi, uint64_t *out);
+/* A copy of a string member into *out (left NULL if absent and not
+ * required). */
+int read_string(cfg_ctx *c, const cJSON *obj, const char *key, int required,
+                int nonempty, char **out);
+/* An array member of numbers: *out is malloc'ed, *n numbers (may be 0). */
+int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
+                      double **out, size_t *n);
+
+/* ---- The rest of a scenario ------------------------------------------ */
+
+/* A whole document root into *s (mc_config.c); on failure *s holds
+ * what was read, for mc_scenario_free. */
+int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s);
+/* The text (len bytes) into *root, to be freed with cJSON_Delete
+ * (mc_cfg_json.c). */
+int read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root);
+
+#endif
