@@ -12,7 +12,7 @@
  * object is walked here: unknown keys (with the closest valid key
  * suggested), duplicate keys and non-finite numbers are errors.  Every
  * input's draws must stay finite and in the domain in double precision,
- * and so must the model's products (mc_config.c).
+ * and so must the model's products (mc_cfg_inputs.c).
  *
  * A reader walks the tree with a cfg_ctx: the JSON path of the value it
  * reads ("$.inputs.overhead.sigma") and the error to fill.  Every reader
@@ -23,8 +23,10 @@
  *
  * The files: mc_cfg_json.c (the text into a tree), mc_cfg_context.c (the
  * path and the errors), mc_cfg_values.c (keys, numbers, strings),
- * mc_cfg_load.c (the loaders of mc_scenario.h) and mc_config.c (the
- * rest).
+ * mc_cfg_dist.c (distribution objects), mc_cfg_inputs.c (the inputs of
+ * MODEL.md and their checks), mc_cfg_load.c (the loaders of
+ * mc_scenario.h) and mc_config.c (correlations, variants and the top
+ * level).
  *
  * The names below are the readers' short vocabulary (fail, member,
  * read_number): external only so that these files share them, inside
@@ -38,6 +40,22 @@
 #include <cjson/cJSON.h>
 
 #include "mc_scenario.h"
+
+/* The name of the input F of MODEL.md, the sum of the stages: a key of
+ * $.inputs and the stages' stream prefix (the model's last entry, after
+ * the mc_input_id ones). */
+#define FINAL_RUN (mc_input_infos[MC_IN_FINAL_RUN].name)
+
+/* Draws are computed in double precision: a distribution inside its
+ * domain on paper may still overflow to inf (lognormal with a large
+ * sigma) or underflow onto an open bound (exp(mu + sigma z) = 0, or a
+ * gamma of small shape), and either makes the model's outputs NaN or a
+ * false "never".  The reach of the samplers is bounded: inverse-CDF draws
+ * use 32-bit uniforms (quantiles 2.3e-10 from either end) and GSL's
+ * ziggurat stops near 10 sigma; the quantiles at REACH_P
+ * (MC_DIST_REACH_P) lie beyond both, so if they are finite and inside the
+ * domain, every draw is. */
+#define REACH_P MC_DIST_REACH_P
 
 /* ---- The path and the errors (mc_cfg_context.c) ---------------------- */
 
@@ -112,6 +130,32 @@ int read_string(cfg_ctx *c, const cJSON *obj, const char *key, int required,
 /* An array member of numbers: *out is malloc'ed, *n numbers (may be 0). */
 int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
                       double **out, size_t *n);
+
+/* ---- Distributions (mc_cfg_dist.c) ----------------------------------- */
+
+/* The distribution names for messages: "fixed, uniform, ...". */
+void known_dists(char *buf, size_t n);
+/* Is key a parameter of some distribution other than a fixed value? */
+int is_param_key(const char *key);
+/* A distribution object v (with "dist"), at the current path, into *d;
+ * a stage's object may also have "name". */
+int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage, mc_dist *d);
+/* An error if every draw of d is one value in double precision; info is
+ * the input's, what its name for the message. */
+int check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
+                 const char *what);
+
+/* ---- Inputs (mc_cfg_inputs.c) ---------------------------------------- */
+
+/* The keys of "inputs": FINAL_RUN, then mc_input_infos' names, NULL. */
+void input_keys(const char *keys[MC_IN_COUNT + 2]);
+/* The mc_input_id named name, or -1. */
+int input_id(const char *name);
+/* $.inputs (v, at the current path) into s->stages and s->inputs. */
+int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s);
+/* The checks of the inputs that need the whole scenario s, read from
+ * root (mc_cfg_inputs.c says which). */
+int check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s);
 
 /* ---- The rest of a scenario ------------------------------------------ */
 

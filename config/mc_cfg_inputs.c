@@ -1,0 +1,523 @@
+/* mc_cfg_inputs.c: the inputs of MODEL.md (their table is model/'s,
+ * mc_input_infos): each entry of $.inputs read into an mc_input (a
+ * number, a fixed value or a distribution; final_run_gpu_hours as one
+ * input or named stages; an optional input left out takes the model's
+ * fallback) whose every draw lies in the input's domain; and the checks
+ * that need every input: the model's products and quotients stay finite
+ * in double precision, and no two inputs share a random stream. */
+#include "mc_config_impl.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc_rng.h"
+
+/* F is not an mc_input_id (it is the sum of the stages), but each stage
+ * has its domain: the model's entry MC_IN_FINAL_RUN. */
+static const mc_input_info *const stage_info = &mc_input_infos[MC_IN_FINAL_RUN];
+
+/* The largest value d can draw (at most its upper REACH_P quantile), and
+ * the smallest one when its support starts at an open end of the family
+ * (lognormal and gamma at 0); else *lo is the support's lower end. */
+static void reach(const mc_dist *d, double *lo, double *hi)
+{
+    const mc_dist_type *t = d->type;
+    double mass = d->truncated ? d->mass : 1.0;
+    *lo = mc_dist_support_lo(d);
+    *hi = mc_dist_support_hi(d);
+    if (!t->continuous)
+        return;
+    if (!isfinite(*hi))      /* the base's upper tail (hi not truncated) */
+        *hi = t->quantile_q(d, REACH_P * mass);
+    if (t->support == NULL && *lo == t->support_lo && isfinite(*lo))
+        *lo = t->quantile(d, (d->truncated ? d->flo : 0.0)
+                             + REACH_P * mass);
+}
+
+/* Does every draw of d lie in the input's domain?  For an open bound
+ * (x > lo), a support that starts exactly at lo passes only when it is
+ * the distribution family's own open end (lognormal and gamma at 0, not
+ * set by a parameter, truncated or not), which no draw reaches unless it
+ * underflows (checked by reach); a parameter bound (uniform from 0) or a
+ * truncation bound above it may be drawn, up to rounding.  v is the
+ * input's JSON value, to point at a discrete value out of the domain. */
+static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
+                        const mc_input_info *info, const char *stage,
+                        const char *value_key)
+{
+    double s = mc_dist_support_lo(d), lo = info->lo, rlo, rhi;
+    const char *op = info->lo_open ? ">" : ">=";
+    char what[256], lo_s[32], s_s[32], p_s[64] = "";
+    /* a value of a "> 0" input also has to be a normal double: a
+       subnormal one is 0 for the model's quotients (see reach) */
+    const double min_x = info->lo_open && lo == 0 ? DBL_MIN : lo;
+    const char *normal = min_x > lo ? " and a normal double (>= 2.2e-308)"
+                                    : "";
+    int ok;
+    if (info->lo_open)      /* the family's own open end is never drawn */
+        ok = (s > lo && (d->type->continuous || s >= min_x))
+             || (s == lo && d->type->continuous
+                 && d->type->support == NULL
+                 && d->type->support_lo == lo);
+    else
+        ok = s >= lo;
+    if (stage != NULL) {
+        shown_buf b;
+        snprintf(what, sizeof what, "%s (stage '%s')", info->name,
+                 shown(&b, stage, 64));
+    }
+    else
+        snprintf(what, sizeof what, "%s", info->name);
+    fmt_num(lo_s, sizeof lo_s, lo);
+    if (check_spread(c, d, info, what))
+        return -1;
+    if (ok) {
+        reach(d, &rlo, &rhi);
+        if (!(rhi < HUGE_VAL))
+            return fail(c, "expected finite values of %s, found a %s "
+                        "distribution whose draws overflow to inf in double "
+                        "precision (its upper %g quantile is %g); narrow it, "
+                        "or truncate it: \"truncate\": {\"hi\": x}", what,
+                        d->type->name, REACH_P, rhi);
+        /* an open bound at 0 is reached by underflow: to 0, or to a
+           subnormal number that the model's quotients turn into inf */
+        if (info->lo_open ? !(rlo > lo) || (lo == 0 && rlo < DBL_MIN)
+                          : !(rlo >= lo))
+            return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+                        "%s distribution whose draws underflow in double "
+                        "precision (its %g quantile is %g, below the "
+                        "smallest normal double %g); narrow it, or truncate "
+                        "it: \"truncate\": {\"lo\": x} with x %s %s", what,
+                        op, lo_s, d->type->name, REACH_P, rlo, DBL_MIN, op,
+                        lo_s);
+        return 0;
+    }
+    fmt_num(s_s, sizeof s_s, s);
+    if (strcmp(d->type->name, "fixed") == 0) {
+        char msg[sizeof ((mc_err *)0)->msg];
+        snprintf(msg, sizeof msg, "expected %s %s %s (MODEL.md)%s, found %s;"
+                 " change the value", what, op, lo_s, normal, s_s);
+        return fail_param(c, value_key, msg);
+    }
+    if (!d->type->continuous) {
+        /* blame the first value outside the domain, where it is written */
+        const cJSON *e;
+        size_t i = 0;
+        cJSON_ArrayForEach(e, member(v, "values")) {
+            double x = e->valuedouble;
+            if (info->lo_open ? !(x > lo && x >= min_x) : !(x >= lo)) {
+                size_t old = path_push_key(c, "values");
+                path_push_index(c, i);
+                fmt_num(s_s, sizeof s_s, x);
+                fail(c, "expected values of %s %s %s (MODEL.md)%s, found %s;"
+                     " change this value", what, op, lo_s, normal, s_s);
+                path_pop(c, old);
+                return -1;
+            }
+            i++;
+        }
+        return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+                    "%s distribution with the value %s; change its values",
+                    what, op, lo_s, d->type->name, s_s);
+    }
+    {
+        double pr = mc_dist_cdf(d, lo);
+        if (pr > 0 && pr <= 1)
+            snprintf(p_s, sizeof p_s, " (P(x %s %s) = %.3g)",
+                     info->lo_open ? "<=" : "<", lo_s, pr);
+    }
+    if (info->lo_open)
+        return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+                    "distribution reaching %s%s; truncate it: \"truncate\": "
+                    "{\"lo\": x} with x > %s", what, op, lo_s,
+                    d->type->name, s_s, p_s, lo_s);
+    return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+                "distribution reaching %s%s; truncate it: \"truncate\": "
+                "{\"lo\": %s}", what, op, lo_s, d->type->name, s_s, p_s,
+                lo_s);
+}
+
+/* One input at the current path: a number, {"value": v, "source": ...}
+ * or a distribution object.  A stage (is_stage) is an object with a
+ * required, non-empty "name".  Fills *out only on success. */
+static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
+                      int is_stage, mc_input *out)
+{
+    mc_dist d;
+    char *name = NULL, *source = NULL;
+    const char *value_key = NULL;
+    char msg[sizeof ((mc_err *)0)->msg];
+    int rc = -1;
+    memset(&d, 0, sizeof d);
+
+    if (cJSON_IsNumber(v) && !is_stage) {
+        double x = 0;
+        if (read_number(c, v, &x))
+            goto out;
+        d = mc_dist_fixed(x);
+        if (mc_dist_check(&d, msg, sizeof msg)) {
+            fail(c, "%s", msg);
+            goto out;
+        }
+    } else if (cJSON_IsObject(v)) {
+        if (member(v, "dist") != NULL) {
+            if (read_dist_object(c, v, is_stage, &d))
+                goto out;
+            if (mc_dist_is_fixed(&d))
+                value_key = d.type->params[0];
+        } else {
+            static const char *const fixed_keys[] = {
+                "dist", "value", "source", NULL};
+            static const char *const stage_keys[] = {
+                "dist", "value", "source", "name", NULL};
+            const cJSON *k;
+            double x;
+            cJSON_ArrayForEach(k, v)
+                if (is_param_key(k->string)) {
+                    char list[256];
+                    known_dists(list, sizeof list);
+                    fail(c, "missing required key 'dist': expected a "
+                         "distribution name (one of %s) beside the "
+                         "parameter '%s', found no 'dist'", list,
+                         k->string);
+                    goto out;
+                }
+            if (member(v, "truncate") != NULL) {
+                fail_at_key(c, "truncate", "expected a continuous "
+                            "distribution to truncate, found a fixed value "
+                            "(give \"dist\" and its parameters, or remove "
+                            "\"truncate\")");
+                goto out;
+            }
+            if (check_keys(c, v, is_stage ? stage_keys : fixed_keys))
+                goto out;
+            if (member(v, "value") == NULL) {
+                fail(c, "missing required key 'value': expected a number "
+                     "(or a distribution object with \"dist\"), found no "
+                     "'value'");
+                goto out;
+            }
+            if (read_number_at(c, v, "value", &x))
+                goto out;
+            d = mc_dist_fixed(x);
+            value_key = "value";
+            if (mc_dist_check(&d, msg, sizeof msg)) {
+                fail_at_key(c, "value", "%s", msg);
+                goto out;
+            }
+        }
+        if (is_stage && read_string(c, v, "name", 1, 1, &name))
+            goto out;
+        if (read_string(c, v, "source", 0, 0, &source))
+            goto out;
+    } else {
+        fail_type(c, is_stage ? "a stage object {\"name\": ..., \"value\": "
+                  "...} or {\"name\": ..., \"dist\": ...}"
+                  : "a number or an object with \"value\" or \"dist\"", v);
+        goto out;
+    }
+    if (check_domain(c, v, &d, info, name, value_key))
+        goto out;
+    if (name == NULL && (name = strdup(info->name)) == NULL) {
+        fail(c, "expected memory for a name, found none (out of memory)");
+        goto out;
+    }
+    out->name = name;
+    out->source = source;
+    out->dist = d;
+    out->stream = 0;
+    name = source = NULL;
+    memset(&d, 0, sizeof d);
+    rc = 0;
+out:
+    free(name);
+    free(source);
+    mc_dist_free(&d);
+    return rc;
+}
+
+/* final_run_gpu_hours: one input (a single stage with the input's name)
+ * or an array of named stages. */
+static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *e;
+    size_t n, i = 0, len;
+    char *stream;
+
+    if (!cJSON_IsArray(v)) {
+        s->stages = calloc(1, sizeof *s->stages);
+        if (s->stages == NULL)
+            return fail(c, "expected memory for a stage, found none (out "
+                        "of memory)");
+        s->n_stages = 1;
+        if (read_input(c, v, stage_info, 0, &s->stages[0]))
+            return -1;
+        s->stages[0].stream = mc_rng_stream_id(FINAL_RUN);
+        return 0;
+    }
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n == 0)
+        return fail(c, "expected at least one stage, found an empty array");
+    s->stages = calloc(n, sizeof *s->stages);
+    if (s->stages == NULL)
+        return fail(c, "expected memory for %zu stages, found none (out of "
+                    "memory)", n);
+    s->n_stages = n;      /* zeroed entries are safe to free */
+    cJSON_ArrayForEach(e, v) {
+        size_t old = path_push_index(c, i);
+        mc_input *st = &s->stages[i];
+        if (read_input(c, e, stage_info, 1, st)) {
+            path_pop(c, old);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->stages[j].name, st->name) == 0) {
+                shown_buf b;
+                fail_at_key(c, "name", "expected a stage name unique within"
+                            " %s, found \"%s\" again (also at [%zu])",
+                            FINAL_RUN, shown(&b, st->name, 64), j);
+                path_pop(c, old);
+                return -1;
+            }
+        len = strlen(FINAL_RUN) + 2 + strlen(st->name);
+        if ((stream = malloc(len)) == NULL) {
+            path_pop(c, old);
+            return fail(c, "expected memory for a stream name, found none "
+                        "(out of memory)");
+        }
+        snprintf(stream, len, "%s/%s", FINAL_RUN, st->name);
+        st->stream = mc_rng_stream_id(stream);
+        free(stream);
+        path_pop(c, old);
+        i++;
+    }
+    return 0;
+}
+
+/* The keys of "inputs": final_run_gpu_hours, then MODEL.md's order. */
+void input_keys(const char *keys[MC_IN_COUNT + 2])
+{
+    keys[0] = FINAL_RUN;
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        keys[i + 1] = mc_input_infos[i].name;
+    keys[MC_IN_COUNT + 1] = NULL;
+}
+
+int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const char *keys[MC_IN_COUNT + 2];
+    const cJSON *e;
+    size_t old;
+    input_keys(keys);
+
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object with one entry per input of "
+                         "MODEL.md", v);
+    if (check_keys(c, v, keys))
+        return -1;
+    for (size_t i = 0; keys[i] != NULL; i++)
+        if (member(v, keys[i]) == NULL
+            && (i == 0 || mc_input_infos[i - 1].required))
+            return fail(c, "missing required key '%s': expected every input"
+                        " of MODEL.md (%s, %s, %s, ...), found no '%s'",
+                        keys[i], keys[0], keys[1], keys[2], keys[i]);
+    e = member(v, FINAL_RUN);
+    old = path_push_key(c, FINAL_RUN);
+    if (read_stages(c, e, s)) {
+        path_pop(c, old);
+        return -1;
+    }
+    path_pop(c, old);
+    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+        const mc_input_info *info = &mc_input_infos[i];
+        s->inputs[i].stream = mc_rng_stream_id(info->name);
+        if (member(v, info->name) == NULL) {   /* optional: the model's */
+            s->inputs[i].dist = mc_dist_fixed(info->fallback);
+            s->inputs[i].source = strdup("not in the scenario: the model's "
+                                         "fallback value (MODEL.md)");
+            if (s->inputs[i].source == NULL)
+                return fail(c, "expected memory for a source, found none "
+                            "(out of memory)");
+            continue;
+        }
+        old = path_push_key(c, info->name);
+        if (read_input(c, member(v, info->name), info, 0, &s->inputs[i])) {
+            path_pop(c, old);
+            return -1;
+        }
+        s->inputs[i].stream = mc_rng_stream_id(info->name);
+        path_pop(c, old);
+    }
+    return 0;
+}
+
+int input_id(const char *name)
+{
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (strcmp(mc_input_infos[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* The stream name of entry i: inputs first, then stages. */
+static void stream_name(const mc_scenario *s, size_t i, int single,
+                        char *buf, size_t n)
+{
+    if (i < MC_IN_COUNT)
+        snprintf(buf, n, "%s", mc_input_infos[i].name);
+    else if (single)
+        snprintf(buf, n, "%s", FINAL_RUN);
+    else {
+        shown_buf b;
+        snprintf(buf, n, "%s/%s", FINAL_RUN,
+                 shown(&b, s->stages[i - MC_IN_COUNT].name, 64));
+    }
+}
+
+typedef struct stream_ref { uint32_t id; size_t i; } stream_ref;
+
+static int cmp_stream(const void *a, const void *b)
+{
+    const stream_ref *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* No two inputs may share a random stream (FNV-1a ids can collide). */
+static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
+{
+    size_t n = MC_IN_COUNT + s->n_stages;
+    stream_ref *r = malloc(n * sizeof *r);
+    size_t old = c->len;
+    int rc = 0;
+    if (r == NULL)
+        return fail(c, "expected memory for %zu streams, found none (out of "
+                    "memory)", n);
+    for (size_t i = 0; i < n; i++) {
+        r[i].i = i;
+        r[i].id = i < MC_IN_COUNT ? s->inputs[i].stream
+                                  : s->stages[i - MC_IN_COUNT].stream;
+    }
+    qsort(r, n, sizeof *r, cmp_stream);
+    for (size_t k = 1; k < n && rc == 0; k++) {
+        if (r[k].id != r[k - 1].id)
+            continue;
+        char a[128], b[128];
+        size_t later = r[k].i;
+        stream_name(s, r[k - 1].i, single, a, sizeof a);
+        stream_name(s, later, single, b, sizeof b);
+        path_push_key(c, "inputs");
+        if (later < MC_IN_COUNT) {
+            path_push_key(c, mc_input_infos[later].name);
+        } else {
+            path_push_key(c, FINAL_RUN);
+            if (!single) {
+                path_push_index(c, later - MC_IN_COUNT);
+                path_push_key(c, "name");
+            }
+        }
+        rc = fail(c, "expected a distinct random stream for every input, "
+                  "found '%s' and '%s' sharing stream id 0x%08x (FNV-1a of "
+                  "the names); rename one", a, b, (unsigned)r[k].id);
+        path_pop(c, old);
+    }
+    free(r);
+    return rc;
+}
+
+/* The model's products and quotients (MODEL.md) stay finite in double
+ * precision for every combination of draws: else inputs that are each in
+ * their domain would give inf where MODEL.md does not say "never" (a
+ * multiplier of inf, training of inf GPU-hours).  Bounds from each
+ * input's reach, at the current path ($.inputs):
+ *   F = sum of the stages, T = k F, I0 = n g_n 24 R, E = r p,
+ *   C(x) >= I0 min(x, 1/a) / 2 for x >= the shortest lifetime or horizon,
+ *   where a = -g(m) is the fastest decay (0 if none), so
+ *   t <= T / (E I0) when finite and M <= 1 + T / (E C). */
+static int check_derived(cfg_ctx *c, const mc_scenario *s)
+{
+    double lo[MC_IN_COUNT], hi[MC_IN_COUNT], f = 0, t, i0lo, i0hi, e, a, x;
+    char v[32];
+    for (size_t i = 0; i < s->n_stages; i++) {
+        double l, h;
+        reach(&s->stages[i].dist, &l, &h);
+        f += h;
+    }
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        reach(&s->inputs[i].dist, &lo[i], &hi[i]);
+    t = mc_training_gpu_hours(hi[MC_IN_OVERHEAD], f);
+    i0hi = mc_inference_gpu_hours_per_day(hi[MC_IN_NODES],
+                                          hi[MC_IN_GPUS_PER_NODE],
+                                          hi[MC_IN_REPRESENTATIVENESS]);
+    i0lo = mc_inference_gpu_hours_per_day(lo[MC_IN_NODES],
+                                          lo[MC_IN_GPUS_PER_NODE],
+                                          lo[MC_IN_REPRESENTATIVENESS]);
+    e = mc_energy_ratio(lo[MC_IN_POWER_RATIO], lo[MC_IN_PUE_RATIO]);
+    a = lo[MC_IN_MONTHLY_GROWTH] < 0
+        ? -mc_growth_rate(lo[MC_IN_MONTHLY_GROWTH]) : 0.0;
+    x = lo[MC_IN_LIFETIME_DAYS];
+    if (s->n_horizons > 0 && s->horizons[0] < x)
+        x = s->horizons[0];
+    if (a > 0 && 1.0 / a < x)
+        x = 1.0 / a;
+    if (!(f < HUGE_VAL))
+        return fail(c, "expected final_run_gpu_hours (the sum of the "
+                    "stages) finite in double precision, found stages "
+                    "summing to inf; make them smaller");
+    if (!(t < HUGE_VAL))
+        return fail(c, "expected training_gpu_hours = overhead x "
+                    "final_run_gpu_hours finite in double precision, found "
+                    "it reaching inf (overhead up to %s); narrow overhead "
+                    "or the stages", (fmt_num(v, sizeof v, hi[0]), v));
+    if (!(i0hi < HUGE_VAL))
+        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+                    "gpus_per_node x 24 x representativeness finite in "
+                    "double precision, found it reaching inf; narrow those "
+                    "inputs");
+    if (!(i0lo >= DBL_MIN))
+        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+                    "gpus_per_node x 24 x representativeness of at least "
+                    "%g (the smallest normal double), found it as low as "
+                    "%g; narrow those inputs", DBL_MIN, i0lo);
+    if (!(e >= DBL_MIN))
+        return fail(c, "expected power_ratio x pue_ratio of at least %g "
+                    "(the smallest normal double), found it as low as %g; "
+                    "narrow those inputs", DBL_MIN, e);
+    if (!(hi[MC_IN_GPU_HOUR_USD] * t < HUGE_VAL
+          && hi[MC_IN_GPU_HOUR_USD] * i0hi < HUGE_VAL))
+        return fail(c, "expected training_usd and inference_usd_per_day "
+                    "finite in double precision, found them reaching inf "
+                    "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
+                    (fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
+    /* the GPU-hour break-even divides by inference alone, the energy one
+       by power_ratio x pue_ratio x inference: the smaller of the two */
+    if (e > 1.0)
+        e = 1.0;
+    if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
+        return fail(c, "expected break-even days and multipliers finite in "
+                    "double precision where break-even happens, found "
+                    "training / inference (or over power_ratio x pue_ratio "
+                    "x inference, where that product is below 1) reaching "
+                    "inf (training up to %g GPU-h, inference as "
+                    "low as %g GPU-h per day over %g days); narrow the "
+                    "extreme inputs", t, i0lo, x);
+    return 0;
+}
+
+/* The checks of $.inputs that need the whole scenario (the horizons
+ * among it): the model's derived quantities, then a random stream of its
+ * own for every input.  root: the document read. */
+int check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s)
+{
+    size_t old = path_push_key(c, "inputs");
+    int rc = check_derived(c, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+    return check_streams(c, s, !cJSON_IsArray(member(member(root, "inputs"),
+                                                     FINAL_RUN)));
+}
