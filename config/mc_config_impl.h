@@ -24,9 +24,9 @@
  * The files: mc_cfg_json.c (the text into a tree), mc_cfg_context.c (the
  * path and the errors), mc_cfg_values.c (keys, numbers, strings),
  * mc_cfg_dist.c (distribution objects), mc_cfg_inputs.c (the inputs of
- * MODEL.md and their checks), mc_cfg_load.c (the loaders of
- * mc_scenario.h) and mc_config.c (correlations, variants and the top
- * level).
+ * MODEL.md and their checks), mc_cfg_correlations.c, mc_cfg_variants.c
+ * (variants and sweeps), mc_cfg_scenario.c (the top level) and
+ * mc_cfg_load.c (the loaders of mc_scenario.h).
  *
  * The names below are the readers' short vocabulary (fail, member,
  * read_number): external only so that these files share them, inside
@@ -159,7 +159,14 @@ int check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s);
 
 /* ---- The rest of a scenario ------------------------------------------ */
 
-/* A whole document root into *s (mc_config.c); on failure *s holds
+/* $.correlations (v, at the current path) into s->n_corr, corr_input and
+ * corr_chol (mc_cfg_correlations.c). */
+int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s);
+/* $.variants (vs, at the current path) of the base s read from root
+ * (mc_cfg_variants.c). */
+int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
+                  mc_scenario *s);
+/* A whole document root into *s (mc_cfg_scenario.c); on failure *s holds
  * what was read, for mc_scenario_free. */
 int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s);
 /* The text (len bytes) into *root, to be freed with cJSON_Delete

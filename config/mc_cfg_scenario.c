@@ -1,0 +1,404 @@
+/* mc_cfg_scenario.c: the top level of a scenario file
+ * (docs/scenario-format.md): name, seed, samples, sampling, then the
+ * inputs, correlations, sensitivity, until, horizons and output, the
+ * checks of the whole, and the variants last. */
+#include "mc_config_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLES_MAX UINT64_C(1000000000)
+#define HORIZONS_MAX 100000
+#define DEFAULT_H_START 10.0
+#define DEFAULT_H_STOP 730.0
+#define DEFAULT_H_STEP 10.0
+#define SOBOL_SAMPLES_MAX 1e7
+#define BOOTSTRAP_MAX 100000.0
+
+static const char *const top_keys[] = {
+    "name", "description", "seed", "samples", "sampling", "inputs",
+    "correlations", "sensitivity", "until", "horizons", "output",
+    "variants", NULL};
+static const char *const until_keys[] = {"metric", "stat", "tolerance",
+                                         NULL};
+static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
+static const char *const output_keys[] = {"samples_csv", NULL};
+static const char *const sensitivity_keys[] = {"method", "sobol_samples",
+                                               "bootstrap", NULL};
+
+/* ======================================================================
+ * Horizons, output, until
+ * ====================================================================== */
+
+static int horizons_range(cfg_ctx *c, double start, double stop,
+                          double step, mc_scenario *s)
+{
+    double q = (stop - start) / step + 1e-9;
+    size_t n;
+    if (!(q < HORIZONS_MAX))
+        return fail(c, "expected at most %d horizons, found %.0f (from "
+                    "start, stop and step)", HORIZONS_MAX, floor(q) + 1);
+    n = (size_t)floor(q) + 1;
+    s->horizons = malloc(n * sizeof *s->horizons);
+    if (s->horizons == NULL)
+        return fail(c, "expected memory for %zu horizons, found none (out "
+                    "of memory)", n);
+    s->n_horizons = n;
+    for (size_t i = 0; i < n; i++) {
+        double h = start + (double)i * step;
+        if (i + 1 == n && fabs(h - stop) <= 1e-9 * step)
+            h = stop;                   /* undo rounding at the end */
+        s->horizons[i] = h;
+    }
+    for (size_t i = 1; i < n; i++)
+        if (!(s->horizons[i] > s->horizons[i - 1])) {
+            char st[32];
+            fmt_num(st, sizeof st, step);
+            return fail_at_key(c, "step", "expected a step that keeps the "
+                               "horizons strictly increasing in double "
+                               "precision, found %s", st);
+        }
+    return 0;
+}
+
+static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    if (cJSON_IsObject(v)) {
+        double start, stop, step;
+        char a[32];
+        if (check_keys(c, v, horizon_keys))
+            return -1;
+        for (size_t i = 0; horizon_keys[i] != NULL; i++)
+            if (member(v, horizon_keys[i]) == NULL)
+                return fail_missing(c, horizon_keys[i], "a number (the "
+                                    "range form takes start, stop and step)");
+        if (read_number_at(c, v, "start", &start)
+            || read_number_at(c, v, "stop", &stop)
+            || read_number_at(c, v, "step", &step))
+            return -1;
+        if (!(start > 0))
+            return fail_at_key(c, "start", "expected start > 0, found %s",
+                               (fmt_num(a, sizeof a, start), a));
+        if (!(step > 0))
+            return fail_at_key(c, "step", "expected step > 0, found %s",
+                               (fmt_num(a, sizeof a, step), a));
+        if (!(stop >= start)) {
+            char b[32];
+            fmt_num(a, sizeof a, start);
+            fmt_num(b, sizeof b, stop);
+            return fail_at_key(c, "stop", "expected stop >= start (%s), "
+                               "found %s", a, b);
+        }
+        return horizons_range(c, start, stop, step, s);
+    }
+    if (cJSON_IsArray(v)) {
+        const cJSON *e;
+        size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+        if (n == 0)
+            return fail(c, "expected at least one horizon, found an empty "
+                        "array");
+        if (n > HORIZONS_MAX)
+            return fail(c, "expected at most %d horizons, found %zu",
+                        HORIZONS_MAX, n);
+        s->horizons = malloc(n * sizeof *s->horizons);
+        if (s->horizons == NULL)
+            return fail(c, "expected memory for %zu horizons, found none "
+                        "(out of memory)", n);
+        s->n_horizons = n;
+        cJSON_ArrayForEach(e, v) {
+            size_t old = path_push_index(c, i);
+            double x = 0;
+            int bad = read_number(c, e, &x);
+            if (!bad && !(x > 0)) {
+                found_buf f;
+                bad = fail(c, "expected a horizon > 0 (days), found %s",
+                           describe(&f, e));
+            } else if (!bad && i > 0 && !(x > s->horizons[i - 1])) {
+                char a[32];
+                found_buf f;
+                fmt_num(a, sizeof a, s->horizons[i - 1]);
+                bad = fail(c, "expected horizons strictly increasing (a "
+                           "value > %s), found %s", a, describe(&f, e));
+            }
+            path_pop(c, old);
+            if (bad)
+                return -1;
+            s->horizons[i++] = x;
+        }
+        return 0;
+    }
+    return fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": s} "
+                     "or an array of numbers", v);
+}
+
+static int read_output(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *b;
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object {\"samples_csv\": true/false}", v);
+    if (check_keys(c, v, output_keys))
+        return -1;
+    b = member(v, "samples_csv");
+    if (b != NULL) {
+        size_t old = path_push_key(c, "samples_csv");
+        int rc = 0;
+        if (!cJSON_IsBool(b))
+            rc = fail_type(c, "true or false", b);
+        else
+            s->write_samples = cJSON_IsTrue(b) ? 1 : 0;
+        path_pop(c, old);
+        return rc;
+    }
+    return 0;
+}
+
+/* "until": {"metric": M, "stat": S, "tolerance": T} -> "M:S:T" */
+static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "an object {\"metric\": ..., \"stat\": ..., "
+                         "\"tolerance\": ...}", v);
+    if (check_keys(c, v, until_keys))
+        return -1;
+    const char *txt[2] = {NULL, NULL};
+    static const char *const keys[2] = {"metric", "stat"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *e = member(v, keys[k]);
+        if (e == NULL)
+            return fail_missing(c, keys[k], k == 0 ? "an output of "
+                                "summary.csv" : "mean, p01 .. p99 or p_le_2");
+        size_t old = path_push_key(c, keys[k]);
+        if (!cJSON_IsString(e) || strchr(e->valuestring, ':') != NULL ||
+            e->valuestring[0] == '\0')
+            return fail_type(c, k == 0 ? "an output of summary.csv (a "
+                             "name)" : "a statistic's name", e);
+        txt[k] = e->valuestring;
+        path_pop(c, old);
+    }
+    const cJSON *t = member(v, "tolerance");
+    if (t == NULL)
+        return fail_missing(c, "tolerance", "a number > 0");
+    double tol = 0.0;
+    size_t old = path_push_key(c, "tolerance");
+    if (read_number(c, t, &tol))
+        return -1;
+    if (!(tol > 0))
+        return fail(c, "expected a tolerance > 0, found %g", tol);
+    path_pop(c, old);
+    if (snprintf(s->until, sizeof s->until, "%s:%s:%.17g", txt[0], txt[1],
+                 tol) >= (int)sizeof s->until)
+        return fail(c, "expected shorter names, found %zu characters",
+                    strlen(txt[0]) + strlen(txt[1]));
+    return 0;
+}
+
+/* ======================================================================
+ * Sensitivity
+ * ====================================================================== */
+
+/* A method name at the current path into *out (MC_SENS_*).  Sobol'
+ * indices split the variance by input, which needs independent inputs:
+ * with `pairs` correlated pairs, "sobol" is an error here. */
+static int read_sensitivity_method(cfg_ctx *c, const cJSON *v, size_t pairs,
+                                   int *out)
+{
+    int m = cJSON_IsString(v) ? mc_sensitivity_find(v->valuestring) : -1;
+    if (m < 0) {
+        const char *names[MC_SENS_COUNT + 1], *near = NULL;
+        char list[64];
+        found_buf f;
+        for (int i = 0; i < MC_SENS_COUNT; i++)
+            names[i] = mc_sensitivity_name(i);
+        names[MC_SENS_COUNT] = NULL;
+        if (cJSON_IsString(v))
+            near = closest(v->valuestring, names);
+        mc_sensitivity_list(list, sizeof list, "\"", " or ");
+        return fail(c, "expected %s, found %s%s%s%s", list, describe(&f, v),
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
+    }
+    if (m == MC_SENS_SOBOL && pairs > 0)
+        return fail(c, "expected independent inputs for Sobol' indices "
+                    "(remove \"correlations\" or use \"rank\"), found %zu "
+                    "correlated pair%s", pairs, pairs == 1 ? "" : "s");
+    *out = m;
+    return 0;
+}
+
+/* "sensitivity": "rank" | "sobol" | "none", or {"method": ...,
+ * "sobol_samples": N, "bootstrap": B}, every key optional. */
+static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
+                            mc_scenario *s)
+{
+    uint64_t n;
+    size_t old;
+    int rc;
+    if (cJSON_IsString(v))
+        return read_sensitivity_method(c, v, pairs, &s->sensitivity);
+    if (!cJSON_IsObject(v)) {
+        char list[64], what[160];
+        mc_sensitivity_list(list, sizeof list, "\"", ", ");
+        snprintf(what, sizeof what, "%s or an object {\"method\": ..., "
+                 "\"sobol_samples\": N, \"bootstrap\": B}", list);
+        return fail_type(c, what, v);
+    }
+    if (check_keys(c, v, sensitivity_keys))
+        return -1;
+    if (member(v, "method") != NULL) {
+        old = path_push_key(c, "method");
+        rc = read_sensitivity_method(c, member(v, "method"), pairs,
+                                     &s->sensitivity);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    if (member(v, "sobol_samples") != NULL) {
+        if (read_count_at(c, v, "sobol_samples", 2, SOBOL_SAMPLES_MAX,
+                          "an integer from 2 to 10000000", &n))
+            return -1;
+        s->sobol_samples = n;
+    }
+    if (member(v, "bootstrap") != NULL) {
+        if (read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX, "an integer "
+                          "from 0 to 100000 (0: no intervals)", &n))
+            return -1;
+        s->bootstrap = (uint32_t)n;
+    }
+    return 0;
+}
+
+/* ======================================================================
+ * The scenario
+ * ====================================================================== */
+
+int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
+    const cJSON *v;
+    size_t old;
+    int rc = 0;
+
+    if (!cJSON_IsObject(root))
+        return fail_type(c, "a JSON object (the scenario)", root);
+    if (check_keys(c, root, top_keys))
+        return -1;
+    if (read_string(c, root, "name", 1, 1, &s->name)
+        || read_string(c, root, "description", 0, 0, &s->description))
+        return -1;
+
+    if (member(root, "seed") == NULL)
+        return fail_missing(c, "seed", "an integer from 0 to "
+                            "18446744073709551615");
+    if (read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
+        return -1;
+
+    if (member(root, "samples") == NULL)
+        return fail_missing(c, "samples", "an integer from 1 to 1000000000");
+    if (read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX, &s->samples))
+        return -1;
+
+    s->sampling = MC_SAMPLING_RANDOM;
+    if ((v = member(root, "sampling")) != NULL) {
+        int d = cJSON_IsString(v) ? mc_sampling_find(v->valuestring) : -1;
+        old = path_push_key(c, "sampling");
+        if (d < 0) {
+            char list[64];
+            mc_sampling_list(list, sizeof list, "\"", " or ");
+            rc = fail_type(c, list, v);
+        } else {
+            s->sampling = d;
+        }
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
+    if ((v = member(root, "inputs")) == NULL)
+        return fail_missing(c, "inputs", "an object with one entry per "
+                            "input of MODEL.md");
+    old = path_push_key(c, "inputs");
+    rc = read_inputs(c, v, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    if (s->sampling == MC_SAMPLING_SOBOL) {
+        size_t dims = 0;
+        for (size_t k = 0; k < s->n_stages; k++)
+            dims += !mc_dist_is_fixed(&s->stages[k].dist);
+        for (int j = 0; j < MC_IN_COUNT; j++)
+            dims += !mc_dist_is_fixed(&s->inputs[j].dist);
+        if (dims > MC_SOBOL_MAX_DIMS) {
+            old = path_push_key(c, "sampling");
+            fail(c, "expected at most %d uncertain inputs and stages for "
+                 "Sobol' sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS,
+                 dims);
+            path_pop(c, old);
+            return -1;
+        }
+    }
+
+    s->n_corr = 0;
+    if ((v = member(root, "correlations")) != NULL) {
+        old = path_push_key(c, "correlations");
+        rc = read_correlations(c, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
+    s->sensitivity = MC_SENS_RANK;
+    s->sobol_samples = MC_SOBOL_SAMPLES_DEFAULT;
+    s->bootstrap = MC_BOOTSTRAP_DEFAULT;
+    if ((v = member(root, "sensitivity")) != NULL) {
+        /* each entry of a valid "correlations" is one pair */
+        size_t pairs = s->n_corr > 0 ? (size_t)cJSON_GetArraySize(
+                           member(root, "correlations")) : 0;
+        old = path_push_key(c, "sensitivity");
+        rc = read_sensitivity(c, v, pairs, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
+    s->until[0] = '\0';
+    if ((v = member(root, "until")) != NULL) {
+        old = path_push_key(c, "until");
+        rc = read_until(c, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+
+    old = path_push_key(c, "horizons");
+    if ((v = member(root, "horizons")) != NULL)
+        rc = read_horizons(c, v, s);
+    else
+        rc = horizons_range(c, DEFAULT_H_START, DEFAULT_H_STOP,
+                            DEFAULT_H_STEP, s);
+    path_pop(c, old);
+    if (rc)
+        return -1;
+
+    s->write_samples = 1;
+    if ((v = member(root, "output")) != NULL) {
+        old = path_push_key(c, "output");
+        rc = read_output(c, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    if (check_inputs(c, root, s))
+        return -1;
+    /* last, so that the base's own errors come first; a variant's
+       document has no "variants" (the recursion stops there) */
+    if ((v = member(root, "variants")) != NULL) {
+        old = path_push_key(c, "variants");
+        rc = read_variants(c, root, v, s);
+        path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,429 @@
+/* mc_cfg_variants.c: variants and sweeps.
+ *
+ * "variants": [{"name": N, "description": D, "inputs": {...}} or
+ *              {"name": N, "sweep": {"input": I, "parameter": P,
+ *                                    "values": [x, ...]}}, ...]
+ * Each variant is the base document with some entries of "inputs"
+ * replaced (a sweep: one number of one input, once per value), read by
+ * read_scenario like the base, so that every check applies.  Streams
+ * are keyed by input name, so the inputs a variant leaves alone draw the
+ * base's numbers (common random numbers).  First every entry's shape is
+ * checked and the variants counted (a sweep of 1000 values is refused
+ * before 1000 documents are built); then each is built and read.
+ */
+#include "mc_config_impl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SWEEP_VALUES_MAX 1000
+#define VARIANT_NAME_MAX 64
+
+static const char *const variant_keys[] = {"name", "description", "inputs",
+                                           "sweep", NULL};
+static const char *const sweep_keys[] = {"input", "parameter", "values",
+                                         NULL};
+
+/* "name" of entry v: letters, digits, '.', '_', '-' (it names a folder;
+ * '=' and '+' are left to the names sweeps make), not starting with '.',
+ * not "base". */
+static int check_variant_name(cfg_ctx *c, const cJSON *v)
+{
+    const cJSON *n = member(v, "name");
+    const char *p;
+    shown_buf b;
+    size_t old;
+    int rc = 0;
+    if (n == NULL)
+        return fail_missing(c, "name", "a variant name (letters, digits, "
+                            "'.', '_' and '-')");
+    old = path_push_key(c, "name");
+    if (!cJSON_IsString(n) || n->valuestring[0] == '\0') {
+        rc = fail_type(c, "a non-empty string", n);
+        goto out;
+    }
+    for (p = n->valuestring; *p != '\0'; p++)
+        if (!isalnum((unsigned char)*p) && strchr("._-", *p) == NULL)
+            break;
+    if (*p != '\0') {
+        char ch[16];
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F)
+            snprintf(ch, sizeof ch, "0x%02x", (unsigned char)*p);
+        else
+            snprintf(ch, sizeof ch, "'%c'", *p);
+        rc = fail(c, "expected a variant name of letters, digits, '.', '_' "
+                  "and '-' (it names a folder), found \"%s\" (with %s)",
+                  shown(&b, n->valuestring, 64), ch);
+    } else if (n->valuestring[0] == '.') {
+        rc = fail(c, "expected a variant name not starting with '.' (it "
+                  "names a folder), found \"%s\"",
+                  shown(&b, n->valuestring, 64));
+    } else if (strlen(n->valuestring) > VARIANT_NAME_MAX) {
+        rc = fail(c, "expected a variant name of at most %d characters, "
+                  "found %zu", VARIANT_NAME_MAX, strlen(n->valuestring));
+    } else if (strcmp(n->valuestring, "base") == 0) {
+        rc = fail(c, "expected a variant name other than \"base\" (the name "
+                  "of the base scenario's results), found \"base\"");
+    }
+out:
+    path_pop(c, old);
+    return rc;
+}
+
+/* "inputs" of a variant: a non-empty object of input names.  Their
+ * values are checked when the variant's document is read. */
+static int check_variant_inputs(cfg_ctx *c, const cJSON *in)
+{
+    const char *keys[MC_IN_COUNT + 2];
+    input_keys(keys);
+    if (!cJSON_IsObject(in))
+        return fail_type(c, "an object of the inputs this variant replaces "
+                         "(as in $.inputs)", in);
+    if (check_keys(c, in, keys))
+        return -1;
+    if (in->child == NULL)
+        return fail(c, "expected at least one input to replace, found an "
+                    "empty object (a variant equal to the base)");
+    return 0;
+}
+
+/* The numeric members of an input's object ("median, sigma"). */
+static void numeric_keys(const cJSON *obj, const char **keys, size_t max,
+                         char *list, size_t n)
+{
+    size_t k = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, obj)
+        if (cJSON_IsNumber(e) && k + 1 < max)
+            keys[k++] = e->string;
+    keys[k] = NULL;
+    join(list, n, keys);
+}
+
+/* "sweep" of a variant: {"input": I, "parameter": P, "values": [...]},
+ * I an input of the base other than final_run_gpu_hours, P a number in
+ * its entry ("value" for a bare number), 1 to SWEEP_VALUES_MAX finite
+ * numbers.  *n: how many variants it makes. */
+static int check_sweep(cfg_ctx *c, const cJSON *sw,
+                       const cJSON *base_inputs, size_t *n)
+{
+    const cJSON *in, *par, *vals, *base, *e;
+    size_t old, i = 0;
+    shown_buf b;
+    if (!cJSON_IsObject(sw))
+        return fail_type(c, "an object {\"input\": ..., \"parameter\": ..., "
+                         "\"values\": [...]}", sw);
+    if (check_keys(c, sw, sweep_keys))
+        return -1;
+    for (size_t k = 0; sweep_keys[k] != NULL; k++)
+        if (member(sw, sweep_keys[k]) == NULL)
+            return fail_missing(c, sweep_keys[k], k == 0 ? "an input name"
+                                : k == 1 ? "a parameter of that input"
+                                : "an array of numbers");
+    in = member(sw, "input");
+    par = member(sw, "parameter");
+    vals = member(sw, "values");
+
+    old = path_push_key(c, "input");
+    if (!cJSON_IsString(in))
+        return fail_type(c, "an input name", in);
+    if (strcmp(in->valuestring, FINAL_RUN) == 0)
+        return fail(c, "expected an input other than %s (replace its stages "
+                    "with \"inputs\"), found '%s'", FINAL_RUN, FINAL_RUN);
+    if (input_id(in->valuestring) < 0) {
+        const char *names[MC_IN_COUNT + 1], *near;
+        for (int k = 0; k < MC_IN_COUNT; k++)
+            names[k] = mc_input_infos[k].name;
+        names[MC_IN_COUNT] = NULL;
+        near = closest(in->valuestring, names);
+        return fail(c, "expected an input of MODEL.md%s%s%s, found '%s'",
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "", shown(&b, in->valuestring, 64));
+    }
+    path_pop(c, old);
+
+    base = member(base_inputs, in->valuestring);
+    old = path_push_key(c, "parameter");
+    if (!cJSON_IsString(par))
+        return fail_type(c, "a parameter name", par);
+    if (cJSON_IsNumber(base)) {
+        if (strcmp(par->valuestring, "value") != 0)
+            return fail(c, "expected \"value\" (%s is a bare number in "
+                        "$.inputs), found '%s'", in->valuestring,
+                        shown(&b, par->valuestring, 64));
+    } else if (!cJSON_IsNumber(member(base, par->valuestring))) {
+        const char *keys[MC_DIST_PARAMS_MAX + 2], *near;
+        char list[128];
+        numeric_keys(base, keys, MC_DIST_PARAMS_MAX + 2, list, sizeof list);
+        if (keys[0] == NULL)     /* a discrete: its values are arrays */
+            return fail(c, "expected a numeric parameter of $.inputs.%s, "
+                        "found '%s' (that input has none to sweep)",
+                        in->valuestring, shown(&b, par->valuestring, 64));
+        near = closest(par->valuestring, keys);
+        return fail(c, "expected a numeric parameter of $.inputs.%s (one "
+                    "of %s), found '%s'%s%s%s", in->valuestring, list,
+                    shown(&b, par->valuestring, 64), near ? " (did you mean '"
+                    : "", near ? near : "", near ? "'?)" : "");
+    }
+    path_pop(c, old);
+
+    old = path_push_key(c, "values");
+    if (!cJSON_IsArray(vals))
+        return fail_type(c, "an array of numbers", vals);
+    *n = (size_t)cJSON_GetArraySize(vals);
+    if (*n == 0)
+        return fail(c, "expected at least one value, found an empty array");
+    if (*n > SWEEP_VALUES_MAX)
+        return fail(c, "expected at most %d values, found %zu",
+                    SWEEP_VALUES_MAX, *n);
+    cJSON_ArrayForEach(e, vals) {
+        double x;
+        size_t o = path_push_index(c, i++);
+        if (read_number(c, e, &x))
+            return -1;
+        path_pop(c, o);
+    }
+    path_pop(c, old);
+    return 0;
+}
+
+/* Entry v of "variants" (at the current path): its keys, name and
+ * override; *n: the variants it makes (1, or a sweep's values). */
+static int check_variant(cfg_ctx *c, const cJSON *v, const cJSON *base_inputs,
+                         size_t *n)
+{
+    const cJSON *in, *sw, *d;
+    size_t old;
+    int rc;
+    if (!cJSON_IsObject(v))
+        return fail_type(c, "a variant {\"name\": ..., \"inputs\": {...}} or "
+                         "{\"name\": ..., \"sweep\": {...}}", v);
+    if (check_keys(c, v, variant_keys) || check_variant_name(c, v))
+        return -1;
+    d = member(v, "description");
+    if (d != NULL && !cJSON_IsString(d))
+        return fail_at_key(c, "description", "expected a string, found %s",
+                           describe(&(found_buf){{0}}, d));
+    in = member(v, "inputs");
+    sw = member(v, "sweep");
+    if (in != NULL && sw != NULL)
+        return fail(c, "expected exactly one of \"inputs\" and \"sweep\", "
+                    "found both");
+    if (in == NULL && sw == NULL)
+        return fail(c, "missing required key 'inputs' or 'sweep': expected "
+                    "the inputs the variant replaces or a sweep of one "
+                    "parameter, found neither");
+    *n = 1;
+    old = path_push_key(c, in != NULL ? "inputs" : "sweep");
+    rc = in != NULL ? check_variant_inputs(c, in)
+                    : check_sweep(c, sw, base_inputs, n);
+    path_pop(c, old);
+    return rc;
+}
+
+/* The document of one variant: the base without "variants", with the
+ * entries of the variant's "inputs" replaced, or the swept number set to
+ * x.  NULL when out of memory. */
+static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
+{
+    cJSON *doc = cJSON_Duplicate(root, 1), *inputs, *e;
+    const cJSON *in = member(v, "inputs"), *sw = member(v, "sweep");
+    if (doc == NULL)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "variants");
+    inputs = cJSON_GetObjectItemCaseSensitive(doc, "inputs");
+    if (in != NULL) {
+        cJSON_ArrayForEach(e, in) {
+            cJSON *copy = cJSON_Duplicate(e, 1);
+            if (copy == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
+                                    inputs, e->string, copy)) {
+                cJSON_Delete(copy);
+                cJSON_Delete(doc);
+                return NULL;
+            }
+        }
+    } else {
+        cJSON *target = cJSON_GetObjectItemCaseSensitive(
+            inputs, member(sw, "input")->valuestring);
+        if (!cJSON_IsNumber(target))
+            target = cJSON_GetObjectItemCaseSensitive(
+                target, member(sw, "parameter")->valuestring);
+        cJSON_SetNumberValue(target, x);
+        cJSON_free(target->valuestring);   /* the base's number's text */
+        target->valuestring = NULL;
+    }
+    return doc;
+}
+
+/* Is path inside $.inputs.<key>? */
+static int path_in_input(const char *path, const char *key)
+{
+    size_t n = strlen(key);
+    return strncmp(path, "$.inputs.", 9) == 0
+           && strncmp(path + 9, key, n) == 0
+           && (path[9 + n] == '\0' || path[9 + n] == '.'
+               || path[9 + n] == '[');
+}
+
+/* An error *sub of variant `name`'s document (whose paths are those of
+ * the base document) reported at the current path, $.variants[i] (or,
+ * for a sweep, the value: $.variants[i].sweep.values[k]): inside an
+ * input the variant replaces, at that place of the variant; else at
+ * what the variant changes (its one input, its inputs, the swept value),
+ * the message saying where the document failed. */
+static int fail_variant(cfg_ctx *c, const mc_err *sub, const cJSON *v,
+                        const char *name)
+{
+    const cJSON *in = member(v, "inputs"), *e;
+    if (in != NULL) {
+        cJSON_ArrayForEach(e, in)
+            if (path_in_input(sub->path, e->string)) {
+                path_append(c, "%s", sub->path + 1);
+                return fail(c, "%s", sub->msg);
+            }
+        path_push_key(c, "inputs");
+        if (in->child->next == NULL)
+            path_push_key(c, in->child->string);
+    }
+    return fail(c, "%s (at %s in variant '%s')", sub->msg, sub->path, name);
+}
+
+/* The name of entry v's variant k: its name, and for a sweep "=" and
+ * the value k in the shortest form that reads back ("median=3.1"; -0 as
+ * 0, so that 0 and -0 collide).  *x: the swept value (else 0). */
+static void variant_name(const cJSON *v, size_t k, char *buf, size_t n,
+                         double *x)
+{
+    const cJSON *sw = member(v, "sweep");
+    char num[32];
+    *x = 0;
+    snprintf(buf, n, "%s", member(v, "name")->valuestring);
+    if (sw != NULL) {
+        size_t len = strlen(buf);
+        *x = cJSON_GetArrayItem(member(sw, "values"), (int)k)->valuedouble;
+        fmt_num(num, sizeof num, *x == 0 ? 0.0 : *x);
+        snprintf(buf + len, n - len, "=%s", num);
+    }
+}
+
+/* Variant `name` of entry v (at the current path $.variants[i]), with
+ * the swept value x if any, into *out (zeroed). */
+static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
+                        const char *name, double x, const mc_scenario *base,
+                        mc_variant *out)
+{
+    const cJSON *d = member(v, "description");
+    cJSON *doc = NULL;
+    cfg_ctx sc;
+    mc_err sub;
+    int rc = -1;
+    size_t len;
+
+    out->name = strdup(name);
+    out->description = d != NULL ? strdup(d->valuestring) : NULL;
+    out->s = calloc(1, sizeof *out->s);
+    doc = variant_document(root, v, x);
+    if (out->name == NULL || (d != NULL && out->description == NULL)
+        || out->s == NULL || doc == NULL) {
+        fail(c, "expected memory for a variant, found none (out of memory)");
+        goto out;
+    }
+    memset(&sub, 0, sizeof sub);
+    ctx_init(&sc, &sub);
+    if (read_scenario(&sc, doc, out->s)) {
+        fail_variant(c, &sub, v, name);
+        goto out;
+    }
+    /* "<base>/<variant>", and the variant's own description if any */
+    len = strlen(base->name) + 1 + strlen(name) + 1;
+    free(out->s->name);
+    if ((out->s->name = malloc(len)) == NULL) {
+        fail(c, "expected memory for a name, found none (out of memory)");
+        goto out;
+    }
+    snprintf(out->s->name, len, "%s/%s", base->name, name);
+    if (d != NULL) {
+        free(out->s->description);
+        if ((out->s->description = strdup(d->valuestring)) == NULL) {
+            fail(c, "expected memory for a description, found none (out of "
+                 "memory)");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* "variants" (at the current path) of the base *s, read from root. */
+int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
+                  mc_scenario *s)
+{
+    const cJSON *base_inputs = member(root, "inputs"), *v;
+    size_t total = 0, i = 0, j = 0;
+    /* where each variant came from: entry, sweep value (or SIZE_MAX) */
+    size_t from[MC_VARIANTS_MAX][2];
+    if (!cJSON_IsArray(vs))
+        return fail_type(c, "an array of variants {\"name\": ..., "
+                         "\"inputs\": {...}} or {\"name\": ..., \"sweep\": "
+                         "{...}}", vs);
+    cJSON_ArrayForEach(v, vs) {
+        size_t n = 0, old = path_push_index(c, i++);
+        if (check_variant(c, v, base_inputs, &n))
+            return -1;
+        path_pop(c, old);
+        total += n;
+    }
+    if (total > MC_VARIANTS_MAX)
+        return fail(c, "expected at most %d variants (a sweep makes one per "
+                    "value), found %zu", MC_VARIANTS_MAX, total);
+    if (total == 0)
+        return 0;
+    if ((s->variants = calloc(total, sizeof *s->variants)) == NULL)
+        return fail(c, "expected memory for %zu variants, found none (out of"
+                    " memory)", total);
+    s->n_variants = total;       /* zeroed entries are safe to free */
+    i = 0;
+    cJSON_ArrayForEach(v, vs) {
+        const cJSON *sw = member(v, "sweep");
+        size_t n = sw != NULL ? (size_t)cJSON_GetArraySize(
+                                    member(sw, "values")) : 1;
+        size_t old = path_push_index(c, i);
+        for (size_t k = 0; k < n; k++, j++) {
+            char name[VARIANT_NAME_MAX + 40];
+            double x;
+            size_t o2 = c->len;
+            variant_name(v, k, name, sizeof name, &x);
+            if (sw != NULL) {
+                path_push_key(c, "sweep");
+                path_push_key(c, "values");
+                path_push_index(c, k);
+            }
+            for (size_t p = 0; p < j; p++)
+                if (strcmp(s->variants[p].name, name) == 0) {
+                    char also[80];
+                    snprintf(also, sizeof also, "$.variants[%zu]", from[p][0]);
+                    if (from[p][1] != SIZE_MAX)
+                        snprintf(also + strlen(also), sizeof also
+                                 - strlen(also), ".sweep.values[%zu]",
+                                 from[p][1]);
+                    if (sw == NULL)
+                        path_push_key(c, "name");
+                    return fail(c, "expected variant names unique (a sweep "
+                                "adds \"=value\"), found \"%s\" again (also "
+                                "%s)", name, also);
+                }
+            if (read_variant(c, root, v, name, x, s, &s->variants[j]))
+                return -1;
+            from[j][0] = i;
+            from[j][1] = sw != NULL ? k : SIZE_MAX;
+            path_pop(c, o2);
+        }
+        path_pop(c, old);
+        i++;
+    }
+    return 0;
+}
