@@ -273,12 +273,39 @@ static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
  * The scenario
  * ====================================================================== */
 
-int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+/* Member key of root, if the document has it, read by read at its
+ * path. */
+static int read_optional(cfg_ctx *c, const cJSON *root, const char *key,
+                         int (*read)(cfg_ctx *, const cJSON *, mc_scenario *),
+                         mc_scenario *s)
 {
-    const cJSON *v;
+    const cJSON *v = member(root, key);
     size_t old;
-    int rc = 0;
+    int rc;
+    if (v == NULL)
+        return 0;
+    old = path_push_key(c, key);
+    rc = read(c, v, s);
+    path_pop(c, old);
+    return rc;
+}
 
+/* What a scenario that says nothing more gets (docs/scenario-format.md). */
+static void set_defaults(mc_scenario *s)
+{
+    s->sampling = MC_SAMPLING_RANDOM;
+    s->n_corr = 0;
+    s->sensitivity = MC_SENS_RANK;
+    s->sobol_samples = MC_SOBOL_SAMPLES_DEFAULT;
+    s->bootstrap = MC_BOOTSTRAP_DEFAULT;
+    s->until[0] = '\0';
+    s->write_samples = 1;
+}
+
+/* The document is an object of known keys; its name, description, seed
+ * and samples. */
+static int read_head(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
     if (!cJSON_IsObject(root))
         return fail_type(c, "a JSON object (the scenario)", root);
     if (check_keys(c, root, top_keys))
@@ -286,119 +313,110 @@ int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if (read_string(c, root, "name", 1, 1, &s->name)
         || read_string(c, root, "description", 0, 0, &s->description))
         return -1;
-
     if (member(root, "seed") == NULL)
         return fail_missing(c, "seed", "an integer from 0 to "
                             "18446744073709551615");
     if (read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
         return -1;
-
     if (member(root, "samples") == NULL)
         return fail_missing(c, "samples", "an integer from 1 to 1000000000");
-    if (read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX, &s->samples))
-        return -1;
+    return read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX,
+                               &s->samples);
+}
 
-    s->sampling = MC_SAMPLING_RANDOM;
-    if ((v = member(root, "sampling")) != NULL) {
-        int d = cJSON_IsString(v) ? mc_sampling_find(v->valuestring) : -1;
-        old = path_push_key(c, "sampling");
-        if (d < 0) {
-            char list[64];
-            mc_sampling_list(list, sizeof list, "\"", " or ");
-            rc = fail_type(c, list, v);
-        } else {
-            s->sampling = d;
-        }
-        path_pop(c, old);
-        if (rc)
-            return -1;
+/* "sampling": a design's name (mc_sampling_name). */
+static int read_sampling(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    int d = cJSON_IsString(v) ? mc_sampling_find(v->valuestring) : -1;
+    if (d < 0) {
+        char list[64];
+        mc_sampling_list(list, sizeof list, "\"", " or ");
+        return fail_type(c, list, v);
     }
+    s->sampling = d;
+    return 0;
+}
 
-    if ((v = member(root, "inputs")) == NULL)
+/* Sobol' points have a coordinate per uncertain input and stage, up to
+ * GSL's limit: the error is at $.sampling. */
+static int check_sobol_dims(cfg_ctx *c, const mc_scenario *s)
+{
+    size_t dims = 0, old;
+    if (s->sampling != MC_SAMPLING_SOBOL)
+        return 0;
+    for (size_t k = 0; k < s->n_stages; k++)
+        dims += !mc_dist_is_fixed(&s->stages[k].dist);
+    for (int j = 0; j < MC_IN_COUNT; j++)
+        dims += !mc_dist_is_fixed(&s->inputs[j].dist);
+    if (dims <= MC_SOBOL_MAX_DIMS)
+        return 0;
+    old = path_push_key(c, "sampling");
+    fail(c, "expected at most %d uncertain inputs and stages for Sobol' "
+         "sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS, dims);
+    path_pop(c, old);
+    return -1;
+}
+
+/* "sensitivity", after "correlations": Sobol' indices need independent
+ * inputs, and each entry of a valid "correlations" is one pair. */
+static int read_sensitivity_at(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
+    const cJSON *v = member(root, "sensitivity");
+    size_t pairs, old;
+    int rc;
+    if (v == NULL)
+        return 0;
+    pairs = s->n_corr > 0 ? (size_t)cJSON_GetArraySize(
+                member(root, "correlations")) : 0;
+    old = path_push_key(c, "sensitivity");
+    rc = read_sensitivity(c, v, pairs, s);
+    path_pop(c, old);
+    return rc;
+}
+
+/* "horizons", or the default range (whose errors are at $.horizons
+ * too). */
+static int read_horizons_at(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
+    const cJSON *v = member(root, "horizons");
+    size_t old = path_push_key(c, "horizons");
+    int rc = v != NULL ? read_horizons(c, v, s)
+                       : horizons_range(c, DEFAULT_H_START, DEFAULT_H_STOP,
+                                        DEFAULT_H_STEP, s);
+    path_pop(c, old);
+    return rc;
+}
+
+/* Member after member, in the order of docs/scenario-format.md, so that
+ * the first error is reported; then the checks of the whole. */
+int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+{
+    const cJSON *v;
+    size_t old;
+    int rc;
+
+    set_defaults(s);
+    if (read_head(c, root, s)
+        || read_optional(c, root, "sampling", read_sampling, s))
+        return -1;
+    if (member(root, "inputs") == NULL)
         return fail_missing(c, "inputs", "an object with one entry per "
                             "input of MODEL.md");
-    old = path_push_key(c, "inputs");
-    rc = read_inputs(c, v, s);
-    path_pop(c, old);
-    if (rc)
-        return -1;
-
-    if (s->sampling == MC_SAMPLING_SOBOL) {
-        size_t dims = 0;
-        for (size_t k = 0; k < s->n_stages; k++)
-            dims += !mc_dist_is_fixed(&s->stages[k].dist);
-        for (int j = 0; j < MC_IN_COUNT; j++)
-            dims += !mc_dist_is_fixed(&s->inputs[j].dist);
-        if (dims > MC_SOBOL_MAX_DIMS) {
-            old = path_push_key(c, "sampling");
-            fail(c, "expected at most %d uncertain inputs and stages for "
-                 "Sobol' sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS,
-                 dims);
-            path_pop(c, old);
-            return -1;
-        }
-    }
-
-    s->n_corr = 0;
-    if ((v = member(root, "correlations")) != NULL) {
-        old = path_push_key(c, "correlations");
-        rc = read_correlations(c, v, s);
-        path_pop(c, old);
-        if (rc)
-            return -1;
-    }
-
-    s->sensitivity = MC_SENS_RANK;
-    s->sobol_samples = MC_SOBOL_SAMPLES_DEFAULT;
-    s->bootstrap = MC_BOOTSTRAP_DEFAULT;
-    if ((v = member(root, "sensitivity")) != NULL) {
-        /* each entry of a valid "correlations" is one pair */
-        size_t pairs = s->n_corr > 0 ? (size_t)cJSON_GetArraySize(
-                           member(root, "correlations")) : 0;
-        old = path_push_key(c, "sensitivity");
-        rc = read_sensitivity(c, v, pairs, s);
-        path_pop(c, old);
-        if (rc)
-            return -1;
-    }
-
-    s->until[0] = '\0';
-    if ((v = member(root, "until")) != NULL) {
-        old = path_push_key(c, "until");
-        rc = read_until(c, v, s);
-        path_pop(c, old);
-        if (rc)
-            return -1;
-    }
-
-    old = path_push_key(c, "horizons");
-    if ((v = member(root, "horizons")) != NULL)
-        rc = read_horizons(c, v, s);
-    else
-        rc = horizons_range(c, DEFAULT_H_START, DEFAULT_H_STOP,
-                            DEFAULT_H_STEP, s);
-    path_pop(c, old);
-    if (rc)
-        return -1;
-
-    s->write_samples = 1;
-    if ((v = member(root, "output")) != NULL) {
-        old = path_push_key(c, "output");
-        rc = read_output(c, v, s);
-        path_pop(c, old);
-        if (rc)
-            return -1;
-    }
-    if (check_inputs(c, root, s))
+    if (read_optional(c, root, "inputs", read_inputs, s)
+        || check_sobol_dims(c, s)
+        || read_optional(c, root, "correlations", read_correlations, s)
+        || read_sensitivity_at(c, root, s)
+        || read_optional(c, root, "until", read_until, s)
+        || read_horizons_at(c, root, s)
+        || read_optional(c, root, "output", read_output, s)
+        || check_inputs(c, root, s))
         return -1;
     /* last, so that the base's own errors come first; a variant's
        document has no "variants" (the recursion stops there) */
-    if ((v = member(root, "variants")) != NULL) {
-        old = path_push_key(c, "variants");
-        rc = read_variants(c, root, v, s);
-        path_pop(c, old);
-        if (rc)
-            return -1;
-    }
-    return 0;
+    if ((v = member(root, "variants")) == NULL)
+        return 0;
+    old = path_push_key(c, "variants");
+    rc = read_variants(c, root, v, s);
+    path_pop(c, old);
+    return rc;
 }
