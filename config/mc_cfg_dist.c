@@ -13,6 +13,9 @@
 
 static const char *const truncate_keys[] = {"lo", "hi", NULL};
 
+/* A discrete distribution from the arrays "values" and "weights" (equal
+ * weights when absent) of obj; a negative weight is blamed where it is
+ * written. */
 static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
 {
     double *values = NULL, *weights = NULL;

@@ -1497,6 +1497,28 @@ static void scenario_free_should_accept_a_zeroed_struct(void **state)
     mc_scenario_free(NULL);
 }
 
+/* The names of sampling designs and sensitivity methods: one table
+ * each, for the file, the command line and the manifest. */
+static void design_and_method_names_should_be_declared_once(void **state)
+{
+    char buf[64];
+    (void)state;
+    for (int i = 0; i < MC_SAMPLING_COUNT; i++)
+        assert_int_equal(mc_sampling_find(mc_sampling_name(i)), i);
+    for (int i = 0; i < MC_SENS_COUNT; i++)
+        assert_int_equal(mc_sensitivity_find(mc_sensitivity_name(i)), i);
+    assert_string_equal(mc_sampling_name(MC_SAMPLING_LHS), "lhs");
+    assert_string_equal(mc_sensitivity_name(MC_SENS_NONE), "none");
+    assert_null(mc_sampling_name(MC_SAMPLING_COUNT));
+    assert_null(mc_sensitivity_name(-1));
+    assert_int_equal(mc_sampling_find("Sobol"), -1);
+    assert_int_equal(mc_sensitivity_find(NULL), -1);
+    mc_sampling_list(buf, sizeof buf, "", " or ");
+    assert_string_equal(buf, "random, lhs or sobol");
+    mc_sensitivity_list(buf, sizeof buf, "\"", ", ");
+    assert_string_equal(buf, "\"rank\", \"sobol\", \"none\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1524,6 +1546,7 @@ int main(void)
         cmocka_unit_test(special_files_should_be_refused_at_once),
         cmocka_unit_test(file_with_an_error_should_not_be_an_io_error),
         cmocka_unit_test(scenario_free_should_accept_a_zeroed_struct),
+        cmocka_unit_test(design_and_method_names_should_be_declared_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -291,6 +291,56 @@ static void every_type_should_be_found_by_name(void **state)
     assert_string_equal(mc_dist_name(&d), "gamma");
 }
 
+/* The table also says how a scenario writes each type: its keys (the
+ * required ones first), whether it is a fixed value, and how it is built
+ * from the numbers given, with the key to blame when they are refused. */
+static void type_table_should_describe_scenario_keys(void **state)
+{
+    (void)state;
+    for (size_t i = 0; mc_dist_types[i] != NULL; i++) {
+        const mc_dist_type *t = mc_dist_types[i];
+        size_t k = 0;
+        while (t->params[k] != NULL)
+            k++;
+        assert_true(k >= 1 && k < MC_DIST_PARAMS_MAX);
+        assert_true(t->n_required <= k);
+        assert_int_equal(t->fixed, strcmp(t->name, "fixed") == 0);
+        /* only discrete takes arrays */
+        assert_int_equal(t->from_params == NULL,
+                         strcmp(t->name, "discrete") == 0);
+    }
+    mc_dist_params p;
+    mc_dist d;
+    char msg[256];
+    memset(&p, 0, sizeof p);
+    p.v[0] = 1.0, p.v[1] = 2.0, p.has[0] = p.has[1] = 1;
+    assert_int_equal(mc_dist_from_params(&d, mc_dist_type_find("normal"),
+                                         &p, msg, sizeof msg), 0);
+    assert_string_equal(mc_dist_name(&d), "normal");
+    assert_true(d.p[0] == 1.0 && d.p[1] == 2.0);
+    assert_false(mc_dist_is_fixed(&d));
+    p.v[1] = -2.0;                                   /* sd */
+    assert_int_equal(mc_dist_from_params(&d, mc_dist_type_find("normal"),
+                                         &p, msg, sizeof msg), -1);
+    assert_string_equal(mc_dist_param_blame(mc_dist_type_find("normal"),
+                                            &p), "sd");
+    /* lognormal: {mu, median} is none of its sets, so no key is blamed */
+    const mc_dist_type *ln = mc_dist_type_find("lognormal");
+    assert_int_equal(mc_dist_from_params(&d, ln, &p, msg, sizeof msg), -1);
+    assert_string_equal(msg, "expected exactly one of the lognormal parameter "
+                        "sets {mu, sigma}, {median, sigma} or {p05, p95}, "
+                        "found {mu, median}");
+    assert_null(mc_dist_param_blame(ln, &p));
+    memset(&p, 0, sizeof p);
+    p.v[0] = 3.0, p.has[0] = 1;
+    assert_int_equal(mc_dist_from_params(&d, mc_dist_type_find("fixed"), &p,
+                                         msg, sizeof msg), 0);
+    assert_true(mc_dist_is_fixed(&d));
+    assert_false(mc_dist_is_fixed(NULL));
+    assert_int_equal(mc_dist_from_params(&d, mc_dist_type_find("discrete"),
+                                         &p, msg, sizeof msg), -1);
+}
+
 static void triangular_0_1_2_should_have_mean_1_and_variance_one_sixth(void **state)
 {
     (void)state;
@@ -1035,6 +1085,7 @@ int main(void)
     }
     const struct CMUnitTest fixed_tests[] = {
         cmocka_unit_test(every_type_should_be_found_by_name),
+        cmocka_unit_test(type_table_should_describe_scenario_keys),
         cmocka_unit_test(triangular_0_1_2_should_have_mean_1_and_variance_one_sixth),
         cmocka_unit_test(pert_should_be_the_lambda_4_beta_with_the_classic_mean),
         cmocka_unit_test(lognormal_interval_should_hit_its_5_and_95_points),
