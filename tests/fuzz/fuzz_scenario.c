@@ -73,11 +73,9 @@ static void check_success(const mc_scenario *s)
     if (s->n_stages == 0 || s->stages == NULL)
         broken("no training stage");
     for (size_t i = 0; i < s->n_stages; i++) {
-        static const mc_input_info stage = {"final_run_gpu_hours", 0.0, 1,
-                                            "GPU-h"};
         if (s->stages[i].dist.type == NULL || s->stages[i].name == NULL)
             broken("a stage without a distribution or a name");
-        check_draws(&s->stages[i], s->seed, &stage);
+        check_draws(&s->stages[i], s->seed, &mc_input_infos[MC_IN_FINAL_RUN]);
     }
     for (size_t i = 0; i < MC_IN_COUNT; i++) {
         if (s->inputs[i].dist.type == NULL || s->inputs[i].name == NULL)
