@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ctx_init(cfg_ctx *c, mc_err *err)
+void cfg_ctx_init(cfg_ctx *c, mc_err *err)
 {
     c->err = err;
     strcpy(c->path, "$");
     c->len = 1;
 }
 
-void path_append(cfg_ctx *c, const char *fmt, ...)
+void cfg_path_append(cfg_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -29,7 +29,7 @@ void path_append(cfg_ctx *c, const char *fmt, ...)
 /* Text from the file, made safe to show in a message: at most max
  * characters, control characters, quotes and backslashes escaped, "..."
  * when shortened; UTF-8 sequences are kept whole. */
-const char *shown(shown_buf *b, const char *text, size_t max)
+const char *cfg_shown(shown_buf *b, const char *text, size_t max)
 {
     size_t o = 0, chars = 0;
     const unsigned char *p = (const unsigned char *)text;
@@ -62,7 +62,7 @@ const char *shown(shown_buf *b, const char *text, size_t max)
 /* A key that is a plain identifier is appended as .key, any other as
  * ["key"] (escaped, shortened), so that a path stays readable and
  * unambiguous. */
-size_t path_push_key(cfg_ctx *c, const char *key)
+size_t cfg_path_push_key(cfg_ctx *c, const char *key)
 {
     size_t old = c->len;
     int plain = key[0] != '\0';
@@ -70,29 +70,29 @@ size_t path_push_key(cfg_ctx *c, const char *key)
         if (!isalnum((unsigned char)*p) && *p != '_')
             plain = 0;
     if (plain) {
-        path_append(c, ".%.64s", key);
+        cfg_path_append(c, ".%.64s", key);
     } else {
         shown_buf b;
-        path_append(c, "[\"%s\"]", shown(&b, key, 32));
+        cfg_path_append(c, "[\"%s\"]", cfg_shown(&b, key, 32));
     }
     return old;
 }
 
-size_t path_push_index(cfg_ctx *c, size_t i)
+size_t cfg_path_push_index(cfg_ctx *c, size_t i)
 {
     size_t old = c->len;
-    path_append(c, "[%zu]", i);
+    cfg_path_append(c, "[%zu]", i);
     return old;
 }
 
-void path_pop(cfg_ctx *c, size_t old)
+void cfg_path_pop(cfg_ctx *c, size_t old)
 {
     c->len = old;
     c->path[old] = '\0';
 }
 
 /* Fills the error with the current path and a message; returns -1. */
-int fail(cfg_ctx *c, const char *fmt, ...)
+int cfg_fail(cfg_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
@@ -103,22 +103,22 @@ int fail(cfg_ctx *c, const char *fmt, ...)
 }
 
 /* The same, at the path of a child key of the current path. */
-int fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
+int cfg_fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
 {
-    size_t old = path_push_key(c, key);
+    size_t old = cfg_path_push_key(c, key);
     va_list ap;
     snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
     va_start(ap, fmt);
     vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
     va_end(ap);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return -1;
 }
 
 /* Shortest "%g" form that reads back as x: a decimal of at most 15
  * digits is exact in "%.15g" (DBL_DIG), so only 16 and 17 need a try.
  * Sweeps name their variants with it ("overhead-median=3.1"). */
-void fmt_num(char *buf, size_t n, double x)
+void cfg_fmt_num(char *buf, size_t n, double x)
 {
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, x);
@@ -128,7 +128,7 @@ void fmt_num(char *buf, size_t n, double x)
 }
 
 /* A short description of a JSON value for "found ...". */
-const char *describe(found_buf *b, const cJSON *v)
+const char *cfg_describe(found_buf *b, const cJSON *v)
 {
     if (v == NULL) {
         snprintf(b->s, sizeof b->s, "nothing");
@@ -140,14 +140,14 @@ const char *describe(found_buf *b, const cJSON *v)
         snprintf(b->s, sizeof b->s, "false");
     } else if (cJSON_IsNumber(v)) {
         if (isfinite(v->valuedouble))
-            fmt_num(b->s, sizeof b->s, v->valuedouble);
+            cfg_fmt_num(b->s, sizeof b->s, v->valuedouble);
         else
             snprintf(b->s, sizeof b->s, "%s (a number too large for a "
                      "double)", v->valuedouble > 0 ? "inf" : "-inf");
     } else if (cJSON_IsString(v)) {
         shown_buf t;
         snprintf(b->s, sizeof b->s, "a string \"%s\"",
-                 shown(&t, v->valuestring, 40));
+                 cfg_shown(&t, v->valuestring, 40));
     } else if (cJSON_IsArray(v)) {
         snprintf(b->s, sizeof b->s, "an array");
     } else if (cJSON_IsObject(v)) {
@@ -158,13 +158,13 @@ const char *describe(found_buf *b, const cJSON *v)
     return b->s;
 }
 
-int fail_type(cfg_ctx *c, const char *expected, const cJSON *v)
+int cfg_fail_type(cfg_ctx *c, const char *expected, const cJSON *v)
 {
     found_buf f;
-    return fail(c, "expected %s, found %s", expected, describe(&f, v));
+    return cfg_fail(c, "expected %s, found %s", expected, cfg_describe(&f, v));
 }
 
-int fail_param(cfg_ctx *c, const char *key, const char *msg)
+int cfg_fail_param(cfg_ctx *c, const char *key, const char *msg)
 {
-    return key != NULL ? fail_at_key(c, key, "%s", msg) : fail(c, "%s", msg);
+    return key != NULL ? cfg_fail_at_key(c, key, "%s", msg) : cfg_fail(c, "%s", msg);
 }

@@ -44,26 +44,26 @@ static int read_pair_input(cfg_ctx *c, const cJSON *nm, const mc_scenario *s,
                            int *id)
 {
     if (!cJSON_IsString(nm))
-        return fail_type(c, "an input name", nm);
-    *id = input_id(nm->valuestring);
+        return cfg_fail_type(c, "an input name", nm);
+    *id = cfg_input_id(nm->valuestring);
     if (*id < 0) {
         const char *names[MC_IN_COUNT + 1];
         for (int i = 0; i < MC_IN_COUNT; i++)
             names[i] = mc_input_infos[i].name;
         names[MC_IN_COUNT] = NULL;
-        const char *near = closest(nm->valuestring, names);
+        const char *near = cfg_closest(nm->valuestring, names);
         shown_buf b;
-        return fail(c, "expected an input of MODEL.md%s%s%s, found "
+        return cfg_fail(c, "expected an input of MODEL.md%s%s%s, found "
                     "'%s'", near ? " (did you mean '" : "",
                     near ? near : "", near ? "'?)" : "",
-                    shown(&b, nm->valuestring, 64));
+                    cfg_shown(&b, nm->valuestring, 64));
     }
     if (mc_dist_is_fixed(&s->inputs[*id].dist))
-        return fail(c, "expected an uncertain input (a fixed value "
+        return cfg_fail(c, "expected an uncertain input (a fixed value "
                     "cannot be correlated), found '%s', which is "
                     "fixed", mc_input_infos[*id].name);
     if (!s->inputs[*id].dist.type->continuous)
-        return fail(c, "expected a continuous input (ranks of a "
+        return cfg_fail(c, "expected a continuous input (ranks of a "
                     "discrete one have ties), found '%s', which is "
                     "discrete", mc_input_infos[*id].name);
     return 0;
@@ -78,38 +78,38 @@ static int read_pair(cfg_ctx *c, const cJSON *e, const mc_scenario *s,
     double r = 0.0;
     size_t o2;
     if (!cJSON_IsObject(e))
-        return fail_type(c, "an object {\"inputs\": [A, B], "
+        return cfg_fail_type(c, "an object {\"inputs\": [A, B], "
                          "\"spearman\": r}", e);
-    if (check_keys(c, e, correlation_keys))
+    if (cfg_check_keys(c, e, correlation_keys))
         return -1;
-    const cJSON *in = member(e, "inputs");
+    const cJSON *in = cfg_member(e, "inputs");
     if (in == NULL)
-        return fail_missing(c, "inputs", "two input names");
-    o2 = path_push_key(c, "inputs");
+        return cfg_fail_missing(c, "inputs", "two input names");
+    o2 = cfg_path_push_key(c, "inputs");
     if (!cJSON_IsArray(in) || cJSON_GetArraySize(in) != 2)
-        return fail_type(c, "an array of two input names", in);
+        return cfg_fail_type(c, "an array of two input names", in);
     for (int k = 0; k < 2; k++) {
-        size_t o3 = path_push_index(c, (size_t)k);
+        size_t o3 = cfg_path_push_index(c, (size_t)k);
         if (read_pair_input(c, cJSON_GetArrayItem(in, k), s, &ab[k]))
             return -1;
-        path_pop(c, o3);
+        cfg_path_pop(c, o3);
     }
     if (ab[0] == ab[1])
-        return fail(c, "expected two different inputs, found '%s' twice",
+        return cfg_fail(c, "expected two different inputs, found '%s' twice",
                     mc_input_infos[ab[0]].name);
-    path_pop(c, o2);
-    const cJSON *sp = member(e, "spearman");
+    cfg_path_pop(c, o2);
+    const cJSON *sp = cfg_member(e, "spearman");
     if (sp == NULL)
-        return fail_missing(c, "spearman", "a number in (-1, 1)");
-    o2 = path_push_key(c, "spearman");
-    if (read_number(c, sp, &r))
+        return cfg_fail_missing(c, "spearman", "a number in (-1, 1)");
+    o2 = cfg_path_push_key(c, "spearman");
+    if (cfg_read_number(c, sp, &r))
         return -1;
     if (!(r > -1.0 && r < 1.0))
-        return fail(c, "expected a rank correlation in (-1, 1), found %g",
+        return cfg_fail(c, "expected a rank correlation in (-1, 1), found %g",
                     r);
-    path_pop(c, o2);
+    cfg_path_pop(c, o2);
     if (!isnan(rho[ab[0]][ab[1]]))
-        return fail(c, "expected each pair of inputs once, found '%s' "
+        return cfg_fail(c, "expected each pair of inputs once, found '%s' "
                     "and '%s' again", mc_input_infos[ab[0]].name,
                     mc_input_infos[ab[1]].name);
     rho[ab[0]][ab[1]] = rho[ab[1]][ab[0]] = r;
@@ -135,7 +135,7 @@ static int fail_conflict(cfg_ctx *c, const double *a, size_t k,
                 const char *nx = mc_input_infos[s->corr_input[x]].name;
                 const char *ny = mc_input_infos[s->corr_input[y]].name;
                 const char *nz = mc_input_infos[s->corr_input[z]].name;
-                return fail(c, "expected correlations that can hold "
+                return cfg_fail(c, "expected correlations that can hold "
                             "together (a positive definite matrix), "
                             "found a conflict between (%s, %s) = %g, "
                             "(%s, %s) = %g and (%s, %s) = %g", nx, ny,
@@ -145,13 +145,13 @@ static int fail_conflict(cfg_ctx *c, const double *a, size_t k,
                             ny, nz,
                             rho[s->corr_input[y]][s->corr_input[z]]);
             }
-    return fail(c, "expected correlations that can hold together (a "
+    return cfg_fail(c, "expected correlations that can hold together (a "
                 "positive definite matrix), found %d pairs that cannot, "
                 "though every three of them can", given);
 }
 
 /* "correlations": [{"inputs": [A, B], "spearman": r}, ...] */
-int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+int cfg_read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     rho_table rho;
     int given = 0;
@@ -159,15 +159,15 @@ int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         for (int j = 0; j < MC_IN_COUNT; j++)
             rho[i][j] = (double)NAN;
     if (!cJSON_IsArray(v))
-        return fail_type(c, "an array of {\"inputs\": [A, B], "
+        return cfg_fail_type(c, "an array of {\"inputs\": [A, B], "
                          "\"spearman\": r}", v);
     size_t idx = 0;
     for (const cJSON *e = v->child; e != NULL; e = e->next, idx++) {
-        size_t old = path_push_index(c, idx);
+        size_t old = cfg_path_push_index(c, idx);
         if (read_pair(c, e, s, rho))
             return -1;
         given++;
-        path_pop(c, old);
+        cfg_path_pop(c, old);
     }
     if (given == 0)
         return 0;
@@ -189,7 +189,7 @@ int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         }
     int pd = positive_definite(a, k, s->corr_chol);
     if (pd < 0)
-        return fail(c, "out of memory");
+        return cfg_fail(c, "out of memory");
     if (pd == 0)
         return fail_conflict(c, a, k, rho, given, s);
     s->n_corr = k;

@@ -22,20 +22,20 @@ static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
     size_t n = 0, nw = 0;
     char msg[sizeof ((mc_err *)0)->msg];
     int rc = -1;
-    if (read_number_array(c, obj, "values", &values, &n))
+    if (cfg_read_number_array(c, obj, "values", &values, &n))
         goto out;
-    if (member(obj, "weights") != NULL) {
-        if (read_number_array(c, obj, "weights", &weights, &nw))
+    if (cfg_member(obj, "weights") != NULL) {
+        if (cfg_read_number_array(c, obj, "weights", &weights, &nw))
             goto out;
         if (nw != n) {
-            fail_at_key(c, "weights", "expected %zu weights (one per value),"
+            cfg_fail_at_key(c, "weights", "expected %zu weights (one per value),"
                         " found %zu", n, nw);
             goto out;
         }
     } else {
         weights = malloc((n ? n : 1) * sizeof *weights);
         if (weights == NULL) {
-            fail(c, "expected memory for %zu weights, found none (out of "
+            cfg_fail(c, "expected memory for %zu weights, found none (out of "
                  "memory)", n);
             goto out;
         }
@@ -47,15 +47,15 @@ static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
         while (neg < n && weights[neg] >= 0)
             neg++;
         if (n == 0) {
-            fail_at_key(c, "values", "%s", msg);
+            cfg_fail_at_key(c, "values", "%s", msg);
         } else if (neg < n) {
-            size_t o = path_push_key(c, "weights");
-            size_t o2 = path_push_index(c, neg);
-            fail(c, "%s", msg);
-            path_pop(c, o2);
-            path_pop(c, o);
+            size_t o = cfg_path_push_key(c, "weights");
+            size_t o2 = cfg_path_push_index(c, neg);
+            cfg_fail(c, "%s", msg);
+            cfg_path_pop(c, o2);
+            cfg_path_pop(c, o);
         } else {
-            fail_param(c, member(obj, "weights") ? "weights" : NULL, msg);
+            cfg_fail_param(c, cfg_member(obj, "weights") ? "weights" : NULL, msg);
         }
         goto out;
     }
@@ -78,20 +78,20 @@ static int build_dist(cfg_ctx *c, const mc_dist_type *t,
         if (msg[0] == '\0')
             snprintf(msg, sizeof msg, "expected valid %s parameters, found "
                      "parameters mc_dist rejects", t->name);
-        return fail_param(c, mc_dist_param_blame(t, p), msg);
+        return cfg_fail_param(c, mc_dist_param_blame(t, p), msg);
     }
     return 0;
 }
 
 /* Known distribution names for messages: "fixed, uniform, ...". */
-void known_dists(char *buf, size_t n)
+void cfg_known_dists(char *buf, size_t n)
 {
     const char *names[32];
     size_t k = 0;
     for (size_t i = 0; mc_dist_types[i] != NULL && k < 31; i++)
         names[k++] = mc_dist_types[i]->name;
     names[k] = NULL;
-    join(buf, n, names);
+    cfg_join(buf, n, names);
 }
 
 static int fail_dist_name(cfg_ctx *c, const cJSON *v)
@@ -103,14 +103,14 @@ static int fail_dist_name(cfg_ctx *c, const cJSON *v)
     for (size_t i = 0; mc_dist_types[i] != NULL && k < 31; i++)
         names[k++] = mc_dist_types[i]->name;
     names[k] = NULL;
-    known_dists(list, sizeof list);
+    cfg_known_dists(list, sizeof list);
     if (cJSON_IsString(v))
-        near = closest(v->valuestring, names);
+        near = cfg_closest(v->valuestring, names);
     if (near != NULL)
-        return fail(c, "expected a distribution name (one of %s), found %s "
-                    "(did you mean '%s'?)", list, describe(&f, v), near);
-    return fail(c, "expected a distribution name (one of %s), found %s",
-                list, describe(&f, v));
+        return cfg_fail(c, "expected a distribution name (one of %s), found %s "
+                    "(did you mean '%s'?)", list, cfg_describe(&f, v), near);
+    return cfg_fail(c, "expected a distribution name (one of %s), found %s",
+                list, cfg_describe(&f, v));
 }
 
 /* "truncate": {"lo": x, "hi": y}, either optional. */
@@ -118,18 +118,18 @@ static int read_truncate(cfg_ctx *c, const cJSON *t, mc_dist *d)
 {
     double lo = -HUGE_VAL, hi = HUGE_VAL;
     char msg[sizeof ((mc_err *)0)->msg];
-    size_t old = path_push_key(c, "truncate");
+    size_t old = cfg_path_push_key(c, "truncate");
     int rc = -1;
     msg[0] = '\0';
     if (!cJSON_IsObject(t)) {
-        fail_type(c, "an object {\"lo\": x, \"hi\": y}", t);
+        cfg_fail_type(c, "an object {\"lo\": x, \"hi\": y}", t);
         goto out;
     }
-    if (check_keys(c, t, truncate_keys))
+    if (cfg_check_keys(c, t, truncate_keys))
         goto out;
-    if (member(t, "lo") != NULL && read_number_at(c, t, "lo", &lo))
+    if (cfg_member(t, "lo") != NULL && cfg_read_number_at(c, t, "lo", &lo))
         goto out;
-    if (member(t, "hi") != NULL && read_number_at(c, t, "hi", &hi))
+    if (cfg_member(t, "hi") != NULL && cfg_read_number_at(c, t, "hi", &hi))
         goto out;
     if (mc_dist_truncate(d, lo, hi, msg, sizeof msg)) {
         if (msg[0] == '\0')
@@ -139,16 +139,16 @@ static int read_truncate(cfg_ctx *c, const cJSON *t, mc_dist *d)
             /* where the mass is, so that the user can move the bounds */
             double a = mc_dist_quantile(d, 0.001), b = mc_dist_quantile(d,
                                                                   0.999);
-            fail(c, "%s; this %s has 99.8%% of its mass between %.4g and "
+            cfg_fail(c, "%s; this %s has 99.8%% of its mass between %.4g and "
                  "%.4g", msg, d->type->name, a, b);
         } else {
-            fail(c, "%s", msg);
+            cfg_fail(c, "%s", msg);
         }
         goto out;
     }
     rc = 0;
 out:
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -156,7 +156,7 @@ out:
  * quantiles REACH_P from either end are equal) is a fixed value in
  * disguise, and the value is what the run would use: say so, and name a
  * fixed value (inside the domain, or the domain to pick one from). */
-int check_spread(cfg_ctx *c, const mc_dist *d,
+int cfg_check_spread(cfg_ctx *c, const mc_dist *d,
                  const mc_input_info *info, const char *what)
 {
     double a, b;
@@ -166,16 +166,16 @@ int check_spread(cfg_ctx *c, const mc_dist *d,
     mc_dist_reach(d, &a, &b);
     if (!(a == b))
         return 0;
-    fmt_num(v, sizeof v, a);
-    fmt_num(lo_s, sizeof lo_s, info->lo);
+    cfg_fmt_num(v, sizeof v, a);
+    cfg_fmt_num(lo_s, sizeof lo_s, info->lo);
     if (info->lo_open ? a > info->lo && (info->lo != 0 || a >= DBL_MIN)
                       : a >= info->lo)
-        return fail(c, "expected a distribution whose draws differ, found "
+        return cfg_fail(c, "expected a distribution whose draws differ, found "
                     "a %s whose every draw is %s in double precision (its "
                     "quantiles %g from either end are equal); use a fixed "
                     "value instead: \"value\": %s, or widen it", d->type->name,
                     v, REACH_P, v);
-    return fail(c, "expected a distribution whose draws differ, found a %s "
+    return cfg_fail(c, "expected a distribution whose draws differ, found a %s "
                 "whose every draw is %s in double precision (its quantiles "
                 "%g from either end are equal), outside %s %s %s "
                 "(MODEL.md); use a fixed value %s %s, or widen it",
@@ -184,10 +184,10 @@ int check_spread(cfg_ctx *c, const mc_dist *d,
 }
 
 /* Is key a parameter of some distribution (other than a fixed value)? */
-int is_param_key(const char *key)
+int cfg_is_param_key(const char *key)
 {
     for (size_t i = 0; mc_dist_types[i] != NULL; i++)
-        if (!mc_dist_types[i]->fixed && in_list(key, mc_dist_types[i]->params))
+        if (!mc_dist_types[i]->fixed && cfg_in_list(key, mc_dist_types[i]->params))
             return 1;
     return 0;
 }
@@ -195,24 +195,24 @@ int is_param_key(const char *key)
 /* A distribution object (with "dist") at the current path into *d: the
  * keys its type takes (mc_dist_types), numbers, or the arrays of a
  * discrete one. */
-int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
+int cfg_read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
                      mc_dist *d)
 {
-    const cJSON *dv = member(v, "dist"), *t;
+    const cJSON *dv = cfg_member(v, "dist"), *t;
     const mc_dist_type *type = NULL;
     const char *allowed[MC_DIST_PARAMS_MAX + 6];
     mc_dist_params p;
     size_t k = 0, old;
 
-    old = path_push_key(c, "dist");
+    old = cfg_path_push_key(c, "dist");
     if (cJSON_IsString(dv))
         type = mc_dist_type_find(dv->valuestring);
     if (type == NULL) {
         fail_dist_name(c, dv);
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         return -1;
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
 
     allowed[k++] = "dist";
     for (size_t i = 0; type->params[i] != NULL; i++)
@@ -222,39 +222,39 @@ int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
     if (is_stage)
         allowed[k++] = "name";
     allowed[k] = NULL;
-    if (check_keys(c, v, allowed))
+    if (cfg_check_keys(c, v, allowed))
         return -1;
 
     memset(&p, 0, sizeof p);
     if (type->from_params != NULL) {
         for (size_t i = 0; type->params[i] != NULL; i++) {
-            if (member(v, type->params[i]) != NULL) {
-                if (read_number_at(c, v, type->params[i], &p.v[i]))
+            if (cfg_member(v, type->params[i]) != NULL) {
+                if (cfg_read_number_at(c, v, type->params[i], &p.v[i]))
                     return -1;
                 p.has[i] = 1;
             } else if (i < type->n_required) {
                 char need[96], what[160];
-                join(need, sizeof need, type->params);
+                cfg_join(need, sizeof need, type->params);
                 snprintf(what, sizeof what, "a number (%s takes %s)",
                          type->name, need);
-                return fail_missing(c, type->params[i], what);
+                return cfg_fail_missing(c, type->params[i], what);
             }
         }
         if (build_dist(c, type, &p, d))
             return -1;
     } else {
         /* arrays: values, optional weights */
-        if (member(v, type->params[0]) == NULL) {
+        if (cfg_member(v, type->params[0]) == NULL) {
             char what[160];
             snprintf(what, sizeof what, "an array of numbers (%s takes %s "
                      "and optional %s)", type->name, type->params[0],
                      type->params[1]);
-            return fail_missing(c, type->params[0], what);
+            return cfg_fail_missing(c, type->params[0], what);
         }
         if (build_discrete(c, v, d))
             return -1;
     }
-    t = member(v, "truncate");
+    t = cfg_member(v, "truncate");
     if (t != NULL && read_truncate(c, t, d))
         return -1;
     return 0;

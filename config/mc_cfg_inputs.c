@@ -67,17 +67,17 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
     if (stage != NULL) {
         shown_buf b;
         snprintf(what, sizeof what, "%s (stage '%s')", info->name,
-                 shown(&b, stage, 64));
+                 cfg_shown(&b, stage, 64));
     }
     else
         snprintf(what, sizeof what, "%s", info->name);
-    fmt_num(lo_s, sizeof lo_s, lo);
-    if (check_spread(c, d, info, what))
+    cfg_fmt_num(lo_s, sizeof lo_s, lo);
+    if (cfg_check_spread(c, d, info, what))
         return -1;
     if (ok) {
         reach(d, &rlo, &rhi);
         if (!(rhi < HUGE_VAL))
-            return fail(c, "expected finite values of %s, found a %s "
+            return cfg_fail(c, "expected finite values of %s, found a %s "
                         "distribution whose draws overflow to inf in double "
                         "precision (its upper %g quantile is %g); narrow it, "
                         "or truncate it: \"truncate\": {\"hi\": x}", what,
@@ -86,7 +86,7 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
            subnormal number that the model's quotients turn into inf */
         if (info->lo_open ? !(rlo > lo) || (lo == 0 && rlo < DBL_MIN)
                           : !(rlo >= lo))
-            return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+            return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a "
                         "%s distribution whose draws underflow in double "
                         "precision (its %g quantile is %g, below the "
                         "smallest normal double %g); narrow it, or truncate "
@@ -95,31 +95,31 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
                         lo_s);
         return 0;
     }
-    fmt_num(s_s, sizeof s_s, s);
-    if (strcmp(d->type->name, "fixed") == 0) {
+    cfg_fmt_num(s_s, sizeof s_s, s);
+    if (mc_dist_is_fixed(d)) {
         char msg[sizeof ((mc_err *)0)->msg];
         snprintf(msg, sizeof msg, "expected %s %s %s (MODEL.md)%s, found %s;"
                  " change the value", what, op, lo_s, normal, s_s);
-        return fail_param(c, value_key, msg);
+        return cfg_fail_param(c, value_key, msg);
     }
     if (!d->type->continuous) {
         /* blame the first value outside the domain, where it is written */
         const cJSON *e;
         size_t i = 0;
-        cJSON_ArrayForEach(e, member(v, "values")) {
+        cJSON_ArrayForEach(e, cfg_member(v, "values")) {
             double x = e->valuedouble;
             if (info->lo_open ? !(x > lo && x >= min_x) : !(x >= lo)) {
-                size_t old = path_push_key(c, "values");
-                path_push_index(c, i);
-                fmt_num(s_s, sizeof s_s, x);
-                fail(c, "expected values of %s %s %s (MODEL.md)%s, found %s;"
+                size_t old = cfg_path_push_key(c, "values");
+                cfg_path_push_index(c, i);
+                cfg_fmt_num(s_s, sizeof s_s, x);
+                cfg_fail(c, "expected values of %s %s %s (MODEL.md)%s, found %s;"
                      " change this value", what, op, lo_s, normal, s_s);
-                path_pop(c, old);
+                cfg_path_pop(c, old);
                 return -1;
             }
             i++;
         }
-        return fail(c, "expected values of %s %s %s (MODEL.md), found a "
+        return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a "
                     "%s distribution with the value %s; change its values",
                     what, op, lo_s, d->type->name, s_s);
     }
@@ -130,11 +130,11 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
                      info->lo_open ? "<=" : "<", lo_s, pr);
     }
     if (info->lo_open)
-        return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+        return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
                     "distribution reaching %s%s; truncate it: \"truncate\": "
                     "{\"lo\": x} with x > %s", what, op, lo_s,
                     d->type->name, s_s, p_s, lo_s);
-    return fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
+    return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
                 "distribution reaching %s%s; truncate it: \"truncate\": "
                 "{\"lo\": %s}", what, op, lo_s, d->type->name, s_s, p_s,
                 lo_s);
@@ -155,16 +155,16 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
 
     if (cJSON_IsNumber(v) && !is_stage) {
         double x = 0;
-        if (read_number(c, v, &x))
+        if (cfg_read_number(c, v, &x))
             goto out;
         d = mc_dist_fixed(x);
         if (mc_dist_check(&d, msg, sizeof msg)) {
-            fail(c, "%s", msg);
+            cfg_fail(c, "%s", msg);
             goto out;
         }
     } else if (cJSON_IsObject(v)) {
-        if (member(v, "dist") != NULL) {
-            if (read_dist_object(c, v, is_stage, &d))
+        if (cfg_member(v, "dist") != NULL) {
+            if (cfg_read_dist_object(c, v, is_stage, &d))
                 goto out;
             if (mc_dist_is_fixed(&d))
                 value_key = d.type->params[0];
@@ -176,45 +176,45 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
             const cJSON *k;
             double x;
             cJSON_ArrayForEach(k, v)
-                if (is_param_key(k->string)) {
+                if (cfg_is_param_key(k->string)) {
                     char list[256];
-                    known_dists(list, sizeof list);
-                    fail(c, "missing required key 'dist': expected a "
+                    cfg_known_dists(list, sizeof list);
+                    cfg_fail(c, "missing required key 'dist': expected a "
                          "distribution name (one of %s) beside the "
                          "parameter '%s', found no 'dist'", list,
                          k->string);
                     goto out;
                 }
-            if (member(v, "truncate") != NULL) {
-                fail_at_key(c, "truncate", "expected a continuous "
+            if (cfg_member(v, "truncate") != NULL) {
+                cfg_fail_at_key(c, "truncate", "expected a continuous "
                             "distribution to truncate, found a fixed value "
                             "(give \"dist\" and its parameters, or remove "
                             "\"truncate\")");
                 goto out;
             }
-            if (check_keys(c, v, is_stage ? stage_keys : fixed_keys))
+            if (cfg_check_keys(c, v, is_stage ? stage_keys : fixed_keys))
                 goto out;
-            if (member(v, "value") == NULL) {
-                fail(c, "missing required key 'value': expected a number "
+            if (cfg_member(v, "value") == NULL) {
+                cfg_fail(c, "missing required key 'value': expected a number "
                      "(or a distribution object with \"dist\"), found no "
                      "'value'");
                 goto out;
             }
-            if (read_number_at(c, v, "value", &x))
+            if (cfg_read_number_at(c, v, "value", &x))
                 goto out;
             d = mc_dist_fixed(x);
             value_key = "value";
             if (mc_dist_check(&d, msg, sizeof msg)) {
-                fail_at_key(c, "value", "%s", msg);
+                cfg_fail_at_key(c, "value", "%s", msg);
                 goto out;
             }
         }
-        if (is_stage && read_string(c, v, "name", 1, 1, &name))
+        if (is_stage && cfg_read_string(c, v, "name", 1, 1, &name))
             goto out;
-        if (read_string(c, v, "source", 0, 0, &source))
+        if (cfg_read_string(c, v, "source", 0, 0, &source))
             goto out;
     } else {
-        fail_type(c, is_stage ? "a stage object {\"name\": ..., \"value\": "
+        cfg_fail_type(c, is_stage ? "a stage object {\"name\": ..., \"value\": "
                   "...} or {\"name\": ..., \"dist\": ...}"
                   : "a number or an object with \"value\" or \"dist\"", v);
         goto out;
@@ -222,7 +222,7 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
     if (check_domain(c, v, &d, info, name, value_key))
         goto out;
     if (name == NULL && (name = strdup(info->name)) == NULL) {
-        fail(c, "expected memory for a name, found none (out of memory)");
+        cfg_fail(c, "expected memory for a name, found none (out of memory)");
         goto out;
     }
     out->name = name;
@@ -250,7 +250,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     if (!cJSON_IsArray(v)) {
         s->stages = calloc(1, sizeof *s->stages);
         if (s->stages == NULL)
-            return fail(c, "expected memory for a stage, found none (out "
+            return cfg_fail(c, "expected memory for a stage, found none (out "
                         "of memory)");
         s->n_stages = 1;
         if (read_input(c, v, stage_info, 0, &s->stages[0]))
@@ -260,45 +260,45 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     }
     n = (size_t)cJSON_GetArraySize(v);
     if (n == 0)
-        return fail(c, "expected at least one stage, found an empty array");
+        return cfg_fail(c, "expected at least one stage, found an empty array");
     s->stages = calloc(n, sizeof *s->stages);
     if (s->stages == NULL)
-        return fail(c, "expected memory for %zu stages, found none (out of "
+        return cfg_fail(c, "expected memory for %zu stages, found none (out of "
                     "memory)", n);
     s->n_stages = n;      /* zeroed entries are safe to free */
     cJSON_ArrayForEach(e, v) {
-        size_t old = path_push_index(c, i);
+        size_t old = cfg_path_push_index(c, i);
         mc_input *st = &s->stages[i];
         if (read_input(c, e, stage_info, 1, st)) {
-            path_pop(c, old);
+            cfg_path_pop(c, old);
             return -1;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->stages[j].name, st->name) == 0) {
                 shown_buf b;
-                fail_at_key(c, "name", "expected a stage name unique within"
+                cfg_fail_at_key(c, "name", "expected a stage name unique within"
                             " %s, found \"%s\" again (also at [%zu])",
-                            FINAL_RUN, shown(&b, st->name, 64), j);
-                path_pop(c, old);
+                            FINAL_RUN, cfg_shown(&b, st->name, 64), j);
+                cfg_path_pop(c, old);
                 return -1;
             }
         len = strlen(FINAL_RUN) + 2 + strlen(st->name);
         if ((stream = malloc(len)) == NULL) {
-            path_pop(c, old);
-            return fail(c, "expected memory for a stream name, found none "
+            cfg_path_pop(c, old);
+            return cfg_fail(c, "expected memory for a stream name, found none "
                         "(out of memory)");
         }
         snprintf(stream, len, "%s/%s", FINAL_RUN, st->name);
         st->stream = mc_rng_stream_id(stream);
         free(stream);
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         i++;
     }
     return 0;
 }
 
 /* The keys of "inputs": final_run_gpu_hours, then MODEL.md's order. */
-void input_keys(const char *keys[MC_IN_COUNT + 2])
+void cfg_input_keys(const char *keys[MC_IN_COUNT + 2])
 {
     keys[0] = FINAL_RUN;
     for (size_t i = 0; i < MC_IN_COUNT; i++)
@@ -306,55 +306,55 @@ void input_keys(const char *keys[MC_IN_COUNT + 2])
     keys[MC_IN_COUNT + 1] = NULL;
 }
 
-int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     const char *keys[MC_IN_COUNT + 2];
     const cJSON *e;
     size_t old;
-    input_keys(keys);
+    cfg_input_keys(keys);
 
     if (!cJSON_IsObject(v))
-        return fail_type(c, "an object with one entry per input of "
+        return cfg_fail_type(c, "an object with one entry per input of "
                          "MODEL.md", v);
-    if (check_keys(c, v, keys))
+    if (cfg_check_keys(c, v, keys))
         return -1;
     for (size_t i = 0; keys[i] != NULL; i++)
-        if (member(v, keys[i]) == NULL
+        if (cfg_member(v, keys[i]) == NULL
             && (i == 0 || mc_input_infos[i - 1].required))
-            return fail(c, "missing required key '%s': expected every input"
+            return cfg_fail(c, "missing required key '%s': expected every input"
                         " of MODEL.md (%s, %s, %s, ...), found no '%s'",
                         keys[i], keys[0], keys[1], keys[2], keys[i]);
-    e = member(v, FINAL_RUN);
-    old = path_push_key(c, FINAL_RUN);
+    e = cfg_member(v, FINAL_RUN);
+    old = cfg_path_push_key(c, FINAL_RUN);
     if (read_stages(c, e, s)) {
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         return -1;
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     for (size_t i = 0; i < MC_IN_COUNT; i++) {
         const mc_input_info *info = &mc_input_infos[i];
         s->inputs[i].stream = mc_rng_stream_id(info->name);
-        if (member(v, info->name) == NULL) {   /* optional: the model's */
+        if (cfg_member(v, info->name) == NULL) {   /* optional: the model's */
             s->inputs[i].dist = mc_dist_fixed(info->fallback);
             s->inputs[i].source = strdup("not in the scenario: the model's "
                                          "fallback value (MODEL.md)");
             if (s->inputs[i].source == NULL)
-                return fail(c, "expected memory for a source, found none "
+                return cfg_fail(c, "expected memory for a source, found none "
                             "(out of memory)");
             continue;
         }
-        old = path_push_key(c, info->name);
-        if (read_input(c, member(v, info->name), info, 0, &s->inputs[i])) {
-            path_pop(c, old);
+        old = cfg_path_push_key(c, info->name);
+        if (read_input(c, cfg_member(v, info->name), info, 0, &s->inputs[i])) {
+            cfg_path_pop(c, old);
             return -1;
         }
         s->inputs[i].stream = mc_rng_stream_id(info->name);
-        path_pop(c, old);
+        cfg_path_pop(c, old);
     }
     return 0;
 }
 
-int input_id(const char *name)
+int cfg_input_id(const char *name)
 {
     for (int i = 0; i < MC_IN_COUNT; i++)
         if (strcmp(mc_input_infos[i].name, name) == 0)
@@ -373,7 +373,7 @@ static void stream_name(const mc_scenario *s, size_t i, int single,
     else {
         shown_buf b;
         snprintf(buf, n, "%s/%s", FINAL_RUN,
-                 shown(&b, s->stages[i - MC_IN_COUNT].name, 64));
+                 cfg_shown(&b, s->stages[i - MC_IN_COUNT].name, 64));
     }
 }
 
@@ -395,7 +395,7 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
     size_t old = c->len;
     int rc = 0;
     if (r == NULL)
-        return fail(c, "expected memory for %zu streams, found none (out of "
+        return cfg_fail(c, "expected memory for %zu streams, found none (out of "
                     "memory)", n);
     for (size_t i = 0; i < n; i++) {
         r[i].i = i;
@@ -410,20 +410,20 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
         size_t later = r[k].i;
         stream_name(s, r[k - 1].i, single, a, sizeof a);
         stream_name(s, later, single, b, sizeof b);
-        path_push_key(c, "inputs");
+        cfg_path_push_key(c, "inputs");
         if (later < MC_IN_COUNT) {
-            path_push_key(c, mc_input_infos[later].name);
+            cfg_path_push_key(c, mc_input_infos[later].name);
         } else {
-            path_push_key(c, FINAL_RUN);
+            cfg_path_push_key(c, FINAL_RUN);
             if (!single) {
-                path_push_index(c, later - MC_IN_COUNT);
-                path_push_key(c, "name");
+                cfg_path_push_index(c, later - MC_IN_COUNT);
+                cfg_path_push_key(c, "name");
             }
         }
-        rc = fail(c, "expected a distinct random stream for every input, "
+        rc = cfg_fail(c, "expected a distinct random stream for every input, "
                   "found '%s' and '%s' sharing stream id 0x%08x (FNV-1a of "
                   "the names); rename one", a, b, (unsigned)r[k].id);
-        path_pop(c, old);
+        cfg_path_pop(c, old);
     }
     free(r);
     return rc;
@@ -465,40 +465,40 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
     if (a > 0 && 1.0 / a < x)
         x = 1.0 / a;
     if (!(f < HUGE_VAL))
-        return fail(c, "expected final_run_gpu_hours (the sum of the "
+        return cfg_fail(c, "expected final_run_gpu_hours (the sum of the "
                     "stages) finite in double precision, found stages "
                     "summing to inf; make them smaller");
     if (!(t < HUGE_VAL))
-        return fail(c, "expected training_gpu_hours = overhead x "
+        return cfg_fail(c, "expected training_gpu_hours = overhead x "
                     "final_run_gpu_hours finite in double precision, found "
                     "it reaching inf (overhead up to %s); narrow overhead "
-                    "or the stages", (fmt_num(v, sizeof v, hi[0]), v));
+                    "or the stages", (cfg_fmt_num(v, sizeof v, hi[0]), v));
     if (!(i0hi < HUGE_VAL))
-        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+        return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
                     "gpus_per_node x 24 x representativeness finite in "
                     "double precision, found it reaching inf; narrow those "
                     "inputs");
     if (!(i0lo >= DBL_MIN))
-        return fail(c, "expected inference_gpu_hours_per_day = nodes x "
+        return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
                     "gpus_per_node x 24 x representativeness of at least "
                     "%g (the smallest normal double), found it as low as "
                     "%g; narrow those inputs", DBL_MIN, i0lo);
     if (!(e >= DBL_MIN))
-        return fail(c, "expected power_ratio x pue_ratio of at least %g "
+        return cfg_fail(c, "expected power_ratio x pue_ratio of at least %g "
                     "(the smallest normal double), found it as low as %g; "
                     "narrow those inputs", DBL_MIN, e);
     if (!(hi[MC_IN_GPU_HOUR_USD] * t < HUGE_VAL
           && hi[MC_IN_GPU_HOUR_USD] * i0hi < HUGE_VAL))
-        return fail(c, "expected training_usd and inference_usd_per_day "
+        return cfg_fail(c, "expected training_usd and inference_usd_per_day "
                     "finite in double precision, found them reaching inf "
                     "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
-                    (fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
+                    (cfg_fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
     /* the GPU-hour break-even divides by inference alone, the energy one
        by power_ratio x pue_ratio x inference: the smaller of the two */
     if (e > 1.0)
         e = 1.0;
     if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
-        return fail(c, "expected break-even days and multipliers finite in "
+        return cfg_fail(c, "expected break-even days and multipliers finite in "
                     "double precision where break-even happens, found "
                     "training / inference (or over power_ratio x pue_ratio "
                     "x inference, where that product is below 1) reaching "
@@ -511,13 +511,13 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
 /* The checks of $.inputs that need the whole scenario (the horizons
  * among it): the model's derived quantities, then a random stream of its
  * own for every input.  root: the document read. */
-int check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s)
+int cfg_check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s)
 {
-    size_t old = path_push_key(c, "inputs");
+    size_t old = cfg_path_push_key(c, "inputs");
     int rc = check_derived(c, s);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     if (rc)
         return -1;
-    return check_streams(c, s, !cJSON_IsArray(member(member(root, "inputs"),
+    return check_streams(c, s, !cJSON_IsArray(cfg_member(cfg_member(root, "inputs"),
                                                      FINAL_RUN)));
 }

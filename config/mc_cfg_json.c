@@ -573,14 +573,14 @@ static int fail_syntax(cfg_ctx *c, const jscan *j)
     js_found(j, found, sizeof found);
     c->err->line = j->at_line;
     c->err->column = col;
-    return fail(c, "invalid JSON at line %d, column %d: expected %s, found "
+    return cfg_fail(c, "invalid JSON at line %d, column %d: expected %s, found "
                 "%s", c->err->line, c->err->column, j->expected, found);
 }
 
 /* The scenario's text (len bytes, a UTF-8 byte-order mark ignored) into
  * *root, or -1 with the error: syntax errors with their line and
  * column. */
-int read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root)
+int cfg_read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root)
 {
     jscan j;
     int rc;
@@ -599,11 +599,11 @@ int read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root)
     j.line = 1;
     js_ws(&j);
     if (j.i == j.n)
-        return fail(c, "expected a JSON object (the scenario), found %s",
+        return cfg_fail(c, "expected a JSON object (the scenario), found %s",
                     len ? "only white space" : "an empty text");
     rc = js_parse(&j, root);
     if (rc != 0 && j.oom)
-        fail(c, "expected memory to read %zu bytes of JSON, found none (out "
+        cfg_fail(c, "expected memory to read %zu bytes of JSON, found none (out "
              "of memory)", len);
     else if (rc != 0)
         fail_syntax(c, &j);

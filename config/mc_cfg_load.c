@@ -25,9 +25,9 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
 
     memset(err, 0, sizeof *err);
     memset(&s, 0, sizeof s);
-    ctx_init(&c, err);
-    if (read_json(&c, text, len, &root) == 0
-        && read_scenario(&c, root, &s) == 0) {
+    cfg_ctx_init(&c, err);
+    if (cfg_read_json(&c, text, len, &root) == 0
+        && cfg_read_scenario(&c, root, &s) == 0) {
         *out = s;
         rc = 0;
     }

@@ -38,12 +38,12 @@ static int horizons_range(cfg_ctx *c, double start, double stop,
     double q = (stop - start) / step + 1e-9;
     size_t n;
     if (!(q < HORIZONS_MAX))
-        return fail(c, "expected at most %d horizons, found %.0f (from "
+        return cfg_fail(c, "expected at most %d horizons, found %.0f (from "
                     "start, stop and step)", HORIZONS_MAX, floor(q) + 1);
     n = (size_t)floor(q) + 1;
     s->horizons = malloc(n * sizeof *s->horizons);
     if (s->horizons == NULL)
-        return fail(c, "expected memory for %zu horizons, found none (out "
+        return cfg_fail(c, "expected memory for %zu horizons, found none (out "
                     "of memory)", n);
     s->n_horizons = n;
     for (size_t i = 0; i < n; i++) {
@@ -55,8 +55,8 @@ static int horizons_range(cfg_ctx *c, double start, double stop,
     for (size_t i = 1; i < n; i++)
         if (!(s->horizons[i] > s->horizons[i - 1])) {
             char st[32];
-            fmt_num(st, sizeof st, step);
-            return fail_at_key(c, "step", "expected a step that keeps the "
+            cfg_fmt_num(st, sizeof st, step);
+            return cfg_fail_at_key(c, "step", "expected a step that keeps the "
                                "horizons strictly increasing in double "
                                "precision, found %s", st);
         }
@@ -68,27 +68,27 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     if (cJSON_IsObject(v)) {
         double start, stop, step;
         char a[32];
-        if (check_keys(c, v, horizon_keys))
+        if (cfg_check_keys(c, v, horizon_keys))
             return -1;
         for (size_t i = 0; horizon_keys[i] != NULL; i++)
-            if (member(v, horizon_keys[i]) == NULL)
-                return fail_missing(c, horizon_keys[i], "a number (the "
+            if (cfg_member(v, horizon_keys[i]) == NULL)
+                return cfg_fail_missing(c, horizon_keys[i], "a number (the "
                                     "range form takes start, stop and step)");
-        if (read_number_at(c, v, "start", &start)
-            || read_number_at(c, v, "stop", &stop)
-            || read_number_at(c, v, "step", &step))
+        if (cfg_read_number_at(c, v, "start", &start)
+            || cfg_read_number_at(c, v, "stop", &stop)
+            || cfg_read_number_at(c, v, "step", &step))
             return -1;
         if (!(start > 0))
-            return fail_at_key(c, "start", "expected start > 0, found %s",
-                               (fmt_num(a, sizeof a, start), a));
+            return cfg_fail_at_key(c, "start", "expected start > 0, found %s",
+                               (cfg_fmt_num(a, sizeof a, start), a));
         if (!(step > 0))
-            return fail_at_key(c, "step", "expected step > 0, found %s",
-                               (fmt_num(a, sizeof a, step), a));
+            return cfg_fail_at_key(c, "step", "expected step > 0, found %s",
+                               (cfg_fmt_num(a, sizeof a, step), a));
         if (!(stop >= start)) {
             char b[32];
-            fmt_num(a, sizeof a, start);
-            fmt_num(b, sizeof b, stop);
-            return fail_at_key(c, "stop", "expected stop >= start (%s), "
+            cfg_fmt_num(a, sizeof a, start);
+            cfg_fmt_num(b, sizeof b, stop);
+            return cfg_fail_at_key(c, "stop", "expected stop >= start (%s), "
                                "found %s", a, b);
         }
         return horizons_range(c, start, stop, step, s);
@@ -97,39 +97,39 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         const cJSON *e;
         size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
         if (n == 0)
-            return fail(c, "expected at least one horizon, found an empty "
+            return cfg_fail(c, "expected at least one horizon, found an empty "
                         "array");
         if (n > HORIZONS_MAX)
-            return fail(c, "expected at most %d horizons, found %zu",
+            return cfg_fail(c, "expected at most %d horizons, found %zu",
                         HORIZONS_MAX, n);
         s->horizons = malloc(n * sizeof *s->horizons);
         if (s->horizons == NULL)
-            return fail(c, "expected memory for %zu horizons, found none "
+            return cfg_fail(c, "expected memory for %zu horizons, found none "
                         "(out of memory)", n);
         s->n_horizons = n;
         cJSON_ArrayForEach(e, v) {
-            size_t old = path_push_index(c, i);
+            size_t old = cfg_path_push_index(c, i);
             double x = 0;
-            int bad = read_number(c, e, &x);
+            int bad = cfg_read_number(c, e, &x);
             if (!bad && !(x > 0)) {
                 found_buf f;
-                bad = fail(c, "expected a horizon > 0 (days), found %s",
-                           describe(&f, e));
+                bad = cfg_fail(c, "expected a horizon > 0 (days), found %s",
+                           cfg_describe(&f, e));
             } else if (!bad && i > 0 && !(x > s->horizons[i - 1])) {
                 char a[32];
                 found_buf f;
-                fmt_num(a, sizeof a, s->horizons[i - 1]);
-                bad = fail(c, "expected horizons strictly increasing (a "
-                           "value > %s), found %s", a, describe(&f, e));
+                cfg_fmt_num(a, sizeof a, s->horizons[i - 1]);
+                bad = cfg_fail(c, "expected horizons strictly increasing (a "
+                           "value > %s), found %s", a, cfg_describe(&f, e));
             }
-            path_pop(c, old);
+            cfg_path_pop(c, old);
             if (bad)
                 return -1;
             s->horizons[i++] = x;
         }
         return 0;
     }
-    return fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": s} "
+    return cfg_fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": s} "
                      "or an array of numbers", v);
 }
 
@@ -137,18 +137,18 @@ static int read_output(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     const cJSON *b;
     if (!cJSON_IsObject(v))
-        return fail_type(c, "an object {\"samples_csv\": true/false}", v);
-    if (check_keys(c, v, output_keys))
+        return cfg_fail_type(c, "an object {\"samples_csv\": true/false}", v);
+    if (cfg_check_keys(c, v, output_keys))
         return -1;
-    b = member(v, "samples_csv");
+    b = cfg_member(v, "samples_csv");
     if (b != NULL) {
-        size_t old = path_push_key(c, "samples_csv");
+        size_t old = cfg_path_push_key(c, "samples_csv");
         int rc = 0;
         if (!cJSON_IsBool(b))
-            rc = fail_type(c, "true or false", b);
+            rc = cfg_fail_type(c, "true or false", b);
         else
             s->write_samples = cJSON_IsTrue(b) ? 1 : 0;
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         return rc;
     }
     return 0;
@@ -158,38 +158,38 @@ static int read_output(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     if (!cJSON_IsObject(v))
-        return fail_type(c, "an object {\"metric\": ..., \"stat\": ..., "
+        return cfg_fail_type(c, "an object {\"metric\": ..., \"stat\": ..., "
                          "\"tolerance\": ...}", v);
-    if (check_keys(c, v, until_keys))
+    if (cfg_check_keys(c, v, until_keys))
         return -1;
     const char *txt[2] = {NULL, NULL};
     static const char *const keys[2] = {"metric", "stat"};
     for (int k = 0; k < 2; k++) {
-        const cJSON *e = member(v, keys[k]);
+        const cJSON *e = cfg_member(v, keys[k]);
         if (e == NULL)
-            return fail_missing(c, keys[k], k == 0 ? "an output of "
+            return cfg_fail_missing(c, keys[k], k == 0 ? "an output of "
                                 "summary.csv" : "mean, p01 .. p99 or p_le_2");
-        size_t old = path_push_key(c, keys[k]);
+        size_t old = cfg_path_push_key(c, keys[k]);
         if (!cJSON_IsString(e) || strchr(e->valuestring, ':') != NULL ||
             e->valuestring[0] == '\0')
-            return fail_type(c, k == 0 ? "an output of summary.csv (a "
+            return cfg_fail_type(c, k == 0 ? "an output of summary.csv (a "
                              "name)" : "a statistic's name", e);
         txt[k] = e->valuestring;
-        path_pop(c, old);
+        cfg_path_pop(c, old);
     }
-    const cJSON *t = member(v, "tolerance");
+    const cJSON *t = cfg_member(v, "tolerance");
     if (t == NULL)
-        return fail_missing(c, "tolerance", "a number > 0");
+        return cfg_fail_missing(c, "tolerance", "a number > 0");
     double tol = 0.0;
-    size_t old = path_push_key(c, "tolerance");
-    if (read_number(c, t, &tol))
+    size_t old = cfg_path_push_key(c, "tolerance");
+    if (cfg_read_number(c, t, &tol))
         return -1;
     if (!(tol > 0))
-        return fail(c, "expected a tolerance > 0, found %g", tol);
-    path_pop(c, old);
+        return cfg_fail(c, "expected a tolerance > 0, found %g", tol);
+    cfg_path_pop(c, old);
     if (snprintf(s->until, sizeof s->until, "%s:%s:%.17g", txt[0], txt[1],
                  tol) >= (int)sizeof s->until)
-        return fail(c, "expected shorter names, found %zu characters",
+        return cfg_fail(c, "expected shorter names, found %zu characters",
                     strlen(txt[0]) + strlen(txt[1]));
     return 0;
 }
@@ -213,14 +213,14 @@ static int read_sensitivity_method(cfg_ctx *c, const cJSON *v, size_t pairs,
             names[i] = mc_sensitivity_name(i);
         names[MC_SENS_COUNT] = NULL;
         if (cJSON_IsString(v))
-            near = closest(v->valuestring, names);
+            near = cfg_closest(v->valuestring, names);
         mc_sensitivity_list(list, sizeof list, "\"", " or ");
-        return fail(c, "expected %s, found %s%s%s%s", list, describe(&f, v),
+        return cfg_fail(c, "expected %s, found %s%s%s%s", list, cfg_describe(&f, v),
                     near ? " (did you mean '" : "", near ? near : "",
                     near ? "'?)" : "");
     }
     if (m == MC_SENS_SOBOL && pairs > 0)
-        return fail(c, "expected independent inputs for Sobol' indices "
+        return cfg_fail(c, "expected independent inputs for Sobol' indices "
                     "(remove \"correlations\" or use \"rank\"), found %zu "
                     "correlated pair%s", pairs, pairs == 1 ? "" : "s");
     *out = m;
@@ -242,26 +242,26 @@ static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
         mc_sensitivity_list(list, sizeof list, "\"", ", ");
         snprintf(what, sizeof what, "%s or an object {\"method\": ..., "
                  "\"sobol_samples\": N, \"bootstrap\": B}", list);
-        return fail_type(c, what, v);
+        return cfg_fail_type(c, what, v);
     }
-    if (check_keys(c, v, sensitivity_keys))
+    if (cfg_check_keys(c, v, sensitivity_keys))
         return -1;
-    if (member(v, "method") != NULL) {
-        old = path_push_key(c, "method");
-        rc = read_sensitivity_method(c, member(v, "method"), pairs,
+    if (cfg_member(v, "method") != NULL) {
+        old = cfg_path_push_key(c, "method");
+        rc = read_sensitivity_method(c, cfg_member(v, "method"), pairs,
                                      &s->sensitivity);
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         if (rc)
             return -1;
     }
-    if (member(v, "sobol_samples") != NULL) {
-        if (read_count_at(c, v, "sobol_samples", 2, SOBOL_SAMPLES_MAX,
+    if (cfg_member(v, "sobol_samples") != NULL) {
+        if (cfg_read_count_at(c, v, "sobol_samples", 2, SOBOL_SAMPLES_MAX,
                           "an integer from 2 to 10000000", &n))
             return -1;
         s->sobol_samples = n;
     }
-    if (member(v, "bootstrap") != NULL) {
-        if (read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX, "an integer "
+    if (cfg_member(v, "bootstrap") != NULL) {
+        if (cfg_read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX, "an integer "
                           "from 0 to 100000 (0: no intervals)", &n))
             return -1;
         s->bootstrap = (uint32_t)n;
@@ -279,14 +279,14 @@ static int read_optional(cfg_ctx *c, const cJSON *root, const char *key,
                          int (*read)(cfg_ctx *, const cJSON *, mc_scenario *),
                          mc_scenario *s)
 {
-    const cJSON *v = member(root, key);
+    const cJSON *v = cfg_member(root, key);
     size_t old;
     int rc;
     if (v == NULL)
         return 0;
-    old = path_push_key(c, key);
+    old = cfg_path_push_key(c, key);
     rc = read(c, v, s);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -307,20 +307,20 @@ static void set_defaults(mc_scenario *s)
 static int read_head(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
     if (!cJSON_IsObject(root))
-        return fail_type(c, "a JSON object (the scenario)", root);
-    if (check_keys(c, root, top_keys))
+        return cfg_fail_type(c, "a JSON object (the scenario)", root);
+    if (cfg_check_keys(c, root, top_keys))
         return -1;
-    if (read_string(c, root, "name", 1, 1, &s->name)
-        || read_string(c, root, "description", 0, 0, &s->description))
+    if (cfg_read_string(c, root, "name", 1, 1, &s->name)
+        || cfg_read_string(c, root, "description", 0, 0, &s->description))
         return -1;
-    if (member(root, "seed") == NULL)
-        return fail_missing(c, "seed", "an integer from 0 to "
+    if (cfg_member(root, "seed") == NULL)
+        return cfg_fail_missing(c, "seed", "an integer from 0 to "
                             "18446744073709551615");
-    if (read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
+    if (cfg_read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
         return -1;
-    if (member(root, "samples") == NULL)
-        return fail_missing(c, "samples", "an integer from 1 to 1000000000");
-    return read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX,
+    if (cfg_member(root, "samples") == NULL)
+        return cfg_fail_missing(c, "samples", "an integer from 1 to 1000000000");
+    return cfg_read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX,
                                &s->samples);
 }
 
@@ -331,7 +331,7 @@ static int read_sampling(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     if (d < 0) {
         char list[64];
         mc_sampling_list(list, sizeof list, "\"", " or ");
-        return fail_type(c, list, v);
+        return cfg_fail_type(c, list, v);
     }
     s->sampling = d;
     return 0;
@@ -350,10 +350,10 @@ static int check_sobol_dims(cfg_ctx *c, const mc_scenario *s)
         dims += !mc_dist_is_fixed(&s->inputs[j].dist);
     if (dims <= MC_SOBOL_MAX_DIMS)
         return 0;
-    old = path_push_key(c, "sampling");
-    fail(c, "expected at most %d uncertain inputs and stages for Sobol' "
+    old = cfg_path_push_key(c, "sampling");
+    cfg_fail(c, "expected at most %d uncertain inputs and stages for Sobol' "
          "sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS, dims);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return -1;
 }
 
@@ -361,16 +361,16 @@ static int check_sobol_dims(cfg_ctx *c, const mc_scenario *s)
  * inputs, and each entry of a valid "correlations" is one pair. */
 static int read_sensitivity_at(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
-    const cJSON *v = member(root, "sensitivity");
+    const cJSON *v = cfg_member(root, "sensitivity");
     size_t pairs, old;
     int rc;
     if (v == NULL)
         return 0;
     pairs = s->n_corr > 0 ? (size_t)cJSON_GetArraySize(
-                member(root, "correlations")) : 0;
-    old = path_push_key(c, "sensitivity");
+                cfg_member(root, "correlations")) : 0;
+    old = cfg_path_push_key(c, "sensitivity");
     rc = read_sensitivity(c, v, pairs, s);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -378,18 +378,18 @@ static int read_sensitivity_at(cfg_ctx *c, const cJSON *root, mc_scenario *s)
  * too). */
 static int read_horizons_at(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
-    const cJSON *v = member(root, "horizons");
-    size_t old = path_push_key(c, "horizons");
+    const cJSON *v = cfg_member(root, "horizons");
+    size_t old = cfg_path_push_key(c, "horizons");
     int rc = v != NULL ? read_horizons(c, v, s)
                        : horizons_range(c, DEFAULT_H_START, DEFAULT_H_STOP,
                                         DEFAULT_H_STEP, s);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
 /* Member after member, in the order of docs/scenario-format.md, so that
  * the first error is reported; then the checks of the whole. */
-int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
+int cfg_read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
     const cJSON *v;
     size_t old;
@@ -399,24 +399,24 @@ int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if (read_head(c, root, s)
         || read_optional(c, root, "sampling", read_sampling, s))
         return -1;
-    if (member(root, "inputs") == NULL)
-        return fail_missing(c, "inputs", "an object with one entry per "
+    if (cfg_member(root, "inputs") == NULL)
+        return cfg_fail_missing(c, "inputs", "an object with one entry per "
                             "input of MODEL.md");
-    if (read_optional(c, root, "inputs", read_inputs, s)
+    if (read_optional(c, root, "inputs", cfg_read_inputs, s)
         || check_sobol_dims(c, s)
-        || read_optional(c, root, "correlations", read_correlations, s)
+        || read_optional(c, root, "correlations", cfg_read_correlations, s)
         || read_sensitivity_at(c, root, s)
         || read_optional(c, root, "until", read_until, s)
         || read_horizons_at(c, root, s)
         || read_optional(c, root, "output", read_output, s)
-        || check_inputs(c, root, s))
+        || cfg_check_inputs(c, root, s))
         return -1;
     /* last, so that the base's own errors come first; a variant's
        document has no "variants" (the recursion stops there) */
-    if ((v = member(root, "variants")) == NULL)
+    if ((v = cfg_member(root, "variants")) == NULL)
         return 0;
-    old = path_push_key(c, "variants");
-    rc = read_variants(c, root, v, s);
-    path_pop(c, old);
+    old = cfg_path_push_key(c, "variants");
+    rc = cfg_read_variants(c, root, v, s);
+    cfg_path_pop(c, old);
     return rc;
 }

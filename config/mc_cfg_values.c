@@ -53,7 +53,7 @@ static size_t edit_distance(const char *a, const char *b)
 
 /* The candidate closest to word, or NULL if none is close enough to be a
  * plausible misspelling. */
-const char *closest(const char *word, const char *const *cands)
+const char *cfg_closest(const char *word, const char *const *cands)
 {
     const char *best = NULL;
     size_t bestd = (size_t)-1;
@@ -70,7 +70,7 @@ const char *closest(const char *word, const char *const *cands)
     return bestd <= limit && bestd < n ? best : NULL;
 }
 
-void join(char *buf, size_t n, const char *const *words)
+void cfg_join(char *buf, size_t n, const char *const *words)
 {
     size_t len = 0;
     buf[0] = '\0';
@@ -80,7 +80,7 @@ void join(char *buf, size_t n, const char *const *words)
     }
 }
 
-int in_list(const char *key, const char *const *list)
+int cfg_in_list(const char *key, const char *const *list)
 {
     for (size_t i = 0; list[i] != NULL; i++)
         if (strcmp(key, list[i]) == 0)
@@ -91,39 +91,39 @@ int in_list(const char *key, const char *const *list)
 /* Every key of obj in allowed (NULL-terminated) and none twice.  Stops at
  * the first unknown or repeated key, so it looks at no more than
  * |allowed| + 1 children. */
-int check_keys(cfg_ctx *c, const cJSON *obj,
+int cfg_check_keys(cfg_ctx *c, const cJSON *obj,
                const char *const *allowed)
 {
     for (const cJSON *k = obj->child; k != NULL; k = k->next) {
         const char *key = k->string != NULL ? k->string : "";
-        if (!in_list(key, allowed)) {
-            const char *near = closest(key, allowed);
+        if (!cfg_in_list(key, allowed)) {
+            const char *near = cfg_closest(key, allowed);
             char list[256], hint[96] = "";
             shown_buf b;
-            join(list, sizeof list, allowed);
+            cfg_join(list, sizeof list, allowed);
             if (near != NULL)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
-            return fail_at_key(c, key, "unknown key '%s'%s: expected one "
-                               "of %s, found '%s'", shown(&b, key, 64), hint,
+            return cfg_fail_at_key(c, key, "unknown key '%s'%s: expected one "
+                               "of %s, found '%s'", cfg_shown(&b, key, 64), hint,
                                list, b.s);
         }
         for (const cJSON *e = obj->child; e != k; e = e->next)
             if (strcmp(e->string, key) == 0)
-                return fail_at_key(c, key, "duplicate key '%s': expected "
+                return cfg_fail_at_key(c, key, "duplicate key '%s': expected "
                                    "each key at most once per object, "
                                    "found it twice", key);
     }
     return 0;
 }
 
-const cJSON *member(const cJSON *obj, const char *key)
+const cJSON *cfg_member(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-int fail_missing(cfg_ctx *c, const char *key, const char *what)
+int cfg_fail_missing(cfg_ctx *c, const char *key, const char *what)
 {
-    return fail(c, "missing required key '%s': expected %s, found no '%s'",
+    return cfg_fail(c, "missing required key '%s': expected %s, found no '%s'",
                 key, what, key);
 }
 
@@ -132,22 +132,22 @@ int fail_missing(cfg_ctx *c, const char *key, const char *what)
  * ====================================================================== */
 
 /* A finite number at the current path. */
-int read_number(cfg_ctx *c, const cJSON *v, double *out)
+int cfg_read_number(cfg_ctx *c, const cJSON *v, double *out)
 {
     if (!cJSON_IsNumber(v))
-        return fail_type(c, "a number", v);
+        return cfg_fail_type(c, "a number", v);
     if (!isfinite(v->valuedouble))
-        return fail_type(c, "a finite number", v);
+        return cfg_fail_type(c, "a finite number", v);
     *out = v->valuedouble;
     return 0;
 }
 
-int read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
                    double *out)
 {
-    size_t old = path_push_key(c, key);
-    int rc = read_number(c, member(obj, key), out);
-    path_pop(c, old);
+    size_t old = cfg_path_push_key(c, key);
+    int rc = cfg_read_number(c, cfg_member(obj, key), out);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -157,98 +157,98 @@ static int read_count(cfg_ctx *c, const cJSON *v, double lo, double hi,
 {
     double x;
     if (!cJSON_IsNumber(v))
-        return fail_type(c, expected, v);
+        return cfg_fail_type(c, expected, v);
     x = v->valuedouble;
     if (!isfinite(x) || x != floor(x) || x < lo || x > hi)
-        return fail_type(c, expected, v);
+        return cfg_fail_type(c, expected, v);
     *out = (uint64_t)x;
     return 0;
 }
 
 /* read_count at the path of a member. */
-int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
                   double lo, double hi, const char *expected,
                   uint64_t *out)
 {
-    size_t old = path_push_key(c, key);
-    int rc = read_count(c, member(obj, key), lo, hi, expected, out);
-    path_pop(c, old);
+    size_t old = cfg_path_push_key(c, key);
+    int rc = read_count(c, cfg_member(obj, key), lo, hi, expected, out);
+    cfg_path_pop(c, old);
     return rc;
 }
 
 /* A count read from its text (mc_count.h; the scanner keeps it in
  * valuestring), not from cJSON's double, which rounds above 2^53: member
  * key of obj, at its path. */
-int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
                         uint64_t lo, uint64_t hi, uint64_t *out)
 {
     char expected[96];
-    size_t old = path_push_key(c, key);
-    const cJSON *v = member(obj, key);
+    size_t old = cfg_path_push_key(c, key);
+    const cJSON *v = cfg_member(obj, key);
     int rc = 0;
     snprintf(expected, sizeof expected, "an integer from %llu to %llu",
              (unsigned long long)lo, (unsigned long long)hi);
     if (!cJSON_IsNumber(v)) {
-        rc = fail_type(c, expected, v);
+        rc = cfg_fail_type(c, expected, v);
     } else if (v->valuestring == NULL) {
-        rc = fail(c, "expected %s, found a number whose text was not kept "
+        rc = cfg_fail(c, "expected %s, found a number whose text was not kept "
                   "(an internal error)", expected);
     } else {
         const char *t = v->valuestring;
         size_t len = strlen(t);
         mc_count_status st = mc_count_parse(t, len, lo, hi, out);
         if (st != MC_COUNT_OK)
-            rc = fail(c, "expected %s, found %.*s%s", expected, (int)len, t,
+            rc = cfg_fail(c, "expected %s, found %.*s%s", expected, (int)len, t,
                       st == MC_COUNT_SIGN ? " (a sign is not allowed)" : "");
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
 /* A copy of a string member; *out stays NULL if absent and optional. */
-int read_string(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_string(cfg_ctx *c, const cJSON *obj, const char *key,
                 int required, int nonempty, char **out)
 {
-    const cJSON *v = member(obj, key);
+    const cJSON *v = cfg_member(obj, key);
     size_t old;
     int rc = 0;
     if (v == NULL)
-        return required ? fail_missing(c, key, nonempty
+        return required ? cfg_fail_missing(c, key, nonempty
                                        ? "a non-empty string" : "a string")
                         : 0;
-    old = path_push_key(c, key);
+    old = cfg_path_push_key(c, key);
     if (!cJSON_IsString(v) || (nonempty && v->valuestring[0] == '\0'))
-        rc = fail_type(c, nonempty ? "a non-empty string" : "a string", v);
+        rc = cfg_fail_type(c, nonempty ? "a non-empty string" : "a string", v);
     else if ((*out = strdup(v->valuestring)) == NULL)
-        rc = fail(c, "expected memory for a string, found none (out of "
+        rc = cfg_fail(c, "expected memory for a string, found none (out of "
                   "memory)");
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
 /* An array member of numbers: *out is malloc'ed (n may be 0). */
-int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
                       double **out, size_t *n)
 {
-    const cJSON *arr = member(obj, key), *e;
-    size_t old = path_push_key(c, key), i = 0;
+    const cJSON *arr = cfg_member(obj, key), *e;
+    size_t old = cfg_path_push_key(c, key), i = 0;
     double *v = NULL;
     int rc = -1;
     if (!cJSON_IsArray(arr)) {
-        fail_type(c, "an array of numbers", arr);
+        cfg_fail_type(c, "an array of numbers", arr);
         goto out;
     }
     *n = (size_t)cJSON_GetArraySize(arr);
     v = malloc((*n ? *n : 1) * sizeof *v);
     if (v == NULL) {
-        fail(c, "expected memory for %zu numbers, found none (out of "
+        cfg_fail(c, "expected memory for %zu numbers, found none (out of "
              "memory)", *n);
         goto out;
     }
     cJSON_ArrayForEach(e, arr) {
-        size_t o = path_push_index(c, i);
-        int bad = read_number(c, e, &v[i]);
-        path_pop(c, o);
+        size_t o = cfg_path_push_index(c, i);
+        int bad = cfg_read_number(c, e, &v[i]);
+        cfg_path_pop(c, o);
         if (bad)
             goto out;
         i++;
@@ -258,6 +258,6 @@ int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
     rc = 0;
 out:
     free(v);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }

@@ -31,17 +31,17 @@ static const char *const sweep_keys[] = {"input", "parameter", "values",
  * not "base". */
 static int check_variant_name(cfg_ctx *c, const cJSON *v)
 {
-    const cJSON *n = member(v, "name");
+    const cJSON *n = cfg_member(v, "name");
     const char *p;
     shown_buf b;
     size_t old;
     int rc = 0;
     if (n == NULL)
-        return fail_missing(c, "name", "a variant name (letters, digits, "
+        return cfg_fail_missing(c, "name", "a variant name (letters, digits, "
                             "'.', '_' and '-')");
-    old = path_push_key(c, "name");
+    old = cfg_path_push_key(c, "name");
     if (!cJSON_IsString(n) || n->valuestring[0] == '\0') {
-        rc = fail_type(c, "a non-empty string", n);
+        rc = cfg_fail_type(c, "a non-empty string", n);
         goto out;
     }
     for (p = n->valuestring; *p != '\0'; p++)
@@ -53,22 +53,22 @@ static int check_variant_name(cfg_ctx *c, const cJSON *v)
             snprintf(ch, sizeof ch, "0x%02x", (unsigned char)*p);
         else
             snprintf(ch, sizeof ch, "'%c'", *p);
-        rc = fail(c, "expected a variant name of letters, digits, '.', '_' "
+        rc = cfg_fail(c, "expected a variant name of letters, digits, '.', '_' "
                   "and '-' (it names a folder), found \"%s\" (with %s)",
-                  shown(&b, n->valuestring, 64), ch);
+                  cfg_shown(&b, n->valuestring, 64), ch);
     } else if (n->valuestring[0] == '.') {
-        rc = fail(c, "expected a variant name not starting with '.' (it "
+        rc = cfg_fail(c, "expected a variant name not starting with '.' (it "
                   "names a folder), found \"%s\"",
-                  shown(&b, n->valuestring, 64));
+                  cfg_shown(&b, n->valuestring, 64));
     } else if (strlen(n->valuestring) > VARIANT_NAME_MAX) {
-        rc = fail(c, "expected a variant name of at most %d characters, "
+        rc = cfg_fail(c, "expected a variant name of at most %d characters, "
                   "found %zu", VARIANT_NAME_MAX, strlen(n->valuestring));
     } else if (strcmp(n->valuestring, "base") == 0) {
-        rc = fail(c, "expected a variant name other than \"base\" (the name "
+        rc = cfg_fail(c, "expected a variant name other than \"base\" (the name "
                   "of the base scenario's results), found \"base\"");
     }
 out:
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -77,14 +77,14 @@ out:
 static int check_variant_inputs(cfg_ctx *c, const cJSON *in)
 {
     const char *keys[MC_IN_COUNT + 2];
-    input_keys(keys);
+    cfg_input_keys(keys);
     if (!cJSON_IsObject(in))
-        return fail_type(c, "an object of the inputs this variant replaces "
+        return cfg_fail_type(c, "an object of the inputs this variant replaces "
                          "(as in $.inputs)", in);
-    if (check_keys(c, in, keys))
+    if (cfg_check_keys(c, in, keys))
         return -1;
     if (in->child == NULL)
-        return fail(c, "expected at least one input to replace, found an "
+        return cfg_fail(c, "expected at least one input to replace, found an "
                     "empty object (a variant equal to the base)");
     return 0;
 }
@@ -99,7 +99,7 @@ static void numeric_keys(const cJSON *obj, const char **keys, size_t max,
         if (cJSON_IsNumber(e) && k + 1 < max)
             keys[k++] = e->string;
     keys[k] = NULL;
-    join(list, n, keys);
+    cfg_join(list, n, keys);
 }
 
 /* "sweep" of a variant: {"input": I, "parameter": P, "values": [...]},
@@ -113,79 +113,79 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
     size_t old, i = 0;
     shown_buf b;
     if (!cJSON_IsObject(sw))
-        return fail_type(c, "an object {\"input\": ..., \"parameter\": ..., "
+        return cfg_fail_type(c, "an object {\"input\": ..., \"parameter\": ..., "
                          "\"values\": [...]}", sw);
-    if (check_keys(c, sw, sweep_keys))
+    if (cfg_check_keys(c, sw, sweep_keys))
         return -1;
     for (size_t k = 0; sweep_keys[k] != NULL; k++)
-        if (member(sw, sweep_keys[k]) == NULL)
-            return fail_missing(c, sweep_keys[k], k == 0 ? "an input name"
+        if (cfg_member(sw, sweep_keys[k]) == NULL)
+            return cfg_fail_missing(c, sweep_keys[k], k == 0 ? "an input name"
                                 : k == 1 ? "a parameter of that input"
                                 : "an array of numbers");
-    in = member(sw, "input");
-    par = member(sw, "parameter");
-    vals = member(sw, "values");
+    in = cfg_member(sw, "input");
+    par = cfg_member(sw, "parameter");
+    vals = cfg_member(sw, "values");
 
-    old = path_push_key(c, "input");
+    old = cfg_path_push_key(c, "input");
     if (!cJSON_IsString(in))
-        return fail_type(c, "an input name", in);
+        return cfg_fail_type(c, "an input name", in);
     if (strcmp(in->valuestring, FINAL_RUN) == 0)
-        return fail(c, "expected an input other than %s (replace its stages "
+        return cfg_fail(c, "expected an input other than %s (replace its stages "
                     "with \"inputs\"), found '%s'", FINAL_RUN, FINAL_RUN);
-    if (input_id(in->valuestring) < 0) {
+    if (cfg_input_id(in->valuestring) < 0) {
         const char *names[MC_IN_COUNT + 1], *near;
         for (int k = 0; k < MC_IN_COUNT; k++)
             names[k] = mc_input_infos[k].name;
         names[MC_IN_COUNT] = NULL;
-        near = closest(in->valuestring, names);
-        return fail(c, "expected an input of MODEL.md%s%s%s, found '%s'",
+        near = cfg_closest(in->valuestring, names);
+        return cfg_fail(c, "expected an input of MODEL.md%s%s%s, found '%s'",
                     near ? " (did you mean '" : "", near ? near : "",
-                    near ? "'?)" : "", shown(&b, in->valuestring, 64));
+                    near ? "'?)" : "", cfg_shown(&b, in->valuestring, 64));
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
 
-    base = member(base_inputs, in->valuestring);
-    old = path_push_key(c, "parameter");
+    base = cfg_member(base_inputs, in->valuestring);
+    old = cfg_path_push_key(c, "parameter");
     if (!cJSON_IsString(par))
-        return fail_type(c, "a parameter name", par);
+        return cfg_fail_type(c, "a parameter name", par);
     if (cJSON_IsNumber(base)) {
         if (strcmp(par->valuestring, "value") != 0)
-            return fail(c, "expected \"value\" (%s is a bare number in "
+            return cfg_fail(c, "expected \"value\" (%s is a bare number in "
                         "$.inputs), found '%s'", in->valuestring,
-                        shown(&b, par->valuestring, 64));
-    } else if (!cJSON_IsNumber(member(base, par->valuestring))) {
+                        cfg_shown(&b, par->valuestring, 64));
+    } else if (!cJSON_IsNumber(cfg_member(base, par->valuestring))) {
         const char *keys[MC_DIST_PARAMS_MAX + 2], *near;
         char list[128];
         numeric_keys(base, keys, MC_DIST_PARAMS_MAX + 2, list, sizeof list);
         if (keys[0] == NULL)     /* a discrete: its values are arrays */
-            return fail(c, "expected a numeric parameter of $.inputs.%s, "
+            return cfg_fail(c, "expected a numeric parameter of $.inputs.%s, "
                         "found '%s' (that input has none to sweep)",
-                        in->valuestring, shown(&b, par->valuestring, 64));
-        near = closest(par->valuestring, keys);
-        return fail(c, "expected a numeric parameter of $.inputs.%s (one "
+                        in->valuestring, cfg_shown(&b, par->valuestring, 64));
+        near = cfg_closest(par->valuestring, keys);
+        return cfg_fail(c, "expected a numeric parameter of $.inputs.%s (one "
                     "of %s), found '%s'%s%s%s", in->valuestring, list,
-                    shown(&b, par->valuestring, 64), near ? " (did you mean '"
+                    cfg_shown(&b, par->valuestring, 64), near ? " (did you mean '"
                     : "", near ? near : "", near ? "'?)" : "");
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
 
-    old = path_push_key(c, "values");
+    old = cfg_path_push_key(c, "values");
     if (!cJSON_IsArray(vals))
-        return fail_type(c, "an array of numbers", vals);
+        return cfg_fail_type(c, "an array of numbers", vals);
     *n = (size_t)cJSON_GetArraySize(vals);
     if (*n == 0)
-        return fail(c, "expected at least one value, found an empty array");
+        return cfg_fail(c, "expected at least one value, found an empty array");
     if (*n > SWEEP_VALUES_MAX)
-        return fail(c, "expected at most %d values, found %zu",
+        return cfg_fail(c, "expected at most %d values, found %zu",
                     SWEEP_VALUES_MAX, *n);
     cJSON_ArrayForEach(e, vals) {
         double x;
-        size_t o = path_push_index(c, i++);
-        if (read_number(c, e, &x))
+        size_t o = cfg_path_push_index(c, i++);
+        if (cfg_read_number(c, e, &x))
             return -1;
-        path_pop(c, o);
+        cfg_path_pop(c, o);
     }
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return 0;
 }
 
@@ -198,28 +198,28 @@ static int check_variant(cfg_ctx *c, const cJSON *v, const cJSON *base_inputs,
     size_t old;
     int rc;
     if (!cJSON_IsObject(v))
-        return fail_type(c, "a variant {\"name\": ..., \"inputs\": {...}} or "
+        return cfg_fail_type(c, "a variant {\"name\": ..., \"inputs\": {...}} or "
                          "{\"name\": ..., \"sweep\": {...}}", v);
-    if (check_keys(c, v, variant_keys) || check_variant_name(c, v))
+    if (cfg_check_keys(c, v, variant_keys) || check_variant_name(c, v))
         return -1;
-    d = member(v, "description");
+    d = cfg_member(v, "description");
     if (d != NULL && !cJSON_IsString(d))
-        return fail_at_key(c, "description", "expected a string, found %s",
-                           describe(&(found_buf){{0}}, d));
-    in = member(v, "inputs");
-    sw = member(v, "sweep");
+        return cfg_fail_at_key(c, "description", "expected a string, found %s",
+                           cfg_describe(&(found_buf){{0}}, d));
+    in = cfg_member(v, "inputs");
+    sw = cfg_member(v, "sweep");
     if (in != NULL && sw != NULL)
-        return fail(c, "expected exactly one of \"inputs\" and \"sweep\", "
+        return cfg_fail(c, "expected exactly one of \"inputs\" and \"sweep\", "
                     "found both");
     if (in == NULL && sw == NULL)
-        return fail(c, "missing required key 'inputs' or 'sweep': expected "
+        return cfg_fail(c, "missing required key 'inputs' or 'sweep': expected "
                     "the inputs the variant replaces or a sweep of one "
                     "parameter, found neither");
     *n = 1;
-    old = path_push_key(c, in != NULL ? "inputs" : "sweep");
+    old = cfg_path_push_key(c, in != NULL ? "inputs" : "sweep");
     rc = in != NULL ? check_variant_inputs(c, in)
                     : check_sweep(c, sw, base_inputs, n);
-    path_pop(c, old);
+    cfg_path_pop(c, old);
     return rc;
 }
 
@@ -229,7 +229,7 @@ static int check_variant(cfg_ctx *c, const cJSON *v, const cJSON *base_inputs,
 static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
 {
     cJSON *doc = cJSON_Duplicate(root, 1), *inputs, *e;
-    const cJSON *in = member(v, "inputs"), *sw = member(v, "sweep");
+    const cJSON *in = cfg_member(v, "inputs"), *sw = cfg_member(v, "sweep");
     if (doc == NULL)
         return NULL;
     cJSON_DeleteItemFromObjectCaseSensitive(doc, "variants");
@@ -246,10 +246,10 @@ static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
         }
     } else {
         cJSON *target = cJSON_GetObjectItemCaseSensitive(
-            inputs, member(sw, "input")->valuestring);
+            inputs, cfg_member(sw, "input")->valuestring);
         if (!cJSON_IsNumber(target))
             target = cJSON_GetObjectItemCaseSensitive(
-                target, member(sw, "parameter")->valuestring);
+                target, cfg_member(sw, "parameter")->valuestring);
         cJSON_SetNumberValue(target, x);
         cJSON_free(target->valuestring);   /* the base's number's text */
         target->valuestring = NULL;
@@ -276,18 +276,18 @@ static int path_in_input(const char *path, const char *key)
 static int fail_variant(cfg_ctx *c, const mc_err *sub, const cJSON *v,
                         const char *name)
 {
-    const cJSON *in = member(v, "inputs"), *e;
+    const cJSON *in = cfg_member(v, "inputs"), *e;
     if (in != NULL) {
         cJSON_ArrayForEach(e, in)
             if (path_in_input(sub->path, e->string)) {
-                path_append(c, "%s", sub->path + 1);
-                return fail(c, "%s", sub->msg);
+                cfg_path_append(c, "%s", sub->path + 1);
+                return cfg_fail(c, "%s", sub->msg);
             }
-        path_push_key(c, "inputs");
+        cfg_path_push_key(c, "inputs");
         if (in->child->next == NULL)
-            path_push_key(c, in->child->string);
+            cfg_path_push_key(c, in->child->string);
     }
-    return fail(c, "%s (at %s in variant '%s')", sub->msg, sub->path, name);
+    return cfg_fail(c, "%s (at %s in variant '%s')", sub->msg, sub->path, name);
 }
 
 /* The name of entry v's variant k: its name, and for a sweep "=" and
@@ -296,14 +296,14 @@ static int fail_variant(cfg_ctx *c, const mc_err *sub, const cJSON *v,
 static void variant_name(const cJSON *v, size_t k, char *buf, size_t n,
                          double *x)
 {
-    const cJSON *sw = member(v, "sweep");
+    const cJSON *sw = cfg_member(v, "sweep");
     char num[32];
     *x = 0;
-    snprintf(buf, n, "%s", member(v, "name")->valuestring);
+    snprintf(buf, n, "%s", cfg_member(v, "name")->valuestring);
     if (sw != NULL) {
         size_t len = strlen(buf);
-        *x = cJSON_GetArrayItem(member(sw, "values"), (int)k)->valuedouble;
-        fmt_num(num, sizeof num, *x == 0 ? 0.0 : *x);
+        *x = cJSON_GetArrayItem(cfg_member(sw, "values"), (int)k)->valuedouble;
+        cfg_fmt_num(num, sizeof num, *x == 0 ? 0.0 : *x);
         snprintf(buf + len, n - len, "=%s", num);
     }
 }
@@ -314,7 +314,7 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
                         const char *name, double x, const mc_scenario *base,
                         mc_variant *out)
 {
-    const cJSON *d = member(v, "description");
+    const cJSON *d = cfg_member(v, "description");
     cJSON *doc = NULL;
     cfg_ctx sc;
     mc_err sub;
@@ -327,12 +327,12 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     doc = variant_document(root, v, x);
     if (out->name == NULL || (d != NULL && out->description == NULL)
         || out->s == NULL || doc == NULL) {
-        fail(c, "expected memory for a variant, found none (out of memory)");
+        cfg_fail(c, "expected memory for a variant, found none (out of memory)");
         goto out;
     }
     memset(&sub, 0, sizeof sub);
-    ctx_init(&sc, &sub);
-    if (read_scenario(&sc, doc, out->s)) {
+    cfg_ctx_init(&sc, &sub);
+    if (cfg_read_scenario(&sc, doc, out->s)) {
         fail_variant(c, &sub, v, name);
         goto out;
     }
@@ -340,14 +340,14 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     len = strlen(base->name) + 1 + strlen(name) + 1;
     free(out->s->name);
     if ((out->s->name = malloc(len)) == NULL) {
-        fail(c, "expected memory for a name, found none (out of memory)");
+        cfg_fail(c, "expected memory for a name, found none (out of memory)");
         goto out;
     }
     snprintf(out->s->name, len, "%s/%s", base->name, name);
     if (d != NULL) {
         free(out->s->description);
         if ((out->s->description = strdup(d->valuestring)) == NULL) {
-            fail(c, "expected memory for a description, found none (out of "
+            cfg_fail(c, "expected memory for a description, found none (out of "
                  "memory)");
             goto out;
         }
@@ -359,48 +359,48 @@ out:
 }
 
 /* "variants" (at the current path) of the base *s, read from root. */
-int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
+int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
                   mc_scenario *s)
 {
-    const cJSON *base_inputs = member(root, "inputs"), *v;
+    const cJSON *base_inputs = cfg_member(root, "inputs"), *v;
     size_t total = 0, i = 0, j = 0;
     /* where each variant came from: entry, sweep value (or SIZE_MAX) */
     size_t from[MC_VARIANTS_MAX][2];
     if (!cJSON_IsArray(vs))
-        return fail_type(c, "an array of variants {\"name\": ..., "
+        return cfg_fail_type(c, "an array of variants {\"name\": ..., "
                          "\"inputs\": {...}} or {\"name\": ..., \"sweep\": "
                          "{...}}", vs);
     cJSON_ArrayForEach(v, vs) {
-        size_t n = 0, old = path_push_index(c, i++);
+        size_t n = 0, old = cfg_path_push_index(c, i++);
         if (check_variant(c, v, base_inputs, &n))
             return -1;
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         total += n;
     }
     if (total > MC_VARIANTS_MAX)
-        return fail(c, "expected at most %d variants (a sweep makes one per "
+        return cfg_fail(c, "expected at most %d variants (a sweep makes one per "
                     "value), found %zu", MC_VARIANTS_MAX, total);
     if (total == 0)
         return 0;
     if ((s->variants = calloc(total, sizeof *s->variants)) == NULL)
-        return fail(c, "expected memory for %zu variants, found none (out of"
+        return cfg_fail(c, "expected memory for %zu variants, found none (out of"
                     " memory)", total);
     s->n_variants = total;       /* zeroed entries are safe to free */
     i = 0;
     cJSON_ArrayForEach(v, vs) {
-        const cJSON *sw = member(v, "sweep");
+        const cJSON *sw = cfg_member(v, "sweep");
         size_t n = sw != NULL ? (size_t)cJSON_GetArraySize(
-                                    member(sw, "values")) : 1;
-        size_t old = path_push_index(c, i);
+                                    cfg_member(sw, "values")) : 1;
+        size_t old = cfg_path_push_index(c, i);
         for (size_t k = 0; k < n; k++, j++) {
             char name[VARIANT_NAME_MAX + 40];
             double x;
             size_t o2 = c->len;
             variant_name(v, k, name, sizeof name, &x);
             if (sw != NULL) {
-                path_push_key(c, "sweep");
-                path_push_key(c, "values");
-                path_push_index(c, k);
+                cfg_path_push_key(c, "sweep");
+                cfg_path_push_key(c, "values");
+                cfg_path_push_index(c, k);
             }
             for (size_t p = 0; p < j; p++)
                 if (strcmp(s->variants[p].name, name) == 0) {
@@ -411,8 +411,8 @@ int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
                                  - strlen(also), ".sweep.values[%zu]",
                                  from[p][1]);
                     if (sw == NULL)
-                        path_push_key(c, "name");
-                    return fail(c, "expected variant names unique (a sweep "
+                        cfg_path_push_key(c, "name");
+                    return cfg_fail(c, "expected variant names unique (a sweep "
                                 "adds \"=value\"), found \"%s\" again (also "
                                 "%s)", name, also);
                 }
@@ -420,9 +420,9 @@ int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
                 return -1;
             from[j][0] = i;
             from[j][1] = sw != NULL ? k : SIZE_MAX;
-            path_pop(c, o2);
+            cfg_path_pop(c, o2);
         }
-        path_pop(c, old);
+        cfg_path_pop(c, old);
         i++;
     }
     return 0;

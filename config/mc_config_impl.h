@@ -66,111 +66,111 @@ typedef struct cfg_ctx {
 } cfg_ctx;
 
 /* The path "$", errors into *err. */
-void ctx_init(cfg_ctx *c, mc_err *err);
-void path_append(cfg_ctx *c, const char *fmt, ...)
+void cfg_ctx_init(cfg_ctx *c, mc_err *err);
+void cfg_path_append(cfg_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Append a key (.key, or ["key"] when it is not a plain identifier) or
  * an index ([i]); each returns the length before, for path_pop. */
-size_t path_push_key(cfg_ctx *c, const char *key);
-size_t path_push_index(cfg_ctx *c, size_t i);
-void path_pop(cfg_ctx *c, size_t old);
+size_t cfg_path_push_key(cfg_ctx *c, const char *key);
+size_t cfg_path_push_index(cfg_ctx *c, size_t i);
+void cfg_path_pop(cfg_ctx *c, size_t old);
 
 /* Text from the file made safe to show (at most max characters,
  * escaped), in b. */
 typedef struct shown_buf { char s[160]; } shown_buf;
-const char *shown(shown_buf *b, const char *text, size_t max);
+const char *cfg_shown(shown_buf *b, const char *text, size_t max);
 /* The shortest "%g" form of x that reads back as x. */
-void fmt_num(char *buf, size_t n, double x);
+void cfg_fmt_num(char *buf, size_t n, double x);
 /* A JSON value described for "found ..." ("a string \"x\"", "nothing"),
  * in b. */
 typedef struct found_buf { char s[192]; } found_buf;
-const char *describe(found_buf *b, const cJSON *v);
+const char *cfg_describe(found_buf *b, const cJSON *v);
 
 /* The error at the current path; each returns -1. */
-int fail(cfg_ctx *c, const char *fmt, ...)
+int cfg_fail(cfg_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* ... at the path of the child key of the current path */
-int fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
+int cfg_fail_at_key(cfg_ctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "expected <expected>, found <v described>" */
-int fail_type(cfg_ctx *c, const char *expected, const cJSON *v);
+int cfg_fail_type(cfg_ctx *c, const char *expected, const cJSON *v);
 /* msg at key, or at the current path when key is NULL */
-int fail_param(cfg_ctx *c, const char *key, const char *msg);
+int cfg_fail_param(cfg_ctx *c, const char *key, const char *msg);
 
 /* ---- Keys and values (mc_cfg_values.c) ------------------------------- */
 
 /* The candidate (NULL-terminated) closest to word, or NULL if none is a
  * plausible misspelling of it. */
-const char *closest(const char *word, const char *const *cands);
+const char *cfg_closest(const char *word, const char *const *cands);
 /* words (NULL-terminated) as "a, b, c" */
-void join(char *buf, size_t n, const char *const *words);
-int in_list(const char *key, const char *const *list);
+void cfg_join(char *buf, size_t n, const char *const *words);
+int cfg_in_list(const char *key, const char *const *list);
 /* Every key of obj in allowed (NULL-terminated), none twice. */
-int check_keys(cfg_ctx *c, const cJSON *obj, const char *const *allowed);
+int cfg_check_keys(cfg_ctx *c, const cJSON *obj, const char *const *allowed);
 /* The member key of obj (case-sensitive), or NULL. */
-const cJSON *member(const cJSON *obj, const char *key);
+const cJSON *cfg_member(const cJSON *obj, const char *key);
 /* "missing required key '<key>': expected <what>, found no '<key>'" */
-int fail_missing(cfg_ctx *c, const char *key, const char *what);
+int cfg_fail_missing(cfg_ctx *c, const char *key, const char *what);
 /* A finite number v, at the current path; _at: member key of obj, at
  * its path. */
-int read_number(cfg_ctx *c, const cJSON *v, double *out);
-int read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_number(cfg_ctx *c, const cJSON *v, double *out);
+int cfg_read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
                    double *out);
 /* An integral number in [lo, hi] (both exact in a double), member key
  * of obj; expected is the message's "expected ...". */
-int read_count_at(cfg_ctx *c, const cJSON *obj, const char *key, double lo,
+int cfg_read_count_at(cfg_ctx *c, const cJSON *obj, const char *key, double lo,
                   double hi, const char *expected, uint64_t *out);
 /* An integer in [lo, hi] read exactly from its text (mc_count.h). */
-int read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
                         uint64_t lo, uint64_t hi, uint64_t *out);
 /* A copy of a string member into *out (left NULL if absent and not
  * required). */
-int read_string(cfg_ctx *c, const cJSON *obj, const char *key, int required,
+int cfg_read_string(cfg_ctx *c, const cJSON *obj, const char *key, int required,
                 int nonempty, char **out);
 /* An array member of numbers: *out is malloc'ed, *n numbers (may be 0). */
-int read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
+int cfg_read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
                       double **out, size_t *n);
 
 /* ---- Distributions (mc_cfg_dist.c) ----------------------------------- */
 
 /* The distribution names for messages: "fixed, uniform, ...". */
-void known_dists(char *buf, size_t n);
+void cfg_known_dists(char *buf, size_t n);
 /* Is key a parameter of some distribution other than a fixed value? */
-int is_param_key(const char *key);
+int cfg_is_param_key(const char *key);
 /* A distribution object v (with "dist"), at the current path, into *d;
  * a stage's object may also have "name". */
-int read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage, mc_dist *d);
+int cfg_read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage, mc_dist *d);
 /* An error if every draw of d is one value in double precision; info is
  * the input's, what its name for the message. */
-int check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
+int cfg_check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
                  const char *what);
 
 /* ---- Inputs (mc_cfg_inputs.c) ---------------------------------------- */
 
 /* The keys of "inputs": FINAL_RUN, then mc_input_infos' names, NULL. */
-void input_keys(const char *keys[MC_IN_COUNT + 2]);
+void cfg_input_keys(const char *keys[MC_IN_COUNT + 2]);
 /* The mc_input_id named name, or -1. */
-int input_id(const char *name);
+int cfg_input_id(const char *name);
 /* $.inputs (v, at the current path) into s->stages and s->inputs. */
-int read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s);
+int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s);
 /* The checks of the inputs that need the whole scenario s, read from
  * root (mc_cfg_inputs.c says which). */
-int check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s);
+int cfg_check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s);
 
 /* ---- The rest of a scenario ------------------------------------------ */
 
 /* $.correlations (v, at the current path) into s->n_corr, corr_input and
  * corr_chol (mc_cfg_correlations.c). */
-int read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s);
+int cfg_read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s);
 /* $.variants (vs, at the current path) of the base s read from root
  * (mc_cfg_variants.c). */
-int read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
+int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
                   mc_scenario *s);
 /* A whole document root into *s (mc_cfg_scenario.c); on failure *s holds
  * what was read, for mc_scenario_free. */
-int read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s);
+int cfg_read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s);
 /* The text (len bytes) into *root, to be freed with cJSON_Delete
  * (mc_cfg_json.c). */
-int read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root);
+int cfg_read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root);
 
 #endif
