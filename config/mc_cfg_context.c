@@ -166,5 +166,6 @@ int cfg_fail_type(cfg_ctx *c, const char *expected, const cJSON *v)
 
 int cfg_fail_param(cfg_ctx *c, const char *key, const char *msg)
 {
-    return key != NULL ? cfg_fail_at_key(c, key, "%s", msg) : cfg_fail(c, "%s", msg);
+    return key != NULL ? cfg_fail_at_key(c, key, "%s", msg)
+                       : cfg_fail(c, "%s", msg);
 }

@@ -54,18 +54,18 @@ static int read_pair_input(cfg_ctx *c, const cJSON *nm, const mc_scenario *s,
         const char *near = cfg_closest(nm->valuestring, names);
         shown_buf b;
         return cfg_fail(c, "expected an input of MODEL.md%s%s%s, found "
-                    "'%s'", near ? " (did you mean '" : "",
-                    near ? near : "", near ? "'?)" : "",
-                    cfg_shown(&b, nm->valuestring, 64));
+                        "'%s'", near ? " (did you mean '" : "",
+                        near ? near : "", near ? "'?)" : "",
+                        cfg_shown(&b, nm->valuestring, 64));
     }
     if (mc_dist_is_fixed(&s->inputs[*id].dist))
         return cfg_fail(c, "expected an uncertain input (a fixed value "
-                    "cannot be correlated), found '%s', which is "
-                    "fixed", mc_input_infos[*id].name);
+                        "cannot be correlated), found '%s', which is "
+                        "fixed", mc_input_infos[*id].name);
     if (!s->inputs[*id].dist.type->continuous)
         return cfg_fail(c, "expected a continuous input (ranks of a "
-                    "discrete one have ties), found '%s', which is "
-                    "discrete", mc_input_infos[*id].name);
+                        "discrete one have ties), found '%s', which is "
+                        "discrete", mc_input_infos[*id].name);
     return 0;
 }
 
@@ -79,7 +79,7 @@ static int read_pair(cfg_ctx *c, const cJSON *e, const mc_scenario *s,
     size_t o2;
     if (!cJSON_IsObject(e))
         return cfg_fail_type(c, "an object {\"inputs\": [A, B], "
-                         "\"spearman\": r}", e);
+                             "\"spearman\": r}", e);
     if (cfg_check_keys(c, e, correlation_keys))
         return -1;
     const cJSON *in = cfg_member(e, "inputs");
@@ -96,7 +96,7 @@ static int read_pair(cfg_ctx *c, const cJSON *e, const mc_scenario *s,
     }
     if (ab[0] == ab[1])
         return cfg_fail(c, "expected two different inputs, found '%s' twice",
-                    mc_input_infos[ab[0]].name);
+                        mc_input_infos[ab[0]].name);
     cfg_path_pop(c, o2);
     const cJSON *sp = cfg_member(e, "spearman");
     if (sp == NULL)
@@ -106,12 +106,12 @@ static int read_pair(cfg_ctx *c, const cJSON *e, const mc_scenario *s,
         return -1;
     if (!(r > -1.0 && r < 1.0))
         return cfg_fail(c, "expected a rank correlation in (-1, 1), found %g",
-                    r);
+                        r);
     cfg_path_pop(c, o2);
     if (!isnan(rho[ab[0]][ab[1]]))
         return cfg_fail(c, "expected each pair of inputs once, found '%s' "
-                    "and '%s' again", mc_input_infos[ab[0]].name,
-                    mc_input_infos[ab[1]].name);
+                        "and '%s' again", mc_input_infos[ab[0]].name,
+                        mc_input_infos[ab[1]].name);
     rho[ab[0]][ab[1]] = rho[ab[1]][ab[0]] = r;
     return 0;
 }
@@ -136,18 +136,18 @@ static int fail_conflict(cfg_ctx *c, const double *a, size_t k,
                 const char *ny = mc_input_infos[s->corr_input[y]].name;
                 const char *nz = mc_input_infos[s->corr_input[z]].name;
                 return cfg_fail(c, "expected correlations that can hold "
-                            "together (a positive definite matrix), "
-                            "found a conflict between (%s, %s) = %g, "
-                            "(%s, %s) = %g and (%s, %s) = %g", nx, ny,
-                            rho[s->corr_input[x]][s->corr_input[y]],
-                            nx, nz,
-                            rho[s->corr_input[x]][s->corr_input[z]],
-                            ny, nz,
-                            rho[s->corr_input[y]][s->corr_input[z]]);
+                                "together (a positive definite matrix), "
+                                "found a conflict between (%s, %s) = %g, "
+                                "(%s, %s) = %g and (%s, %s) = %g", nx, ny,
+                                rho[s->corr_input[x]][s->corr_input[y]],
+                                nx, nz,
+                                rho[s->corr_input[x]][s->corr_input[z]],
+                                ny, nz,
+                                rho[s->corr_input[y]][s->corr_input[z]]);
             }
     return cfg_fail(c, "expected correlations that can hold together (a "
-                "positive definite matrix), found %d pairs that cannot, "
-                "though every three of them can", given);
+                    "positive definite matrix), found %d pairs that cannot, "
+                    "though every three of them can", given);
 }
 
 /* "correlations": [{"inputs": [A, B], "spearman": r}, ...] */
@@ -160,7 +160,7 @@ int cfg_read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s)
             rho[i][j] = (double)NAN;
     if (!cJSON_IsArray(v))
         return cfg_fail_type(c, "an array of {\"inputs\": [A, B], "
-                         "\"spearman\": r}", v);
+                             "\"spearman\": r}", v);
     size_t idx = 0;
     for (const cJSON *e = v->child; e != NULL; e = e->next, idx++) {
         size_t old = cfg_path_push_index(c, idx);

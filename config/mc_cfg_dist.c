@@ -28,15 +28,15 @@ static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
         if (cfg_read_number_array(c, obj, "weights", &weights, &nw))
             goto out;
         if (nw != n) {
-            cfg_fail_at_key(c, "weights", "expected %zu weights (one per value),"
-                        " found %zu", n, nw);
+            cfg_fail_at_key(c, "weights", "expected %zu weights (one per "
+                            "value), found %zu", n, nw);
             goto out;
         }
     } else {
         weights = malloc((n ? n : 1) * sizeof *weights);
         if (weights == NULL) {
             cfg_fail(c, "expected memory for %zu weights, found none (out of "
-                 "memory)", n);
+                     "memory)", n);
             goto out;
         }
         for (size_t i = 0; i < n; i++)
@@ -55,7 +55,8 @@ static int build_discrete(cfg_ctx *c, const cJSON *obj, mc_dist *d)
             cfg_path_pop(c, o2);
             cfg_path_pop(c, o);
         } else {
-            cfg_fail_param(c, cfg_member(obj, "weights") ? "weights" : NULL, msg);
+            cfg_fail_param(c, cfg_member(obj, "weights") ? "weights" : NULL,
+                           msg);
         }
         goto out;
     }
@@ -107,10 +108,11 @@ static int fail_dist_name(cfg_ctx *c, const cJSON *v)
     if (cJSON_IsString(v))
         near = cfg_closest(v->valuestring, names);
     if (near != NULL)
-        return cfg_fail(c, "expected a distribution name (one of %s), found %s "
-                    "(did you mean '%s'?)", list, cfg_describe(&f, v), near);
+        return cfg_fail(c, "expected a distribution name (one of %s), found "
+                        "%s (did you mean '%s'?)", list, cfg_describe(&f, v),
+                        near);
     return cfg_fail(c, "expected a distribution name (one of %s), found %s",
-                list, cfg_describe(&f, v));
+                    list, cfg_describe(&f, v));
 }
 
 /* "truncate": {"lo": x, "hi": y}, either optional. */
@@ -140,7 +142,7 @@ static int read_truncate(cfg_ctx *c, const cJSON *t, mc_dist *d)
             double a = mc_dist_quantile(d, 0.001), b = mc_dist_quantile(d,
                                                                   0.999);
             cfg_fail(c, "%s; this %s has 99.8%% of its mass between %.4g and "
-                 "%.4g", msg, d->type->name, a, b);
+                     "%.4g", msg, d->type->name, a, b);
         } else {
             cfg_fail(c, "%s", msg);
         }
@@ -157,7 +159,7 @@ out:
  * disguise, and the value is what the run would use: say so, and name a
  * fixed value (inside the domain, or the domain to pick one from). */
 int cfg_check_spread(cfg_ctx *c, const mc_dist *d,
-                 const mc_input_info *info, const char *what)
+                     const mc_input_info *info, const char *what)
 {
     double a, b;
     char v[32], lo_s[32];
@@ -171,23 +173,25 @@ int cfg_check_spread(cfg_ctx *c, const mc_dist *d,
     if (info->lo_open ? a > info->lo && (info->lo != 0 || a >= DBL_MIN)
                       : a >= info->lo)
         return cfg_fail(c, "expected a distribution whose draws differ, found "
-                    "a %s whose every draw is %s in double precision (its "
-                    "quantiles %g from either end are equal); use a fixed "
-                    "value instead: \"value\": %s, or widen it", d->type->name,
-                    v, REACH_P, v);
-    return cfg_fail(c, "expected a distribution whose draws differ, found a %s "
-                "whose every draw is %s in double precision (its quantiles "
-                "%g from either end are equal), outside %s %s %s "
-                "(MODEL.md); use a fixed value %s %s, or widen it",
-                d->type->name, v, REACH_P, what, info->lo_open ? ">" : ">=",
-                lo_s, info->lo_open ? ">" : ">=", lo_s);
+                        "a %s whose every draw is %s in double precision (its "
+                        "quantiles %g from either end are equal); use a fixed "
+                        "value instead: \"value\": %s, or widen it",
+                        d->type->name, v, REACH_P, v);
+    return cfg_fail(c, "expected a distribution whose draws differ, found a "
+                    "%s whose every draw is %s in double precision (its "
+                    "quantiles %g from either end are equal), outside %s %s "
+                    "%s (MODEL.md); use a fixed value %s %s, or widen it",
+                    d->type->name, v, REACH_P, what,
+                    info->lo_open ? ">" : ">=", lo_s,
+                    info->lo_open ? ">" : ">=", lo_s);
 }
 
 /* Is key a parameter of some distribution (other than a fixed value)? */
 int cfg_is_param_key(const char *key)
 {
     for (size_t i = 0; mc_dist_types[i] != NULL; i++)
-        if (!mc_dist_types[i]->fixed && cfg_in_list(key, mc_dist_types[i]->params))
+        if (!mc_dist_types[i]->fixed
+            && cfg_in_list(key, mc_dist_types[i]->params))
             return 1;
     return 0;
 }
@@ -196,7 +200,7 @@ int cfg_is_param_key(const char *key)
  * keys its type takes (mc_dist_types), numbers, or the arrays of a
  * discrete one. */
 int cfg_read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage,
-                     mc_dist *d)
+                         mc_dist *d)
 {
     const cJSON *dv = cfg_member(v, "dist"), *t;
     const mc_dist_type *type = NULL;

@@ -17,7 +17,8 @@
 
 /* F is not an mc_input_id (it is the sum of the stages), but each stage
  * has its domain: the model's entry MC_IN_FINAL_RUN. */
-static const mc_input_info *const stage_info = &mc_input_infos[MC_IN_FINAL_RUN];
+static const mc_input_info *const stage_info =
+    &mc_input_infos[MC_IN_FINAL_RUN];
 
 /* The largest value d can draw (at most its upper REACH_P quantile), and
  * the smallest one when its support starts at an open end of the family
@@ -78,21 +79,21 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
         reach(d, &rlo, &rhi);
         if (!(rhi < HUGE_VAL))
             return cfg_fail(c, "expected finite values of %s, found a %s "
-                        "distribution whose draws overflow to inf in double "
-                        "precision (its upper %g quantile is %g); narrow it, "
-                        "or truncate it: \"truncate\": {\"hi\": x}", what,
-                        d->type->name, REACH_P, rhi);
+                            "distribution whose draws overflow to inf in "
+                            "double precision (its upper %g quantile is %g); "
+                            "narrow it, or truncate it: \"truncate\": "
+                            "{\"hi\": x}", what, d->type->name, REACH_P, rhi);
         /* an open bound at 0 is reached by underflow: to 0, or to a
            subnormal number that the model's quotients turn into inf */
         if (info->lo_open ? !(rlo > lo) || (lo == 0 && rlo < DBL_MIN)
                           : !(rlo >= lo))
-            return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a "
-                        "%s distribution whose draws underflow in double "
-                        "precision (its %g quantile is %g, below the "
-                        "smallest normal double %g); narrow it, or truncate "
-                        "it: \"truncate\": {\"lo\": x} with x %s %s", what,
-                        op, lo_s, d->type->name, REACH_P, rlo, DBL_MIN, op,
-                        lo_s);
+            return cfg_fail(c, "expected values of %s %s %s (MODEL.md), "
+                            "found a %s distribution whose draws underflow in "
+                            "double precision (its %g quantile is %g, below "
+                            "the smallest normal double %g); narrow it, or "
+                            "truncate it: \"truncate\": {\"lo\": x} with x "
+                            "%s %s", what, op, lo_s, d->type->name, REACH_P,
+                            rlo, DBL_MIN, op, lo_s);
         return 0;
     }
     cfg_fmt_num(s_s, sizeof s_s, s);
@@ -112,16 +113,16 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
                 size_t old = cfg_path_push_key(c, "values");
                 cfg_path_push_index(c, i);
                 cfg_fmt_num(s_s, sizeof s_s, x);
-                cfg_fail(c, "expected values of %s %s %s (MODEL.md)%s, found %s;"
-                     " change this value", what, op, lo_s, normal, s_s);
+                cfg_fail(c, "expected values of %s %s %s (MODEL.md)%s, found "
+                         "%s; change this value", what, op, lo_s, normal, s_s);
                 cfg_path_pop(c, old);
                 return -1;
             }
             i++;
         }
         return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a "
-                    "%s distribution with the value %s; change its values",
-                    what, op, lo_s, d->type->name, s_s);
+                        "%s distribution with the value %s; change its values",
+                        what, op, lo_s, d->type->name, s_s);
     }
     {
         double pr = mc_dist_cdf(d, lo);
@@ -130,14 +131,14 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
                      info->lo_open ? "<=" : "<", lo_s, pr);
     }
     if (info->lo_open)
-        return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
-                    "distribution reaching %s%s; truncate it: \"truncate\": "
-                    "{\"lo\": x} with x > %s", what, op, lo_s,
-                    d->type->name, s_s, p_s, lo_s);
+        return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a "
+                        "%s distribution reaching %s%s; truncate it: "
+                        "\"truncate\": {\"lo\": x} with x > %s", what, op,
+                        lo_s, d->type->name, s_s, p_s, lo_s);
     return cfg_fail(c, "expected values of %s %s %s (MODEL.md), found a %s "
-                "distribution reaching %s%s; truncate it: \"truncate\": "
-                "{\"lo\": %s}", what, op, lo_s, d->type->name, s_s, p_s,
-                lo_s);
+                    "distribution reaching %s%s; truncate it: \"truncate\": "
+                    "{\"lo\": %s}", what, op, lo_s, d->type->name, s_s, p_s,
+                    lo_s);
 }
 
 /* One input at the current path: a number, {"value": v, "source": ...}
@@ -180,24 +181,24 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
                     char list[256];
                     cfg_known_dists(list, sizeof list);
                     cfg_fail(c, "missing required key 'dist': expected a "
-                         "distribution name (one of %s) beside the "
-                         "parameter '%s', found no 'dist'", list,
-                         k->string);
+                             "distribution name (one of %s) beside the "
+                             "parameter '%s', found no 'dist'", list,
+                             k->string);
                     goto out;
                 }
             if (cfg_member(v, "truncate") != NULL) {
                 cfg_fail_at_key(c, "truncate", "expected a continuous "
-                            "distribution to truncate, found a fixed value "
-                            "(give \"dist\" and its parameters, or remove "
-                            "\"truncate\")");
+                                "distribution to truncate, found a fixed "
+                                "value (give \"dist\" and its parameters, or "
+                                "remove \"truncate\")");
                 goto out;
             }
             if (cfg_check_keys(c, v, is_stage ? stage_keys : fixed_keys))
                 goto out;
             if (cfg_member(v, "value") == NULL) {
                 cfg_fail(c, "missing required key 'value': expected a number "
-                     "(or a distribution object with \"dist\"), found no "
-                     "'value'");
+                         "(or a distribution object with \"dist\"), found no "
+                         "'value'");
                 goto out;
             }
             if (cfg_read_number_at(c, v, "value", &x))
@@ -214,9 +215,9 @@ static int read_input(cfg_ctx *c, const cJSON *v, const mc_input_info *info,
         if (cfg_read_string(c, v, "source", 0, 0, &source))
             goto out;
     } else {
-        cfg_fail_type(c, is_stage ? "a stage object {\"name\": ..., \"value\": "
-                  "...} or {\"name\": ..., \"dist\": ...}"
-                  : "a number or an object with \"value\" or \"dist\"", v);
+        cfg_fail_type(c, is_stage ? "a stage object {\"name\": ..., "
+                      "\"value\": ...} or {\"name\": ..., \"dist\": ...}"
+                      : "a number or an object with \"value\" or \"dist\"", v);
         goto out;
     }
     if (check_domain(c, v, &d, info, name, value_key))
@@ -251,7 +252,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         s->stages = calloc(1, sizeof *s->stages);
         if (s->stages == NULL)
             return cfg_fail(c, "expected memory for a stage, found none (out "
-                        "of memory)");
+                            "of memory)");
         s->n_stages = 1;
         if (read_input(c, v, stage_info, 0, &s->stages[0]))
             return -1;
@@ -260,11 +261,12 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     }
     n = (size_t)cJSON_GetArraySize(v);
     if (n == 0)
-        return cfg_fail(c, "expected at least one stage, found an empty array");
+        return cfg_fail(c, "expected at least one stage, found an empty "
+                        "array");
     s->stages = calloc(n, sizeof *s->stages);
     if (s->stages == NULL)
-        return cfg_fail(c, "expected memory for %zu stages, found none (out of "
-                    "memory)", n);
+        return cfg_fail(c, "expected memory for %zu stages, found none (out "
+                        "of memory)", n);
     s->n_stages = n;      /* zeroed entries are safe to free */
     cJSON_ArrayForEach(e, v) {
         size_t old = cfg_path_push_index(c, i);
@@ -276,9 +278,10 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->stages[j].name, st->name) == 0) {
                 shown_buf b;
-                cfg_fail_at_key(c, "name", "expected a stage name unique within"
-                            " %s, found \"%s\" again (also at [%zu])",
-                            FINAL_RUN, cfg_shown(&b, st->name, 64), j);
+                cfg_fail_at_key(c, "name", "expected a stage name unique "
+                                "within %s, found \"%s\" again (also at "
+                                "[%zu])", FINAL_RUN,
+                                cfg_shown(&b, st->name, 64), j);
                 cfg_path_pop(c, old);
                 return -1;
             }
@@ -286,7 +289,7 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         if ((stream = malloc(len)) == NULL) {
             cfg_path_pop(c, old);
             return cfg_fail(c, "expected memory for a stream name, found none "
-                        "(out of memory)");
+                            "(out of memory)");
         }
         snprintf(stream, len, "%s/%s", FINAL_RUN, st->name);
         st->stream = mc_rng_stream_id(stream);
@@ -315,15 +318,16 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 
     if (!cJSON_IsObject(v))
         return cfg_fail_type(c, "an object with one entry per input of "
-                         "MODEL.md", v);
+                             "MODEL.md", v);
     if (cfg_check_keys(c, v, keys))
         return -1;
     for (size_t i = 0; keys[i] != NULL; i++)
         if (cfg_member(v, keys[i]) == NULL
             && (i == 0 || mc_input_infos[i - 1].required))
-            return cfg_fail(c, "missing required key '%s': expected every input"
-                        " of MODEL.md (%s, %s, %s, ...), found no '%s'",
-                        keys[i], keys[0], keys[1], keys[2], keys[i]);
+            return cfg_fail(c, "missing required key '%s': expected every "
+                            "input of MODEL.md (%s, %s, %s, ...), found no "
+                            "'%s'", keys[i], keys[0], keys[1], keys[2],
+                            keys[i]);
     e = cfg_member(v, FINAL_RUN);
     old = cfg_path_push_key(c, FINAL_RUN);
     if (read_stages(c, e, s)) {
@@ -340,7 +344,7 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
                                          "fallback value (MODEL.md)");
             if (s->inputs[i].source == NULL)
                 return cfg_fail(c, "expected memory for a source, found none "
-                            "(out of memory)");
+                                "(out of memory)");
             continue;
         }
         old = cfg_path_push_key(c, info->name);
@@ -395,8 +399,8 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
     size_t old = c->len;
     int rc = 0;
     if (r == NULL)
-        return cfg_fail(c, "expected memory for %zu streams, found none (out of "
-                    "memory)", n);
+        return cfg_fail(c, "expected memory for %zu streams, found none (out "
+                        "of memory)", n);
     for (size_t i = 0; i < n; i++) {
         r[i].i = i;
         r[i].id = i < MC_IN_COUNT ? s->inputs[i].stream
@@ -421,8 +425,8 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
             }
         }
         rc = cfg_fail(c, "expected a distinct random stream for every input, "
-                  "found '%s' and '%s' sharing stream id 0x%08x (FNV-1a of "
-                  "the names); rename one", a, b, (unsigned)r[k].id);
+                      "found '%s' and '%s' sharing stream id 0x%08x (FNV-1a "
+                      "of the names); rename one", a, b, (unsigned)r[k].id);
         cfg_path_pop(c, old);
     }
     free(r);
@@ -466,45 +470,46 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
         x = 1.0 / a;
     if (!(f < HUGE_VAL))
         return cfg_fail(c, "expected final_run_gpu_hours (the sum of the "
-                    "stages) finite in double precision, found stages "
-                    "summing to inf; make them smaller");
+                        "stages) finite in double precision, found stages "
+                        "summing to inf; make them smaller");
     if (!(t < HUGE_VAL))
         return cfg_fail(c, "expected training_gpu_hours = overhead x "
-                    "final_run_gpu_hours finite in double precision, found "
-                    "it reaching inf (overhead up to %s); narrow overhead "
-                    "or the stages", (cfg_fmt_num(v, sizeof v, hi[0]), v));
+                        "final_run_gpu_hours finite in double precision, "
+                        "found it reaching inf (overhead up to %s); narrow "
+                        "overhead or the stages",
+                        (cfg_fmt_num(v, sizeof v, hi[0]), v));
     if (!(i0hi < HUGE_VAL))
         return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
-                    "gpus_per_node x 24 x representativeness finite in "
-                    "double precision, found it reaching inf; narrow those "
-                    "inputs");
+                        "gpus_per_node x 24 x representativeness finite in "
+                        "double precision, found it reaching inf; narrow "
+                        "those inputs");
     if (!(i0lo >= DBL_MIN))
         return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
-                    "gpus_per_node x 24 x representativeness of at least "
-                    "%g (the smallest normal double), found it as low as "
-                    "%g; narrow those inputs", DBL_MIN, i0lo);
+                        "gpus_per_node x 24 x representativeness of at least "
+                        "%g (the smallest normal double), found it as low as "
+                        "%g; narrow those inputs", DBL_MIN, i0lo);
     if (!(e >= DBL_MIN))
         return cfg_fail(c, "expected power_ratio x pue_ratio of at least %g "
-                    "(the smallest normal double), found it as low as %g; "
-                    "narrow those inputs", DBL_MIN, e);
+                        "(the smallest normal double), found it as low as %g; "
+                        "narrow those inputs", DBL_MIN, e);
     if (!(hi[MC_IN_GPU_HOUR_USD] * t < HUGE_VAL
           && hi[MC_IN_GPU_HOUR_USD] * i0hi < HUGE_VAL))
         return cfg_fail(c, "expected training_usd and inference_usd_per_day "
-                    "finite in double precision, found them reaching inf "
-                    "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
-                    (cfg_fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
+                        "finite in double precision, found them reaching inf "
+                        "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
+                        (cfg_fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
     /* the GPU-hour break-even divides by inference alone, the energy one
        by power_ratio x pue_ratio x inference: the smaller of the two */
     if (e > 1.0)
         e = 1.0;
     if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
-        return cfg_fail(c, "expected break-even days and multipliers finite in "
-                    "double precision where break-even happens, found "
-                    "training / inference (or over power_ratio x pue_ratio "
-                    "x inference, where that product is below 1) reaching "
-                    "inf (training up to %g GPU-h, inference as "
-                    "low as %g GPU-h per day over %g days); narrow the "
-                    "extreme inputs", t, i0lo, x);
+        return cfg_fail(c, "expected break-even days and multipliers finite "
+                        "in double precision where break-even happens, found "
+                        "training / inference (or over power_ratio x "
+                        "pue_ratio x inference, where that product is below "
+                        "1) reaching inf (training up to %g GPU-h, inference "
+                        "as low as %g GPU-h per day over %g days); narrow the "
+                        "extreme inputs", t, i0lo, x);
     return 0;
 }
 
@@ -518,6 +523,7 @@ int cfg_check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s)
     cfg_path_pop(c, old);
     if (rc)
         return -1;
-    return check_streams(c, s, !cJSON_IsArray(cfg_member(cfg_member(root, "inputs"),
-                                                     FINAL_RUN)));
+    return check_streams(c, s,
+                         !cJSON_IsArray(cfg_member(cfg_member(root, "inputs"),
+                                                   FINAL_RUN)));
 }

@@ -573,8 +573,9 @@ static int fail_syntax(cfg_ctx *c, const jscan *j)
     js_found(j, found, sizeof found);
     c->err->line = j->at_line;
     c->err->column = col;
-    return cfg_fail(c, "invalid JSON at line %d, column %d: expected %s, found "
-                "%s", c->err->line, c->err->column, j->expected, found);
+    return cfg_fail(c, "invalid JSON at line %d, column %d: expected %s, "
+                    "found %s", c->err->line, c->err->column, j->expected,
+                    found);
 }
 
 /* The scenario's text (len bytes, a UTF-8 byte-order mark ignored) into
@@ -600,11 +601,11 @@ int cfg_read_json(cfg_ctx *c, const char *text, size_t len, cJSON **root)
     js_ws(&j);
     if (j.i == j.n)
         return cfg_fail(c, "expected a JSON object (the scenario), found %s",
-                    len ? "only white space" : "an empty text");
+                        len ? "only white space" : "an empty text");
     rc = js_parse(&j, root);
     if (rc != 0 && j.oom)
-        cfg_fail(c, "expected memory to read %zu bytes of JSON, found none (out "
-             "of memory)", len);
+        cfg_fail(c, "expected memory to read %zu bytes of JSON, found none "
+                 "(out of memory)", len);
     else if (rc != 0)
         fail_syntax(c, &j);
     free(j.buf);

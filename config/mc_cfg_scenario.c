@@ -39,12 +39,12 @@ static int horizons_range(cfg_ctx *c, double start, double stop,
     size_t n;
     if (!(q < HORIZONS_MAX))
         return cfg_fail(c, "expected at most %d horizons, found %.0f (from "
-                    "start, stop and step)", HORIZONS_MAX, floor(q) + 1);
+                        "start, stop and step)", HORIZONS_MAX, floor(q) + 1);
     n = (size_t)floor(q) + 1;
     s->horizons = malloc(n * sizeof *s->horizons);
     if (s->horizons == NULL)
         return cfg_fail(c, "expected memory for %zu horizons, found none (out "
-                    "of memory)", n);
+                        "of memory)", n);
     s->n_horizons = n;
     for (size_t i = 0; i < n; i++) {
         double h = start + (double)i * step;
@@ -57,8 +57,8 @@ static int horizons_range(cfg_ctx *c, double start, double stop,
             char st[32];
             cfg_fmt_num(st, sizeof st, step);
             return cfg_fail_at_key(c, "step", "expected a step that keeps the "
-                               "horizons strictly increasing in double "
-                               "precision, found %s", st);
+                                   "horizons strictly increasing in double "
+                                   "precision, found %s", st);
         }
     return 0;
 }
@@ -73,23 +73,24 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         for (size_t i = 0; horizon_keys[i] != NULL; i++)
             if (cfg_member(v, horizon_keys[i]) == NULL)
                 return cfg_fail_missing(c, horizon_keys[i], "a number (the "
-                                    "range form takes start, stop and step)");
+                                        "range form takes start, stop and "
+                                        "step)");
         if (cfg_read_number_at(c, v, "start", &start)
             || cfg_read_number_at(c, v, "stop", &stop)
             || cfg_read_number_at(c, v, "step", &step))
             return -1;
         if (!(start > 0))
             return cfg_fail_at_key(c, "start", "expected start > 0, found %s",
-                               (cfg_fmt_num(a, sizeof a, start), a));
+                                   (cfg_fmt_num(a, sizeof a, start), a));
         if (!(step > 0))
             return cfg_fail_at_key(c, "step", "expected step > 0, found %s",
-                               (cfg_fmt_num(a, sizeof a, step), a));
+                                   (cfg_fmt_num(a, sizeof a, step), a));
         if (!(stop >= start)) {
             char b[32];
             cfg_fmt_num(a, sizeof a, start);
             cfg_fmt_num(b, sizeof b, stop);
             return cfg_fail_at_key(c, "stop", "expected stop >= start (%s), "
-                               "found %s", a, b);
+                                   "found %s", a, b);
         }
         return horizons_range(c, start, stop, step, s);
     }
@@ -98,14 +99,14 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
         if (n == 0)
             return cfg_fail(c, "expected at least one horizon, found an empty "
-                        "array");
+                            "array");
         if (n > HORIZONS_MAX)
             return cfg_fail(c, "expected at most %d horizons, found %zu",
-                        HORIZONS_MAX, n);
+                            HORIZONS_MAX, n);
         s->horizons = malloc(n * sizeof *s->horizons);
         if (s->horizons == NULL)
             return cfg_fail(c, "expected memory for %zu horizons, found none "
-                        "(out of memory)", n);
+                            "(out of memory)", n);
         s->n_horizons = n;
         cJSON_ArrayForEach(e, v) {
             size_t old = cfg_path_push_index(c, i);
@@ -114,13 +115,14 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
             if (!bad && !(x > 0)) {
                 found_buf f;
                 bad = cfg_fail(c, "expected a horizon > 0 (days), found %s",
-                           cfg_describe(&f, e));
+                               cfg_describe(&f, e));
             } else if (!bad && i > 0 && !(x > s->horizons[i - 1])) {
                 char a[32];
                 found_buf f;
                 cfg_fmt_num(a, sizeof a, s->horizons[i - 1]);
                 bad = cfg_fail(c, "expected horizons strictly increasing (a "
-                           "value > %s), found %s", a, cfg_describe(&f, e));
+                               "value > %s), found %s", a,
+                               cfg_describe(&f, e));
             }
             cfg_path_pop(c, old);
             if (bad)
@@ -129,8 +131,8 @@ static int read_horizons(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         }
         return 0;
     }
-    return cfg_fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": s} "
-                     "or an array of numbers", v);
+    return cfg_fail_type(c, "an object {\"start\": a, \"stop\": b, \"step\": "
+                         "s} or an array of numbers", v);
 }
 
 static int read_output(cfg_ctx *c, const cJSON *v, mc_scenario *s)
@@ -159,7 +161,7 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     if (!cJSON_IsObject(v))
         return cfg_fail_type(c, "an object {\"metric\": ..., \"stat\": ..., "
-                         "\"tolerance\": ...}", v);
+                             "\"tolerance\": ...}", v);
     if (cfg_check_keys(c, v, until_keys))
         return -1;
     const char *txt[2] = {NULL, NULL};
@@ -168,12 +170,13 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         const cJSON *e = cfg_member(v, keys[k]);
         if (e == NULL)
             return cfg_fail_missing(c, keys[k], k == 0 ? "an output of "
-                                "summary.csv" : "mean, p01 .. p99 or p_le_2");
+                                    "summary.csv"
+                                    : "mean, p01 .. p99 or p_le_2");
         size_t old = cfg_path_push_key(c, keys[k]);
         if (!cJSON_IsString(e) || strchr(e->valuestring, ':') != NULL ||
             e->valuestring[0] == '\0')
             return cfg_fail_type(c, k == 0 ? "an output of summary.csv (a "
-                             "name)" : "a statistic's name", e);
+                                 "name)" : "a statistic's name", e);
         txt[k] = e->valuestring;
         cfg_path_pop(c, old);
     }
@@ -190,7 +193,7 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     if (snprintf(s->until, sizeof s->until, "%s:%s:%.17g", txt[0], txt[1],
                  tol) >= (int)sizeof s->until)
         return cfg_fail(c, "expected shorter names, found %zu characters",
-                    strlen(txt[0]) + strlen(txt[1]));
+                        strlen(txt[0]) + strlen(txt[1]));
     return 0;
 }
 
@@ -215,14 +218,14 @@ static int read_sensitivity_method(cfg_ctx *c, const cJSON *v, size_t pairs,
         if (cJSON_IsString(v))
             near = cfg_closest(v->valuestring, names);
         mc_sensitivity_list(list, sizeof list, "\"", " or ");
-        return cfg_fail(c, "expected %s, found %s%s%s%s", list, cfg_describe(&f, v),
-                    near ? " (did you mean '" : "", near ? near : "",
-                    near ? "'?)" : "");
+        return cfg_fail(c, "expected %s, found %s%s%s%s", list,
+                        cfg_describe(&f, v), near ? " (did you mean '" : "",
+                        near ? near : "", near ? "'?)" : "");
     }
     if (m == MC_SENS_SOBOL && pairs > 0)
         return cfg_fail(c, "expected independent inputs for Sobol' indices "
-                    "(remove \"correlations\" or use \"rank\"), found %zu "
-                    "correlated pair%s", pairs, pairs == 1 ? "" : "s");
+                        "(remove \"correlations\" or use \"rank\"), found %zu "
+                        "correlated pair%s", pairs, pairs == 1 ? "" : "s");
     *out = m;
     return 0;
 }
@@ -256,13 +259,14 @@ static int read_sensitivity(cfg_ctx *c, const cJSON *v, size_t pairs,
     }
     if (cfg_member(v, "sobol_samples") != NULL) {
         if (cfg_read_count_at(c, v, "sobol_samples", 2, SOBOL_SAMPLES_MAX,
-                          "an integer from 2 to 10000000", &n))
+                              "an integer from 2 to 10000000", &n))
             return -1;
         s->sobol_samples = n;
     }
     if (cfg_member(v, "bootstrap") != NULL) {
-        if (cfg_read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX, "an integer "
-                          "from 0 to 100000 (0: no intervals)", &n))
+        if (cfg_read_count_at(c, v, "bootstrap", 0, BOOTSTRAP_MAX,
+                              "an integer from 0 to 100000 (0: no intervals)",
+                              &n))
             return -1;
         s->bootstrap = (uint32_t)n;
     }
@@ -315,13 +319,14 @@ static int read_head(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         return -1;
     if (cfg_member(root, "seed") == NULL)
         return cfg_fail_missing(c, "seed", "an integer from 0 to "
-                            "18446744073709551615");
+                                "18446744073709551615");
     if (cfg_read_exact_count_at(c, root, "seed", 0, UINT64_MAX, &s->seed))
         return -1;
     if (cfg_member(root, "samples") == NULL)
-        return cfg_fail_missing(c, "samples", "an integer from 1 to 1000000000");
+        return cfg_fail_missing(c, "samples", "an integer from 1 to "
+                                "1000000000");
     return cfg_read_exact_count_at(c, root, "samples", 1, SAMPLES_MAX,
-                               &s->samples);
+                                   &s->samples);
 }
 
 /* "sampling": a design's name (mc_sampling_name). */
@@ -352,7 +357,7 @@ static int check_sobol_dims(cfg_ctx *c, const mc_scenario *s)
         return 0;
     old = cfg_path_push_key(c, "sampling");
     cfg_fail(c, "expected at most %d uncertain inputs and stages for Sobol' "
-         "sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS, dims);
+             "sampling (GSL's limit), found %zu", MC_SOBOL_MAX_DIMS, dims);
     cfg_path_pop(c, old);
     return -1;
 }
@@ -401,7 +406,7 @@ int cfg_read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         return -1;
     if (cfg_member(root, "inputs") == NULL)
         return cfg_fail_missing(c, "inputs", "an object with one entry per "
-                            "input of MODEL.md");
+                                "input of MODEL.md");
     if (read_optional(c, root, "inputs", cfg_read_inputs, s)
         || check_sobol_dims(c, s)
         || read_optional(c, root, "correlations", cfg_read_correlations, s)

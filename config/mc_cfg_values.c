@@ -92,7 +92,7 @@ int cfg_in_list(const char *key, const char *const *list)
  * the first unknown or repeated key, so it looks at no more than
  * |allowed| + 1 children. */
 int cfg_check_keys(cfg_ctx *c, const cJSON *obj,
-               const char *const *allowed)
+                   const char *const *allowed)
 {
     for (const cJSON *k = obj->child; k != NULL; k = k->next) {
         const char *key = k->string != NULL ? k->string : "";
@@ -104,14 +104,14 @@ int cfg_check_keys(cfg_ctx *c, const cJSON *obj,
             if (near != NULL)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
             return cfg_fail_at_key(c, key, "unknown key '%s'%s: expected one "
-                               "of %s, found '%s'", cfg_shown(&b, key, 64), hint,
-                               list, b.s);
+                                   "of %s, found '%s'", cfg_shown(&b, key, 64),
+                                   hint, list, b.s);
         }
         for (const cJSON *e = obj->child; e != k; e = e->next)
             if (strcmp(e->string, key) == 0)
                 return cfg_fail_at_key(c, key, "duplicate key '%s': expected "
-                                   "each key at most once per object, "
-                                   "found it twice", key);
+                                       "each key at most once per object, "
+                                       "found it twice", key);
     }
     return 0;
 }
@@ -124,7 +124,7 @@ const cJSON *cfg_member(const cJSON *obj, const char *key)
 int cfg_fail_missing(cfg_ctx *c, const char *key, const char *what)
 {
     return cfg_fail(c, "missing required key '%s': expected %s, found no '%s'",
-                key, what, key);
+                    key, what, key);
 }
 
 /* ======================================================================
@@ -143,7 +143,7 @@ int cfg_read_number(cfg_ctx *c, const cJSON *v, double *out)
 }
 
 int cfg_read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                   double *out)
+                       double *out)
 {
     size_t old = cfg_path_push_key(c, key);
     int rc = cfg_read_number(c, cfg_member(obj, key), out);
@@ -167,8 +167,8 @@ static int read_count(cfg_ctx *c, const cJSON *v, double lo, double hi,
 
 /* read_count at the path of a member. */
 int cfg_read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                  double lo, double hi, const char *expected,
-                  uint64_t *out)
+                      double lo, double hi, const char *expected,
+                      uint64_t *out)
 {
     size_t old = cfg_path_push_key(c, key);
     int rc = read_count(c, cfg_member(obj, key), lo, hi, expected, out);
@@ -180,7 +180,7 @@ int cfg_read_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
  * valuestring), not from cJSON's double, which rounds above 2^53: member
  * key of obj, at its path. */
 int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                        uint64_t lo, uint64_t hi, uint64_t *out)
+                            uint64_t lo, uint64_t hi, uint64_t *out)
 {
     char expected[96];
     size_t old = cfg_path_push_key(c, key);
@@ -192,14 +192,15 @@ int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
         rc = cfg_fail_type(c, expected, v);
     } else if (v->valuestring == NULL) {
         rc = cfg_fail(c, "expected %s, found a number whose text was not kept "
-                  "(an internal error)", expected);
+                      "(an internal error)", expected);
     } else {
         const char *t = v->valuestring;
         size_t len = strlen(t);
         mc_count_status st = mc_count_parse(t, len, lo, hi, out);
         if (st != MC_COUNT_OK)
-            rc = cfg_fail(c, "expected %s, found %.*s%s", expected, (int)len, t,
-                      st == MC_COUNT_SIGN ? " (a sign is not allowed)" : "");
+            rc = cfg_fail(c, "expected %s, found %.*s%s", expected,
+                          (int)len, t, st == MC_COUNT_SIGN
+                          ? " (a sign is not allowed)" : "");
     }
     cfg_path_pop(c, old);
     return rc;
@@ -207,28 +208,28 @@ int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
 
 /* A copy of a string member; *out stays NULL if absent and optional. */
 int cfg_read_string(cfg_ctx *c, const cJSON *obj, const char *key,
-                int required, int nonempty, char **out)
+                    int required, int nonempty, char **out)
 {
     const cJSON *v = cfg_member(obj, key);
     size_t old;
     int rc = 0;
     if (v == NULL)
         return required ? cfg_fail_missing(c, key, nonempty
-                                       ? "a non-empty string" : "a string")
+                                           ? "a non-empty string" : "a string")
                         : 0;
     old = cfg_path_push_key(c, key);
     if (!cJSON_IsString(v) || (nonempty && v->valuestring[0] == '\0'))
         rc = cfg_fail_type(c, nonempty ? "a non-empty string" : "a string", v);
     else if ((*out = strdup(v->valuestring)) == NULL)
         rc = cfg_fail(c, "expected memory for a string, found none (out of "
-                  "memory)");
+                      "memory)");
     cfg_path_pop(c, old);
     return rc;
 }
 
 /* An array member of numbers: *out is malloc'ed (n may be 0). */
 int cfg_read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
-                      double **out, size_t *n)
+                          double **out, size_t *n)
 {
     const cJSON *arr = cfg_member(obj, key), *e;
     size_t old = cfg_path_push_key(c, key), i = 0;
@@ -242,7 +243,7 @@ int cfg_read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
     v = malloc((*n ? *n : 1) * sizeof *v);
     if (v == NULL) {
         cfg_fail(c, "expected memory for %zu numbers, found none (out of "
-             "memory)", *n);
+                 "memory)", *n);
         goto out;
     }
     cJSON_ArrayForEach(e, arr) {

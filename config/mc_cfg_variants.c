@@ -38,7 +38,7 @@ static int check_variant_name(cfg_ctx *c, const cJSON *v)
     int rc = 0;
     if (n == NULL)
         return cfg_fail_missing(c, "name", "a variant name (letters, digits, "
-                            "'.', '_' and '-')");
+                                "'.', '_' and '-')");
     old = cfg_path_push_key(c, "name");
     if (!cJSON_IsString(n) || n->valuestring[0] == '\0') {
         rc = cfg_fail_type(c, "a non-empty string", n);
@@ -53,19 +53,19 @@ static int check_variant_name(cfg_ctx *c, const cJSON *v)
             snprintf(ch, sizeof ch, "0x%02x", (unsigned char)*p);
         else
             snprintf(ch, sizeof ch, "'%c'", *p);
-        rc = cfg_fail(c, "expected a variant name of letters, digits, '.', '_' "
-                  "and '-' (it names a folder), found \"%s\" (with %s)",
-                  cfg_shown(&b, n->valuestring, 64), ch);
+        rc = cfg_fail(c, "expected a variant name of letters, digits, '.', "
+                      "'_' and '-' (it names a folder), found \"%s\" (with "
+                      "%s)", cfg_shown(&b, n->valuestring, 64), ch);
     } else if (n->valuestring[0] == '.') {
         rc = cfg_fail(c, "expected a variant name not starting with '.' (it "
-                  "names a folder), found \"%s\"",
-                  cfg_shown(&b, n->valuestring, 64));
+                      "names a folder), found \"%s\"",
+                      cfg_shown(&b, n->valuestring, 64));
     } else if (strlen(n->valuestring) > VARIANT_NAME_MAX) {
         rc = cfg_fail(c, "expected a variant name of at most %d characters, "
-                  "found %zu", VARIANT_NAME_MAX, strlen(n->valuestring));
+                      "found %zu", VARIANT_NAME_MAX, strlen(n->valuestring));
     } else if (strcmp(n->valuestring, "base") == 0) {
-        rc = cfg_fail(c, "expected a variant name other than \"base\" (the name "
-                  "of the base scenario's results), found \"base\"");
+        rc = cfg_fail(c, "expected a variant name other than \"base\" (the "
+                      "name of the base scenario's results), found \"base\"");
     }
 out:
     cfg_path_pop(c, old);
@@ -79,13 +79,13 @@ static int check_variant_inputs(cfg_ctx *c, const cJSON *in)
     const char *keys[MC_IN_COUNT + 2];
     cfg_input_keys(keys);
     if (!cJSON_IsObject(in))
-        return cfg_fail_type(c, "an object of the inputs this variant replaces "
-                         "(as in $.inputs)", in);
+        return cfg_fail_type(c, "an object of the inputs this variant "
+                             "replaces (as in $.inputs)", in);
     if (cfg_check_keys(c, in, keys))
         return -1;
     if (in->child == NULL)
         return cfg_fail(c, "expected at least one input to replace, found an "
-                    "empty object (a variant equal to the base)");
+                        "empty object (a variant equal to the base)");
     return 0;
 }
 
@@ -113,15 +113,15 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
     size_t old, i = 0;
     shown_buf b;
     if (!cJSON_IsObject(sw))
-        return cfg_fail_type(c, "an object {\"input\": ..., \"parameter\": ..., "
-                         "\"values\": [...]}", sw);
+        return cfg_fail_type(c, "an object {\"input\": ..., "
+                             "\"parameter\": ..., \"values\": [...]}", sw);
     if (cfg_check_keys(c, sw, sweep_keys))
         return -1;
     for (size_t k = 0; sweep_keys[k] != NULL; k++)
         if (cfg_member(sw, sweep_keys[k]) == NULL)
             return cfg_fail_missing(c, sweep_keys[k], k == 0 ? "an input name"
-                                : k == 1 ? "a parameter of that input"
-                                : "an array of numbers");
+                                    : k == 1 ? "a parameter of that input"
+                                    : "an array of numbers");
     in = cfg_member(sw, "input");
     par = cfg_member(sw, "parameter");
     vals = cfg_member(sw, "values");
@@ -130,8 +130,9 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
     if (!cJSON_IsString(in))
         return cfg_fail_type(c, "an input name", in);
     if (strcmp(in->valuestring, FINAL_RUN) == 0)
-        return cfg_fail(c, "expected an input other than %s (replace its stages "
-                    "with \"inputs\"), found '%s'", FINAL_RUN, FINAL_RUN);
+        return cfg_fail(c, "expected an input other than %s (replace its "
+                        "stages with \"inputs\"), found '%s'", FINAL_RUN,
+                        FINAL_RUN);
     if (cfg_input_id(in->valuestring) < 0) {
         const char *names[MC_IN_COUNT + 1], *near;
         for (int k = 0; k < MC_IN_COUNT; k++)
@@ -139,8 +140,8 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
         names[MC_IN_COUNT] = NULL;
         near = cfg_closest(in->valuestring, names);
         return cfg_fail(c, "expected an input of MODEL.md%s%s%s, found '%s'",
-                    near ? " (did you mean '" : "", near ? near : "",
-                    near ? "'?)" : "", cfg_shown(&b, in->valuestring, 64));
+                        near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "", cfg_shown(&b, in->valuestring, 64));
     }
     cfg_path_pop(c, old);
 
@@ -151,21 +152,23 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
     if (cJSON_IsNumber(base)) {
         if (strcmp(par->valuestring, "value") != 0)
             return cfg_fail(c, "expected \"value\" (%s is a bare number in "
-                        "$.inputs), found '%s'", in->valuestring,
-                        cfg_shown(&b, par->valuestring, 64));
+                            "$.inputs), found '%s'", in->valuestring,
+                            cfg_shown(&b, par->valuestring, 64));
     } else if (!cJSON_IsNumber(cfg_member(base, par->valuestring))) {
         const char *keys[MC_DIST_PARAMS_MAX + 2], *near;
         char list[128];
         numeric_keys(base, keys, MC_DIST_PARAMS_MAX + 2, list, sizeof list);
         if (keys[0] == NULL)     /* a discrete: its values are arrays */
             return cfg_fail(c, "expected a numeric parameter of $.inputs.%s, "
-                        "found '%s' (that input has none to sweep)",
-                        in->valuestring, cfg_shown(&b, par->valuestring, 64));
+                            "found '%s' (that input has none to sweep)",
+                            in->valuestring,
+                            cfg_shown(&b, par->valuestring, 64));
         near = cfg_closest(par->valuestring, keys);
         return cfg_fail(c, "expected a numeric parameter of $.inputs.%s (one "
-                    "of %s), found '%s'%s%s%s", in->valuestring, list,
-                    cfg_shown(&b, par->valuestring, 64), near ? " (did you mean '"
-                    : "", near ? near : "", near ? "'?)" : "");
+                        "of %s), found '%s'%s%s%s", in->valuestring, list,
+                        cfg_shown(&b, par->valuestring, 64),
+                        near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "");
     }
     cfg_path_pop(c, old);
 
@@ -174,10 +177,11 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
         return cfg_fail_type(c, "an array of numbers", vals);
     *n = (size_t)cJSON_GetArraySize(vals);
     if (*n == 0)
-        return cfg_fail(c, "expected at least one value, found an empty array");
+        return cfg_fail(c, "expected at least one value, found an empty "
+                        "array");
     if (*n > SWEEP_VALUES_MAX)
         return cfg_fail(c, "expected at most %d values, found %zu",
-                    SWEEP_VALUES_MAX, *n);
+                        SWEEP_VALUES_MAX, *n);
     cJSON_ArrayForEach(e, vals) {
         double x;
         size_t o = cfg_path_push_index(c, i++);
@@ -198,23 +202,23 @@ static int check_variant(cfg_ctx *c, const cJSON *v, const cJSON *base_inputs,
     size_t old;
     int rc;
     if (!cJSON_IsObject(v))
-        return cfg_fail_type(c, "a variant {\"name\": ..., \"inputs\": {...}} or "
-                         "{\"name\": ..., \"sweep\": {...}}", v);
+        return cfg_fail_type(c, "a variant {\"name\": ..., \"inputs\": {...}} "
+                             "or {\"name\": ..., \"sweep\": {...}}", v);
     if (cfg_check_keys(c, v, variant_keys) || check_variant_name(c, v))
         return -1;
     d = cfg_member(v, "description");
     if (d != NULL && !cJSON_IsString(d))
         return cfg_fail_at_key(c, "description", "expected a string, found %s",
-                           cfg_describe(&(found_buf){{0}}, d));
+                               cfg_describe(&(found_buf){{0}}, d));
     in = cfg_member(v, "inputs");
     sw = cfg_member(v, "sweep");
     if (in != NULL && sw != NULL)
         return cfg_fail(c, "expected exactly one of \"inputs\" and \"sweep\", "
-                    "found both");
+                        "found both");
     if (in == NULL && sw == NULL)
-        return cfg_fail(c, "missing required key 'inputs' or 'sweep': expected "
-                    "the inputs the variant replaces or a sweep of one "
-                    "parameter, found neither");
+        return cfg_fail(c, "missing required key 'inputs' or 'sweep': "
+                        "expected the inputs the variant replaces or a "
+                        "sweep of one parameter, found neither");
     *n = 1;
     old = cfg_path_push_key(c, in != NULL ? "inputs" : "sweep");
     rc = in != NULL ? check_variant_inputs(c, in)
@@ -287,7 +291,8 @@ static int fail_variant(cfg_ctx *c, const mc_err *sub, const cJSON *v,
         if (in->child->next == NULL)
             cfg_path_push_key(c, in->child->string);
     }
-    return cfg_fail(c, "%s (at %s in variant '%s')", sub->msg, sub->path, name);
+    return cfg_fail(c, "%s (at %s in variant '%s')", sub->msg, sub->path,
+                    name);
 }
 
 /* The name of entry v's variant k: its name, and for a sweep "=" and
@@ -327,7 +332,8 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     doc = variant_document(root, v, x);
     if (out->name == NULL || (d != NULL && out->description == NULL)
         || out->s == NULL || doc == NULL) {
-        cfg_fail(c, "expected memory for a variant, found none (out of memory)");
+        cfg_fail(c, "expected memory for a variant, found none (out of "
+                 "memory)");
         goto out;
     }
     memset(&sub, 0, sizeof sub);
@@ -347,8 +353,8 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     if (d != NULL) {
         free(out->s->description);
         if ((out->s->description = strdup(d->valuestring)) == NULL) {
-            cfg_fail(c, "expected memory for a description, found none (out of "
-                 "memory)");
+            cfg_fail(c, "expected memory for a description, found none (out "
+                     "of memory)");
             goto out;
         }
     }
@@ -360,7 +366,7 @@ out:
 
 /* "variants" (at the current path) of the base *s, read from root. */
 int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
-                  mc_scenario *s)
+                      mc_scenario *s)
 {
     const cJSON *base_inputs = cfg_member(root, "inputs"), *v;
     size_t total = 0, i = 0, j = 0;
@@ -368,8 +374,8 @@ int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
     size_t from[MC_VARIANTS_MAX][2];
     if (!cJSON_IsArray(vs))
         return cfg_fail_type(c, "an array of variants {\"name\": ..., "
-                         "\"inputs\": {...}} or {\"name\": ..., \"sweep\": "
-                         "{...}}", vs);
+                             "\"inputs\": {...}} or {\"name\": ..., "
+                             "\"sweep\": {...}}", vs);
     cJSON_ArrayForEach(v, vs) {
         size_t n = 0, old = cfg_path_push_index(c, i++);
         if (check_variant(c, v, base_inputs, &n))
@@ -378,13 +384,13 @@ int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
         total += n;
     }
     if (total > MC_VARIANTS_MAX)
-        return cfg_fail(c, "expected at most %d variants (a sweep makes one per "
-                    "value), found %zu", MC_VARIANTS_MAX, total);
+        return cfg_fail(c, "expected at most %d variants (a sweep makes one "
+                        "per value), found %zu", MC_VARIANTS_MAX, total);
     if (total == 0)
         return 0;
     if ((s->variants = calloc(total, sizeof *s->variants)) == NULL)
-        return cfg_fail(c, "expected memory for %zu variants, found none (out of"
-                    " memory)", total);
+        return cfg_fail(c, "expected memory for %zu variants, found none (out "
+                        "of memory)", total);
     s->n_variants = total;       /* zeroed entries are safe to free */
     i = 0;
     cJSON_ArrayForEach(v, vs) {
@@ -412,9 +418,9 @@ int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
                                  from[p][1]);
                     if (sw == NULL)
                         cfg_path_push_key(c, "name");
-                    return cfg_fail(c, "expected variant names unique (a sweep "
-                                "adds \"=value\"), found \"%s\" again (also "
-                                "%s)", name, also);
+                    return cfg_fail(c, "expected variant names unique (a "
+                                    "sweep adds \"=value\"), found \"%s\" "
+                                    "again (also %s)", name, also);
                 }
             if (read_variant(c, root, v, name, x, s, &s->variants[j]))
                 return -1;

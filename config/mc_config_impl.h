@@ -115,21 +115,21 @@ int cfg_fail_missing(cfg_ctx *c, const char *key, const char *what);
  * its path. */
 int cfg_read_number(cfg_ctx *c, const cJSON *v, double *out);
 int cfg_read_number_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                   double *out);
+                       double *out);
 /* An integral number in [lo, hi] (both exact in a double), member key
  * of obj; expected is the message's "expected ...". */
 int cfg_read_count_at(cfg_ctx *c, const cJSON *obj, const char *key, double lo,
-                  double hi, const char *expected, uint64_t *out);
+                      double hi, const char *expected, uint64_t *out);
 /* An integer in [lo, hi] read exactly from its text (mc_count.h). */
 int cfg_read_exact_count_at(cfg_ctx *c, const cJSON *obj, const char *key,
-                        uint64_t lo, uint64_t hi, uint64_t *out);
+                            uint64_t lo, uint64_t hi, uint64_t *out);
 /* A copy of a string member into *out (left NULL if absent and not
  * required). */
-int cfg_read_string(cfg_ctx *c, const cJSON *obj, const char *key, int required,
-                int nonempty, char **out);
+int cfg_read_string(cfg_ctx *c, const cJSON *obj, const char *key,
+                    int required, int nonempty, char **out);
 /* An array member of numbers: *out is malloc'ed, *n numbers (may be 0). */
 int cfg_read_number_array(cfg_ctx *c, const cJSON *obj, const char *key,
-                      double **out, size_t *n);
+                          double **out, size_t *n);
 
 /* ---- Distributions (mc_cfg_dist.c) ----------------------------------- */
 
@@ -143,7 +143,7 @@ int cfg_read_dist_object(cfg_ctx *c, const cJSON *v, int is_stage, mc_dist *d);
 /* An error if every draw of d is one value in double precision; info is
  * the input's, what its name for the message. */
 int cfg_check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
-                 const char *what);
+                     const char *what);
 
 /* ---- Inputs (mc_cfg_inputs.c) ---------------------------------------- */
 
@@ -165,7 +165,7 @@ int cfg_read_correlations(cfg_ctx *c, const cJSON *v, mc_scenario *s);
 /* $.variants (vs, at the current path) of the base s read from root
  * (mc_cfg_variants.c). */
 int cfg_read_variants(cfg_ctx *c, const cJSON *root, const cJSON *vs,
-                  mc_scenario *s);
+                      mc_scenario *s);
 /* A whole document root into *s (mc_cfg_scenario.c); on failure *s holds
  * what was read, for mc_scenario_free. */
 int cfg_read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s);

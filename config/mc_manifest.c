@@ -37,8 +37,9 @@ static char *slurp(const char *path, char *why, size_t len)
     if (bad) {
         free(text);
         snprintf(why, len, "expected a readable manifest.json of at most "
-                 "16 MiB, found %s", text == NULL ? "no memory to read it"
-                                                   : "a larger or unreadable file");
+                 "16 MiB, found %s",
+                 text == NULL ? "no memory to read it"
+                              : "a larger or unreadable file");
         return NULL;
     }
     text[n] = '\0';
@@ -61,11 +62,13 @@ static char *file_names(const cJSON *files, char *why, size_t len)
     }
     char *list = malloc(total), *p = list;
     if (list == NULL) {
-        snprintf(why, len, "expected memory for the list of files, found none");
+        snprintf(why, len, "expected memory for the list of files, found "
+                 "none");
         return NULL;
     }
     cJSON_ArrayForEach(f, files) {
-        const char *s = cJSON_GetObjectItemCaseSensitive(f, "name")->valuestring;
+        const char *s =
+            cJSON_GetObjectItemCaseSensitive(f, "name")->valuestring;
         size_t k = strlen(s) + 1;
         memcpy(p, s, k);
         p += k;
