@@ -1,7 +1,7 @@
 /* mc_config.c: a scenario file (docs/scenario-format.md) -> mc_scenario.
  *
  * The only file of the program that sees cJSON.  cJSON is lenient where we
- * must not be (NOTES.md): its object getter is case-insensitive, it keeps
+ * must not be (docs/dependencies.md): its getter is case-insensitive, it keeps
  * duplicate keys silently, it reads 1e999 as infinity and it reports a
  * syntax error as a bare pointer.  So the text is checked here first
  * (UTF-8, strict RFC 8259 syntax: every syntax error with its line,
