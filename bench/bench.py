@@ -94,7 +94,7 @@ def run_breakeven(n, t, csv):
     deletes its folder (samples.csv is 34 GB at 1e8)."""
     out = os.path.join(WORK, f"be-{n}-{t}-{int(csv)}")
     # the work numpy does too: summary and curve (no sensitivity.csv, no
-    # variants; their cost is measured apart, README "Benchmark")
+    # variants; their cost is measured apart, bench/README.md)
     cmd = ([EXE, "--samples", str(n), "--threads", str(t), "--out", out,
             "--quiet", "--no-variants", "--sensitivity", "none"]
            + ([] if csv else ["--no-samples"]))

@@ -3,10 +3,10 @@
  * includes it.
  *
  * config/ is the only code of the program that sees cJSON.  cJSON is
- * lenient where we must not be (NOTES.md): its parser accepts what JSON
- * forbids and reports a syntax error as a bare pointer, its object getter
- * is case-insensitive, it keeps duplicate keys silently and it reads
- * 1e999 as infinity.  So the text is read once, by a strict scanner that
+ * lenient where we must not be (docs/dependencies.md): its parser accepts
+ * what JSON forbids and reports a syntax error as a bare pointer, its
+ * object getter is case-insensitive, it keeps duplicate keys silently
+ * and it reads 1e999 as infinity.  So the text is read once, by a strict scanner that
  * builds the cJSON tree itself (mc_cfg_json.c: UTF-8, RFC 8259, every
  * syntax error with its line, column and what was expected), and every
  * object is walked here: unknown keys (with the closest valid key

@@ -6,7 +6,7 @@
 
 /* The macro expands to code that trips -Wconversion and -Wsign-conversion
  * in ways we cannot change (Random123's header): silence them for this one
- * expansion only, as NOTES.md recommends. */
+ * expansion only, as docs/dependencies.md recommends. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wconversion"
 #pragma GCC diagnostic ignored "-Wsign-conversion"

@@ -1,7 +1,7 @@
 """Shared code of the breakeven notebooks: finding and loading a run folder,
 checking its columns, the figure footer, and saving figures.
 
-A run folder is what `breakeven` writes (README.md, "Output files"):
+A run folder is what `breakeven` writes (docs/output-files.md):
 samples.csv, summary.csv, curve.csv, sensitivity.csv, sobol.csv (with
 --sensitivity sobol), variants.csv with variants/NAME/summary.csv and
 curve.csv (when the scenario has variants), and manifest.json, with the
@@ -146,7 +146,7 @@ class Run:
         if not mpath.is_file():
             raise RunFolderError(
                 f"{mpath} is missing: {self.path} is not a complete breakeven "
-                "run folder (README.md, 'Output files').")
+                "run folder (docs/output-files.md).")
         with open(mpath) as f:
             self.manifest = json.load(f)
         for key in ("scenario", "seed", "samples"):

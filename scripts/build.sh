@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds breakeven (Release) into build/.
+# Configures and builds breakeven into build/: CMakePresets.json's preset
+# release (Release, warnings as errors; docs/building.md).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$root/build" -j"$(nproc)"
+cd "$root"          # cmake reads the presets from the top folder
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc)"

@@ -300,9 +300,9 @@ static void expect_first_error_line(const char *args, const char *want)
     free(err);
 }
 
-/* Every integer option follows the one rule (README, "Integers"): read
- * exactly, no sign, the real range in the message; and --replicates
- * never takes the seeds past 2^64 - 1. */
+/* Every integer option follows the one rule (docs/command-line.md,
+ * "Integers"): read exactly, no sign, the real range in the message; and
+ * --replicates never takes the seeds past 2^64 - 1. */
 static void integer_options_follow_one_exact_rule(void **state)
 {
     (void)state;
@@ -721,12 +721,12 @@ static void scenario_and_io_errors_have_their_exit_codes(void **state)
     free(err);
 }
 
-/* The scenario example in README.md is a working scenario: extract the
- * first ```json block and run it. */
-static void readme_example_scenario_runs(void **state)
+/* The scenario example of docs/scenario-format.md is a working scenario:
+ * extract the first ```json block and run it. */
+static void docs_example_scenario_runs(void **state)
 {
     (void)state;
-    FILE *f = fopen(README_PATH, "rb");
+    FILE *f = fopen(DOCS_DIR "/scenario-format.md", "rb");
     assert_non_null(f);
     static char text[1 << 16];
     size_t n = fread(text, 1, sizeof text - 1, f);
@@ -997,7 +997,7 @@ int main(void)
         cmocka_unit_test(special_files_as_config_exit_4_at_once),
         cmocka_unit_test(the_most_horizons_are_refused_with_what_fits),
         cmocka_unit_test(memory_estimate_holds_against_the_peak),
-        cmocka_unit_test(readme_example_scenario_runs),
+        cmocka_unit_test(docs_example_scenario_runs),
         cmocka_unit_test(help_and_version_exit_0_on_stdout),
         cmocka_unit_test(until_stops_at_the_first_batch_within_tolerance),
         cmocka_unit_test(until_stops_at_the_cap_and_says_so),

@@ -871,7 +871,7 @@ static void exit_codes_5_and_6_are_documented(void **state)
     assert_non_null(strstr(out, "5 interrupted by a signal"));
     assert_non_null(strstr(out, "6 output\nfolder refused"));
     free(out);
-    FILE *f = fopen(README_PATH, "rb");
+    FILE *f = fopen(DOCS_DIR "/command-line.md", "rb");
     assert_non_null(f);
     static char text[1 << 17];
     size_t n = fread(text, 1, sizeof text - 1, f);

@@ -2,11 +2,12 @@
 # Fuzzes the scenario loader (mc_cfg_load_string) with libFuzzer for a
 # bounded time.  Usage: tests/fuzz/run.sh [SECONDS]   (default 60; 0 = skip)
 #
-# Builds build-fuzz/ with clang (BREAKEVEN_FUZZ=ON: -fsanitize=fuzzer,
-# address,undefined), seeds a corpus from the scenario files of the tree
-# (config/*.json, tests/checks, tests/scenarios, tests/bad if present, and
-# the saved reproducers tests/fuzz/crashes/*), runs with -max_len=65536 and
-# the dictionary tests/fuzz/scenario.dict, and exits non-zero on a crash,
+# Builds build-fuzz/ with clang (CMakePresets.json's preset fuzz,
+# BREAKEVEN_FUZZ=ON: -fsanitize=fuzzer,address,undefined), seeds a corpus
+# from the scenario files of the tree (config/*.json, tests/checks,
+# tests/scenarios, tests/bad if present, and the saved reproducers
+# tests/fuzz/crashes/*), runs with -max_len=65536 and the dictionary
+# tests/fuzz/scenario.dict, and exits non-zero on a crash,
 # leak, timeout or sanitizer report (the input is left in
 # build-fuzz/fuzz/artifacts/).  The corpus the fuzzer grows is kept in
 # build-fuzz/fuzz/corpus/ across runs.  Prints the executions at the end.
@@ -21,12 +22,15 @@ fi
 
 source "$root/scripts/deps.sh"
 breakeven_install_debs "${BREAKEVEN_TEST_DEBS[@]}"   # clang-14, libFuzzer
-cc=$(command -v clang-14 || command -v clang)
 bdir=$root/build-fuzz
-# Debug at -O1: asserts stay on, sanitizer stacks stay readable.
-cmake -S "$root" -B "$bdir" -DCMAKE_C_COMPILER="$cc" -DBREAKEVEN_FUZZ=ON \
-      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" >/dev/null
-cmake --build "$bdir" --target fuzz_scenario -j"$(nproc)" >/dev/null
+# CMakePresets.json's preset fuzz: clang-14, BREAKEVEN_FUZZ=ON, Debug at
+# -O1 (asserts stay on, sanitizer stacks stay readable); a machine with
+# only `clang` gets that instead.  cmake reads the presets from the top.
+cc=()
+command -v clang-14 >/dev/null || cc=(-DCMAKE_C_COMPILER="$(command -v clang)")
+cd "$root"
+cmake --preset fuzz "${cc[@]}" >/dev/null
+cmake --build --preset fuzz -j"$(nproc)" >/dev/null
 fuzzer=$bdir/tests/fuzz/fuzz_scenario
 
 work=$bdir/fuzz
