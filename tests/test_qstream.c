@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_cpu.h"
 #include "mc_results.h"
 
 /* INFINITY and NAN are float constants; comparing with them promotes. */
@@ -688,15 +689,16 @@ static void qs_should_not_depend_on_order_or_split(void **st)
 }
 
 /* mc_qstream.c bins values with AVX-512 or AVX2 where the CPU has them,
- * unless BREAKEVEN_NO_AVX512 (AVX2 at most) or BREAKEVEN_NO_AVX2 (the
- * portable loops) is set when mc_qs_new runs: every path must give the
- * same answers (the other tests run whichever this CPU takes). */
-static void qs_exact_with_env(const char *var, const char *what)
+ * unless mc_cpu_limit keeps it to AVX2 or to the portable loops when
+ * mc_qs_new runs (breakeven's BREAKEVEN_NO_AVX512 and BREAKEVEN_NO_AVX2):
+ * every path must give the same answers (the other tests run whichever
+ * this CPU takes). */
+static void qs_exact_with_limit(mc_cpu widest, const char *what)
 {
     int all[D_COUNT];
     for (int d = 0; d < D_COUNT; d++)
         all[d] = d;
-    assert_int_equal(setenv(var, "1", 1), 0);
+    mc_cpu_limit(widest);
     static const size_t budgets[3] = {(size_t)1 << 20, 1024, 0};
     for (size_t b = 0; b < 3; b++) {
         size_t n = b == 0 ? 200000 : 10000 + 4 * b + 1;
@@ -706,19 +708,19 @@ static void qs_exact_with_env(const char *var, const char *what)
         qs_check(&c, data);
         free_streams(data, D_COUNT);
     }
-    assert_int_equal(unsetenv(var), 0);
+    mc_cpu_limit(MC_CPU_AVX512);
 }
 
 static void qs_should_be_exact_without_avx2(void **st)
 {
     (void)st;
-    qs_exact_with_env("BREAKEVEN_NO_AVX2", "without AVX2");
+    qs_exact_with_limit(MC_CPU_PORTABLE, "without AVX2");
 }
 
 static void qs_should_be_exact_without_avx512(void **st)
 {
     (void)st;
-    qs_exact_with_env("BREAKEVEN_NO_AVX512", "without AVX-512");
+    qs_exact_with_limit(MC_CPU_AVX2, "without AVX-512");
 }
 
 /* ---- mc_qs: errors ---------------------------------------------------- */
