@@ -476,106 +476,129 @@ static void json_string(text *t, const char *s)
     put(t, "\"");
 }
 
-/* manifest.json: composed in memory, then written with one checked
- * fwrite and closed by mc_outdir_close (flush, fsync, close checked). */
+/* manifest.json's head: what ran, and how. */
+static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
+                         const mc_run_info *info)
+{
+    char num[32];
+    put(t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
+        "  \"version\": ", MC_MANIFEST_FORMAT);
+    json_string(t, BREAKEVEN_VERSION);
+    put(t, ",\n  \"scenario\": ");
+    json_string(t, s->name);
+    put(t, ",\n  \"config\": ");
+    json_string(t, info->config_path);
+    put(t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
+        "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
+        mc_sampling_name(s->sampling), run->threads);
+    if (run->processes > 1)
+        put(t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
+            "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",
+            run->processes, run->comm_sent, run->comm_received);
+    put(t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
+    for (int k = 0; k < run->passes && k < 8; k++) {
+        mc_fmt_double(num, run->pass_seconds[k]);
+        put(t, "%s%s", k > 0 ? ", " : "", num);
+    }
+    put(t, "],\n  \"started_utc\": ");
+    json_string(t, info->started_utc);
+    mc_fmt_double(num, omp_get_wtime() - info->t_start);
+    put(t, ",\n  \"wall_seconds\": %s,\n", num);
+}
+
+/* The stopping rule, its statistic's half-width and the batches run. */
+static void manifest_until(text *t, const mc_run *run, const mc_until *u)
+{
+    char num[32];
+    double value, hw = mc_until_half_width(run, u, &value);
+    put(t, "  \"until\": {\"rule\": ");
+    json_string(t, u->text);
+    mc_fmt_double(num, hw);
+    put(t, ", \"half_width\": %s, \"met\": %s, \"batches\": [",
+        isfinite(hw) ? num : "null", hw <= u->tol ? "true" : "false");
+    for (size_t b = 0; b < u->n_batches; b++)
+        put(t, "%s%zu", b > 0 ? ", " : "", u->batches[b]);
+    put(t, "]},\n");
+}
+
+/* Every file of the folder but manifest.json, with its size. */
+static void manifest_files(text *t, const mc_run *run, const mc_scenario *s,
+                           const mc_run_info *info)
+{
+    put(t, "  \"files\": [\n");
+    if (s->write_samples)
+        put(t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
+    put(t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+    if (info->n_rep >= 2)
+        put(t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
+            info->n_rep);
+    if (run->sens_d > 0)
+        put(t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
+            run->sens_d * MC_NOUTPUTS);
+    if (run->sobol != NULL)
+        put(t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
+            "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
+            run->sobol->d * run->sobol->n_out, run->sobol->N,
+            run->sobol->evaluations, run->sobol->n_boot);
+    if (run->n_variants > 0)
+        put(t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
+            run->n_variants * MC_NOUTPUTS);
+    for (size_t v = 0; v < run->n_variants; v++) {
+        put(t, "    {\"name\": ");
+        char name[600];
+        snprintf(name, sizeof name, "variants/%s/summary.csv",
+                 run->variants[v].name);
+        json_string(t, name);
+        put(t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
+        snprintf(name, sizeof name, "variants/%s/curve.csv",
+                 run->variants[v].name);
+        json_string(t, name);
+        put(t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
+    }
+    put(t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
+        run->n_horizons * MC_NCURVE);
+}
+
+/* The text t as file `name` of the folder: one checked fwrite, then
+ * mc_outdir_close (flush, fsync, close checked). */
+static int write_text(const mc_outdir *o, const char *name, const text *t,
+                      char *msg, size_t len)
+{
+    FILE *f = mc_outdir_open(o, name, msg, len);
+    if (f == NULL) {
+        mc_write_file_msg(o, name, "", msg, len);
+        return -1;
+    }
+    errno = 0;
+    if (fwrite(t->p, 1, t->n, f) != t->n) {
+        int e = errno != 0 ? errno : EIO;
+        fclose(f);                /* already failed: its result adds nothing */
+        snprintf(msg, len, "%s/%s: cannot write: %s", o->target, name,
+                 strerror(e));
+        return -1;
+    }
+    if (mc_outdir_close(f, msg, len) != 0) {
+        mc_write_file_msg(o, name, "", msg, len);
+        return -1;
+    }
+    return 0;
+}
+
+/* manifest.json: composed in memory, then written at once. */
 int mc_write_manifest(const mc_outdir *o, const mc_run *run,
                       const mc_scenario *s, const mc_run_info *info,
                       char *msg, size_t len)
 {
     text t = {NULL, 0, 0, 0};
-    char num[32];
-    put(&t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
-        "  \"version\": ", MC_MANIFEST_FORMAT);
-    json_string(&t, BREAKEVEN_VERSION);
-    put(&t, ",\n  \"scenario\": ");
-    json_string(&t, s->name);
-    put(&t, ",\n  \"config\": ");
-    json_string(&t, info->config_path);
-    put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
-        "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
-        mc_sampling_name(s->sampling), run->threads);
-    if (run->processes > 1)
-        put(&t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
-            "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",
-            run->processes, run->comm_sent, run->comm_received);
-    put(&t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
-    for (int k = 0; k < run->passes && k < 8; k++) {
-        mc_fmt_double(num, run->pass_seconds[k]);
-        put(&t, "%s%s", k > 0 ? ", " : "", num);
-    }
-    put(&t, "],\n  \"started_utc\": ");
-    json_string(&t, info->started_utc);
-    mc_fmt_double(num, omp_get_wtime() - info->t_start);
-    put(&t, ",\n  \"wall_seconds\": %s,\n", num);
-    if (info->until != NULL) {
-        const mc_until *u = info->until;
-        double value, hw = mc_until_half_width(run, u, &value);
-        put(&t, "  \"until\": {\"rule\": ");
-        json_string(&t, u->text);
-        mc_fmt_double(num, hw);
-        put(&t, ", \"half_width\": %s, \"met\": %s, \"batches\": [",
-            isfinite(hw) ? num : "null", hw <= u->tol ? "true" : "false");
-        for (size_t b = 0; b < u->n_batches; b++)
-            put(&t, "%s%zu", b > 0 ? ", " : "", u->batches[b]);
-        put(&t, "]},\n");
-    }
-    put(&t, "  \"files\": [\n");
-    if (s->write_samples)
-        put(&t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
-    put(&t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
-    if (info->n_rep >= 2)
-        put(&t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
-            info->n_rep);
-    if (run->sens_d > 0)
-        put(&t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
-            run->sens_d * MC_NOUTPUTS);
-    if (run->sobol != NULL)
-        put(&t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
-            "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
-            run->sobol->d * run->sobol->n_out, run->sobol->N,
-            run->sobol->evaluations, run->sobol->n_boot);
-    if (run->n_variants > 0)
-        put(&t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
-            run->n_variants * MC_NOUTPUTS);
-    for (size_t v = 0; v < run->n_variants; v++) {
-        put(&t, "    {\"name\": ");
-        char name[600];
-        snprintf(name, sizeof name, "variants/%s/summary.csv",
-                 run->variants[v].name);
-        json_string(&t, name);
-        put(&t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
-        snprintf(name, sizeof name, "variants/%s/curve.csv",
-                 run->variants[v].name);
-        json_string(&t, name);
-        put(&t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
-    }
-    put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
-        run->n_horizons * MC_NCURVE);
-    if (t.oom) {
-        free(t.p);
+    manifest_run(&t, run, s, info);
+    if (info->until != NULL)
+        manifest_until(&t, run, info->until);
+    manifest_files(&t, run, s, info);
+    int rc = -1;
+    if (t.oom)
         snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
-        return -1;
-    }
-
-    FILE *f = mc_outdir_open(o, "manifest.json", msg, len);
-    if (f == NULL) {
-        free(t.p);
-        mc_write_file_msg(o, "manifest.json", "", msg, len);
-        return -1;
-    }
-    errno = 0;
-    if (fwrite(t.p, 1, t.n, f) != t.n) {
-        int e = errno != 0 ? errno : EIO;
-        free(t.p);
-        fclose(f);                /* already failed: its result adds nothing */
-        snprintf(msg, len, "%s/manifest.json: cannot write: %s", o->target,
-                 strerror(e));
-        return -1;
-    }
+    else
+        rc = write_text(o, "manifest.json", &t, msg, len);
     free(t.p);
-    if (mc_outdir_close(f, msg, len) != 0) {
-        mc_write_file_msg(o, "manifest.json", "", msg, len);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
