@@ -1066,14 +1066,8 @@ static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
     return rc;
 }
 
-int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc, char *msg,
-                   size_t len)
-{
-    return mc_qs_end_pass_r(q, accs, nacc, NULL, msg, len);
-}
-
-int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
-                     const mc_reducer *red, char *msg, size_t len)
+int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
+                   const mc_reducer *red, char *msg, size_t len)
 {
     size_t nan = 0;
     for (size_t i = 0; i < q->ns; i++)

@@ -281,12 +281,6 @@ void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
     a->hi[col] = hi;
 }
 
-int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
-                   char *msg, size_t len)
-{
-    return mc_rankmap_end_r(m, accs, nacc, NULL, msg, len);
-}
-
 /* The other processes' counts, least and greatest values with this
  * one's (all processes end with the same). */
 static int reduce_counts(mc_rankmap *m, const mc_reducer *red)
@@ -321,8 +315,8 @@ static int reduce_counts(mc_rankmap *m, const mc_reducer *red)
     return rc;
 }
 
-int mc_rankmap_end_r(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
-                     const mc_reducer *red, char *msg, size_t len)
+int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
+                   const mc_reducer *red, char *msg, size_t len)
 {
     size_t cells = m->cols * NCELLS;
     memset(m->count, 0, (cells > 0 ? cells : 1) * sizeof *m->count);

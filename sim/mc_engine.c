@@ -829,14 +829,12 @@ static int end_accs(engine *e, char *msg, size_t len)
     if (rc == 0 && e->sum_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_sum;
-        rc = mc_qs_end_pass_r(e->qs_sum, a, (size_t)e->nt, e->red, msg,
-                              len);
+        rc = mc_qs_end_pass(e->qs_sum, a, (size_t)e->nt, e->red, msg, len);
     }
     if (rc == 0 && e->cur_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_cur;
-        rc = mc_qs_end_pass_r(e->qs_cur, a, (size_t)e->nt, e->red, msg,
-                              len);
+        rc = mc_qs_end_pass(e->qs_cur, a, (size_t)e->nt, e->red, msg, len);
     }
     if (rc == 0 && e->lanes[0].ra != NULL) {       /* after pass 1 */
         mc_rankmap_acc **ra = malloc((size_t)e->nt * sizeof *ra);
@@ -844,8 +842,8 @@ static int end_accs(engine *e, char *msg, size_t len)
         for (int t = 0; ra != NULL && t < e->nt; t++)
             ra[t] = e->lanes[t].ra;
         if (ra != NULL)
-            rc = mc_rankmap_end_r(e->rm, ra, (size_t)e->nt, e->red, msg,
-                                  len);
+            rc = mc_rankmap_end(e->rm, ra, (size_t)e->nt, e->red, msg,
+                                len);
         free(ra);
     }
     if (a == NULL)

@@ -350,7 +350,7 @@ static int qs_run(const qs_case *c, double *const *data, double *got)
         feed(acc, c->nacc, data, c->ns, c->n, order,
              UINT64_C(0xC0FFEE) + (uint64_t)pass * 7919u, tmp, 0, 0);
         char msg[256] = "";
-        int rc = mc_qs_end_pass(q, acc, c->nacc, msg, sizeof msg);
+        int rc = mc_qs_end_pass(q, acc, c->nacc, NULL, msg, sizeof msg);
         if (rc != 0)
             print_message("%s: pass %d: %s\n", c->what, pass + 1, msg);
         assert_int_equal(rc, 0);
@@ -624,7 +624,7 @@ static void qs_sub_bins_should_stay_within_the_budget(void **st)
     assert_non_null(a);
     mc_qs_add(a, 0, data[1], n);
     char msg[256];
-    assert_int_equal(mc_qs_end_pass(q, &a, 1, msg, sizeof msg), 0);
+    assert_int_equal(mc_qs_end_pass(q, &a, 1, NULL, msg, sizeof msg), 0);
     mc_qs_acc_free(a);
     assert_int_equal(mc_qs_sub_bins(q, &cut), 0);   /* all kept */
     assert_int_equal(cut, 0);
@@ -747,7 +747,7 @@ static int qs_fail_at(double *const *data, size_t ns, size_t n, int fail_pass,
         feed(acc, 2, data, ns, n, O_FORWARD, (uint64_t)pass, tmp, 1,
              pass == fail_pass ? short_by : 0);
         msg[0] = '\0';
-        rc = mc_qs_end_pass(q, acc, 2, msg, len);
+        rc = mc_qs_end_pass(q, acc, 2, NULL, msg, len);
         mc_qs_acc_free(acc[0]);
         mc_qs_acc_free(acc[1]);
         if (pass < fail_pass)
