@@ -43,9 +43,9 @@ static int run_sobol(const mc_outdir *o, const mc_scenario *s, mc_run *run,
         snprintf(msg, len, "out of memory for Sobol' indices");
         return computed(-1, msg);
     }
-    if (computed(mc_sobol_scenario_r(s, (size_t)s->sobol_samples,
-                                     s->bootstrap, threads, mc_comm_reducer(),
-                                     run->sobol, msg, len), msg) != 0)
+    if (computed(mc_sobol_scenario(s, (size_t)s->sobol_samples,
+                                   s->bootstrap, threads, mc_comm_reducer(),
+                                   run->sobol, msg, len), msg) != 0)
         return -1;
     int rc = lead() && mc_write_sobol(o, run->sobol, msg, len) != 0 ? -2 : 0;
     return mc_comm_agree(rc, msg, len);
