@@ -21,6 +21,7 @@
 #include "mc_count.h"
 #include "mc_driver.h"
 #include "mc_engine.h"
+#include "mc_execute.h"
 #include "mc_manifest.h"
 #include "mc_stop.h"
 

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-#include "mc_engine.h"
+#include "mc_results.h"
+#include "mc_run.h"
+#include "mc_scenario.h"
 
 /* ---- the checks before a run (mc_cli_check.c) ---- */
 

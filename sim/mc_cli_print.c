@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "mc_cli_impl.h"
-#include "mc_engine.h"
+#include "mc_run.h"
 #include "mc_saltelli.h"
 
 /* The larger side of an interval around x. */

@@ -13,6 +13,7 @@
 #include "mc_cli.h"
 #include "mc_cli_impl.h"
 #include "mc_comm.h"
+#include "mc_engine.h"
 #include "mc_stop.h"
 
 /* ---- progress bar (stderr, terminals only, runs over about 1 s) ---- */

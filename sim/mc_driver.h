@@ -16,7 +16,9 @@
 
 #include <stddef.h>
 
-#include "mc_engine.h"
+#include "mc_execute.h"
+#include "mc_scenario.h"
+#include "mc_until.h"
 
 typedef struct mc_drive {
     /* set by the caller */

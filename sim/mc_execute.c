@@ -16,7 +16,9 @@
 
 #include "mc_comm.h"
 #include "mc_engine.h"
+#include "mc_execute.h"
 #include "mc_saltelli.h"
+#include "mc_variants.h"
 #include "mc_write.h"
 
 static int lead(void)

@@ -30,7 +30,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "mc_engine.h"
+#include "mc_results.h"
+#include "mc_sample.h"
 #include "mc_scenario.h"
 #include "mc_sobol.h"
 

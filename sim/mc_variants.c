@@ -8,12 +8,14 @@
  * This file streams D through the same machinery as the engine: block
  * summaries merged in block order, exact quantiles in bounded memory.
  */
-#include "mc_engine.h"
+#include "mc_variants.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "mc_engine.h"
 
 typedef struct lane {
     mc_sampler *base, *var;

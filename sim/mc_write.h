@@ -8,7 +8,9 @@
 
 #include <stddef.h>
 
-#include "mc_engine.h"
+#include "mc_execute.h"
+#include "mc_results.h"
+#include "mc_run.h"
 #include "mc_saltelli.h"
 
 /* msg, the cause of a failure, prefixed with "<run folder>/<name>: " and

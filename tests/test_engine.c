@@ -14,6 +14,7 @@
 #include <gsl/gsl_multifit.h>
 
 #include "mc_engine.h"
+#include "mc_variants.h"
 #include "mc_model.h"
 #include "mc_results_impl.h"     /* mc_select_ */
 #include "mc_rng.h"
