@@ -145,7 +145,7 @@ static int factor_col(int id)
     return id == FACTOR_F ? MC_COL_F : MC_COL_INPUT0 + id;
 }
 
-/* One input's draw at sample idx, as mc_engine.c's random sampling makes
+/* One input's draw at sample idx, as mc_sample.c's random sampling makes
  * it (a fixed input needs no random numbers). */
 static double draw_one(const mc_scenario *s, const mc_input *in,
                        const gsl_rng *r, uint64_t idx)
