@@ -61,9 +61,9 @@ static int run_replicates(mc_scenario *s, mc_drive *d, progress *p)
     uint64_t seed0 = s->seed;
     for (size_t i = 1; i < d->replicates; i++) {
         s->seed = seed0 + i;
-        if (mc_engine_run_r(s, d->threads, d->bar ? show_progress : NULL, p,
-                            NULL, mc_comm_reducer(), &d->reps[i - 1], msg,
-                            sizeof msg) != 0) {
+        if (mc_engine_run(s, d->threads, d->bar ? show_progress : NULL, p,
+                          NULL, mc_comm_reducer(), &d->reps[i - 1], msg,
+                          sizeof msg) != 0) {
             mc_comm_fail(msg, MC_EXIT_INTERNAL);
             fprintf(stderr, "%sbreakeven: %s\n", p->shown ? "\n" : "", msg);
             s->seed = seed0;

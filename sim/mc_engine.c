@@ -759,17 +759,98 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, FILE *samples, mc_run *out, char *msg,
-                  size_t len)
+/* Pass 1: samples.csv's header (process 0), the pilots and the plans
+ * they make, then every sample once.  0, or -1 (out of memory). */
+static int pass1(engine *e, mc_run *run, mc_progress_fn progress,
+                 void *ctx)
 {
-    return mc_engine_run_r(s, threads, progress, ctx, samples, NULL, out, msg,
-                           len);
+    /* the header once: process 0's file is the start of samples.csv */
+    if (e->out != NULL && (e->red == NULL || e->red->rank == 0) &&
+        mc_csv_header(e->out, e->lanes[0].cols, MC_NCOLS + 1) != 0) {
+        /* not at once: the other processes would wait for this one; the
+           first pass stops at its first chunk (alone) or writes nothing,
+           and the failure is agreed after it */
+        e->io_failed = 1;
+        e->io_errno = errno != 0 ? errno : EIO;
+    }
+    fill_pilots(e);
+    if (e->rm != NULL) {
+        mc_rankmap_plan(e->rm);
+        e->rank_pass = mc_rankmap_ready(e->rm);
+    }
+    if (mc_qs_plan(e->qs_sum) != 0 || mc_qs_plan(e->qs_cur) != 0 ||
+        new_accs(e) != 0)
+        return -1;
+    double tp = omp_get_wtime();
+    run_pass(e, 1, progress, ctx);
+    run->passes = 1;
+    run->pass_seconds[0] = omp_get_wtime() - tp;
+    e->rank_done = e->rank_pass;
+    e->rank_pass = 0;
+    return 0;
 }
 
-int mc_engine_run_r(const mc_scenario *s, int threads,
-                    mc_progress_fn progress, void *ctx, FILE *samples,
-                    const mc_reducer *red, mc_run *out, char *msg, size_t len)
+/* After pass 1: every process's failures agreed before the next
+ * collective (a part of samples.csv that could not be written fails them
+ * all), the block summaries merged along the tree, the quantiles' pass
+ * closed.  0; -3 with msg (another process could not write); or -1, with
+ * msg unless out of memory or a write failed (e->io_failed). */
+static int merge_pass1(engine *e, char *msg, size_t len)
+{
+    if (e->np > 1) {
+        uint64_t bad[2] = {(uint64_t)e->io_failed, e->tree_failed != 0};
+        if (e->red->sum_u64(e->red->ctx, bad, 2) != 0)
+            return -1;
+        if (bad[0] != 0 && !e->io_failed) {
+            snprintf(msg, len, "another process could not write its part of "
+                     "samples.csv");
+            return -3;
+        }
+        if (bad[1] != 0 && e->tree_failed == 0)
+            e->tree_failed = -1;
+    }
+    if (e->io_failed)
+        return -1;
+    if (e->tree_failed == 0 && mc_mtree_reduce(e->tree, e->red) != 0)
+        e->tree_failed = -1;
+    if (e->tree_failed == -1)
+        snprintf(msg, len, "internal error: blocks merged out of order");
+    if (e->tree_failed != 0)
+        return -1;
+    mc_mtree_fold(e->tree, e->pay, e->pay_tmp);
+    if (e->io_failed)
+        return -1;
+    return end_accs(e, msg, len);
+}
+
+/* The passes after the first, until every quantile is exact and the
+ * rank scores are summed; each one's wall time in run.  0, or -1 (with
+ * msg unless out of memory). */
+static int refine_passes(engine *e, mc_run *run, mc_progress_fn progress,
+                         void *ctx, char *msg, size_t len)
+{
+    while (mc_qs_passes(e->qs_sum) > 0 ||
+           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
+           (e->rm != NULL && !e->rank_done)) {
+        if (new_accs(e) != 0)
+            return -1;
+        e->rank_pass = e->rm != NULL && !e->rank_done;
+        double tp = omp_get_wtime();
+        run_pass(e, 0, progress, ctx);
+        e->rank_done |= e->rank_pass;
+        e->rank_pass = 0;
+        if (run->passes < 8)
+            run->pass_seconds[run->passes] = omp_get_wtime() - tp;
+        run->passes++;
+        if (end_accs(e, msg, len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
+                  void *ctx, FILE *samples, const mc_reducer *red,
+                  mc_run *out, char *msg, size_t len)
 {
     double t0 = omp_get_wtime();
     int nt = resolve_threads(threads);
@@ -790,80 +871,15 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
         goto fail;
     if (s->n_horizons > 0)
         memcpy(run.horizons, s->horizons, s->n_horizons * sizeof(double));
-
-    /* the header once: process 0's file is the start of samples.csv */
-    if (samples != NULL && (red == NULL || red->rank == 0) &&
-        mc_csv_header(samples, e.lanes[0].cols, MC_NCOLS + 1) != 0) {
-        /* not at once: the other processes would wait for this one; the
-           first pass stops at its first chunk (alone) or writes nothing,
-           and the failure is agreed after it */
-        e.io_failed = 1;
-        e.io_errno = errno != 0 ? errno : EIO;
-    }
-    fill_pilots(&e);
-    if (e.rm != NULL) {
-        mc_rankmap_plan(e.rm);
-        e.rank_pass = mc_rankmap_ready(e.rm);
-    }
-    if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
-        new_accs(&e) != 0)
-        goto fail;
-    double tp = omp_get_wtime();
-    run_pass(&e, 1, progress, ctx);
-    run.passes = 1;
-    run.pass_seconds[0] = omp_get_wtime() - tp;
-    e.rank_done = e.rank_pass;
-    e.rank_pass = 0;
-    if (e.np > 1) {
-        /* every process's failures, agreed before the next collective: a
-           part of samples.csv that could not be written fails them all */
-        uint64_t bad[2] = {(uint64_t)e.io_failed, e.tree_failed != 0};
-        if (e.red->sum_u64(e.red->ctx, bad, 2) != 0)
-            goto fail;
-        if (bad[0] != 0 && !e.io_failed) {
-            snprintf(msg, len, "another process could not write its part of "
-                     "samples.csv");
-            rc = -3;
-            goto fail;
-        }
-        if (bad[1] != 0 && e.tree_failed == 0)
-            e.tree_failed = -1;
-    }
-    if (e.io_failed)
-        goto fail;
-    if (e.tree_failed == 0 && mc_mtree_reduce(e.tree, e.red) != 0)
-        e.tree_failed = -1;
-    if (e.tree_failed == -1)
-        snprintf(msg, len, "internal error: blocks merged out of order");
-    if (e.tree_failed != 0)
-        goto fail;
-    mc_mtree_fold(e.tree, e.pay, e.pay_tmp);
-    if (e.io_failed)
-        goto fail;
-    if (end_accs(&e, msg, len) != 0)
-        goto fail;
-    while (mc_qs_passes(e.qs_sum) > 0 ||
-           (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0) ||
-           (e.rm != NULL && !e.rank_done)) {
-        if (new_accs(&e) != 0)
-            goto fail;
-        e.rank_pass = e.rm != NULL && !e.rank_done;
-        tp = omp_get_wtime();
-        run_pass(&e, 0, progress, ctx);
-        e.rank_done |= e.rank_pass;
-        e.rank_pass = 0;
-        if (run.passes < 8)
-            run.pass_seconds[run.passes] = omp_get_wtime() - tp;
-        run.passes++;
-        if (end_accs(&e, msg, len) != 0)
-            goto fail;
-    }
-    if (reduce_counts(&e) != 0)
+    if (pass1(&e, &run, progress, ctx) != 0 ||
+        (rc = merge_pass1(&e, msg, len)) != 0 ||
+        (rc = refine_passes(&e, &run, progress, ctx, msg, len)) != 0 ||
+        (rc = reduce_counts(&e)) != 0)
         goto fail;
     if (e.team > 0)                   /* else this process had no blocks */
         run.threads = e.team;
     results(&e, &run);
-    if (sens_results(&e, &run) != 0)
+    if ((rc = sens_results(&e, &run)) != 0)
         goto fail;
     run.seconds = omp_get_wtime() - t0;
     *out = run;

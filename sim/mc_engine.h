@@ -41,22 +41,20 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads);
  * quantiles' last digits and, if samples is not NULL, writes samples.csv
  * to it in order; further passes regenerate the samples to pin the
  * quantiles down exactly (usually one).  threads <= 0: OpenMP's default.
- * Returns 0; -1 with msg (out of memory, an internal check); or -2 with
- * msg set to the system's text of a failed write to samples. */
+ *
+ * Over several processes (red: mc_comm_reducer(); NULL is one process)
+ * each runs the blocks mc_share gives it and writes those blocks' rows
+ * to its own samples file (the caller joins the files in process
+ * order), and every process ends with the same *run, bit for bit what
+ * one process computes.
+ *
+ * Returns 0; -1 with msg (out of memory, an internal check; one
+ * process's alone); or -2 with msg set to the system's text of a failed
+ * write to samples.  A failed write of any process's file fails all of
+ * them together: -2 for the one whose file failed, -3 with msg for the
+ * others. */
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, FILE *samples, mc_run *run, char *msg,
-                  size_t len);
-
-/* mc_engine_run over several processes (red: mc_comm_reducer(); NULL is
- * one process): each runs the blocks mc_share gives it, writes
- * those blocks' rows to its own samples file (the caller joins the files
- * in process order), and every process ends with the same *run, bit for
- * bit what one process computes.  A failed write of any process's file
- * fails all of them together: -2 for the one whose file failed, -3 for
- * the others. -1 (out of memory) is one process's alone. */
-int mc_engine_run_r(const mc_scenario *s, int threads,
-                    mc_progress_fn progress, void *ctx, FILE *samples,
-                    const mc_reducer *red, mc_run *run, char *msg,
-                    size_t len);
+                  void *ctx, FILE *samples, const mc_reducer *red,
+                  mc_run *run, char *msg, size_t len);
 
 #endif

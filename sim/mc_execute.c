@@ -83,8 +83,8 @@ static int run_variants(const mc_outdir *o, const mc_scenario *s,
         vs.write_samples = 0;
         vs.sensitivity = MC_SENS_NONE;
         mc_run vrun;
-        if (computed(mc_engine_run_r(&vs, threads, progress, ctx, NULL, red,
-                                     &vrun, msg, len), msg) != 0)
+        if (computed(mc_engine_run(&vs, threads, progress, ctx, NULL, red,
+                                   &vrun, msg, len), msg) != 0)
             return -1;
         mc_variant_result *vr = &run->variants[run->n_variants++];
         vr->name = var->name;
@@ -143,8 +143,8 @@ static int run_samples(const mc_scenario *s, int threads,
     }
     if ((rc = mc_comm_agree(rc, msg, len)) != 0)
         return rc;
-    rc = mc_engine_run_r(s, threads, progress, ctx, f, mc_comm_reducer(),
-                         run, msg, len);
+    rc = mc_engine_run(s, threads, progress, ctx, f, mc_comm_reducer(), run,
+                       msg, len);
     if (rc == -1)
         computed(rc, msg);
     /* -2: this process's file failed; -3: another's (all know, agreed) */
