@@ -2,8 +2,8 @@
  *
  * Draws exactly the random variates the default scenario needs per sample,
  * with the engine's generator and samplers (mc_rng_seek + mc_dist_sample
- * for every non-fixed input, as sim/mc_engine.c's draw() does), into a
- * volatile sink, on one thread.  No model, no columns, no statistics: the
+ * for every non-fixed input, as sim/mc_sample.c's draw_input() does), into
+ * a volatile sink, on one thread.  No model, no columns, no statistics: the
  * fastest breakeven's sampling could be with these samplers.
  *
  *   bench_floor N [DRAWS]   N samples for the floor, DRAWS per distribution

@@ -105,6 +105,124 @@ static uint64_t mul_shift64(uint64_t m, const uint64_t mul[2], int32_t j)
 }
 #endif
 
+/* The rounding interval of x, [mv - 1 - mm_shift, mv + 2] in quarter
+ * ulps of 2^e2 each (mv = 4 m2 is x), times 2^e2 / 10^e10, truncated:
+ * vm, vr and vp are its lower end, x and its upper end.  The flags say
+ * whether vm and vr were exact (nothing cut off below their last digit),
+ * which can be so only where e10 is small. */
+typedef struct interval {
+    uint64_t vr, vp, vm;
+    int32_t e10;
+    int vm_trailing_zeros, vr_trailing_zeros;
+    int accept_bounds;                /* the ends read back to x */
+} interval;
+
+/* The interval scaled for e2 >= 0: by 2^e2 / 10^q, with Ryu's
+ * multiplier of 5^-q. */
+static void scale_positive(uint64_t m2, uint32_t mm_shift, int32_t e2,
+                           interval *v)
+{
+    const uint64_t mv = 4 * m2;
+    const uint32_t q = log10pow2(e2) - (e2 > 3);
+    v->e10 = (int32_t)q;
+    const int32_t k = POW5_INV_BITCOUNT + pow5bits((int32_t)q) - 1;
+    const int32_t i = -e2 + (int32_t)q + k;
+    const uint64_t *mul = mc_pow5_inv_split_[q];
+    v->vr = mul_shift64(4 * m2, mul, i);
+    v->vp = mul_shift64(4 * m2 + 2, mul, i);
+    v->vm = mul_shift64(4 * m2 - 1 - mm_shift, mul, i);
+    if (q <= 21) {
+        /* Only one of mp, mv, mm can be a multiple of 5. */
+        if (mv % 5 == 0)
+            v->vr_trailing_zeros = multiple_of_pow5(mv, q);
+        else if (v->accept_bounds)
+            v->vm_trailing_zeros = multiple_of_pow5(mv - 1 - mm_shift, q);
+        else
+            v->vp -= (uint64_t)multiple_of_pow5(mv + 2, q);
+    }
+}
+
+/* The same for e2 < 0: by 5^-e2 / 10^q, with Ryu's 5^i. */
+static void scale_negative(uint64_t m2, uint32_t mm_shift, int32_t e2,
+                           interval *v)
+{
+    const uint64_t mv = 4 * m2;
+    const uint32_t q = log10pow5(-e2) - (-e2 > 1);
+    v->e10 = (int32_t)q + e2;
+    const int32_t i = -e2 - (int32_t)q;
+    const int32_t k = pow5bits(i) - POW5_BITCOUNT;
+    const int32_t j = (int32_t)q - k;
+    const uint64_t *mul = mc_pow5_split_[i];
+    v->vr = mul_shift64(4 * m2, mul, j);
+    v->vp = mul_shift64(4 * m2 + 2, mul, j);
+    v->vm = mul_shift64(4 * m2 - 1 - mm_shift, mul, j);
+    if (q <= 1) {
+        /* mv = 4 m2 has at least two trailing zero bits. */
+        v->vr_trailing_zeros = 1;
+        if (v->accept_bounds)
+            v->vm_trailing_zeros = mm_shift == 1;
+        else
+            --v->vp;
+    } else if (q < 63) {
+        v->vr_trailing_zeros = multiple_of_pow2(mv, q);
+    }
+}
+
+/* Removes digits while the interval still holds a shorter number, in
+ * the rare general case (exact bounds or exact halfway points); returns
+ * the digits, rounded, and adds the digits removed to *removed. */
+static uint64_t shorten_exact(interval *v, int32_t *removed)
+{
+    uint64_t vr = v->vr, vp = v->vp, vm = v->vm;
+    int vm_tz = v->vm_trailing_zeros, vr_tz = v->vr_trailing_zeros;
+    uint32_t last = 0;
+    while (vp / 10 > vm / 10) {
+        vm_tz &= vm % 10 == 0;
+        vr_tz &= last == 0;
+        last = (uint32_t)(vr % 10);
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
+        (*removed)++;
+    }
+    if (vm_tz) {
+        while (vm % 10 == 0) {
+            vr_tz &= last == 0;
+            last = (uint32_t)(vr % 10);
+            vr /= 10;
+            vp /= 10;
+            vm /= 10;
+            (*removed)++;
+        }
+    }
+    if (vr_tz && last == 5 && vr % 2 == 0)
+        last = 4;   /* exactly halfway: round half to even */
+    return vr + (uint64_t)((vr == vm && (!v->accept_bounds || !vm_tz)) ||
+                           last >= 5);
+}
+
+/* The same in the common case: no exact bound, no halfway point. */
+static uint64_t shorten(const interval *v, int32_t *removed)
+{
+    uint64_t vr = v->vr, vp = v->vp, vm = v->vm;
+    int round_up = 0;
+    if (vp / 100 > vm / 100) {        /* two digits at once, usually */
+        round_up = vr % 100 >= 50;
+        vr /= 100;
+        vp /= 100;
+        vm /= 100;
+        *removed += 2;
+    }
+    while (vp / 10 > vm / 10) {
+        round_up = vr % 10 >= 5;
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
+        (*removed)++;
+    }
+    return vr + (uint64_t)(vr == vm || round_up);
+}
+
 /* The shortest digits of the finite, nonzero double with the given bit
  * fields: *digits * 10^*exp10. */
 static void shortest(uint64_t ieee_m, uint32_t ieee_e, uint64_t *digits,
@@ -119,106 +237,17 @@ static void shortest(uint64_t ieee_m, uint32_t ieee_e, uint64_t *digits,
         e2 = (int32_t)ieee_e - BIAS - MANTISSA_BITS - 2;
         m2 = (UINT64_C(1) << MANTISSA_BITS) | ieee_m;
     }
-    const int accept_bounds = (m2 & 1) == 0;
-
-    /* The interval in units of a quarter ulp: [mv - 1 - mm_shift, mv + 2],
-     * narrower below a power of two. */
-    const uint64_t mv = 4 * m2;
+    interval v = {.accept_bounds = (m2 & 1) == 0};
+    /* a quarter ulp narrower below a power of two */
     const uint32_t mm_shift = ieee_m != 0 || ieee_e <= 1;
-
-    uint64_t vr, vp, vm;
-    int32_t e10;
-    int vm_trailing_zeros = 0, vr_trailing_zeros = 0;
-    if (e2 >= 0) {
-        const uint32_t q = log10pow2(e2) - (e2 > 3);
-        e10 = (int32_t)q;
-        const int32_t k = POW5_INV_BITCOUNT + pow5bits((int32_t)q) - 1;
-        const int32_t i = -e2 + (int32_t)q + k;
-        const uint64_t *mul = mc_pow5_inv_split_[q];
-        vr = mul_shift64(4 * m2, mul, i);
-        vp = mul_shift64(4 * m2 + 2, mul, i);
-        vm = mul_shift64(4 * m2 - 1 - mm_shift, mul, i);
-        if (q <= 21) {
-            /* Only one of mp, mv, mm can be a multiple of 5. */
-            if (mv % 5 == 0)
-                vr_trailing_zeros = multiple_of_pow5(mv, q);
-            else if (accept_bounds)
-                vm_trailing_zeros = multiple_of_pow5(mv - 1 - mm_shift, q);
-            else
-                vp -= (uint64_t)multiple_of_pow5(mv + 2, q);
-        }
-    } else {
-        const uint32_t q = log10pow5(-e2) - (-e2 > 1);
-        e10 = (int32_t)q + e2;
-        const int32_t i = -e2 - (int32_t)q;
-        const int32_t k = pow5bits(i) - POW5_BITCOUNT;
-        const int32_t j = (int32_t)q - k;
-        const uint64_t *mul = mc_pow5_split_[i];
-        vr = mul_shift64(4 * m2, mul, j);
-        vp = mul_shift64(4 * m2 + 2, mul, j);
-        vm = mul_shift64(4 * m2 - 1 - mm_shift, mul, j);
-        if (q <= 1) {
-            /* mv = 4 m2 has at least two trailing zero bits. */
-            vr_trailing_zeros = 1;
-            if (accept_bounds)
-                vm_trailing_zeros = mm_shift == 1;
-            else
-                --vp;
-        } else if (q < 63) {
-            vr_trailing_zeros = multiple_of_pow2(mv, q);
-        }
-    }
-
-    /* Remove digits while the interval still holds a shorter number. */
+    if (e2 >= 0)
+        scale_positive(m2, mm_shift, e2, &v);
+    else
+        scale_negative(m2, mm_shift, e2, &v);
     int32_t removed = 0;
-    uint32_t last = 0;
-    uint64_t output;
-    if (vm_trailing_zeros || vr_trailing_zeros) {
-        /* Rare general case: exact bounds or exact halfway points. */
-        while (vp / 10 > vm / 10) {
-            vm_trailing_zeros &= vm % 10 == 0;
-            vr_trailing_zeros &= last == 0;
-            last = (uint32_t)(vr % 10);
-            vr /= 10;
-            vp /= 10;
-            vm /= 10;
-            removed++;
-        }
-        if (vm_trailing_zeros) {
-            while (vm % 10 == 0) {
-                vr_trailing_zeros &= last == 0;
-                last = (uint32_t)(vr % 10);
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
-            }
-        }
-        if (vr_trailing_zeros && last == 5 && vr % 2 == 0)
-            last = 4;   /* exactly halfway: round half to even */
-        output = vr + (uint64_t)((vr == vm && (!accept_bounds ||
-                                               !vm_trailing_zeros)) ||
-                                 last >= 5);
-    } else {
-        int round_up = 0;
-        if (vp / 100 > vm / 100) {        /* two digits at once, usually */
-            round_up = vr % 100 >= 50;
-            vr /= 100;
-            vp /= 100;
-            vm /= 100;
-            removed += 2;
-        }
-        while (vp / 10 > vm / 10) {
-            round_up = vr % 10 >= 5;
-            vr /= 10;
-            vp /= 10;
-            vm /= 10;
-            removed++;
-        }
-        output = vr + (uint64_t)(vr == vm || round_up);
-    }
-    *digits = output;
-    *exp10 = e10 + removed;
+    *digits = v.vm_trailing_zeros || v.vr_trailing_zeros
+                  ? shorten_exact(&v, &removed) : shorten(&v, &removed);
+    *exp10 = v.e10 + removed;
 }
 
 /* "00" "01" ... "99": two digits per division. */

@@ -23,6 +23,7 @@
  */
 #include "mc_results.h"
 #include "mc_results_impl.h"
+#include "mc_cpu.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -299,12 +300,11 @@ mc_qs *mc_qs_new_ranks(size_t n, size_t streams, const double *probs,
     q->m = n < MC_QS_PILOT ? n : MC_QS_PILOT;
     q->keep_bytes = keep_bytes;
 #if DISPATCH
-    /* BREAKEVEN_NO_AVX2 leaves the portable loops (and no AVX-512),
-       BREAKEVEN_NO_AVX512 the AVX2 ones: tests run every path. */
-    q->avx2 = __builtin_cpu_supports("avx2") &&
-              getenv("BREAKEVEN_NO_AVX2") == NULL;
-    q->avx512 = q->avx2 && __builtin_cpu_supports("avx512f") &&
-                getenv("BREAKEVEN_NO_AVX512") == NULL;
+    /* mc_cpu_limit may keep it to AVX2 or the portable loops: tests run
+       every path */
+    mc_cpu simd = mc_cpu_level();
+    q->avx2 = simd >= MC_CPU_AVX2;
+    q->avx512 = simd >= MC_CPU_AVX512;
 #endif
     q->probs = malloc(k * sizeof *q->probs);
     q->ks = malloc((2 * k + nr) * sizeof *q->ks);
@@ -1066,14 +1066,8 @@ static int reduce_pass(mc_qs *q, const mc_reducer *red, size_t *nan)
     return rc;
 }
 
-int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc, char *msg,
-                   size_t len)
-{
-    return mc_qs_end_pass_r(q, accs, nacc, NULL, msg, len);
-}
-
-int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
-                     const mc_reducer *red, char *msg, size_t len)
+int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
+                   const mc_reducer *red, char *msg, size_t len)
 {
     size_t nan = 0;
     for (size_t i = 0; i < q->ns; i++)

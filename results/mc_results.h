@@ -236,16 +236,14 @@ void mc_qs_acc_free(mc_qs_acc *a);
 /* Values x[0..len) of stream s, part of the current pass. */
 void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len);
 /* Closes the pass: merges the accumulators' counts (in any order: they
- * are integers) and plans the next pass or selects the answers.  Returns
- * 0, or -1 with msg: out of memory, or a pass that did not see exactly n
- * values of every stream (NaN, or a caller's mistake). */
+ * are integers) and plans the next pass or selects the answers.  When
+ * several processes each saw part of the values (red not NULL; NULL is
+ * one process), their counts and kept values are combined first, and
+ * every process plans the same next pass.  Returns 0, or -1 with msg:
+ * out of memory, or a pass that did not see exactly n values of every
+ * stream (NaN, or a caller's mistake). */
 int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
-                   char *msg, size_t len);
-/* The same when several processes each saw part of the values (red not
- * NULL): their counts and kept values are combined first, and every
- * process plans the same next pass. */
-int mc_qs_end_pass_r(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
-                     const mc_reducer *red, char *msg, size_t len);
+                   const mc_reducer *red, char *msg, size_t len);
 /* The k quantiles of stream s (after the last pass). */
 void mc_qs_get(const mc_qs *q, size_t stream, double *out);
 /* The order statistic `rank` (0-based) of stream s, if it was asked for
@@ -302,14 +300,11 @@ mc_rankmap_acc *mc_rankmap_acc_new(const mc_rankmap *m);
 void mc_rankmap_acc_free(mc_rankmap_acc *a);
 void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
                       size_t len);
-/* Merges the counts (any order).  Returns 0, or -1 with msg if a column
- * did not get exactly n values. */
+/* Merges the counts (any order), with the other processes' (red; NULL
+ * is one process).  Returns 0, or -1 with msg if a column did not get
+ * exactly n values. */
 int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
-                   char *msg, size_t len);
-/* The same with the other processes' counts (red may be NULL). */
-int mc_rankmap_end_r(mc_rankmap *m, mc_rankmap_acc *const *accs,
-                     size_t nacc, const mc_reducer *red, char *msg,
-                     size_t len);
+                   const mc_reducer *red, char *msg, size_t len);
 void mc_rankmap_scores(const mc_rankmap *m, size_t col, const double *x,
                        size_t len, int32_t *q);
 

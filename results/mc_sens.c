@@ -21,6 +21,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
+#include "mc_cpu.h"
 #include "mc_results.h"
 
 /* ---- rank maps -------------------------------------------------------- */
@@ -40,7 +41,7 @@ struct mc_rankmap {
     uint64_t *count;         /* values in each cell */
     double *lo, *hi;         /* each column's least and greatest value */
     int ready;               /* counts known */
-    int simd;                /* 2: AVX-512 lookups, 1: AVX2, 0: portable */
+    mc_cpu simd;             /* the cell lookups' loops (mc_cpu.h) */
 };
 
 struct mc_rankmap_acc {
@@ -64,12 +65,8 @@ mc_rankmap *mc_rankmap_new(size_t n, size_t cols)
         return NULL;
     m->n = n;
     m->cols = cols;
-    /* as mc_qstream.c: BREAKEVEN_NO_AVX2 and BREAKEVEN_NO_AVX512 force the
-       slower paths, so that the tests run each */
-    int avx2 = __builtin_cpu_supports("avx2") &&
-               getenv("BREAKEVEN_NO_AVX2") == NULL;
-    m->simd = avx2 && __builtin_cpu_supports("avx512f") &&
-                      getenv("BREAKEVEN_NO_AVX512") == NULL ? 2 : avx2;
+    m->simd = mc_cpu_level();     /* as mc_qstream.c: mc_cpu_limit may
+                                     keep it to a slower path */
     m->m = n < MC_RANK_PILOT ? n : MC_RANK_PILOT;
     size_t c = cols > 0 ? cols : 1;
     m->pilot = malloc(c * (m->m + 1) * sizeof *m->pilot);
@@ -264,8 +261,9 @@ static size_t cell_avx512(const double *e, const double *sep, double x)
 static size_t cell_of(const mc_rankmap *m, size_t col, double x)
 {
     const double *e = m->edges + col * MC_RANK_PILOT, *sep = m->sep + col * SEP;
-    return m->simd == 2 ? cell_avx512(e, sep, x)
-         : m->simd == 1 ? cell_avx2(e, sep, x) : cell_portable(e, sep, x);
+    return m->simd == MC_CPU_AVX512 ? cell_avx512(e, sep, x)
+         : m->simd == MC_CPU_AVX2 ? cell_avx2(e, sep, x)
+         : cell_portable(e, sep, x);
 }
 
 void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
@@ -281,12 +279,6 @@ void mc_rankmap_count(mc_rankmap_acc *a, size_t col, const double *x,
     }
     a->lo[col] = lo;
     a->hi[col] = hi;
-}
-
-int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
-                   char *msg, size_t len)
-{
-    return mc_rankmap_end_r(m, accs, nacc, NULL, msg, len);
 }
 
 /* The other processes' counts, least and greatest values with this
@@ -323,8 +315,8 @@ static int reduce_counts(mc_rankmap *m, const mc_reducer *red)
     return rc;
 }
 
-int mc_rankmap_end_r(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
-                     const mc_reducer *red, char *msg, size_t len)
+int mc_rankmap_end(mc_rankmap *m, mc_rankmap_acc *const *accs, size_t nacc,
+                   const mc_reducer *red, char *msg, size_t len)
 {
     size_t cells = m->cols * NCELLS;
     memset(m->count, 0, (cells > 0 ? cells : 1) * sizeof *m->count);

@@ -1,4 +1,5 @@
-/* mc_engine.c: sampling, summary and curve of a scenario, streamed.
+/* mc_engine.c: the summary, curve and rank sensitivity of a scenario's
+ * samples (mc_sample.c), streamed.
  *
  * Nothing is stored per sample.  Pass 1 draws the samples block by block
  * (MC_BLOCK), evaluates the model and the curve on each block while it is
@@ -15,7 +16,6 @@
 #include "mc_engine.h"
 
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -24,10 +24,7 @@
 #include <string.h>
 
 #include "mc_model.h"
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_qrng.h>
-#include <gsl/gsl_randist.h>
-#include "mc_rng.h"
+#include "mc_sample_impl.h"
 
 static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
@@ -53,270 +50,6 @@ static void report(mc_progress_fn progress, void *ctx, const char *phase,
 {
     if (progress != NULL)
         progress(ctx, phase, fraction);
-}
-
-static int is_fixed(const mc_input *in)
-{
-    return mc_dist_is_fixed(&in->dist);
-}
-
-/* Sobol' points of samples first .. first+len-1: GSL's generator gives
- * them in order only, so a cursor remembers where it is and moves forward
- * (or starts again) to `first`.  Each thread keeps one; moving forward
- * over the blocks of the other threads costs about a draw per sample. */
-typedef struct sobol_cur {
-    gsl_qrng *q;
-    uint64_t next;                    /* the point q gives next (0: not
-                                         started) */
-    unsigned dims;
-    double *pts;                      /* MC_BLOCK x dims */
-} sobol_cur;
-
-static unsigned sobol_dims(const mc_scenario *s)
-{
-    unsigned d = 0;
-    for (size_t k = 0; k < s->n_stages; k++)
-        d += !is_fixed(&s->stages[k]);
-    for (int j = 0; j < MC_IN_COUNT; j++)
-        d += !is_fixed(&s->inputs[j]);
-    return d;
-}
-
-static int sobol_open(const mc_scenario *s, sobol_cur *c)
-{
-    memset(c, 0, sizeof *c);
-    if (s->sampling != MC_SAMPLING_SOBOL)
-        return 0;
-    c->dims = sobol_dims(s);
-    if (c->dims == 0)
-        return 0;
-    c->q = gsl_qrng_alloc(gsl_qrng_sobol, c->dims);
-    c->pts = malloc(MC_BLOCK * c->dims * sizeof(double));
-    return c->q != NULL && c->pts != NULL ? 0 : -1;
-}
-
-static void sobol_close(sobol_cur *c)
-{
-    if (c->q != NULL)
-        gsl_qrng_free(c->q);
-    free(c->pts);
-    memset(c, 0, sizeof *c);
-}
-
-/* Point i of the Sobol' sequence is the origin for i = 0 and GSL's i-th
- * output after that (GSL starts after the origin): so the first 2^k
- * samples are a complete (0, k, s)-net. */
-static void sobol_fill(sobol_cur *c, uint64_t first, size_t len)
-{
-    double skip[MC_SOBOL_MAX_DIMS];
-    if (c->next == 0 || c->next > (first > 0 ? first : 1)) {
-        gsl_qrng_init(c->q);
-        c->next = 1;
-    }
-    for (; c->next < first; c->next++)
-        gsl_qrng_get(c->q, skip);
-    for (size_t i = 0; i < len; i++) {
-        double *p = c->pts + i * c->dims;
-        if (first + i == 0) {
-            for (unsigned d = 0; d < c->dims; d++)
-                p[d] = 0.0;
-            continue;
-        }
-        gsl_qrng_get(c->q, p);
-        c->next++;
-    }
-}
-
-/* Input in's draws of samples first .. first+len-1 into v, or added to v
- * (stages, summed into F in stage order).  Random sampling: the
- * distribution's own sampler on the sample's stream.  Latin hypercube:
- * stratum k = mc_rng_permute(seed, stream, n, i) of n equal ones, and
- * the point (k + U) / n in it, U the stream's first uniform, through the
- * quantile function. */
-/* The design's probability for input `in` (Sobol' coordinate dim, its
- * digital shift mc_rng_shift(seed, stream), computed once by the caller)
- * of sample first + i, LHS or Sobol' only: LHS stratum k's point
- * (k + U) / n, U the stream's first uniform; Sobol' the coordinate's 32
- * leading bits XORed with the shift, the middle of that 2^-32 cell.
- * Always in (0, 1). */
-static double design_u(const mc_scenario *s, const mc_input *in,
-                       const gsl_rng *r, const sobol_cur *sc, unsigned dim,
-                       uint32_t shift, size_t first, size_t i)
-{
-    if (s->sampling == MC_SAMPLING_SOBOL) {
-        double p = sc->pts[i * sc->dims + dim];
-        uint32_t b = (uint32_t)(p * 4294967296.0) ^ shift;
-        return ((double)b + 0.5) / 4294967296.0;
-    }
-    uint64_t n = s->samples;
-    mc_rng_seek(r, s->seed, in->stream, first + i);
-    uint64_t k = mc_rng_permute(s->seed, in->stream, n, first + i);
-    double u = ((double)k + gsl_rng_uniform_pos(r)) / (double)n;
-    /* k + U rounds up to n when n is near 2^53 / 2^32: stay inside */
-    return u < 1.0 ? u : 0x1.fffffffffffffp-1;
-}
-
-static void draw_input(const mc_scenario *s, const mc_input *in,
-                       const gsl_rng *r, const sobol_cur *sc, unsigned dim,
-                       size_t first, size_t len, double *v, int add)
-{
-    if (is_fixed(in)) {               /* no random numbers needed */
-        double x = mc_dist_sample(&in->dist, r);
-        for (size_t i = 0; i < len; i++)
-            v[i] = add ? v[i] + x : x;
-        return;
-    }
-    if (s->sampling == MC_SAMPLING_RANDOM) {
-        for (size_t i = 0; i < len; i++) {
-            mc_rng_seek(r, s->seed, in->stream, first + i);
-            double x = mc_dist_sample(&in->dist, r);
-            v[i] = add ? v[i] + x : x;
-        }
-        return;
-    }
-    uint32_t shift = mc_rng_shift(s->seed, in->stream);
-    for (size_t i = 0; i < len; i++) {
-        double x = mc_dist_quantile(
-            &in->dist, design_u(s, in, r, sc, dim, shift, first, i));
-        v[i] = add ? v[i] + x : x;
-    }
-}
-
-/* The correlated inputs (a Gaussian copula): for each sample, a standard
- * normal for each input (random sampling: from its own stream; LHS and
- * Sobol': the normal score of the design's probability, so the first
- * correlated input keeps its stratification and the others keep their
- * distribution but not their strata), mixed by the
- * Cholesky factor of the normal correlations, back to a probability with
- * Phi and through each input's quantile function.  The marginals are
- * exactly the inputs' distributions; the rank correlations are the
- * scenario's Spearman values (2 sin(pi rho_s / 6) is the normal
- * correlation with that rank correlation). */
-static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
-                            const sobol_cur *sc, const unsigned *dims,
-                            size_t first, size_t len,
-                            double *const col[MC_NCOLS])
-{
-    size_t k = s->n_corr;
-    uint32_t shift[MC_IN_COUNT];
-    for (size_t a = 0; a < k; a++)
-        shift[a] = mc_rng_shift(s->seed, s->inputs[s->corr_input[a]].stream);
-    for (size_t i = 0; i < len; i++) {
-        double eps[MC_IN_COUNT];
-        for (size_t a = 0; a < k; a++) {
-            const mc_input *in = &s->inputs[s->corr_input[a]];
-            if (s->sampling == MC_SAMPLING_RANDOM) {
-                mc_rng_seek(r, s->seed, in->stream, first + i);
-                eps[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
-            } else {                  /* the design's normal scores */
-                eps[a] = gsl_cdf_ugaussian_Pinv(
-                    design_u(s, in, r, sc, dims[a], shift[a], first, i));
-            }
-        }
-        for (size_t a = 0; a < k; a++) {
-            double z = 0.0;
-            for (size_t b = 0; b <= a; b++)
-                z += s->corr_chol[a * k + b] * eps[b];
-            double u = gsl_cdf_ugaussian_P(z);
-            /* z mixes up to MC_IN_COUNT normals of 10 sigma each: held
-               to the reach the inputs were checked at (mc_dist.h), so
-               that no draw lands beyond what config/ let through */
-            if (!(u >= MC_DIST_REACH_P))
-                u = MC_DIST_REACH_P;
-            if (!(u < 1.0))
-                u = 0x1.fffffffffffffp-1;
-            col[MC_COL_INPUT0 + s->corr_input[a]][i] =
-                mc_dist_quantile(&s->inputs[s->corr_input[a]].dist, u);
-        }
-    }
-}
-
-static void samples_at(const mc_scenario *s, const gsl_rng *r,
-                       sobol_cur *sc, size_t first, size_t len,
-                       double *const col[MC_NCOLS])
-{
-    double *F = col[MC_COL_F];
-    unsigned dim = 0;
-    if (sc != NULL && sc->q != NULL)
-        sobol_fill(sc, first, len);
-    for (size_t i = 0; i < len; i++)
-        F[i] = 0.0;
-    for (size_t k = 0; k < s->n_stages; k++) {
-        draw_input(s, &s->stages[k], r, sc, dim, first, len, F, 1);
-        dim += !is_fixed(&s->stages[k]);
-    }
-    int correlated[MC_IN_COUNT] = {0};
-    unsigned in_dim[MC_IN_COUNT] = {0}, corr_dim[MC_IN_COUNT] = {0};
-    for (size_t a = 0; a < s->n_corr; a++)
-        correlated[s->corr_input[a]] = 1;
-    for (int j = 0; j < MC_IN_COUNT; j++) {
-        in_dim[j] = dim;
-        if (!correlated[j])
-            draw_input(s, &s->inputs[j], r, sc, dim, first, len,
-                       col[MC_COL_INPUT0 + j], 0);
-        dim += !is_fixed(&s->inputs[j]);
-    }
-    for (size_t a = 0; a < s->n_corr; a++)
-        corr_dim[a] = in_dim[s->corr_input[a]];
-    if (s->n_corr > 0)
-        draw_correlated(s, r, sc, corr_dim, first, len, col);
-
-    mc_model_eval_block(col, len);
-}
-
-void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
-                       size_t len, double *const col[MC_NCOLS])
-{
-    sobol_cur sc;
-    if (sobol_open(s, &sc) != 0) {   /* out of memory: no numbers */
-        for (int c = 0; c < MC_NCOLS; c++)
-            for (size_t i = 0; i < len; i++)
-                col[c][i] = (double)NAN;
-    } else {
-        samples_at(s, r, &sc, first, len, col);
-    }
-    sobol_close(&sc);
-}
-
-struct mc_sampler {
-    const mc_scenario *s;
-    gsl_rng *r;
-    sobol_cur sc;
-};
-
-mc_sampler *mc_sampler_new(const mc_scenario *s)
-{
-    mc_sampler *p = calloc(1, sizeof *p);
-    if (p == NULL)
-        return NULL;
-    p->s = s;
-    if ((p->r = mc_rng_alloc()) == NULL || sobol_open(s, &p->sc) != 0) {
-        mc_sampler_free(p);
-        return NULL;
-    }
-    return p;
-}
-
-void mc_sampler_draw(mc_sampler *p, size_t first, size_t len,
-                     double *const col[MC_NCOLS])
-{
-    samples_at(p->s, p->r, &p->sc, first, len, col);
-}
-
-void mc_sampler_free(mc_sampler *p)
-{
-    if (p == NULL)
-        return;
-    gsl_rng_free(p->r);
-    sobol_close(&p->sc);
-    free(p);
-}
-
-void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
-                     size_t len, double *scratch, mc_curve_fn fn, void *ctx)
-{
-    mc_model_curve(col, len, MC_BLOCK, s->horizons, s->n_horizons, scratch,
-                   fn, ctx);
 }
 
 /* Does column c's summary report P(<= the output's p_le)? */
@@ -412,8 +145,7 @@ static double sq_dev(const double *x, size_t len, double mean)
 
 /* One thread's working set. */
 typedef struct lane {
-    gsl_rng *r;
-    sobol_cur sc;                     /* Sobol' sampling's cursor */
+    mc_sampler smp;                   /* its generator and Sobol' cursor */
     double *col[MC_NCOLS];            /* a block of samples */
     double *scratch;                  /* MC_CURVE_SCRATCH */
     unsigned char *pay;               /* the block's summary (a tree node:
@@ -512,7 +244,7 @@ static void rank_scores(const engine *e, lane *L, size_t len)
 static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
 {
     const mc_scenario *s = e->s;
-    samples_at(s, L->r, &L->sc, lo, len, L->col);
+    mc_sampler_draw(&L->smp, lo, len, L->col);
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         const double *x = L->col[MC_COL_T + k];
         mc_sacc_block(x, len, mc_output_infos[k].p_le, &L->sacc[k]);
@@ -589,7 +321,7 @@ static void pass1_merge(engine *e, lane *L, size_t block, size_t len)
 
 static void refine_block(engine *e, lane *L, size_t lo, size_t len)
 {
-    samples_at(e->s, L->r, &L->sc, lo, len, L->col);
+    mc_sampler_draw(&L->smp, lo, len, L->col);
     if (e->sum_on)
         for (int k = 0; k < MC_NOUTPUTS; k++)
             mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_T + k], len);
@@ -675,7 +407,7 @@ static void fill_pilots(engine *e)
     size_t m = mc_qs_pilot_len(e->qs_sum);
     for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
         size_t len = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
-        samples_at(e->s, L->r, &L->sc, lo, len, L->col);
+        mc_sampler_draw(&L->smp, lo, len, L->col);
         for (int k = 0; k < MC_NOUTPUTS; k++)
             memcpy(mc_qs_pilot(e->qs_sum, (size_t)k) + lo,
                    L->col[MC_COL_T + k], len * sizeof(double));
@@ -696,20 +428,6 @@ static size_t text_cap(void)
     for (int c = 0; c < MC_NCOLS; c++)
         cols[c + 1] = (mc_column){.name = mc_column_names[c], .num = &one};
     return mc_csv_bound(cols, MC_NCOLS + 1, MC_BLOCK);
-}
-
-size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols)
-{
-    size_t d = 0;
-    for (size_t k = 0; k < s->n_stages; k++)
-        if (!is_fixed(&s->stages[k])) {
-            cols[d++] = MC_COL_F;
-            break;
-        }
-    for (int j = 0; j < MC_IN_COUNT; j++)
-        if (!is_fixed(&s->inputs[j]))
-            cols[d++] = MC_COL_INPUT0 + j;
-    return d;
 }
 
 /* The blocks of a run of n samples merged along the tree: payloads the
@@ -829,14 +547,12 @@ static int end_accs(engine *e, char *msg, size_t len)
     if (rc == 0 && e->sum_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_sum;
-        rc = mc_qs_end_pass_r(e->qs_sum, a, (size_t)e->nt, e->red, msg,
-                              len);
+        rc = mc_qs_end_pass(e->qs_sum, a, (size_t)e->nt, e->red, msg, len);
     }
     if (rc == 0 && e->cur_on) {
         for (int t = 0; t < e->nt; t++)
             a[t] = e->lanes[t].qa_cur;
-        rc = mc_qs_end_pass_r(e->qs_cur, a, (size_t)e->nt, e->red, msg,
-                              len);
+        rc = mc_qs_end_pass(e->qs_cur, a, (size_t)e->nt, e->red, msg, len);
     }
     if (rc == 0 && e->lanes[0].ra != NULL) {       /* after pass 1 */
         mc_rankmap_acc **ra = malloc((size_t)e->nt * sizeof *ra);
@@ -844,8 +560,8 @@ static int end_accs(engine *e, char *msg, size_t len)
         for (int t = 0; ra != NULL && t < e->nt; t++)
             ra[t] = e->lanes[t].ra;
         if (ra != NULL)
-            rc = mc_rankmap_end_r(e->rm, ra, (size_t)e->nt, e->red, msg,
-                                  len);
+            rc = mc_rankmap_end(e->rm, ra, (size_t)e->nt, e->red, msg,
+                                len);
         free(ra);
     }
     if (a == NULL)
@@ -860,8 +576,7 @@ static void free_engine(engine *e)
     if (e->lanes != NULL)
         for (int t = 0; t < e->nt; t++) {
             lane *L = &e->lanes[t];
-            gsl_rng_free(L->r);
-            sobol_close(&L->sc);
+            mc_sampler_fini_(&L->smp);
             for (int c = 0; c < MC_NCOLS; c++)
                 free(L->col[c]);
             free(L->scratch);
@@ -931,8 +646,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
     size_t cap = text_cap();
     for (int t = 0; t < nt; t++) {
         lane *L = &e->lanes[t];
-        L->r = mc_rng_alloc();
-        if (sobol_open(s, &L->sc) != 0)
+        if (mc_sampler_init_(&L->smp, s) != 0)
             return -1;
         L->scratch = malloc(MC_CURVE_SCRATCH * sizeof(double));
         if ((L->pay = calloc(1, pb)) != NULL) {
@@ -942,7 +656,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
         }
         L->cle2 = calloc(e->ncs + 1, sizeof *L->cle2);
         L->first = calloc(MC_NCURVE * (e->nh + 1), sizeof *L->first);
-        if (L->r == NULL || L->scratch == NULL || L->pay == NULL ||
+        if (L->scratch == NULL || L->pay == NULL ||
             L->cle2 == NULL || L->first == NULL)
             return -1;
         L->cols[0] = (mc_column){.name = "sample", .index = 1};
@@ -1045,25 +759,98 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-void mc_share(size_t n, int rank, int nprocs, size_t *i0, size_t *i1)
+/* Pass 1: samples.csv's header (process 0), the pilots and the plans
+ * they make, then every sample once.  0, or -1 (out of memory). */
+static int pass1(engine *e, mc_run *run, mc_progress_fn progress,
+                 void *ctx)
 {
-    size_t np = (size_t)nprocs, r = (size_t)rank;
-    /* n r / np without overflow */
-    *i0 = n / np * r + n % np * r / np;
-    *i1 = n / np * (r + 1) + n % np * (r + 1) / np;
+    /* the header once: process 0's file is the start of samples.csv */
+    if (e->out != NULL && (e->red == NULL || e->red->rank == 0) &&
+        mc_csv_header(e->out, e->lanes[0].cols, MC_NCOLS + 1) != 0) {
+        /* not at once: the other processes would wait for this one; the
+           first pass stops at its first chunk (alone) or writes nothing,
+           and the failure is agreed after it */
+        e->io_failed = 1;
+        e->io_errno = errno != 0 ? errno : EIO;
+    }
+    fill_pilots(e);
+    if (e->rm != NULL) {
+        mc_rankmap_plan(e->rm);
+        e->rank_pass = mc_rankmap_ready(e->rm);
+    }
+    if (mc_qs_plan(e->qs_sum) != 0 || mc_qs_plan(e->qs_cur) != 0 ||
+        new_accs(e) != 0)
+        return -1;
+    double tp = omp_get_wtime();
+    run_pass(e, 1, progress, ctx);
+    run->passes = 1;
+    run->pass_seconds[0] = omp_get_wtime() - tp;
+    e->rank_done = e->rank_pass;
+    e->rank_pass = 0;
+    return 0;
+}
+
+/* After pass 1: every process's failures agreed before the next
+ * collective (a part of samples.csv that could not be written fails them
+ * all), the block summaries merged along the tree, the quantiles' pass
+ * closed.  0; -3 with msg (another process could not write); or -1, with
+ * msg unless out of memory or a write failed (e->io_failed). */
+static int merge_pass1(engine *e, char *msg, size_t len)
+{
+    if (e->np > 1) {
+        uint64_t bad[2] = {(uint64_t)e->io_failed, e->tree_failed != 0};
+        if (e->red->sum_u64(e->red->ctx, bad, 2) != 0)
+            return -1;
+        if (bad[0] != 0 && !e->io_failed) {
+            snprintf(msg, len, "another process could not write its part of "
+                     "samples.csv");
+            return -3;
+        }
+        if (bad[1] != 0 && e->tree_failed == 0)
+            e->tree_failed = -1;
+    }
+    if (e->io_failed)
+        return -1;
+    if (e->tree_failed == 0 && mc_mtree_reduce(e->tree, e->red) != 0)
+        e->tree_failed = -1;
+    if (e->tree_failed == -1)
+        snprintf(msg, len, "internal error: blocks merged out of order");
+    if (e->tree_failed != 0)
+        return -1;
+    mc_mtree_fold(e->tree, e->pay, e->pay_tmp);
+    if (e->io_failed)
+        return -1;
+    return end_accs(e, msg, len);
+}
+
+/* The passes after the first, until every quantile is exact and the
+ * rank scores are summed; each one's wall time in run.  0, or -1 (with
+ * msg unless out of memory). */
+static int refine_passes(engine *e, mc_run *run, mc_progress_fn progress,
+                         void *ctx, char *msg, size_t len)
+{
+    while (mc_qs_passes(e->qs_sum) > 0 ||
+           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
+           (e->rm != NULL && !e->rank_done)) {
+        if (new_accs(e) != 0)
+            return -1;
+        e->rank_pass = e->rm != NULL && !e->rank_done;
+        double tp = omp_get_wtime();
+        run_pass(e, 0, progress, ctx);
+        e->rank_done |= e->rank_pass;
+        e->rank_pass = 0;
+        if (run->passes < 8)
+            run->pass_seconds[run->passes] = omp_get_wtime() - tp;
+        run->passes++;
+        if (end_accs(e, msg, len) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, FILE *samples, mc_run *out, char *msg,
-                  size_t len)
-{
-    return mc_engine_run_r(s, threads, progress, ctx, samples, NULL, out, msg,
-                           len);
-}
-
-int mc_engine_run_r(const mc_scenario *s, int threads,
-                    mc_progress_fn progress, void *ctx, FILE *samples,
-                    const mc_reducer *red, mc_run *out, char *msg, size_t len)
+                  void *ctx, FILE *samples, const mc_reducer *red,
+                  mc_run *out, char *msg, size_t len)
 {
     double t0 = omp_get_wtime();
     int nt = resolve_threads(threads);
@@ -1084,80 +871,15 @@ int mc_engine_run_r(const mc_scenario *s, int threads,
         goto fail;
     if (s->n_horizons > 0)
         memcpy(run.horizons, s->horizons, s->n_horizons * sizeof(double));
-
-    /* the header once: process 0's file is the start of samples.csv */
-    if (samples != NULL && (red == NULL || red->rank == 0) &&
-        mc_csv_header(samples, e.lanes[0].cols, MC_NCOLS + 1) != 0) {
-        /* not at once: the other processes would wait for this one; the
-           first pass stops at its first chunk (alone) or writes nothing,
-           and the failure is agreed after it */
-        e.io_failed = 1;
-        e.io_errno = errno != 0 ? errno : EIO;
-    }
-    fill_pilots(&e);
-    if (e.rm != NULL) {
-        mc_rankmap_plan(e.rm);
-        e.rank_pass = mc_rankmap_ready(e.rm);
-    }
-    if (mc_qs_plan(e.qs_sum) != 0 || mc_qs_plan(e.qs_cur) != 0 ||
-        new_accs(&e) != 0)
-        goto fail;
-    double tp = omp_get_wtime();
-    run_pass(&e, 1, progress, ctx);
-    run.passes = 1;
-    run.pass_seconds[0] = omp_get_wtime() - tp;
-    e.rank_done = e.rank_pass;
-    e.rank_pass = 0;
-    if (e.np > 1) {
-        /* every process's failures, agreed before the next collective: a
-           part of samples.csv that could not be written fails them all */
-        uint64_t bad[2] = {(uint64_t)e.io_failed, e.tree_failed != 0};
-        if (e.red->sum_u64(e.red->ctx, bad, 2) != 0)
-            goto fail;
-        if (bad[0] != 0 && !e.io_failed) {
-            snprintf(msg, len, "another process could not write its part of "
-                     "samples.csv");
-            rc = -3;
-            goto fail;
-        }
-        if (bad[1] != 0 && e.tree_failed == 0)
-            e.tree_failed = -1;
-    }
-    if (e.io_failed)
-        goto fail;
-    if (e.tree_failed == 0 && mc_mtree_reduce(e.tree, e.red) != 0)
-        e.tree_failed = -1;
-    if (e.tree_failed == -1)
-        snprintf(msg, len, "internal error: blocks merged out of order");
-    if (e.tree_failed != 0)
-        goto fail;
-    mc_mtree_fold(e.tree, e.pay, e.pay_tmp);
-    if (e.io_failed)
-        goto fail;
-    if (end_accs(&e, msg, len) != 0)
-        goto fail;
-    while (mc_qs_passes(e.qs_sum) > 0 ||
-           (e.ncs > 0 && mc_qs_passes(e.qs_cur) > 0) ||
-           (e.rm != NULL && !e.rank_done)) {
-        if (new_accs(&e) != 0)
-            goto fail;
-        e.rank_pass = e.rm != NULL && !e.rank_done;
-        tp = omp_get_wtime();
-        run_pass(&e, 0, progress, ctx);
-        e.rank_done |= e.rank_pass;
-        e.rank_pass = 0;
-        if (run.passes < 8)
-            run.pass_seconds[run.passes] = omp_get_wtime() - tp;
-        run.passes++;
-        if (end_accs(&e, msg, len) != 0)
-            goto fail;
-    }
-    if (reduce_counts(&e) != 0)
+    if (pass1(&e, &run, progress, ctx) != 0 ||
+        (rc = merge_pass1(&e, msg, len)) != 0 ||
+        (rc = refine_passes(&e, &run, progress, ctx, msg, len)) != 0 ||
+        (rc = reduce_counts(&e)) != 0)
         goto fail;
     if (e.team > 0)                   /* else this process had no blocks */
         run.threads = e.team;
     results(&e, &run);
-    if (sens_results(&e, &run) != 0)
+    if ((rc = sens_results(&e, &run)) != 0)
         goto fail;
     run.seconds = omp_get_wtime() - t0;
     *out = run;

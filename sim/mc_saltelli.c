@@ -145,7 +145,7 @@ static int factor_col(int id)
     return id == FACTOR_F ? MC_COL_F : MC_COL_INPUT0 + id;
 }
 
-/* One input's draw at sample idx, as mc_engine.c's random sampling makes
+/* One input's draw at sample idx, as mc_sample.c's random sampling makes
  * it (a fixed input needs no random numbers). */
 static double draw_one(const mc_scenario *s, const mc_input *in,
                        const gsl_rng *r, uint64_t idx)
@@ -274,15 +274,8 @@ static int rows_shared(const mc_saltelli_model *m, size_t N, int threads,
 }
 
 int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
-                      int threads, mc_sobol_result *res, char *msg,
-                      size_t len)
-{
-    return mc_sobol_scenario_r(s, N, n_boot, threads, NULL, res, msg, len);
-}
-
-int mc_sobol_scenario_r(const mc_scenario *s, size_t N, size_t n_boot,
-                        int threads, const mc_reducer *red,
-                        mc_sobol_result *res, char *msg, size_t len)
+                      int threads, const mc_reducer *red,
+                      mc_sobol_result *res, char *msg, size_t len)
 {
     if (s->n_corr > 0) {
         /* pairs given a correlation of 0 still go through the copula */

@@ -30,7 +30,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "mc_engine.h"
+#include "mc_results.h"
+#include "mc_sample.h"
 #include "mc_scenario.h"
 #include "mc_sobol.h"
 
@@ -114,21 +115,18 @@ typedef struct mc_sobol_result {
  * sampling draws it, on its stream with s->seed: row j of A holds sample
  * j's inputs, row j of B sample N + j's; random sampling whatever
  * s->sampling says, since the bootstrap needs iid rows), with n_boot
- * bootstrap resamples at MC_LEVEL, censoring as above.  Fills *res only on success (no
+ * bootstrap resamples at MC_LEVEL, censoring as above.  Over several
+ * processes (red: mc_comm_reducer(); NULL is one process) each evaluates
+ * the rows mc_share gives it, every process gets all rows and computes
+ * the same indices, bit for bit.  Fills *res only on success (no
  * allocation: nothing to free).  Returns 0; -1 with msg when s has
  * correlations ("expected independent inputs for Sobol' indices, found 2
  * correlations": these estimators need independent factors), when no
  * input is uncertain, when N is not in [2, 2^32 - 1] or when memory runs
  * out.  The results do not depend on threads. */
 int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
-                      int threads, mc_sobol_result *res, char *msg,
-                      size_t len);
-/* The same over several processes (red: mc_comm_reducer(), NULL for
- * one): each evaluates the rows mc_share gives it, every process
- * gets all rows and computes the same indices, bit for bit. */
-int mc_sobol_scenario_r(const mc_scenario *s, size_t N, size_t n_boot,
-                        int threads, const mc_reducer *red,
-                        mc_sobol_result *res, char *msg, size_t len);
+                      int threads, const mc_reducer *red,
+                      mc_sobol_result *res, char *msg, size_t len);
 
 /* Writes sobol.csv: header
  * metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,censored_at

@@ -1,7 +1,7 @@
 /* mc_until.c: the stopping rule on precision (--until, "until"):
  * parsing METRIC:STAT:TOL and reading the statistic's interval from a
- * run (mc_engine.h). */
-#include "mc_engine.h"
+ * run (mc_until.h). */
+#include "mc_until.h"
 
 #include <errno.h>
 #include <math.h>

@@ -8,12 +8,14 @@
  * This file streams D through the same machinery as the engine: block
  * summaries merged in block order, exact quantiles in bounded memory.
  */
-#include "mc_engine.h"
+#include "mc_variants.h"
 
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "mc_engine.h"
 
 typedef struct lane {
     mc_sampler *base, *var;
@@ -192,8 +194,7 @@ static int quantiles(cmp *c, char *msg, size_t len)
         for (int t = 0; t < c->nt; t++)
             a[t] = c->lanes[t].qa;
         if (rc == 0 && on)
-            rc = mc_qs_end_pass_r(c->qs, a, (size_t)c->nt, c->red, msg,
-                                  len);
+            rc = mc_qs_end_pass(c->qs, a, (size_t)c->nt, c->red, msg, len);
         for (int t = 0; t < c->nt; t++) {
             mc_qs_acc_free(c->lanes[t].qa);
             c->lanes[t].qa = NULL;

@@ -1,10 +1,9 @@
-/* mc_write.c: the run folder: samples.csv, summary.csv, curve.csv and
- * manifest.json (MODEL.md, "Names in the files"). */
+/* mc_write.c: the files of the run folder (mc_write.h): samples.csv's
+ * parts joined, summary.csv, curve.csv, replicates.csv, sensitivity.csv,
+ * sobol.csv, the variants' files and manifest.json (MODEL.md, "Names in
+ * the files"). */
 #define _GNU_SOURCE             /* copy_file_range */
-#include "mc_comm.h"
-#include "mc_engine.h"
-#include "mc_manifest.h"
-#include "mc_saltelli.h"
+#include "mc_write.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_comm.h"
+#include "mc_manifest.h"
+#include "mc_saltelli.h"
+
 /* Messages of a failed file name "<run folder>/<name>: ..." (the file's
  * place once complete; it is really written in the temporary folder). */
-static void file_msg(const mc_outdir *o, const char *name, const char *what,
-                     char *msg, size_t len)
+void mc_write_file_msg(const mc_outdir *o, const char *name,
+                       const char *what, char *msg, size_t len)
 {
     char cause[512];
     snprintf(cause, sizeof cause, "%s", msg);
@@ -35,16 +38,16 @@ static int write_csv(const mc_outdir *o, const char *name,
 {
     FILE *f = mc_outdir_open(o, name, msg, len);
     if (f == NULL) {
-        file_msg(o, name, "", msg, len);
+        mc_write_file_msg(o, name, "", msg, len);
         return -1;
     }
     if (mc_csv_write(f, cols, ncols, nrows, threads, msg, len) != 0) {
         fclose(f);                /* already failed: its result adds nothing */
-        file_msg(o, name, "cannot write: ", msg, len);
+        mc_write_file_msg(o, name, "cannot write: ", msg, len);
         return -1;
     }
     if (mc_outdir_close(f, msg, len) != 0) {
-        file_msg(o, name, "", msg, len);
+        mc_write_file_msg(o, name, "", msg, len);
         return -1;
     }
     return 0;
@@ -57,8 +60,8 @@ enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
        S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
 
-static int write_summary(const mc_outdir *o, const mc_stats *stats,
-                         const char *name, char *msg, size_t len)
+int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
+                     const char *name, char *msg, size_t len)
 {
     static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
@@ -111,9 +114,9 @@ enum { C_H, C_MEAN, C_Q0, C_PLE2 = C_Q0 + MC_NCURVE_Q, C_PBE, C_MEAN_LO,
        C_MEAN_HI, C_QLO0, C_PLE2_LO = C_QLO0 + 2 * MC_NCURVE_Q, C_PLE2_HI,
        C_PBE_LO, C_PBE_HI, C_NUM };
 
-static int write_curve(const mc_outdir *o, const mc_run *run,
-                       const mc_curve_point *curve, const char *name,
-                       char *msg, size_t len)
+int mc_write_curve(const mc_outdir *o, const mc_run *run,
+                   const mc_curve_point *curve, const char *name, char *msg,
+                   size_t len)
 {
     static const char *const names[C_NUM] = {
         "horizon_days", "mean", "p05", "p25", "p50", "p75", "p95",
@@ -173,8 +176,8 @@ static double stat_of(const mc_stats *st, int k)
     return k < 0 ? st->mean : k < MC_NQ ? st->q[k] : st->p_le_2;
 }
 
-static int write_replicates(const mc_outdir *o, const mc_run *run,
-                            const mc_run_info *info, char *msg, size_t len)
+int mc_write_replicates(const mc_outdir *o, const mc_run *run,
+                        const mc_run_info *info, char *msg, size_t len)
 {
     enum { R_MEAN, R_SD, R_SE, R_HW, R_FIRST, R_NUM };
     size_t r = info->n_rep, rows = 0;
@@ -223,8 +226,8 @@ static int write_replicates(const mc_outdir *o, const mc_run *run,
 /* sensitivity.csv: for each output (summary.csv's order) and uncertain
  * input, Spearman's rank correlation and the partial rank correlation
  * given the other inputs, each with its interval at MC_LEVEL. */
-static int write_sensitivity(const mc_outdir *o, const mc_run *run,
-                             char *msg, size_t len)
+int mc_write_sensitivity(const mc_outdir *o, const mc_run *run, char *msg,
+                         size_t len)
 {
     size_t d = run->sens_d, rows = d * MC_NOUTPUTS;
     const char **metric = malloc((rows + 1) * sizeof *metric);
@@ -266,8 +269,8 @@ enum { V_N, V_BASE_MED, V_VAR_MED, V_SHIFT, V_SHIFT_SE, V_SHIFT_LO,
        V_MEAN_SE_IND, V_SD, V_P05, V_P25, V_P50, V_P75, V_P95,
        V_VAR_NEVER, V_BASE_NEVER, V_NUM };
 
-static int write_variants(const mc_outdir *o, const mc_run *run, char *msg,
-                          size_t len)
+int mc_write_variants(const mc_outdir *o, const mc_run *run, char *msg,
+                      size_t len)
 {
     static const char *const names[V_NUM] = {
         "n", "base_median", "variant_median", "median_shift",
@@ -314,145 +317,56 @@ done:
     return rc;
 }
 
-/* sobol.csv: first-order and total Sobol' indices from a Saltelli design
- * of s->sobol_samples base rows (mc_saltelli.h).  0, -1 with msg (the
- * design could not run) or -2 with msg (the file could not be written). */
-/* With several processes (mc_comm.h) every process computes and process
- * 0 writes.  A failure of one process alone, where the others may already
- * be waiting in a collective step, ends the run (mc_comm_fail); a step
- * that every process reaches ends with mc_comm_agree, so that all stop
- * together with the first failing process's message. */
-static int lead(void)
+/* sobol.csv (mc_sobol_write_csv), its write and close checked. */
+int mc_write_sobol(const mc_outdir *o, const mc_sobol_result *r, char *msg,
+                   size_t len)
 {
-    return mc_comm_rank() == 0;
-}
-
-/* A computation's outcome: a failure is one process's alone, and ends the
- * run if there are others. */
-static int computed(int rc, const char *msg)
-{
-    if (rc != 0 && mc_comm_size() > 1)
-        mc_comm_fail(msg, 1);
-    return rc;
-}
-
-/* sobol.csv: first-order and total Sobol' indices from a Saltelli design
- * of s->sobol_samples base rows (mc_saltelli.h).  0, -1 with msg (the
- * design could not run) or -2 with msg (the file could not be written). */
-static int run_sobol(const mc_outdir *o, const mc_scenario *s, mc_run *run,
-                     int threads, char *msg, size_t len)
-{
-    if ((run->sobol = malloc(sizeof *run->sobol)) == NULL) {
-        snprintf(msg, len, "out of memory for Sobol' indices");
-        return computed(-1, msg);
-    }
-    if (computed(mc_sobol_scenario_r(s, (size_t)s->sobol_samples,
-                                     s->bootstrap, threads, mc_comm_reducer(),
-                                     run->sobol, msg, len), msg) != 0)
+    FILE *f = mc_outdir_open(o, "sobol.csv", msg, len);
+    if (f == NULL) {
+        mc_write_file_msg(o, "sobol.csv", "", msg, len);
         return -1;
-    int rc = 0;
-    FILE *f = lead() ? mc_outdir_open(o, "sobol.csv", msg, len) : NULL;
-    if (lead() && f == NULL) {
-        file_msg(o, "sobol.csv", "", msg, len);
-        rc = -2;
-    } else if (lead() && mc_sobol_write_csv(f, run->sobol) != 0) {
+    }
+    if (mc_sobol_write_csv(f, r) != 0) {
         int e = errno != 0 ? errno : EIO;
         fclose(f);                /* already failed: its result adds nothing */
         snprintf(msg, len, "%s/sobol.csv: cannot write: %s", o->target,
                  strerror(e));
-        rc = -2;
-    } else if (lead() && mc_outdir_close(f, msg, len) != 0) {
-        file_msg(o, "sobol.csv", "", msg, len);
-        rc = -2;
+        return -1;
     }
-    return mc_comm_agree(rc, msg, len);
-}
-
-/* Variant i's folder, summary.csv and curve.csv (process 0). */
-static int write_variant(const mc_outdir *o, const mc_run *run,
-                         const mc_variant_result *vr, char *msg, size_t len)
-{
-    char dir[512], file[600];
-    snprintf(dir, sizeof dir, "variants/%s", vr->name);
-    if (mc_outdir_mkdir(o, dir, msg, len) != 0) {
-        file_msg(o, dir, "", msg, len);
-        return -2;
-    }
-    snprintf(file, sizeof file, "%s/summary.csv", dir);
-    if (write_summary(o, vr->stats, file, msg, len) != 0)
-        return -2;
-    snprintf(file, sizeof file, "%s/curve.csv", dir);
-    if (write_curve(o, run, vr->curve, file, msg, len) != 0)
-        return -2;
-    if (mc_outdir_sync_dir(o, dir, msg, len) != 0) {
-        file_msg(o, dir, "", msg, len);
-        return -2;
+    if (mc_outdir_close(f, msg, len) != 0) {
+        mc_write_file_msg(o, "sobol.csv", "", msg, len);
+        return -1;
     }
     return 0;
 }
 
-/* Runs each variant of s on the base's streams (no samples.csv, no
- * sensitivity of its own), writes its summary.csv and curve.csv into
- * variants/<name>/, and compares it with the base.  Returns 0, -1 with
- * msg (the run failed) or -2 with msg (a file could not be written). */
-static int run_variants(const mc_outdir *o, const mc_scenario *s,
-                        mc_run *run, int threads, mc_progress_fn progress,
-                        void *ctx, char *msg, size_t len)
+/* Variant i's folder, summary.csv and curve.csv (process 0). */
+int mc_write_variant(const mc_outdir *o, const mc_run *run,
+                     const mc_variant_result *vr, char *msg, size_t len)
 {
-    const mc_reducer *red = mc_comm_reducer();
-    run->variants = calloc(s->n_variants + 1, sizeof *run->variants);
-    if (run->variants == NULL) {
-        snprintf(msg, len, "out of memory for the variants");
-        return computed(-1, msg);
+    char dir[512], file[600];
+    snprintf(dir, sizeof dir, "variants/%s", vr->name);
+    if (mc_outdir_mkdir(o, dir, msg, len) != 0) {
+        mc_write_file_msg(o, dir, "", msg, len);
+        return -1;
     }
-    int rc = 0;
-    if (lead() && mc_outdir_mkdir(o, "variants", msg, len) != 0) {
-        file_msg(o, "variants", "", msg, len);
-        rc = -2;
+    snprintf(file, sizeof file, "%s/summary.csv", dir);
+    if (mc_write_summary(o, vr->stats, file, msg, len) != 0)
+        return -1;
+    snprintf(file, sizeof file, "%s/curve.csv", dir);
+    if (mc_write_curve(o, run, vr->curve, file, msg, len) != 0)
+        return -1;
+    if (mc_outdir_sync_dir(o, dir, msg, len) != 0) {
+        mc_write_file_msg(o, dir, "", msg, len);
+        return -1;
     }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        return rc;
-    for (size_t i = 0; i < s->n_variants; i++) {
-        const mc_variant *var = &s->variants[i];
-        mc_scenario vs = *var->s;     /* a shallow copy, not freed */
-        vs.seed = s->seed;            /* as the command line set them */
-        vs.samples = s->samples;
-        vs.sampling = s->sampling;
-        vs.write_samples = 0;
-        vs.sensitivity = MC_SENS_NONE;
-        mc_run vrun;
-        if (computed(mc_engine_run_r(&vs, threads, progress, ctx, NULL, red,
-                                     &vrun, msg, len), msg) != 0)
-            return -1;
-        mc_variant_result *vr = &run->variants[run->n_variants++];
-        vr->name = var->name;
-        memcpy(vr->stats, vrun.stats, sizeof vr->stats);
-        vr->n_horizons = vrun.n_horizons;
-        vr->curve = vrun.curve;
-        vrun.curve = NULL;
-        rc = computed(mc_variant_compare(s, run, &vs, &vrun, threads, red,
-                                         &vr->diff, msg, len), msg);
-        mc_run_free(&vrun);
-        if (rc != 0)
-            return -1;
-        if (lead())
-            rc = write_variant(o, run, vr, msg, len);
-        if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-            return rc;
-    }
-    if (lead() && write_variants(o, run, msg, len) != 0)
-        rc = -2;
-    else if (lead() && mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
-        file_msg(o, "variants", "", msg, len);
-        rc = -2;
-    }
-    return mc_comm_agree(rc, msg, len);
+    return 0;
 }
 
 /* Process 0: appends the other processes' parts of samples.csv
  * (samples.csv.part<p> in the run folder, in process order) to its own,
  * removing each; copy_file_range copies in the kernel. */
-static int join_samples(const mc_outdir *o, char *msg, size_t len)
+int mc_write_samples_join(const mc_outdir *o, char *msg, size_t len)
 {
     char path[sizeof o->tmp + 64], part[sizeof o->tmp + 64];
     snprintf(path, sizeof path, "%s/samples.csv", o->tmp);
@@ -466,7 +380,7 @@ static int join_samples(const mc_outdir *o, char *msg, size_t len)
     if (out < 0) {
         snprintf(msg, len, "%s/samples.csv: cannot open it: %s", o->target,
                  strerror(errno));
-        return -2;
+        return -1;
     }
     int rc = 0;
     for (int p = 1; rc == 0 && p < mc_comm_size(); p++) {
@@ -475,7 +389,7 @@ static int join_samples(const mc_outdir *o, char *msg, size_t len)
         if (in < 0) {
             snprintf(msg, len, "%s/samples.csv.part%d: cannot open it: %s",
                      o->target, p, strerror(errno));
-            rc = -2;
+            rc = -1;
             break;
         }
         for (;;) {
@@ -486,7 +400,7 @@ static int join_samples(const mc_outdir *o, char *msg, size_t len)
             if (k < 0) {
                 snprintf(msg, len, "%s/samples.csv: cannot write: %s",
                          o->target, strerror(errno));
-                rc = -2;
+                rc = -1;
                 break;
             }
         }
@@ -494,18 +408,18 @@ static int join_samples(const mc_outdir *o, char *msg, size_t len)
         if (rc == 0 && unlink(part) != 0) {
             snprintf(msg, len, "%s/samples.csv.part%d: cannot remove it: %s",
                      o->target, p, strerror(errno));
-            rc = -2;
+            rc = -1;
         }
     }
     if (fsync(out) != 0 && rc == 0) {
         snprintf(msg, len, "%s/samples.csv: fsync: %s", o->target,
                  strerror(errno));
-        rc = -2;
+        rc = -1;
     }
     if (close(out) != 0 && rc == 0) {
         snprintf(msg, len, "%s/samples.csv: closing: %s", o->target,
                  strerror(errno));
-        rc = -2;
+        rc = -1;
     }
     return rc;
 }
@@ -562,230 +476,129 @@ static void json_string(text *t, const char *s)
     put(t, "\"");
 }
 
-/* manifest.json: composed in memory, then written with one checked
- * fwrite and closed by mc_outdir_close (flush, fsync, close checked). */
-static int write_manifest(const mc_outdir *o, const mc_run *run,
-                          const mc_scenario *s, const mc_run_info *info,
-                          char *msg, size_t len)
+/* manifest.json's head: what ran, and how. */
+static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
+                         const mc_run_info *info)
 {
-    text t = {NULL, 0, 0, 0};
     char num[32];
-    put(&t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
+    put(t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
         "  \"version\": ", MC_MANIFEST_FORMAT);
-    json_string(&t, BREAKEVEN_VERSION);
-    put(&t, ",\n  \"scenario\": ");
-    json_string(&t, s->name);
-    put(&t, ",\n  \"config\": ");
-    json_string(&t, info->config_path);
-    put(&t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
+    json_string(t, BREAKEVEN_VERSION);
+    put(t, ",\n  \"scenario\": ");
+    json_string(t, s->name);
+    put(t, ",\n  \"config\": ");
+    json_string(t, info->config_path);
+    put(t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
         mc_sampling_name(s->sampling), run->threads);
     if (run->processes > 1)
-        put(&t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
+        put(t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
             "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",
             run->processes, run->comm_sent, run->comm_received);
-    put(&t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
+    put(t, "  \"passes\": %d,\n  \"pass_seconds\": [", run->passes);
     for (int k = 0; k < run->passes && k < 8; k++) {
         mc_fmt_double(num, run->pass_seconds[k]);
-        put(&t, "%s%s", k > 0 ? ", " : "", num);
+        put(t, "%s%s", k > 0 ? ", " : "", num);
     }
-    put(&t, "],\n  \"started_utc\": ");
-    json_string(&t, info->started_utc);
+    put(t, "],\n  \"started_utc\": ");
+    json_string(t, info->started_utc);
     mc_fmt_double(num, omp_get_wtime() - info->t_start);
-    put(&t, ",\n  \"wall_seconds\": %s,\n", num);
-    if (info->until != NULL) {
-        const mc_until *u = info->until;
-        double value, hw = mc_until_half_width(run, u, &value);
-        put(&t, "  \"until\": {\"rule\": ");
-        json_string(&t, u->text);
-        mc_fmt_double(num, hw);
-        put(&t, ", \"half_width\": %s, \"met\": %s, \"batches\": [",
-            isfinite(hw) ? num : "null", hw <= u->tol ? "true" : "false");
-        for (size_t b = 0; b < u->n_batches; b++)
-            put(&t, "%s%zu", b > 0 ? ", " : "", u->batches[b]);
-        put(&t, "]},\n");
-    }
-    put(&t, "  \"files\": [\n");
+    put(t, ",\n  \"wall_seconds\": %s,\n", num);
+}
+
+/* The stopping rule, its statistic's half-width and the batches run. */
+static void manifest_until(text *t, const mc_run *run, const mc_until *u)
+{
+    char num[32];
+    double value, hw = mc_until_half_width(run, u, &value);
+    put(t, "  \"until\": {\"rule\": ");
+    json_string(t, u->text);
+    mc_fmt_double(num, hw);
+    put(t, ", \"half_width\": %s, \"met\": %s, \"batches\": [",
+        isfinite(hw) ? num : "null", hw <= u->tol ? "true" : "false");
+    for (size_t b = 0; b < u->n_batches; b++)
+        put(t, "%s%zu", b > 0 ? ", " : "", u->batches[b]);
+    put(t, "]},\n");
+}
+
+/* Every file of the folder but manifest.json, with its size. */
+static void manifest_files(text *t, const mc_run *run, const mc_scenario *s,
+                           const mc_run_info *info)
+{
+    put(t, "  \"files\": [\n");
     if (s->write_samples)
-        put(&t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
-    put(&t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+        put(t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
+    put(t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
     if (info->n_rep >= 2)
-        put(&t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
+        put(t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
             info->n_rep);
     if (run->sens_d > 0)
-        put(&t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
+        put(t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
             run->sens_d * MC_NOUTPUTS);
     if (run->sobol != NULL)
-        put(&t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
+        put(t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
             "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
             run->sobol->d * run->sobol->n_out, run->sobol->N,
             run->sobol->evaluations, run->sobol->n_boot);
     if (run->n_variants > 0)
-        put(&t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
+        put(t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
             run->n_variants * MC_NOUTPUTS);
     for (size_t v = 0; v < run->n_variants; v++) {
-        put(&t, "    {\"name\": ");
+        put(t, "    {\"name\": ");
         char name[600];
         snprintf(name, sizeof name, "variants/%s/summary.csv",
                  run->variants[v].name);
-        json_string(&t, name);
-        put(&t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
+        json_string(t, name);
+        put(t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
         snprintf(name, sizeof name, "variants/%s/curve.csv",
                  run->variants[v].name);
-        json_string(&t, name);
-        put(&t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
+        json_string(t, name);
+        put(t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
     }
-    put(&t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
+    put(t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
         run->n_horizons * MC_NCURVE);
-    if (t.oom) {
-        free(t.p);
-        snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
-        return -1;
-    }
+}
 
-    FILE *f = mc_outdir_open(o, "manifest.json", msg, len);
+/* The text t as file `name` of the folder: one checked fwrite, then
+ * mc_outdir_close (flush, fsync, close checked). */
+static int write_text(const mc_outdir *o, const char *name, const text *t,
+                      char *msg, size_t len)
+{
+    FILE *f = mc_outdir_open(o, name, msg, len);
     if (f == NULL) {
-        free(t.p);
-        file_msg(o, "manifest.json", "", msg, len);
+        mc_write_file_msg(o, name, "", msg, len);
         return -1;
     }
     errno = 0;
-    if (fwrite(t.p, 1, t.n, f) != t.n) {
+    if (fwrite(t->p, 1, t->n, f) != t->n) {
         int e = errno != 0 ? errno : EIO;
-        free(t.p);
         fclose(f);                /* already failed: its result adds nothing */
-        snprintf(msg, len, "%s/manifest.json: cannot write: %s", o->target,
+        snprintf(msg, len, "%s/%s: cannot write: %s", o->target, name,
                  strerror(e));
         return -1;
     }
-    free(t.p);
     if (mc_outdir_close(f, msg, len) != 0) {
-        file_msg(o, "manifest.json", "", msg, len);
+        mc_write_file_msg(o, name, "", msg, len);
         return -1;
     }
     return 0;
 }
 
-/* mc_engine_execute's code for what mc_outdir_commit returned. */
-static int commit_code(int c)
+/* manifest.json: composed in memory, then written at once. */
+int mc_write_manifest(const mc_outdir *o, const mc_run *run,
+                      const mc_scenario *s, const mc_run_info *info,
+                      char *msg, size_t len)
 {
-    switch (c) {
-    case 0:
-        return 0;
-    case MC_OUTDIR_EREFUSED:
-        return -4;
-    case MC_OUTDIR_EPREVIOUS:
-        return -5;
-    case MC_OUTDIR_EINTERNAL:
-        return -1;
-    default:
-        return -2;
-    }
-}
-
-size_t mc_engine_longest_entry(const mc_scenario *s)
-{
-    size_t longest = sizeof "samples.csv.part" + 10;   /* any rank number */
-    for (size_t i = 0; i < s->n_variants; i++) {
-        size_t n = sizeof "variants//summary.csv" + strlen(s->variants[i].name);
-        if (n > longest)
-            longest = n;
-    }
-    return longest;
-}
-
-int mc_engine_execute(const mc_scenario *s, int threads,
-                      mc_progress_fn progress, void *ctx,
-                      const mc_run_info *info, const char *outdir,
-                      mc_run *run, char *msg, size_t len)
-{
-    const mc_reducer *red = mc_comm_reducer();
-    int np = mc_comm_size();
-    mc_outdir o;
-    memset(&o, 0, sizeof o);
-    memset(run, 0, sizeof *run);
-    FILE *f = NULL;
-    int rc = 0;
-    if (lead()) {
-        int b = mc_outdir_begin(&o, outdir, info->guard, msg, len);
-        rc = b == MC_OUTDIR_EREFUSED ? -4 : b != 0 ? -2 : 0;
-    }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        return rc;                    /* nothing was created */
-    /* the other processes' parts of samples.csv, so that an abort
-       removes them */
-    for (int p = 1; lead() && rc == 0 && s->write_samples && p < np; p++) {
-        char name[64];
-        snprintf(name, sizeof name, "samples.csv.part%d", p);
-        if (mc_outdir_note(&o, name, msg, len) != 0)
-            rc = -2;
-    }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        goto fail;
-    /* every process writes its rows of samples.csv into the run folder:
-       process 0 samples.csv itself, the others parts joined after */
-    if (mc_comm_bcast(&o, sizeof o) != 0)
-        mc_comm_fail("could not share the run folder's name", 1);
-    char part[64] = "samples.csv";
-    if (!lead())
-        snprintf(part, sizeof part, "samples.csv.part%d", mc_comm_rank());
-    if (s->write_samples && (f = mc_outdir_open(&o, part, msg, len)) == NULL) {
-        file_msg(&o, part, "", msg, len);
-        rc = -2;
-    }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        goto fail;
-    rc = mc_engine_run_r(s, threads, progress, ctx, f, red, run, msg, len);
-    if (rc == -1)
-        computed(rc, msg);
-    /* -2: this process's file failed; -3: another's (all know, agreed) */
-    if (rc == -2)
-        file_msg(&o, part, "cannot write: ", msg, len);
-    if (f != NULL && rc != 0)
-        fclose(f);                /* already failed: its result adds nothing */
-    else if (f != NULL && mc_outdir_close(f, msg, len) != 0) {
-        file_msg(&o, part, "", msg, len);
-        rc = -2;
-    }
-    int agreed = mc_comm_agree(rc == -3 ? 0 : rc, msg, len);
-    if (agreed != 0 || rc != 0) {
-        rc = agreed != 0 ? agreed : -2;
-        goto fail;
-    }
-    if (lead() && s->write_samples && np > 1)
-        rc = join_samples(&o, msg, len);
-    if (lead() && rc == 0 &&
-        (write_summary(&o, run->stats, "summary.csv", msg, len) != 0 ||
-         write_curve(&o, run, run->curve, "curve.csv", msg, len) != 0 ||
-         (info->n_rep >= 2 && write_replicates(&o, run, info, msg, len) != 0) ||
-         (run->sens_d > 0 && write_sensitivity(&o, run, msg, len) != 0)))
-        rc = -2;
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        goto fail;
-    if (s->sensitivity == MC_SENS_SOBOL &&
-        (rc = run_sobol(&o, s, run, threads, msg, len)) != 0)
-        goto fail;
-    if (s->n_variants > 0 && !info->skip_variants &&
-        (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
-        goto fail;
-    if (mc_comm_traffic(&run->comm_sent, &run->comm_received) != 0)
-        mc_comm_fail("could not count the traffic between ranks", 1);
-    run->processes = np;
-    if (lead() && write_manifest(&o, run, s, info, msg, len) != 0)
-        rc = -2;
-    if (lead() && rc == 0)
-        rc = commit_code(mc_outdir_commit(&o, msg, len));
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0 && rc != -5)
-        goto fail;
-    return rc;
-fail:
-    if (lead()) {
-        char left[1200];
-        if (mc_outdir_abort(&o, left, sizeof left) != 0) {
-            size_t used = strlen(msg);
-            snprintf(msg + used, len > used ? len - used : 0, "; %s", left);
-        }
-    }
-    mc_run_free(run);
+    text t = {NULL, 0, 0, 0};
+    manifest_run(&t, run, s, info);
+    if (info->until != NULL)
+        manifest_until(&t, run, info->until);
+    manifest_files(&t, run, s, info);
+    int rc = -1;
+    if (t.oom)
+        snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
+    else
+        rc = write_text(o, "manifest.json", &t, msg, len);
+    free(t.p);
     return rc;
 }

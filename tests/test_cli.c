@@ -203,6 +203,38 @@ static void files_are_byte_identical_for_1_2_and_7_threads(void **state)
     }
 }
 
+/* BREAKEVEN_NO_AVX512 and BREAKEVEN_NO_AVX2, read once by main (mc_cpu.h),
+ * keep the quantiles and rank maps to narrower loops: the same bytes. */
+static void cpu_limits_from_the_environment_change_no_byte(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"summary.csv", "curve.csv",
+                                        "sensitivity.csv"};
+    static const char *const args =
+        "--samples 30000 --threads 2 --no-variants --no-samples --quiet";
+    char a[256];
+    snprintf(a, sizeof a, "%s --out c0", args);
+    assert_int_equal(run(a), 0);
+    snprintf(a, sizeof a, "%s --out c1", args);
+    assert_int_equal(run_with("BREAKEVEN_NO_AVX512=1", a), 0);
+    snprintf(a, sizeof a, "%s --out c2", args);
+    assert_int_equal(run_with("BREAKEVEN_NO_AVX2=1", a), 0);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char p0[96], p1[96], p2[96];
+        snprintf(p0, sizeof p0, "c0/%s", files[i]);
+        snprintf(p1, sizeof p1, "c1/%s", files[i]);
+        snprintf(p2, sizeof p2, "c2/%s", files[i]);
+        char *x = slurp(p0), *y = slurp(p1), *z = slurp(p2);
+        assert_non_null(x);
+        assert_true(strlen(x) > 100);
+        assert_string_equal(x, y);
+        assert_string_equal(x, z);
+        free(x);
+        free(y);
+        free(z);
+    }
+}
+
 static void no_arguments_runs_the_built_in_scenario(void **state)
 {
     (void)state;
@@ -987,6 +1019,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reported_run_reads_back_67_4155_days),
         cmocka_unit_test(files_are_byte_identical_for_1_2_and_7_threads),
+        cmocka_unit_test(cpu_limits_from_the_environment_change_no_byte),
         cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),

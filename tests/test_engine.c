@@ -14,6 +14,7 @@
 #include <gsl/gsl_multifit.h>
 
 #include "mc_engine.h"
+#include "mc_variants.h"
 #include "mc_model.h"
 #include "mc_results_impl.h"     /* mc_select_ */
 #include "mc_rng.h"
@@ -30,7 +31,8 @@ static void load(const char *file, mc_scenario *s)
 static void run_or_fail(const mc_scenario *s, int threads, mc_run *run)
 {
     char msg[512];
-    if (mc_engine_run(s, threads, NULL, NULL, NULL, run, msg, sizeof msg) != 0)
+    if (mc_engine_run(s, threads, NULL, NULL, NULL, NULL, run, msg,
+                      sizeof msg) != 0)
         fail_msg("%s", msg);
 }
 
@@ -590,7 +592,7 @@ static void nan_outputs_are_an_error_not_a_result(void **state)
         s.stages[k].dist = mc_dist_fixed(0.0);
     }
     memset(&run, 0, sizeof run);
-    assert_int_equal(mc_engine_run(&s, 2, NULL, NULL, NULL, &run, msg,
+    assert_int_equal(mc_engine_run(&s, 2, NULL, NULL, NULL, NULL, &run, msg,
                                    sizeof msg), -1);
     assert_non_null(strstr(msg, "NaN"));
     assert_null(run.curve);

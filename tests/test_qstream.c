@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc_cpu.h"
 #include "mc_results.h"
 
 /* INFINITY and NAN are float constants; comparing with them promotes. */
@@ -349,7 +350,7 @@ static int qs_run(const qs_case *c, double *const *data, double *got)
         feed(acc, c->nacc, data, c->ns, c->n, order,
              UINT64_C(0xC0FFEE) + (uint64_t)pass * 7919u, tmp, 0, 0);
         char msg[256] = "";
-        int rc = mc_qs_end_pass(q, acc, c->nacc, msg, sizeof msg);
+        int rc = mc_qs_end_pass(q, acc, c->nacc, NULL, msg, sizeof msg);
         if (rc != 0)
             print_message("%s: pass %d: %s\n", c->what, pass + 1, msg);
         assert_int_equal(rc, 0);
@@ -623,7 +624,7 @@ static void qs_sub_bins_should_stay_within_the_budget(void **st)
     assert_non_null(a);
     mc_qs_add(a, 0, data[1], n);
     char msg[256];
-    assert_int_equal(mc_qs_end_pass(q, &a, 1, msg, sizeof msg), 0);
+    assert_int_equal(mc_qs_end_pass(q, &a, 1, NULL, msg, sizeof msg), 0);
     mc_qs_acc_free(a);
     assert_int_equal(mc_qs_sub_bins(q, &cut), 0);   /* all kept */
     assert_int_equal(cut, 0);
@@ -688,15 +689,16 @@ static void qs_should_not_depend_on_order_or_split(void **st)
 }
 
 /* mc_qstream.c bins values with AVX-512 or AVX2 where the CPU has them,
- * unless BREAKEVEN_NO_AVX512 (AVX2 at most) or BREAKEVEN_NO_AVX2 (the
- * portable loops) is set when mc_qs_new runs: every path must give the
- * same answers (the other tests run whichever this CPU takes). */
-static void qs_exact_with_env(const char *var, const char *what)
+ * unless mc_cpu_limit keeps it to AVX2 or to the portable loops when
+ * mc_qs_new runs (breakeven's BREAKEVEN_NO_AVX512 and BREAKEVEN_NO_AVX2):
+ * every path must give the same answers (the other tests run whichever
+ * this CPU takes). */
+static void qs_exact_with_limit(mc_cpu widest, const char *what)
 {
     int all[D_COUNT];
     for (int d = 0; d < D_COUNT; d++)
         all[d] = d;
-    assert_int_equal(setenv(var, "1", 1), 0);
+    mc_cpu_limit(widest);
     static const size_t budgets[3] = {(size_t)1 << 20, 1024, 0};
     for (size_t b = 0; b < 3; b++) {
         size_t n = b == 0 ? 200000 : 10000 + 4 * b + 1;
@@ -706,19 +708,19 @@ static void qs_exact_with_env(const char *var, const char *what)
         qs_check(&c, data);
         free_streams(data, D_COUNT);
     }
-    assert_int_equal(unsetenv(var), 0);
+    mc_cpu_limit(MC_CPU_AVX512);
 }
 
 static void qs_should_be_exact_without_avx2(void **st)
 {
     (void)st;
-    qs_exact_with_env("BREAKEVEN_NO_AVX2", "without AVX2");
+    qs_exact_with_limit(MC_CPU_PORTABLE, "without AVX2");
 }
 
 static void qs_should_be_exact_without_avx512(void **st)
 {
     (void)st;
-    qs_exact_with_env("BREAKEVEN_NO_AVX512", "without AVX-512");
+    qs_exact_with_limit(MC_CPU_AVX2, "without AVX-512");
 }
 
 /* ---- mc_qs: errors ---------------------------------------------------- */
@@ -745,7 +747,7 @@ static int qs_fail_at(double *const *data, size_t ns, size_t n, int fail_pass,
         feed(acc, 2, data, ns, n, O_FORWARD, (uint64_t)pass, tmp, 1,
              pass == fail_pass ? short_by : 0);
         msg[0] = '\0';
-        rc = mc_qs_end_pass(q, acc, 2, msg, len);
+        rc = mc_qs_end_pass(q, acc, 2, NULL, msg, len);
         mc_qs_acc_free(acc[0]);
         mc_qs_acc_free(acc[1]);
         if (pass < fail_pass)

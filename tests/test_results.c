@@ -784,7 +784,7 @@ static void ranks_beyond_the_pilot_are_interpolated(void **state)
     mc_rankmap_count(a[0], 0, x, n / 3);          /* two threads' shares */
     mc_rankmap_count(a[1], 0, x + n / 3, n - n / 3);
     char msg[128];
-    assert_int_equal(mc_rankmap_end(m, a, 2, msg, sizeof msg), 0);
+    assert_int_equal(mc_rankmap_end(m, a, 2, NULL, msg, sizeof msg), 0);
     assert_true(mc_rankmap_ready(m));
     mc_rankmap_scores(m, 0, x, n, q);
     double worst = 0;
@@ -795,7 +795,7 @@ static void ranks_beyond_the_pilot_are_interpolated(void **state)
     assert_true(worst <= 0.5 / (double)n + 0x1p-21);
     /* a pass that misses values is an error, not a result */
     mc_rankmap_count(a[0], 0, x, 10);
-    assert_int_equal(mc_rankmap_end(m, a, 1, msg, sizeof msg), -1);
+    assert_int_equal(mc_rankmap_end(m, a, 1, NULL, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "expected 50000 values"));
     mc_rankmap_acc_free(a[0]);
     mc_rankmap_acc_free(a[1]);

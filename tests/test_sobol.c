@@ -349,7 +349,8 @@ static void sobol_or_fail(const mc_scenario *s, size_t N, size_t n_boot,
                           int threads, mc_sobol_result *res)
 {
     char msg[512];
-    if (mc_sobol_scenario(s, N, n_boot, threads, res, msg, sizeof msg) != 0)
+    if (mc_sobol_scenario(s, N, n_boot, threads, NULL, res, msg,
+                          sizeof msg) != 0)
         fail_msg("%s", msg);
 }
 
@@ -565,7 +566,7 @@ static void correlated_inputs_should_be_refused(void **state)
         fail_msg("%s: %s: %s", path, err.path, err.msg);
     mc_sobol_result res;
     char msg[512] = "";
-    assert_int_equal(mc_sobol_scenario(&s, 1024, 100, 0, &res, msg,
+    assert_int_equal(mc_sobol_scenario(&s, 1024, 100, 0, NULL, &res, msg,
                                        sizeof msg), -1);
     assert_string_equal(msg, "expected independent inputs for Sobol' "
                              "indices, found 2 correlations");
@@ -583,7 +584,7 @@ static void correlated_inputs_should_be_refused(void **state)
         " \"pue_ratio\": {\"value\": 1}, \"lifetime_days\": {\"value\": 100},"
         " \"gpu_hour_usd\": {\"value\": 2}}}";
     load_text(all_fixed, &fixed);
-    assert_int_equal(mc_sobol_scenario(&fixed, 1024, 100, 0, &res, msg,
+    assert_int_equal(mc_sobol_scenario(&fixed, 1024, 100, 0, NULL, &res, msg,
                                        sizeof msg), -1);
     assert_string_equal(msg, "expected at least one uncertain input for "
                              "Sobol' indices, found none");

@@ -43,7 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* The first draws of the input as the engine makes them (mc_engine.c):
+/* The first draws of the input as the engine makes them (mc_sample.c):
  * each inside the input's domain, as mc_scenario.h promises. */
 #define DRAWS 8
 static void check_draws(const mc_input *in, uint64_t seed,

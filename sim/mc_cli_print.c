@@ -1,0 +1,170 @@
+/* mc_cli_print.c: what breakeven prints on the terminal about a complete
+ * run: the summary of the headline outputs, the inputs that drive them,
+ * the variants' shifts; and the run folder's warnings. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mc_cli_impl.h"
+#include "mc_run.h"
+#include "mc_saltelli.h"
+
+/* The larger side of an interval around x. */
+static double half_width(double x, double lo, double hi)
+{
+    double a = x - lo, b = hi - x;
+    return a > b ? a : b;
+}
+
+/* The two largest of v[0..d) in size (SIZE_MAX where there is none). */
+static void top_two(const double *v, size_t d, size_t best[2])
+{
+    best[0] = best[1] = SIZE_MAX;
+    for (size_t a = 0; a < d; a++) {
+        double x = fabs(v[a]);
+        if (!(x > 0.0))
+            continue;
+        if (best[0] == SIZE_MAX || x > fabs(v[best[0]])) {
+            best[1] = best[0];
+            best[0] = a;
+        } else if (best[1] == SIZE_MAX || x > fabs(v[best[1]])) {
+            best[1] = a;
+        }
+    }
+}
+
+/* The two inputs that drive each headline output (issue 7): by total
+ * Sobol' index when the run computed them, else by Spearman's rank
+ * correlation in size. */
+static void print_drivers(const mc_run *run)
+{
+    static const int headline[] = {MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_M,
+                                   MC_COL_M_ENERGY};
+    const mc_sobol_result *sob = run->sobol;
+    if (run->sens_d == 0 && sob == NULL)
+        return;
+    if (sob != NULL)
+        printf("\ndrivers (the two inputs of largest total Sobol' index ST "
+               "for each output;\n all indices, with intervals, in "
+               "sobol.csv)\n");
+    else
+        printf("\ndrivers (the two inputs of largest Spearman rank "
+               "correlation with each output;\n all inputs, and partial "
+               "rank correlations, in sensitivity.csv)\n");
+    for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
+        size_t k = (size_t)(headline[i] - MC_COL_T), d, best[2];
+        double v[MC_NCOLS];
+        const char *name[MC_NCOLS];
+        if (sob != NULL) {
+            d = sob->d;
+            for (size_t a = 0; a < d; a++) {
+                v[a] = sob->idx[k][a].ST;
+                name[a] = sob->factor[a];
+            }
+        } else {
+            d = run->sens_d;
+            for (size_t a = 0; a < d; a++) {
+                v[a] = run->sens[k * d + a].spearman;
+                name[a] = mc_column_names[run->sens_col[a]];
+            }
+        }
+        top_two(v, d, best);
+        printf("  %-24s", mc_column_names[headline[i]]);
+        for (int j = 0; j < 2 && best[j] != SIZE_MAX; j++)
+            printf(sob != NULL ? "%s%s %.2f" : "%s%s %+.2f", j > 0 ? ", " : "",
+                   name[best[j]], v[best[j]]);
+        if (sob != NULL && !isnan(sob->censored_at[k]))
+            printf("  (censored at %g days)", sob->censored_at[k]);
+        printf("\n");
+    }
+}
+
+/* Each variant's median shift of two headline outputs, with the
+ * half-width of its 95% interval (on common random numbers). */
+static void print_variants(const mc_run *run)
+{
+    if (run->n_variants == 0)
+        return;
+    static const int shown[] = {MC_COL_BE, MC_COL_M_ENERGY};
+    printf("\nvariants (median shift from the base on the same random "
+           "numbers, with the half-width\n of its 95%% interval; every "
+           "output in variants.csv)\n");
+    printf("  %-28s %20s %20s\n", "variant", "break_even_days",
+           "multiplier_energy");
+    for (size_t v = 0; v < run->n_variants; v++) {
+        const mc_variant_result *vr = &run->variants[v];
+        printf("  %-28s", vr->name);
+        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+            size_t k = (size_t)(shown[i] - MC_COL_T);
+            char buf[64];
+            double shift = vr->diff.median_shift[k];
+            double hw = vr->diff.median_hi[k] - shift;
+            if (shift == 0.0 && hw == 0.0)
+                snprintf(buf, sizeof buf, "0");
+            else
+                mc_fmt_justified(buf, sizeof buf, shift, hw, 1);
+            printf(" %*s", (int)(20 + (strstr(buf, "±") != NULL)), buf);
+        }
+        printf("\n");
+    }
+}
+
+/* Each figure to the digits its 95% interval justifies (issue 6): the
+ * median and P(<= 2) with their error, the 5% and 95% points and the
+ * share "never" rounded by theirs. */
+void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
+                           const char *outdir)
+{
+    printf("%s: %zu samples, seed %llu, %d thread%s, %.2f s -> %s\n\n",
+           s->name, run->n, (unsigned long long)s->seed, run->threads,
+           run->threads == 1 ? "" : "s", run->seconds, outdir);
+    printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
+           "95%", "never", "P(<=2)");
+    static const int shown[] = {
+        MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL,
+        MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        const mc_stats *st = &run->stats[shown[i] - MC_COL_T];
+        char med[48], q05[48], q95[48], never[48], ple2[48] = "";
+        /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
+        mc_fmt_justified(med, sizeof med, st->q[4],
+                         half_width(st->q[4], st->q_lo[4], st->q_hi[4]), 1);
+        mc_fmt_justified(q05, sizeof q05, st->q[1],
+                         half_width(st->q[1], st->q_lo[1], st->q_hi[1]), 0);
+        mc_fmt_justified(q95, sizeof q95, st->q[7],
+                         half_width(st->q[7], st->q_lo[7], st->q_hi[7]), 0);
+        double share = 100.0 * (double)st->never / (double)st->n, lo, hi;
+        mc_wilson(st->never, st->n, MC_LEVEL, &lo, &hi);
+        size_t w = (size_t)mc_fmt_justified(
+            never, sizeof never - 1, share,
+            half_width(share, 100.0 * lo, 100.0 * hi), 0);
+        if (w < sizeof never - 1)
+            snprintf(never + w, sizeof never - w, "%%");
+        if (!isnan(st->p_le_2))
+            mc_fmt_justified(ple2, sizeof ple2, st->p_le_2,
+                             half_width(st->p_le_2, st->p_le_2_lo,
+                                        st->p_le_2_hi), 1);
+        /* "±" is two bytes in UTF-8: widen the fields that hold one */
+        printf("%-32s %*s %10s %10s %8s", mc_column_names[shown[i]],
+               (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95, never);
+        printf(*ple2 ? " %*s\n" : "\n", (int)(15 + (strstr(ple2, "±") != NULL)),
+               ple2);
+    }
+    printf("\n(median and P(<=2) with the half-width of their 95%% interval; "
+           "every figure\n rounded to the digits its interval justifies; "
+           "all intervals in summary.csv)\n");
+    print_drivers(run);
+    print_variants(run);
+}
+
+/* Prints the run folder's warnings (leftovers of killed runs it could not
+ * remove), one "breakeven: warning: ..." line each. */
+void mc_cli_print_outdir_warnings_(void)
+{
+    char w[16384];
+    if (mc_outdir_warnings(w, sizeof w) == 0)
+        return;
+    for (char *line = strtok(w, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        fprintf(stderr, "breakeven: warning: %s\n", line);
+}

@@ -1,0 +1,166 @@
+/* mc_driver.c: the replicates and the --until batches of one command
+ * (mc_driver.h), with the progress bar. */
+#include "mc_driver.h"
+
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mc_cli.h"
+#include "mc_cli_impl.h"
+#include "mc_comm.h"
+#include "mc_engine.h"
+#include "mc_stop.h"
+
+/* ---- progress bar (stderr, terminals only, runs over about 1 s) ---- */
+
+typedef struct progress {
+    double t0;
+    int shown;
+} progress;
+
+static void show_progress(void *ctx, const char *phase, double fraction)
+{
+    progress *p = ctx;
+    if (!p->shown && omp_get_wtime() - p->t0 < 1.0)
+        return;
+    p->shown = 1;
+    mc_stop_progress_shown();
+    int width = 30, done = (int)(fraction * width + 0.5);
+    fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", phase, done,
+            "##############################", width - done, "",
+            (int)(fraction * 100.0 + 0.5));
+    fflush(stderr);
+}
+
+/* ---- the runs ---------------------------------------------------------- */
+
+static int is_folder(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* --replicates R: the randomizations with seeds seed+1 .. seed+R-1, no
+ * files; the run with the seed itself comes after and writes the folder
+ * with replicates.csv beside its files. */
+static int run_replicates(mc_scenario *s, mc_drive *d, progress *p)
+{
+    char msg[2048];
+    if (d->replicates < 2)
+        return MC_EXIT_OK;
+    d->reps = calloc(d->replicates - 1, sizeof *d->reps);
+    if (d->reps == NULL) {
+        fprintf(stderr, "breakeven: out of memory\n");
+        return MC_EXIT_INTERNAL;
+    }
+    uint64_t seed0 = s->seed;
+    for (size_t i = 1; i < d->replicates; i++) {
+        s->seed = seed0 + i;
+        if (mc_engine_run(s, d->threads, d->bar ? show_progress : NULL, p,
+                          NULL, mc_comm_reducer(), &d->reps[i - 1], msg,
+                          sizeof msg) != 0) {
+            mc_comm_fail(msg, MC_EXIT_INTERNAL);
+            fprintf(stderr, "%sbreakeven: %s\n", p->shown ? "\n" : "", msg);
+            s->seed = seed0;
+            return MC_EXIT_INTERNAL;
+        }
+        d->n_reps = i;
+    }
+    s->seed = seed0;
+    d->info.reps = d->reps;
+    d->info.n_rep = d->replicates;
+    return MC_EXIT_OK;
+}
+
+/* One complete run into the run folder, and what its failure means. */
+static int run_once(mc_scenario *s, mc_drive *d, progress *p)
+{
+    char msg[2048];
+    int erc = mc_engine_execute(s, d->threads, d->bar ? show_progress : NULL,
+                                p, &d->info, d->outdir, &d->run, msg,
+                                sizeof msg);
+    if (p->shown && erc != 0)
+        fprintf(stderr, "\n");
+    p->shown = p->shown && erc == 0;
+    if (!d->quiet)
+        mc_cli_print_outdir_warnings_();
+    if (erc == -1 || erc == -4) {
+        fprintf(stderr, "breakeven: %s\n", msg);
+        return erc == -1 ? MC_EXIT_INTERNAL : MC_EXIT_REFUSED;
+    }
+    if (erc == -5) {                  /* in place; the old run was not */
+        snprintf(d->previous, sizeof d->previous, "%s", msg);
+        erc = 0;
+    }
+    if (erc != 0) {
+        int old = is_folder(d->outdir);
+        fprintf(stderr, "breakeven: %s; no results written%s%s%s\n", msg,
+                old ? ", previous results in " : "", old ? d->outdir : "",
+                old ? " are intact" : "");
+        return MC_EXIT_IO;
+    }
+    if (p->shown)
+        fprintf(stderr, "\r%60s\r", "");
+    return MC_EXIT_OK;
+}
+
+/* After a batch of n samples: its line, and whether it is the last (the
+ * rule met, the cap reached, or no room for another batch). */
+static int last_batch(const mc_drive *d, size_t n, size_t cap)
+{
+    const mc_until *u = d->until;
+    double value, hw = mc_until_half_width(&d->run, u, &value);
+    int met = hw <= u->tol;
+    if (!d->quiet) {
+        printf("until %s: %zu samples: %.6g, half-width %.3g%s\n", u->text,
+               n, value, hw, met ? " (met)" : "");
+        (void)mc_stop_flush_stdout();   /* a closed pipe stops here */
+    }
+    if (!met && n < cap &&
+        u->n_batches < sizeof u->batches / sizeof u->batches[0])
+        return 0;
+    if (!met && !d->quiet)
+        printf("until %s: not met at the cap of %zu samples (raise "
+               "--samples or the scenario's samples)\n", u->text, n);
+    if (!d->quiet)
+        printf("\n");
+    return 1;
+}
+
+int mc_drive_runs(mc_scenario *s, mc_drive *d)
+{
+    progress p = {omp_get_wtime(), 0};
+    int rc = run_replicates(s, d, &p);
+    if (rc != MC_EXIT_OK)
+        return rc;
+    /* one run, or batches up to the cap until the rule is met (mc_until) */
+    mc_until *u = d->until;
+    size_t cap = (size_t)s->samples;
+    if (u != NULL)
+        s->samples = cap < MC_UNTIL_FIRST ? cap : MC_UNTIL_FIRST;
+    for (;;) {
+        if (u != NULL)
+            u->batches[u->n_batches++] = (size_t)s->samples;
+        if ((rc = run_once(s, d, &p)) != MC_EXIT_OK)
+            return rc;
+        if (u == NULL || last_batch(d, (size_t)s->samples, cap))
+            return MC_EXIT_OK;
+        mc_run_free(&d->run);
+        s->samples = 2 * s->samples < cap ? 2 * s->samples : cap;
+    }
+}
+
+void mc_drive_free(mc_drive *d)
+{
+    for (size_t j = 0; j < d->n_reps; j++)
+        mc_run_free(&d->reps[j]);
+    free(d->reps);
+    d->reps = NULL;
+    d->n_reps = 0;
+    mc_run_free(&d->run);
+}
