@@ -73,7 +73,6 @@ static const char *const usage_text =
     "Memory does not grow with the samples; a --threads count too large for\n"
     "memory is refused (2).\n";
 
-
 typedef struct options {
     const char *config;
     const char *out;
