@@ -1,5 +1,7 @@
-/* main.c: breakeven's entry point.  What the process takes from its
- * environment is read here, once; all the rest is in mc_cli.c. */
+/* main.c: breakeven's entry point.  The CPU limits the process takes from
+ * its environment (BREAKEVEN_NO_AVX2, BREAKEVEN_NO_AVX512) are read here,
+ * once; all the rest is the command line's (mc_cli.c, and mc_cli_check.c,
+ * which reads HOME to keep --out off the home folder). */
 #include <stdlib.h>
 
 #include "mc_cli.h"

@@ -27,8 +27,8 @@ void mc_comm_abort(int code);
 
 /* A failure of this process alone, while the others may be waiting for
  * it: prints "breakeven: rank R: msg" to stderr and ends every rank
- * (mc_comm_abort), the one place outside mc_cli.c that prints, since no
- * caller is left to.  With one process it returns, and the caller
+ * (mc_comm_abort), the one place outside the mc_cli library that prints,
+ * since no caller is left to.  With one process it returns, and the caller
  * reports the failure as usual. */
 void mc_comm_fail(const char *msg, int code);
 
