@@ -437,79 +437,63 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
  * precision for every combination of draws: else inputs that are each in
  * their domain would give inf where MODEL.md does not say "never" (a
  * multiplier of inf, training of inf GPU-hours).  Bounds from each
- * input's reach, at the current path ($.inputs):
- *   F = sum of the stages, T = k F, I0 = n g_n 24 R, E = r p,
- *   C(x) >= I0 min(x, 1/a) / 2 for x >= the shortest lifetime or horizon,
- *   where a = -g(m) is the fastest decay (0 if none), so
- *   t <= T / (E I0) when finite and M <= 1 + T / (E C). */
+ * input's reach, at the current path ($.inputs), through model/'s
+ * mc_model_bounds_of (F = the sum of the stages' largest values). */
 static int check_derived(cfg_ctx *c, const mc_scenario *s)
 {
-    double lo[MC_IN_COUNT], hi[MC_IN_COUNT], f = 0, t, i0lo, i0hi, e, a, x;
+    double lo[MC_COL_OUTPUT0], hi[MC_COL_OUTPUT0], f = 0, l, h;
+    mc_model_bounds b;
     char v[32];
     for (size_t i = 0; i < s->n_stages; i++) {
-        double l, h;
         reach(&s->stages[i].dist, &l, &h);
         f += h;
     }
+    lo[MC_COL_F] = hi[MC_COL_F] = f;   /* only F's largest value counts */
     for (size_t i = 0; i < MC_IN_COUNT; i++)
-        reach(&s->inputs[i].dist, &lo[i], &hi[i]);
-    t = mc_training_gpu_hours(hi[MC_IN_OVERHEAD], f);
-    i0hi = mc_inference_gpu_hours_per_day(hi[MC_IN_NODES],
-                                          hi[MC_IN_GPUS_PER_NODE],
-                                          hi[MC_IN_REPRESENTATIVENESS]);
-    i0lo = mc_inference_gpu_hours_per_day(lo[MC_IN_NODES],
-                                          lo[MC_IN_GPUS_PER_NODE],
-                                          lo[MC_IN_REPRESENTATIVENESS]);
-    e = mc_energy_ratio(lo[MC_IN_POWER_RATIO], lo[MC_IN_PUE_RATIO]);
-    a = lo[MC_IN_MONTHLY_GROWTH] < 0
-        ? -mc_growth_rate(lo[MC_IN_MONTHLY_GROWTH]) : 0.0;
-    x = lo[MC_IN_LIFETIME_DAYS];
-    if (s->n_horizons > 0 && s->horizons[0] < x)
-        x = s->horizons[0];
-    if (a > 0 && 1.0 / a < x)
-        x = 1.0 / a;
+        reach(&s->inputs[i].dist, &lo[MC_COL_INPUT0 + i],
+              &hi[MC_COL_INPUT0 + i]);
+    mc_model_bounds_of(lo, hi,
+                       s->n_horizons > 0 ? s->horizons[0] : HUGE_VAL, &b);
     if (!(f < HUGE_VAL))
         return cfg_fail(c, "expected final_run_gpu_hours (the sum of the "
                         "stages) finite in double precision, found stages "
                         "summing to inf; make them smaller");
-    if (!(t < HUGE_VAL))
+    if (!(b.T_hi < HUGE_VAL))
         return cfg_fail(c, "expected training_gpu_hours = overhead x "
                         "final_run_gpu_hours finite in double precision, "
                         "found it reaching inf (overhead up to %s); narrow "
                         "overhead or the stages",
-                        (cfg_fmt_num(v, sizeof v, hi[0]), v));
-    if (!(i0hi < HUGE_VAL))
+                        (cfg_fmt_num(v, sizeof v,
+                                     hi[MC_COL_INPUT0 + MC_IN_OVERHEAD]), v));
+    if (!(b.I0_hi < HUGE_VAL))
         return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
                         "gpus_per_node x 24 x representativeness finite in "
                         "double precision, found it reaching inf; narrow "
                         "those inputs");
-    if (!(i0lo >= DBL_MIN))
+    if (!(b.I0_lo >= DBL_MIN))
         return cfg_fail(c, "expected inference_gpu_hours_per_day = nodes x "
                         "gpus_per_node x 24 x representativeness of at least "
                         "%g (the smallest normal double), found it as low as "
-                        "%g; narrow those inputs", DBL_MIN, i0lo);
-    if (!(e >= DBL_MIN))
+                        "%g; narrow those inputs", DBL_MIN, b.I0_lo);
+    if (!(b.E_lo >= DBL_MIN))
         return cfg_fail(c, "expected power_ratio x pue_ratio of at least %g "
                         "(the smallest normal double), found it as low as %g; "
-                        "narrow those inputs", DBL_MIN, e);
-    if (!(hi[MC_IN_GPU_HOUR_USD] * t < HUGE_VAL
-          && hi[MC_IN_GPU_HOUR_USD] * i0hi < HUGE_VAL))
+                        "narrow those inputs", DBL_MIN, b.E_lo);
+    if (!(b.usd_hi < HUGE_VAL))
         return cfg_fail(c, "expected training_usd and inference_usd_per_day "
                         "finite in double precision, found them reaching inf "
                         "(gpu_hour_usd up to %s); narrow gpu_hour_usd",
-                        (cfg_fmt_num(v, sizeof v, hi[MC_IN_GPU_HOUR_USD]), v));
-    /* the GPU-hour break-even divides by inference alone, the energy one
-       by power_ratio x pue_ratio x inference: the smaller of the two */
-    if (e > 1.0)
-        e = 1.0;
-    if (!(t / e / i0lo < HUGE_VAL && t / e / (i0lo * x / 2) < HUGE_VAL))
+                        (cfg_fmt_num(v, sizeof v,
+                                     hi[MC_COL_INPUT0 + MC_IN_GPU_HOUR_USD]),
+                         v));
+    if (!(b.days_hi < HUGE_VAL && b.excess_hi < HUGE_VAL))
         return cfg_fail(c, "expected break-even days and multipliers finite "
                         "in double precision where break-even happens, found "
                         "training / inference (or over power_ratio x "
                         "pue_ratio x inference, where that product is below "
                         "1) reaching inf (training up to %g GPU-h, inference "
                         "as low as %g GPU-h per day over %g days); narrow the "
-                        "extreme inputs", t, i0lo, x);
+                        "extreme inputs", b.T_hi, b.I0_lo, b.span);
     return 0;
 }
 

@@ -136,6 +136,42 @@ void mc_model_eval(const mc_draw *in, mc_outcome *out)
     out->inference_usd_per_day = in->c * I0;
 }
 
+void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
+                        const double hi[MC_COL_OUTPUT0],
+                        double first_horizon, mc_model_bounds *b)
+{
+    const double *il = lo + MC_COL_INPUT0, *ih = hi + MC_COL_INPUT0;
+    double t = mc_training_gpu_hours(ih[MC_IN_OVERHEAD], hi[MC_COL_F]);
+    double i0lo = mc_inference_gpu_hours_per_day(
+        il[MC_IN_NODES], il[MC_IN_GPUS_PER_NODE],
+        il[MC_IN_REPRESENTATIVENESS]);
+    double i0hi = mc_inference_gpu_hours_per_day(
+        ih[MC_IN_NODES], ih[MC_IN_GPUS_PER_NODE],
+        ih[MC_IN_REPRESENTATIVENESS]);
+    double e = mc_energy_ratio(il[MC_IN_POWER_RATIO], il[MC_IN_PUE_RATIO]);
+    double a = il[MC_IN_MONTHLY_GROWTH] < 0
+                   ? -mc_growth_rate(il[MC_IN_MONTHLY_GROWTH]) : 0.0;
+    double x = il[MC_IN_LIFETIME_DAYS];
+    if (first_horizon < x)
+        x = first_horizon;
+    if (a > 0 && 1.0 / a < x)
+        x = 1.0 / a;
+    double c = ih[MC_IN_GPU_HOUR_USD];
+    b->T_hi = t;
+    b->I0_lo = i0lo;
+    b->I0_hi = i0hi;
+    b->E_lo = e;
+    b->span = x;
+    double u1 = c * t, u2 = c * i0hi;     /* NaN (0 x inf) stays NaN */
+    b->usd_hi = u1 < u2 || isnan(u2) ? u2 : u1;
+    /* the GPU-hour break-even divides by inference alone, the energy one
+       by r p inference: the smaller of the two */
+    if (e > 1.0)
+        e = 1.0;
+    b->days_hi = t / e / i0lo;
+    b->excess_hi = t / e / (i0lo * x / 2);
+}
+
 void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
 {
     const double *in = x + MC_COL_INPUT0;

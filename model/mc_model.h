@@ -276,6 +276,31 @@ static inline double mc_expm1_add(double E, double d)
     return E + d + E * d;
 }
 
+/* Bounds of the derived quantities over every sample whose inputs lie in
+ * the boxes [lo[c], hi[c]] of the input columns c < MC_COL_OUTPUT0 (F's
+ * box being the stages' sum), for checks before a run that no product or
+ * quotient of the model can overflow where MODEL.md does not say "never":
+ *   T <= k_hi F_hi, I0 in [n_lo g_lo 24 R_lo, n_hi g_hi 24 R_hi],
+ *   E = r p >= r_lo p_lo,
+ *   C(x) >= I0 min(x, 1/a) / 2 for x >= the shortest lifetime or first
+ *   horizon, where a = -g(m_lo) is the fastest decay (0 if none); so a
+ *   finite break-even day is at most T / (min(E, 1) I0) and a multiplier
+ *   at most 1 + T / (min(E, 1) C). */
+typedef struct mc_model_bounds {
+    double T_hi;          /* the most training */
+    double I0_lo, I0_hi;  /* the least and most day-0 inference */
+    double E_lo;          /* the least energy ratio r p */
+    double span;          /* x above: the days C is bounded over */
+    double usd_hi;        /* the larger of c_hi T_hi and c_hi I0_hi (NaN
+                             if either is) */
+    double days_hi;       /* T_hi / (min(E_lo, 1) I0_lo) */
+    double excess_hi;     /* T_hi / (min(E_lo, 1) I0_lo span / 2): the
+                             most a multiplier exceeds 1 */
+} mc_model_bounds;
+void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
+                        const double hi[MC_COL_OUTPUT0],
+                        double first_horizon, mc_model_bounds *b);
+
 /* Evaluates every output of one sample. */
 void mc_model_eval(const mc_draw *in, mc_outcome *out);
 

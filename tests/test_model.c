@@ -400,6 +400,44 @@ static void curve_matches_the_lifetime_multipliers(void **state)
         }
 }
 
+/* The bounds config/ checks before a run, by hand: k in [1, 4], n in
+ * [68, 278], g_n 8, R in [0.9, 1.1], m down to -0.2 (or -0.5), r in
+ * [0.5, 1], p 1, L from 25, c up to 2, first horizon 10 (or none). */
+static void bounds_match_hand_computed_values(void **state)
+{
+    (void)state;
+    double lo[MC_COL_OUTPUT0] = {2935000, 1, 68, 8, 0.9, -0.2, 0.5, 1, 25, 0};
+    double hi[MC_COL_OUTPUT0] = {2935000, 4, 278, 8, 1.1, 0.25, 1, 1, 421, 2};
+    mc_model_bounds b;
+    mc_model_bounds_of(lo, hi, 10, &b);
+    assert_true(b.T_hi == 11740000.0);
+    assert_close(b.I0_lo, 11750.4, 1e-15);
+    assert_close(b.I0_hi, 58713.6, 1e-15);
+    assert_true(b.E_lo == 0.5);
+    assert_true(b.span == 10.0);                 /* the first horizon */
+    assert_true(b.usd_hi == 23480000.0);         /* c T, above c I0 */
+    assert_close(b.days_hi, 11740000.0 / 0.5 / 11750.4, 1e-15);  /* 1998.23 */
+    assert_close(b.excess_hi, 399.6459694989107, 1e-14);
+    /* no horizons: the lifetime, 25 days, unless decay is faster: 1 / a
+       with a = -ln(1 - 0.5) / 30.4375, 43.91 days */
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    assert_true(b.span == 25.0);
+    lo[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS] = 100;
+    lo[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH] = -0.5;
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    assert_close(b.span, 43.912030307057826, 1e-14);
+    /* an energy ratio above 1 does not lower the break-even bound */
+    lo[MC_COL_INPUT0 + MC_IN_POWER_RATIO] = 3;
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    assert_true(b.E_lo == 3.0);
+    assert_close(b.days_hi, 11740000.0 / 11750.4, 1e-15);
+    /* a cost of 0 x inf is NaN, not a pass */
+    hi[MC_COL_INPUT0 + MC_IN_GPU_HOUR_USD] = 0;
+    hi[MC_COL_INPUT0 + MC_IN_NODES] = HUGE_VAL;
+    mc_model_bounds_of(lo, hi, 10, &b);
+    assert_true(isnan(b.usd_hi));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +455,7 @@ int main(void)
         cmocka_unit_test(input_table_holds_models_domains),
         cmocka_unit_test(column_forms_match_the_struct_form),
         cmocka_unit_test(curve_matches_the_lifetime_multipliers),
+        cmocka_unit_test(bounds_match_hand_computed_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
