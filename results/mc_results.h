@@ -26,14 +26,14 @@ typedef struct mc_stats {
     double mean, sd, mcse;   /* over the finite values (NaN if none) */
     double min, max;         /* over all values (+inf counts) */
     double q[MC_NQ];         /* over all values, +inf counts as largest */
-    double p_le_2;           /* fraction of values <= the caller's p_le
-                                (the model's: 2 for multipliers), or NaN
-                                if none was given */
+    double p_le;             /* fraction of values <= the threshold the
+                                caller gave (the model's: 2 for the
+                                multipliers), or NaN if none was given */
     /* Monte Carlo error at MC_LEVEL: each statistic's interval */
     double mean_lo, mean_hi;         /* mean -+ z mcse */
     double q_lo[MC_NQ], q_hi[MC_NQ]; /* order statistics around q[i]
                                         (mc_quantile_ci_ranks) */
-    double p_le_2_lo, p_le_2_hi;     /* Wilson (mc_wilson) */
+    double p_le_lo, p_le_hi;         /* Wilson (mc_wilson) */
 } mc_stats;
 
 /* The level of every interval breakeven writes. */
@@ -48,8 +48,8 @@ void mc_quantiles(double *x, size_t n, const double *probs, size_t k,
                   double *out);
 
 /* Statistics of x[0..n-1].  scratch: n doubles of workspace (x itself is
- * left unchanged).  p_le: p_le_2 is the fraction of values <= p_le; NaN:
- * p_le_2 is NaN. */
+ * left unchanged).  out->p_le is the fraction of values <= p_le, NaN for
+ * a NaN p_le. */
 void mc_stats_compute(const double *x, size_t n, double p_le,
                       double *scratch, mc_stats *out);
 
@@ -86,7 +86,7 @@ typedef struct mc_sacc {
     double m2;           /* their sum of squared deviations, times 4^-e */
     int e;               /* the scale's exponent */
     double min, max;     /* over all values (NaN while n == 0) */
-    size_t le2;          /* values <= the p_le of mc_sacc_block */
+    size_t n_le;         /* values <= the p_le of mc_sacc_block */
 } mc_sacc;
 
 /* An empty summary (n = 0). */
@@ -96,10 +96,10 @@ void mc_sacc_init(mc_sacc *a);
 void mc_sacc_block(const double *x, size_t len, double p_le, mc_sacc *out);
 /* a = a followed by b. */
 void mc_sacc_merge(mc_sacc *a, const mc_sacc *b);
-/* Fills out's n, never, mean, sd, mcse, min, max and (with_p_le_2)
- * p_le_2, the fraction counted by mc_sacc_block (else NaN), from a;
+/* Fills out's n, never, mean, sd, mcse, min, max and (with_p_le)
+ * p_le, the fraction counted by mc_sacc_block (else NaN), from a;
  * leaves out->q alone. */
-void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out);
+void mc_sacc_stats(const mc_sacc *a, int with_p_le, mc_stats *out);
 
 /* ---- several processes ------------------------------------------------ */
 

@@ -315,13 +315,13 @@ void mc_sacc_block(const double *x, size_t len, double p_le, mc_sacc *out)
      * the unscaled sums give.  The variance is the corrected two-pass
      * algorithm of Chan, Golub and LeVeque: the deviations' own sum
      * corrects the first mean. */
-    size_t nf = 0, le2 = 0, never = 0;
+    size_t nf = 0, n_le = 0, never = 0;
     double lo = x[0], hi = x[0], amax = 0;
     for (size_t i = 0; i < len; i++) {
         double v = x[i];
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
-        le2 += v <= p_le;
+        n_le += v <= p_le;
         int fin = v < (double)INFINITY && v > -(double)INFINITY;
         nf += (size_t)fin;
         never += v == (double)INFINITY;
@@ -333,7 +333,7 @@ void mc_sacc_block(const double *x, size_t len, double p_le, mc_sacc *out)
     a.finite = nf;
     a.min = lo;
     a.max = hi;
-    a.le2 = le2;
+    a.n_le = n_le;
     if (nf > 0) {
         int e = 0;
         if (amax > 0)
@@ -367,7 +367,7 @@ void mc_sacc_merge(mc_sacc *a, const mc_sacc *b)
     }
     a->min = b->min < a->min ? b->min : a->min;
     a->max = b->max > a->max ? b->max : a->max;
-    a->le2 += b->le2;
+    a->n_le += b->n_le;
     a->never += b->never;
     a->n += b->n;
     if (b->finite == 0)
@@ -390,18 +390,18 @@ void mc_sacc_merge(mc_sacc *a, const mc_sacc *b)
     a->finite += b->finite;
 }
 
-void mc_sacc_stats(const mc_sacc *a, int with_p_le_2, mc_stats *out)
+void mc_sacc_stats(const mc_sacc *a, int with_p_le, mc_stats *out)
 {
     out->n = a->n;
     out->never = a->never;
     out->mean = out->sd = out->mcse = (double)NAN;
     out->min = a->min;
     out->max = a->max;
-    out->p_le_2 = with_p_le_2 && a->n > 0
-                      ? (double)a->le2 / (double)a->n : (double)NAN;
-    out->p_le_2_lo = out->p_le_2_hi = (double)NAN;
-    if (with_p_le_2 && a->n > 0)
-        mc_wilson(a->le2, a->n, MC_LEVEL, &out->p_le_2_lo, &out->p_le_2_hi);
+    out->p_le = with_p_le && a->n > 0
+                      ? (double)a->n_le / (double)a->n : (double)NAN;
+    out->p_le_lo = out->p_le_hi = (double)NAN;
+    if (with_p_le && a->n > 0)
+        mc_wilson(a->n_le, a->n, MC_LEVEL, &out->p_le_lo, &out->p_le_hi);
     if (a->finite > 0)
         out->mean = a->mean;
     out->mean_lo = out->mean_hi = (double)NAN;

@@ -141,10 +141,10 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
             half_width(share, 100.0 * lo, 100.0 * hi), 0);
         if (w < sizeof never - 1)
             snprintf(never + w, sizeof never - w, "%%");
-        if (!isnan(st->p_le_2))
-            mc_fmt_justified(ple2, sizeof ple2, st->p_le_2,
-                             half_width(st->p_le_2, st->p_le_2_lo,
-                                        st->p_le_2_hi), 1);
+        if (!isnan(st->p_le))
+            mc_fmt_justified(ple2, sizeof ple2, st->p_le,
+                             half_width(st->p_le, st->p_le_lo,
+                                        st->p_le_hi), 1);
         /* "±" is two bytes in UTF-8: widen the fields that hold one */
         printf("%-32s %*s %10s %10s %8s", mc_column_names[shown[i]],
                (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95, never);

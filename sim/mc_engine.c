@@ -736,7 +736,7 @@ static void results(engine *e, mc_run *run)
         mc_curve_point *pt = &run->curve[k];
         size_t le2 = L0->cle2[k];
         pt->mean = e->csum[k] / (double)n;
-        pt->p_le_2 = (double)le2 / (double)n;
+        pt->p_le = (double)le2 / (double)n;
         mc_qs_get_ci(e->qs_cur, k, pt->q, pt->q_lo, pt->q_hi);
         pt->mean_lo = pt->mean_hi = (double)NAN;
         if (n > 1) {
@@ -745,7 +745,7 @@ static void results(engine *e, mc_run *run)
             pt->mean_lo = pt->mean - z * mcse;
             pt->mean_hi = pt->mean + z * mcse;
         }
-        mc_wilson(le2, n, MC_LEVEL, &pt->p_le_2_lo, &pt->p_le_2_hi);
+        mc_wilson(le2, n, MC_LEVEL, &pt->p_le_lo, &pt->p_le_hi);
     }
     for (int m = 0; m < MC_NCURVE; m++) {
         size_t reached = 0;

@@ -21,12 +21,12 @@
 typedef struct mc_curve_point {
     double mean;
     double q[MC_NCURVE_Q];
-    double p_le_2;        /* P(multiplier at h <= 2) */
+    double p_le;          /* P(multiplier at h <= 2) */
     double p_break_even;  /* P(break-even day <= h) */
     /* Monte Carlo error at MC_LEVEL, as in mc_stats */
     double mean_lo, mean_hi;
     double q_lo[MC_NCURVE_Q], q_hi[MC_NCURVE_Q];
-    double p_le_2_lo, p_le_2_hi, p_break_even_lo, p_break_even_hi;
+    double p_le_lo, p_le_hi, p_break_even_lo, p_break_even_hi;
 } mc_curve_point;
 
 /* A variant against the base on common random numbers (mc_variants.c):

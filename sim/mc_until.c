@@ -69,9 +69,9 @@ double mc_until_half_width(const mc_run *run, const mc_until *u,
         lo = st->mean_lo;
         hi = st->mean_hi;
     } else if (u->stat == MC_NQ) {
-        v = st->p_le_2;
-        lo = st->p_le_2_lo;
-        hi = st->p_le_2_hi;
+        v = st->p_le;
+        lo = st->p_le_lo;
+        hi = st->p_le_hi;
     } else {
         v = st->q[u->stat];
         lo = st->q_lo[u->stat];

@@ -96,11 +96,11 @@ int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
             v[S_QLO0 + 2 * q + 1][k] = st->q_hi[q];
         }
         v[S_MAX][k] = st->max;
-        v[S_PLE2][k] = st->p_le_2;
+        v[S_PLE2][k] = st->p_le;
         v[S_MEAN_LO][k] = st->mean_lo;
         v[S_MEAN_HI][k] = st->mean_hi;
-        v[S_PLE2_LO][k] = st->p_le_2_lo;
-        v[S_PLE2_HI][k] = st->p_le_2_hi;
+        v[S_PLE2_LO][k] = st->p_le_lo;
+        v[S_PLE2_HI][k] = st->p_le_hi;
     }
     mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
     for (int c = 0; c < S_NUM; c++)
@@ -142,12 +142,12 @@ int mc_write_curve(const mc_outdir *o, const mc_run *run,
             v[(size_t)(C_QLO0 + 2 * q) * rows + r] = pt->q_lo[q];
             v[(size_t)(C_QLO0 + 2 * q + 1) * rows + r] = pt->q_hi[q];
         }
-        v[C_PLE2 * rows + r] = pt->p_le_2;
+        v[C_PLE2 * rows + r] = pt->p_le;
         v[C_PBE * rows + r] = pt->p_break_even;
         v[C_MEAN_LO * rows + r] = pt->mean_lo;
         v[C_MEAN_HI * rows + r] = pt->mean_hi;
-        v[C_PLE2_LO * rows + r] = pt->p_le_2_lo;
-        v[C_PLE2_HI * rows + r] = pt->p_le_2_hi;
+        v[C_PLE2_LO * rows + r] = pt->p_le_lo;
+        v[C_PLE2_HI * rows + r] = pt->p_le_hi;
         v[C_PBE_LO * rows + r] = pt->p_break_even_lo;
         v[C_PBE_HI * rows + r] = pt->p_break_even_hi;
     }
@@ -173,7 +173,7 @@ out:
  * samples. */
 static double stat_of(const mc_stats *st, int k)
 {
-    return k < 0 ? st->mean : k < MC_NQ ? st->q[k] : st->p_le_2;
+    return k < 0 ? st->mean : k < MC_NQ ? st->q[k] : st->p_le;
 }
 
 int mc_write_replicates(const mc_outdir *o, const mc_run *run,
@@ -192,7 +192,7 @@ int mc_write_replicates(const mc_outdir *o, const mc_run *run,
     double t = gsl_cdf_tdist_Pinv(0.975, (double)(r - 1));
     for (int k = 0; k < MC_NOUTPUTS; k++)
         for (int j = -1; j <= MC_NQ; j++) {
-            if (j == MC_NQ && isnan(run->stats[k].p_le_2))
+            if (j == MC_NQ && isnan(run->stats[k].p_le))
                 continue;
             double sum = 0, ss = 0;
             for (size_t i = 0; i < r; i++)

@@ -105,7 +105,7 @@ static void reported_scenario_gives_the_reported_figures(void **state)
     assert_true(fabs(be->q[4] - 67.4155) < 5e-5);
     const mc_stats *m = stat_of(&run, MC_COL_M);
     assert_true(fabs(m->mean - 1.1847) < 5e-5);        /* lifetime 365 */
-    assert_true(m->p_le_2 == 1.0);
+    assert_true(m->p_le == 1.0);
     mc_run_free(&run);
     mc_scenario_free(&s);
 }
@@ -250,9 +250,9 @@ static void curve_p_le_2_equals_p_break_even_at_every_horizon(void **state)
     for (size_t h = 0; h < run.n_horizons; h++)
         for (int m = 0; m < MC_NCURVE; m++) {
             const mc_curve_point *pt = &run.curve[h * MC_NCURVE + (size_t)m];
-            assert_true(pt->p_le_2 == pt->p_break_even);
+            assert_true(pt->p_le == pt->p_break_even);
             assert_true(pt->q[0] <= pt->q[2] && pt->q[2] <= pt->q[4]);
-            saw_between |= pt->p_le_2 > 0.05 && pt->p_le_2 < 0.95;
+            saw_between |= pt->p_le > 0.05 && pt->p_le < 0.95;
         }
     assert_true(saw_between);
     /* the curve at a horizon equals the lifetime multiplier recomputed by
@@ -318,7 +318,7 @@ static void curve_point_by_brute_force(const mc_run *run, const cols *c,
         reached += c->col[mc_curve_be_col[m]][i] <= hz;
     }
     pt->mean = (double)(sum / (long double)n);
-    pt->p_le_2 = (double)le2 / (double)n;
+    pt->p_le = (double)le2 / (double)n;
     pt->p_break_even = (double)reached / (double)n;
     long double ss = 0.0L;
     for (size_t i = 0; i < n; i++) {
@@ -328,7 +328,7 @@ static void curve_point_by_brute_force(const mc_run *run, const cols *c,
     double mcse = sqrt((double)(ss / (long double)(n - 1)) / (double)n);
     pt->mean_lo = pt->mean - mc_z(MC_LEVEL) * mcse;
     pt->mean_hi = pt->mean + mc_z(MC_LEVEL) * mcse;
-    mc_wilson(le2, n, MC_LEVEL, &pt->p_le_2_lo, &pt->p_le_2_hi);
+    mc_wilson(le2, n, MC_LEVEL, &pt->p_le_lo, &pt->p_le_hi);
     mc_wilson(reached, n, MC_LEVEL, &pt->p_break_even_lo,
               &pt->p_break_even_hi);
     mc_quantiles(x, n, probs, MC_NCURVE_Q, pt->q);
@@ -374,13 +374,13 @@ static void assert_point_is_brute_force(const mc_run *run, const cols *c,
         assert_close(got->mean, want.mean, 1e-13, "mean", h, m);
         assert_close(got->mean_lo, want.mean_lo, 1e-12, "mean_lo", h, m);
         assert_close(got->mean_hi, want.mean_hi, 1e-12, "mean_hi", h, m);
-        assert_same_bits(got->p_le_2_lo, want.p_le_2_lo, "p_le_2_lo", h, m);
-        assert_same_bits(got->p_le_2_hi, want.p_le_2_hi, "p_le_2_hi", h, m);
+        assert_same_bits(got->p_le_lo, want.p_le_lo, "p_le_2_lo", h, m);
+        assert_same_bits(got->p_le_hi, want.p_le_hi, "p_le_2_hi", h, m);
         assert_same_bits(got->p_break_even_lo, want.p_break_even_lo,
                          "p_break_even_lo", h, m);
         assert_same_bits(got->p_break_even_hi, want.p_break_even_hi,
                          "p_break_even_hi", h, m);
-        assert_same_bits(got->p_le_2, want.p_le_2, "p_le_2", h, m);
+        assert_same_bits(got->p_le, want.p_le, "p_le_2", h, m);
         assert_same_bits(got->p_break_even, want.p_break_even,
                          "p_break_even", h, m);
         for (int q = 0; q < MC_NCURVE_Q; q++) {
@@ -484,7 +484,7 @@ static void summary_equals_the_plain_computation(void **state)
         mc_stats_compute(c.col[col], c.n, mc_column_output(col)->p_le,
                          scratch, &want);
         /* the multipliers, and they alone, report P(<= 2) */
-        assert_int_equal(isnan(got->p_le_2),
+        assert_int_equal(isnan(got->p_le),
                          mc_column_output(col)->kind != MC_KIND_MULTIPLIER);
         assert_int_equal(got->n, want.n);
         assert_int_equal(got->never, want.never);
@@ -496,8 +496,8 @@ static void summary_equals_the_plain_computation(void **state)
         assert_true(fabs(got->mean - want.mean) <= 1e-13 * fabs(want.mean));
         assert_true(fabs(got->sd - want.sd) <= 1e-11 * fabs(want.sd));
         assert_true(fabs(got->mcse - want.mcse) <= 1e-11 * fabs(want.mcse));
-        if (!isnan(want.p_le_2))
-            assert_true(got->p_le_2 == want.p_le_2);
+        if (!isnan(want.p_le))
+            assert_true(got->p_le == want.p_le);
         /* the intervals: the same order statistics, the same Wilson
            bounds, the mean's from the same mcse */
         for (int q = 0; q < MC_NQ; q++)
@@ -515,11 +515,11 @@ static void summary_equals_the_plain_computation(void **state)
         assert_true(fabs(got->mean_hi - want.mean_hi) <=
                     1e-11 * fabs(want.mean_hi));
         assert_true(got->mean_lo < got->mean && got->mean < got->mean_hi);
-        if (!isnan(want.p_le_2))
-            assert_true(got->p_le_2_lo == want.p_le_2_lo &&
-                        got->p_le_2_hi == want.p_le_2_hi &&
-                        got->p_le_2_lo < got->p_le_2 &&
-                        got->p_le_2 < got->p_le_2_hi);
+        if (!isnan(want.p_le))
+            assert_true(got->p_le_lo == want.p_le_lo &&
+                        got->p_le_hi == want.p_le_hi &&
+                        got->p_le_lo < got->p_le &&
+                        got->p_le < got->p_le_hi);
     }
     /* the decay scenario has "never" in the tails: the test covers it */
     assert_true(run.stats[MC_COL_BE - MC_COL_T].never > 0);

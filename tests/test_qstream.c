@@ -838,7 +838,7 @@ static void assert_stats_match(const mc_stats *got, const mc_stats *want,
     assert_int_equal(got->never, want->never);
     assert_true(same_double(got->min, want->min));
     assert_true(same_double(got->max, want->max));
-    assert_true(same_double(got->p_le_2, want->p_le_2));
+    assert_true(same_double(got->p_le, want->p_le));
     if (isnan(want->mean))
         assert_true(isnan(got->mean));
     else
@@ -882,11 +882,11 @@ static void sacc_should_match_stats_compute(void **st)
             got.q[i] = -12345.0;
         mc_sacc_stats(&a, 1, &got);
         assert_stats_match(&got, &want, 1e-12);
-        assert_true(got.p_le_2 == want.p_le_2);
+        assert_true(got.p_le == want.p_le);
         for (int i = 0; i < MC_NQ; i++)
             assert_true(got.q[i] == -12345.0);     /* left alone */
         mc_sacc_stats(&a, 0, &got);
-        assert_true(isnan(got.p_le_2));
+        assert_true(isnan(got.p_le));
     }
     free(x);
     free(scratch);
@@ -909,7 +909,7 @@ static void sacc_should_give_nan_mean_for_all_infinite(void **st)
     assert_int_equal(got.never, 300);
     assert_true(isnan(got.mean) && isnan(got.sd) && isnan(got.mcse));
     assert_true(got.min == INF && got.max == INF);
-    assert_true(got.p_le_2 == 0);
+    assert_true(got.p_le == 0);
     assert_stats_match(&got, &want, 0);
 
     /* all-infinite blocks before and after finite ones */
@@ -942,7 +942,7 @@ static void sacc_should_give_nan_sd_for_one_finite_value(void **st)
     assert_true(got.mean == -2.75);
     assert_true(isnan(got.sd) && isnan(got.mcse));
     assert_true(got.min == -2.75 && got.max == INF);
-    assert_true(got.p_le_2 == 1.0 / 50.0);
+    assert_true(got.p_le == 1.0 / 50.0);
     assert_stats_match(&got, &want, 0);
 
     /* a single value, alone */
@@ -952,7 +952,7 @@ static void sacc_should_give_nan_sd_for_one_finite_value(void **st)
     assert_int_equal(got.never, 0);
     assert_true(got.mean == -2.75 && got.min == -2.75 && got.max == -2.75);
     assert_true(isnan(got.sd));
-    assert_true(got.p_le_2 == 1);
+    assert_true(got.p_le == 1);
 }
 
 /* Values near 1e200 (their squares overflow): the sd is finite and
@@ -1016,7 +1016,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     assert_int_equal(a.n, 5);
     assert_int_equal(a.never, 1);
     assert_int_equal(a.finite, 4);
-    assert_int_equal(a.le2, 2);
+    assert_int_equal(a.n_le, 2);
     before = a;
     mc_sacc_init(&empty);
     assert_int_equal(empty.n, 0);
@@ -1024,7 +1024,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     assert_int_equal(a.n, before.n);
     assert_int_equal(a.never, before.never);
     assert_int_equal(a.finite, before.finite);
-    assert_int_equal(a.le2, before.le2);
+    assert_int_equal(a.n_le, before.n_le);
     assert_int_equal(a.e, before.e);
     assert_true(same_double(a.mean, before.mean));
     assert_true(same_double(a.m2, before.m2));
@@ -1048,7 +1048,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     assert_true(got.mean == 3);
     assert_rel(got.sd, sqrt(14.0 / 3.0), 1e-15);
     assert_true(got.min == 1 && got.max == INF);
-    assert_true(got.p_le_2 == 0.4);
+    assert_true(got.p_le == 0.4);
 
     /* nothing at all */
     mc_sacc_init(&e2);
@@ -1056,7 +1056,7 @@ static void sacc_empty_merge_should_change_nothing(void **st)
     assert_int_equal(got.n, 0);
     assert_int_equal(got.never, 0);
     assert_true(isnan(got.mean) && isnan(got.sd) && isnan(got.mcse));
-    assert_true(isnan(got.min) && isnan(got.max) && isnan(got.p_le_2));
+    assert_true(isnan(got.min) && isnan(got.max) && isnan(got.p_le));
 }
 
 int main(void)
