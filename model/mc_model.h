@@ -32,11 +32,20 @@
 
 /* The fallback of a required input (it has none). */
 #define MC_REQUIRED ((double)NAN)
+/* The threshold of the P(<= x) that the multipliers report (training at
+ * most doubles the cost), and its text in the column names of MODEL.md
+ * (p_le_2, p_le_2_lo, p_le_2_hi). */
+#define MC_P_LE 2.0
+#define MC_P_LE_TEXT "2"
+#define MC_P_LE_COLUMN "p_le_" MC_P_LE_TEXT
 /* "No P(<= x)" in the output table. */
 #define MC_NO_P_LE ((double)NAN)
 
 /* Groups of outputs: an input enables the outputs of its group (with the
- * core's); an output needs every input of its group and the core's. */
+ * core's); an output needs every input of its group and the core's.  In
+ * MODEL.md's version 1 every input is required and every group present:
+ * the groups are declared here for version 2, whose optional groups have
+ * outputs only where their inputs are given (nothing reads them yet). */
 enum {
     MC_GROUP_CORE = 1u << 0,     /* break-even days and multipliers */
     MC_GROUP_ENERGY = 1u << 1,   /* the energy break-even and multipliers */
@@ -133,9 +142,9 @@ typedef enum mc_output_kind {
       MC_GROUP_CORE | MC_GROUP_ENERGY, MC_NO_P_LE, -1,                       \
       "the t with r p C(t) = T")                                             \
     X(MULTIPLIER, "multiplier", "ratio", MC_KIND_MULTIPLIER, MC_GROUP_CORE,  \
-      2.0, MC_OUT_BREAK_EVEN, "1 + T / C(L)")                                \
+      MC_P_LE, MC_OUT_BREAK_EVEN, "1 + T / C(L)")                            \
     X(MULTIPLIER_ENERGY, "multiplier_energy", "ratio", MC_KIND_MULTIPLIER,   \
-      MC_GROUP_CORE | MC_GROUP_ENERGY, 2.0, MC_OUT_BREAK_EVEN_ENERGY,        \
+      MC_GROUP_CORE | MC_GROUP_ENERGY, MC_P_LE, MC_OUT_BREAK_EVEN_ENERGY,    \
       "1 + T / (r p C(L))")                                                  \
     X(BREAK_EVEN_FINAL, "break_even_days_final_run", "days", MC_KIND_DAYS,   \
       MC_GROUP_CORE, MC_NO_P_LE, -1, "the t with C(t) = F (k = 1)")          \
@@ -143,9 +152,9 @@ typedef enum mc_output_kind {
       MC_KIND_DAYS, MC_GROUP_CORE | MC_GROUP_ENERGY, MC_NO_P_LE, -1,         \
       "the t with r p C(t) = F")                                             \
     X(MULTIPLIER_FINAL, "multiplier_final_run", "ratio", MC_KIND_MULTIPLIER, \
-      MC_GROUP_CORE, 2.0, MC_OUT_BREAK_EVEN_FINAL, "1 + F / C(L)")           \
+      MC_GROUP_CORE, MC_P_LE, MC_OUT_BREAK_EVEN_FINAL, "1 + F / C(L)")       \
     X(MULTIPLIER_ENERGY_FINAL, "multiplier_energy_final_run", "ratio",       \
-      MC_KIND_MULTIPLIER, MC_GROUP_CORE | MC_GROUP_ENERGY, 2.0,              \
+      MC_KIND_MULTIPLIER, MC_GROUP_CORE | MC_GROUP_ENERGY, MC_P_LE,          \
       MC_OUT_BREAK_EVEN_ENERGY_FINAL, "1 + F / (r p C(L))")                  \
     X(TRAINING_USD, "training_usd", "USD", MC_KIND_USD,                      \
       MC_GROUP_CORE | MC_GROUP_COST, MC_NO_P_LE, -1, "c T")                  \

@@ -53,7 +53,7 @@ static void print_drivers(const mc_run *run)
                "correlation with each output;\n all inputs, and partial "
                "rank correlations, in sensitivity.csv)\n");
     for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
-        size_t k = (size_t)(headline[i] - MC_COL_T), d, best[2];
+        size_t k = (size_t)(headline[i] - MC_COL_OUTPUT0), d, best[2];
         double v[MC_NCOLS];
         const char *name[MC_NCOLS];
         if (sob != NULL) {
@@ -90,13 +90,13 @@ static void print_variants(const mc_run *run)
     printf("\nvariants (median shift from the base on the same random "
            "numbers, with the half-width\n of its 95%% interval; every "
            "output in variants.csv)\n");
-    printf("  %-28s %20s %20s\n", "variant", "break_even_days",
-           "multiplier_energy");
+    printf("  %-28s %20s %20s\n", "variant", mc_column_names[shown[0]],
+           mc_column_names[shown[1]]);
     for (size_t v = 0; v < run->n_variants; v++) {
         const mc_variant_result *vr = &run->variants[v];
         printf("  %-28s", vr->name);
         for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-            size_t k = (size_t)(shown[i] - MC_COL_T);
+            size_t k = (size_t)(shown[i] - MC_COL_OUTPUT0);
             char buf[64];
             double shift = vr->diff.median_shift[k];
             double hw = vr->diff.median_hi[k] - shift;
@@ -120,12 +120,12 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
            s->name, run->n, (unsigned long long)s->seed, run->threads,
            run->threads == 1 ? "" : "s", run->seconds, outdir);
     printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
-           "95%", "never", "P(<=2)");
+           "95%", "never", "P(<=" MC_P_LE_TEXT ")");
     static const int shown[] = {
         MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL,
         MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-        const mc_stats *st = &run->stats[shown[i] - MC_COL_T];
+        const mc_stats *st = &run->stats[shown[i] - MC_COL_OUTPUT0];
         char med[48], q05[48], q95[48], never[48], ple2[48] = "";
         /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
         mc_fmt_justified(med, sizeof med, st->q[4],
@@ -151,7 +151,8 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
         printf(*ple2 ? " %*s\n" : "\n", (int)(15 + (strstr(ple2, "±") != NULL)),
                ple2);
     }
-    printf("\n(median and P(<=2) with the half-width of their 95%% interval; "
+    printf("\n(median and P(<=" MC_P_LE_TEXT ") with the half-width of "
+           "their 95%% interval; "
            "every figure\n rounded to the digits its interval justifies; "
            "all intervals in summary.csv)\n");
     print_drivers(run);

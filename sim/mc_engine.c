@@ -246,7 +246,7 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
     const mc_scenario *s = e->s;
     mc_sampler_draw(&L->smp, lo, len, L->col);
     for (int k = 0; k < MC_NOUTPUTS; k++) {
-        const double *x = L->col[MC_COL_T + k];
+        const double *x = L->col[MC_COL_OUTPUT0 + k];
         mc_sacc_block(x, len, mc_output_infos[k].p_le, &L->sacc[k]);
         if (e->sum_on)
             mc_qs_add(L->qa_sum, (size_t)k, x, len);
@@ -324,7 +324,7 @@ static void refine_block(engine *e, lane *L, size_t lo, size_t len)
     mc_sampler_draw(&L->smp, lo, len, L->col);
     if (e->sum_on)
         for (int k = 0; k < MC_NOUTPUTS; k++)
-            mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_T + k], len);
+            mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_OUTPUT0 + k], len);
     if (e->cur_on)
         mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
                         curve_refine, L);
@@ -410,7 +410,7 @@ static void fill_pilots(engine *e)
         mc_sampler_draw(&L->smp, lo, len, L->col);
         for (int k = 0; k < MC_NOUTPUTS; k++)
             memcpy(mc_qs_pilot(e->qs_sum, (size_t)k) + lo,
-                   L->col[MC_COL_T + k], len * sizeof(double));
+                   L->col[MC_COL_OUTPUT0 + k], len * sizeof(double));
         void *ctx[2] = {e->qs_cur, &lo};
         mc_engine_curve(e->s, (const double *const *)L->col, len,
                         L->scratch, curve_pilot, ctx);
@@ -638,7 +638,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
     if (s->sensitivity != MC_SENS_NONE &&
         (e->sd = mc_engine_sens_inputs(s, e->scol)) > 0) {
         for (int k = 0; k < MC_NOUTPUTS; k++)
-            e->scol[e->sd + (size_t)k] = MC_COL_T + k;
+            e->scol[e->sd + (size_t)k] = MC_COL_OUTPUT0 + k;
         e->sncol = e->sd + MC_NOUTPUTS;
         if ((e->rm = mc_rankmap_new(e->n, e->sncol)) == NULL)
             return -1;
@@ -725,7 +725,7 @@ static void results(engine *e, mc_run *run)
 {
     size_t n = e->n, nh = e->nh;
     for (int k = 0; k < MC_NOUTPUTS; k++) {
-        mc_sacc_stats(&e->sacc[k], has_p_le(MC_COL_T + k),
+        mc_sacc_stats(&e->sacc[k], has_p_le(MC_COL_OUTPUT0 + k),
                       &run->stats[k]);
         mc_qs_get_ci(e->qs_sum, (size_t)k, run->stats[k].q,
                      run->stats[k].q_lo, run->stats[k].q_hi);

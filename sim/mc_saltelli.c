@@ -365,7 +365,8 @@ int mc_sobol_write_csv(FILE *f, const mc_sobol_result *res)
             char line[512];
             /* the names are the program's own, far shorter than 128 */
             int n = snprintf(line, 128, "%s,%s",
-                             mc_column_names[MC_COL_T + o], res->factor[i]);
+                             mc_column_names[MC_COL_OUTPUT0 + o],
+                             res->factor[i]);
             char *p = line + (n > 0 && n < 128 ? n : 0);
             p = cell(p, x->S1);
             p = cell(p, x->S1_lo);

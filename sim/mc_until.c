@@ -32,7 +32,8 @@ int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
     u->stat = -2;
     if (sl == 4 && strncmp(st, "mean", 4) == 0)
         u->stat = -1;
-    else if (sl == 6 && strncmp(st, "p_le_2", 6) == 0)
+    else if (sl == strlen(MC_P_LE_COLUMN)
+             && strncmp(st, MC_P_LE_COLUMN, sl) == 0)
         u->stat = MC_NQ;
     for (int q = 0; q < MC_NQ; q++)
         if (strlen(mc_summary_qnames[q]) == sl &&
@@ -43,7 +44,8 @@ int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
         snprintf(msg, len, "expected a statistic with an interval (mean, "
                  "p01, p05, p10, p25, p50, p75, p90, p95, p99%s) after the "
                  "first ':', found '%.*s'",
-                 multiplier ? ", p_le_2" : "; p_le_2 only for multipliers",
+                 multiplier ? ", " MC_P_LE_COLUMN
+                            : "; " MC_P_LE_COLUMN " only for multipliers",
                  (int)sl, st);
         return -1;
     }
@@ -62,7 +64,7 @@ int mc_until_parse(const char *rule, mc_until *u, char *msg, size_t len)
 double mc_until_half_width(const mc_run *run, const mc_until *u,
                            double *value)
 {
-    const mc_stats *st = &run->stats[u->col - MC_COL_T];
+    const mc_stats *st = &run->stats[u->col - MC_COL_OUTPUT0];
     double v, lo, hi;
     if (u->stat < 0) {
         v = st->mean;

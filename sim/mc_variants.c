@@ -67,7 +67,8 @@ static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
     mc_sampler_draw(L->base, lo, len, L->b);
     mc_sampler_draw(L->var, lo, len, L->v);
     for (int k = 0; k < MC_NOUTPUTS; k++) {
-        const double *b = L->b[MC_COL_T + k], *v = L->v[MC_COL_T + k];
+        const double *b = L->b[MC_COL_OUTPUT0 + k];
+        const double *v = L->v[MC_COL_OUTPUT0 + k];
         double *d = L->d + (size_t)k * MC_BLOCK;
         for (size_t i = 0; i < len; i++)
             d[i] = diff(v[i], b[i]);

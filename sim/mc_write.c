@@ -55,7 +55,8 @@ static int write_csv(const mc_outdir *o, const char *name,
 
 /* summary.csv: one row per output, the columns of MODEL.md, then each
  * statistic's interval at MC_LEVEL (issue 6): mean_lo, mean_hi, p01_lo,
- * p01_hi, ..., p99_hi, p_le_2_lo, p_le_2_hi. */
+ * p01_hi, ..., p99_hi, p_le_2_lo, p_le_2_hi (the threshold is the
+ * model's, MC_P_LE_COLUMN). */
 enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
        S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
@@ -65,7 +66,7 @@ int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
 {
     static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
-        "p25", "p50", "p75", "p90", "p95", "p99", "max", "p_le_2"};
+        "p25", "p50", "p75", "p90", "p95", "p99", "max", MC_P_LE_COLUMN};
     char names[S_NUM][16];
     double v[S_NUM][MC_NOUTPUTS];
     const char *metric[MC_NOUTPUTS];
@@ -79,11 +80,11 @@ int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
         snprintf(names[S_QLO0 + 2 * q + 1], sizeof names[0], "%s_hi",
                  mc_summary_qnames[q]);
     }
-    snprintf(names[S_PLE2_LO], sizeof names[0], "p_le_2_lo");
-    snprintf(names[S_PLE2_HI], sizeof names[0], "p_le_2_hi");
+    snprintf(names[S_PLE2_LO], sizeof names[0], MC_P_LE_COLUMN "_lo");
+    snprintf(names[S_PLE2_HI], sizeof names[0], MC_P_LE_COLUMN "_hi");
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         const mc_stats *st = &stats[k];
-        metric[k] = mc_column_names[MC_COL_T + k];
+        metric[k] = mc_column_names[MC_COL_OUTPUT0 + k];
         v[S_N][k] = (double)st->n;
         v[S_NEVER][k] = (double)st->never;
         v[S_MEAN][k] = st->mean;
@@ -120,9 +121,11 @@ int mc_write_curve(const mc_outdir *o, const mc_run *run,
 {
     static const char *const names[C_NUM] = {
         "horizon_days", "mean", "p05", "p25", "p50", "p75", "p95",
-        "p_le_2", "p_break_even", "mean_lo", "mean_hi", "p05_lo", "p05_hi",
+        MC_P_LE_COLUMN, "p_break_even", "mean_lo", "mean_hi", "p05_lo",
+        "p05_hi",
         "p25_lo", "p25_hi", "p50_lo", "p50_hi", "p75_lo", "p75_hi",
-        "p95_lo", "p95_hi", "p_le_2_lo", "p_le_2_hi", "p_break_even_lo",
+        "p95_lo", "p95_hi", MC_P_LE_COLUMN "_lo", MC_P_LE_COLUMN "_hi",
+        "p_break_even_lo",
         "p_break_even_hi"};
     size_t rows = run->n_horizons * MC_NCURVE;
     double *v = malloc((rows + 1) * C_NUM * sizeof(double));
@@ -185,7 +188,7 @@ int mc_write_replicates(const mc_outdir *o, const mc_run *run,
     stat_names[0] = "mean";
     for (int q = 0; q < MC_NQ; q++)
         stat_names[q + 1] = mc_summary_qnames[q];
-    stat_names[MC_NQ + 1] = "p_le_2";
+    stat_names[MC_NQ + 1] = MC_P_LE_COLUMN;
     const char *metric[MC_NOUTPUTS * (MC_NQ + 2)];
     const char *stat[MC_NOUTPUTS * (MC_NQ + 2)];
     double v[R_NUM][MC_NOUTPUTS * (MC_NQ + 2)];
@@ -205,7 +208,7 @@ int mc_write_replicates(const mc_outdir *o, const mc_run *run,
                 ss += d * d;
             }
             double sd = sqrt(ss / (double)(r - 1));
-            metric[rows] = mc_column_names[MC_COL_T + k];
+            metric[rows] = mc_column_names[MC_COL_OUTPUT0 + k];
             stat[rows] = stat_names[j + 1];
             v[R_MEAN][rows] = mean;
             v[R_SD][rows] = sd;
@@ -240,7 +243,7 @@ int mc_write_sensitivity(const mc_outdir *o, const mc_run *run, char *msg,
     }
     for (size_t r = 0; r < rows; r++) {
         const mc_rankcorr *c = &run->sens[r];
-        metric[r] = mc_column_names[MC_COL_T + (int)(r / d)];
+        metric[r] = mc_column_names[MC_COL_OUTPUT0 + (int)(r / d)];
         input[r] = mc_column_names[run->sens_col[r % d]];
         double x[6] = {c->spearman, c->spearman_lo, c->spearman_hi,
                        c->prcc, c->prcc_lo, c->prcc_hi};
@@ -294,7 +297,7 @@ int mc_write_variants(const mc_outdir *o, const mc_run *run, char *msg,
         const mc_variant_diff *d = &vr->diff;
         const mc_stats *st = &d->diff[k];
         variant[r] = vr->name;
-        metric[r] = mc_column_names[MC_COL_T + (int)k];
+        metric[r] = mc_column_names[MC_COL_OUTPUT0 + (int)k];
         double x[V_NUM] = {
             (double)d->n, run->stats[k].q[4], vr->stats[k].q[4],
             d->median_shift[k], d->median_se[k], d->median_lo[k],
