@@ -340,9 +340,10 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         s->inputs[i].stream = mc_rng_stream_id(info->name);
         if (cfg_member(v, info->name) == NULL) {   /* optional: the model's */
             s->inputs[i].dist = mc_dist_fixed(info->fallback);
+            s->inputs[i].name = strdup(info->name);
             s->inputs[i].source = strdup("not in the scenario: the model's "
                                          "fallback value (MODEL.md)");
-            if (s->inputs[i].source == NULL)
+            if (s->inputs[i].name == NULL || s->inputs[i].source == NULL)
                 return cfg_fail(c, "expected memory for a source, found none "
                                 "(out of memory)");
             continue;

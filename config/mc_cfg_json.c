@@ -7,10 +7,12 @@
  * wrongly (leading zeros "01", "1.", raw control characters in strings,
  * bad \u escapes read as a NUL that cuts the string, numbers over 63
  * characters cut), and it reports only where it stopped, through a
- * process-global pointer.  A number's item keeps the number's text in
- * valuestring (cJSON keeps only a double, which rounds above 2^53), so
- * that seed and samples are read exactly from it (mc_count.h); cJSON
- * copies and frees it with the item. */
+ * process-global pointer.  A number directly in the top-level object
+ * keeps its text in valuestring (cJSON keeps only a double, which rounds
+ * above 2^53), so that seed and samples are read exactly from it
+ * (mc_count.h); cJSON copies and frees it with the item.  Numbers deeper
+ * down keep only their double: nothing reads their text, and a file of
+ * millions of numbers would otherwise take a third more memory. */
 
 #include "mc_config_impl.h"
 
@@ -277,24 +279,31 @@ static int js_string(jscan *j, size_t *len)
 }
 
 /* A number item: its double as cJSON's parser reads it (strtod with the
- * locale's decimal point), its text in valuestring. */
-static cJSON *number_item(const unsigned char *text, size_t len)
+ * locale's decimal point), and its text in valuestring if keep_text. */
+static cJSON *number_item(const unsigned char *text, size_t len,
+                          int keep_text)
 {
     char t[JSON_NUMBER_MAX + 1], *dot;
     cJSON *item;
+    double x;
     memcpy(t, text, len);
     t[len] = '\0';
-    if ((item = cJSON_CreateString(t)) == NULL)
+    if (keep_text && (item = cJSON_CreateString(t)) == NULL)
         return NULL;
     dot = strchr(t, '.');
     if (dot != NULL)
         *dot = localeconv()->decimal_point[0];
+    x = strtod(t, NULL);
+    if (!keep_text)
+        return cJSON_CreateNumber(x);
     item->type = cJSON_Number;
-    cJSON_SetNumberHelper(item, strtod(t, NULL));
+    cJSON_SetNumberHelper(item, x);
     return item;
 }
 
-static int js_number(jscan *j, cJSON **out)
+/* A number at nesting depth `depth` (1: a member of the top-level
+ * object). */
+static int js_number(jscan *j, int depth, cJSON **out)
 {
     const unsigned char *s = j->s;
     size_t start = j->i, i = j->i, n = j->n, word = js_word(j, start);
@@ -334,7 +343,7 @@ static int js_number(jscan *j, cJSON **out)
                        "no Infinity)");
     if (i - start > JSON_NUMBER_MAX)
         return js_fail(j, start, 0, "a number of at most 63 characters");
-    if ((*out = number_item(s + start, i - start)) == NULL)
+    if ((*out = number_item(s + start, i - start, depth <= 1)) == NULL)
         return js_oom(j);
     j->i = i;
     return 0;
@@ -487,7 +496,7 @@ static int js_value(jscan *j, int depth, cJSON **out)
         return *out != NULL ? 0 : js_oom(j);
     }
     if (ch == '-' || isdigit(ch))
-        return js_number(j, out);
+        return js_number(j, depth, out);
     for (size_t k = 0; literals[k] != NULL; k++) {
         size_t len = strlen(literals[k]);
         if (js_word(j, j->i) == len

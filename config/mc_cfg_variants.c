@@ -247,6 +247,12 @@ static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
                 cJSON_Delete(doc);
                 return NULL;
             }
+            /* cJSON 1.7.15 does not check the copy of the key it makes: a
+               NULL key is that allocation failing (copy is doc's now) */
+            if (copy->string == NULL) {
+                cJSON_Delete(doc);
+                return NULL;
+            }
         }
     } else {
         cJSON *target = cJSON_GetObjectItemCaseSensitive(
