@@ -109,14 +109,16 @@ void mc_cli_guard_folders_(mc_outdir_guard *g, const char *config,
     struct passwd *pw = getpwuid(geteuid());
     if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
         g->protect[k++] = (mc_outdir_protect){pw->pw_dir, "the home folder"};
-    if (config != NULL && realpath(config, scenario_dir) != NULL) {
+    char *real = config != NULL ? realpath(config, NULL) : NULL;
+    if (real != NULL && strlen(real) < cap) {
+        memcpy(scenario_dir, real, strlen(real) + 1);
         char *slash = strrchr(scenario_dir, '/');
         if (slash != NULL)
             slash[slash == scenario_dir] = '\0';
         g->protect[k++] = (mc_outdir_protect){scenario_dir,
                                               "the scenario file's folder"};
     }
-    (void)cap;
+    free(real);
     g->protect[k].path = NULL;
 }
 

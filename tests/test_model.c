@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -438,6 +439,30 @@ static void bounds_match_hand_computed_values(void **state)
     assert_true(isnan(b.usd_hi));
 }
 
+/* MODEL.md names every column of the table, and the P(<= x) columns'
+ * threshold is the multipliers' (MC_P_LE, p_le_2). */
+static void model_md_names_every_column(void **state)
+{
+    (void)state;
+    FILE *f = fopen(DOCS_DIR "/MODEL.md", "rb");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (int c = 0; c < MC_NCOLS; c++) {
+        char quoted[80];
+        snprintf(quoted, sizeof quoted, "`%s`", mc_column_names[c]);
+        if (strstr(text, quoted) == NULL)
+            fail_msg("docs/MODEL.md does not name the column %s", quoted);
+    }
+    assert_non_null(strstr(text, "`" MC_P_LE_COLUMN "`"));
+    assert_true(strtod(MC_P_LE_TEXT, NULL) == MC_P_LE);
+    for (int o = 0; o < MC_OUT_COUNT; o++)
+        assert_true(isnan(mc_output_infos[o].p_le)
+                    || mc_output_infos[o].p_le == MC_P_LE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +481,7 @@ int main(void)
         cmocka_unit_test(column_forms_match_the_struct_form),
         cmocka_unit_test(curve_matches_the_lifetime_multipliers),
         cmocka_unit_test(bounds_match_hand_computed_values),
+        cmocka_unit_test(model_md_names_every_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
