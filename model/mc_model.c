@@ -338,10 +338,11 @@ double mc_phases_start(const mc_phases *p, size_t j)
 /* I e^(g x), the level x days into a phase from level I: e^(g x) alone
  * may overflow or underflow where the product does not, and then the
  * exponent takes ln I in.  A level of 0 or +inf (an earlier phase's, past
- * the doubles) stays as it is, rather than meet e^(g x) = inf or 0. */
+ * the doubles) stays as it is, rather than meet e^(g x) = inf or 0, and
+ * so does any level at g = 0 (even for x = inf). */
 static double level_after(double I, double g, double x)
 {
-    if (I == 0.0 || isinf(I))
+    if (I == 0.0 || isinf(I) || g == 0.0)
         return I;
     double f = exp(g * x);
     if (f >= DBL_MIN && f <= DBL_MAX)

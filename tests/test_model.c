@@ -842,6 +842,11 @@ static void phases_extremes_are_never_nan(void **state)
        the doubling that follows adds nothing: never */
     assert_true(mc_phases_level(&ps[6], DS_I0, 1e5, 0) == 0);
     assert_true(isinf(mc_phases_break_even(&ps[6], DS_T, DS_I0)));
+    /* flat for ever: I0 on every day, even at t = inf */
+    const double flat = 0;
+    mc_phases ever = {1, NULL, &flat, 0};
+    assert_true(mc_phases_level(&ever, DS_I0, INFINITY, 0) == DS_I0);
+    assert_true(isinf(mc_phases_cumulative(&ever, DS_I0, INFINITY, 0)));
     /* 1e300 flat days: C(t) = I0 t, and T at T / I0 */
     assert_close(mc_phases_cumulative(&ps[3], DS_I0, 1e300, 0),
                  DS_I0 * 1e300, 1e-15);
