@@ -312,3 +312,114 @@ void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
         fn(ctx, h, x, len);
     }
 }
+
+/* ---- traffic in phases ----------------------------------------------- */
+
+double mc_efficiency_rate(double e)
+{
+    return -log1p(-e) / MC_DAYS_PER_MONTH;
+}
+
+double mc_phases_rate(const mc_phases *p, size_t j, int uses)
+{
+    double u = mc_growth_rate(p->growth[j]);
+    /* u - (+0) is u for every u: e = 0 keeps version 1's g */
+    return uses ? u : u - mc_efficiency_rate(p->efficiency);
+}
+
+double mc_phases_start(const mc_phases *p, size_t j)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < j; i++)
+        s += p->days[i];
+    return s;
+}
+
+/* I e^(g x), the level x days into a phase from level I: e^(g x) alone
+ * may overflow or underflow where the product does not, and then the
+ * exponent takes ln I in.  A level of 0 or +inf (an earlier phase's, past
+ * the doubles) stays as it is, rather than meet e^(g x) = inf or 0, and
+ * so does any level at g = 0 (even for x = inf). */
+static double level_after(double I, double g, double x)
+{
+    if (I == 0.0 || isinf(I) || g == 0.0)
+        return I;
+    double f = exp(g * x);
+    if (f >= DBL_MIN && f <= DBL_MAX)
+        return I * f;
+    return exp(g * x + log(I));
+}
+
+/* I E(g, x): the traffic of x > 0 days from level I; 0 for a level of 0
+ * (or no days).  Where E passes the doubles (g > 0) and I is small, the
+ * same as (I e^(g x) - I) / g, which has no cancellation there. */
+static double flow(double I, double g, double x)
+{
+    if (I == 0.0 || !(x > 0.0))
+        return 0.0;
+    double E = mc_cumulative_days(g, x);
+    if (isinf(E) && !isinf(I))
+        return (level_after(I, g, x) - I) / g;
+    return I * E;
+}
+
+/* The phase that holds day t: the last one whose start is at most t, or
+ * phase 0 (for t < 0 and NaN too); its start s, the traffic C before it
+ * and its level I, from x0. */
+typedef struct phase_at {
+    size_t j;
+    double s, C, I;
+} phase_at;
+
+static phase_at phase_of(const mc_phases *p, double x0, double t, int uses)
+{
+    phase_at a = {0, 0.0, 0.0, x0};
+    for (; a.j + 1 < p->n; a.j++) {
+        double d = p->days[a.j], next = a.s + d;
+        if (!(t >= next))
+            break;
+        double g = mc_phases_rate(p, a.j, uses);
+        a.C += flow(a.I, g, d);
+        a.I = level_after(a.I, g, d);
+        a.s = next;
+    }
+    return a;
+}
+
+double mc_phases_level(const mc_phases *p, double x0, double t, int uses)
+{
+    phase_at a = phase_of(p, x0, t, uses);
+    return level_after(a.I, mc_phases_rate(p, a.j, uses), t - a.s);
+}
+
+double mc_phases_cumulative(const mc_phases *p, double x0, double t,
+                            int uses)
+{
+    phase_at a = phase_of(p, x0, t, uses);
+    double g = mc_phases_rate(p, a.j, uses);
+    if (a.j == 0)                  /* version 1's expression */
+        return x0 * mc_cumulative_days(g, t);
+    return a.C + flow(a.I, g, t - a.s);
+}
+
+double mc_phases_break_even(const mc_phases *p, double T, double I0)
+{
+    double s = 0.0, C = 0.0, I = I0;
+    for (size_t j = 0;; j++) {
+        double g = mc_phases_rate(p, j, 0);
+        /* phase 0: T - 0 = T and 0 + t = t, version 1's day exactly */
+        if (j + 1 == p->n)
+            return s + mc_break_even_days(T - C, I, g);
+        double d = p->days[j], next = s + d, Cn = C + flow(I, g, d);
+        if (Cn >= T) {
+            if (Cn == T)
+                return next;
+            /* the day is in [s, next]: log1p(expm1()) may round past */
+            double t = s + mc_break_even_days(T - C, I, g);
+            return t < next ? t : next;
+        }
+        C = Cn;
+        I = level_after(I, g, d);
+        s = next;
+    }
+}

@@ -8,7 +8,10 @@
  *   - the constants (days per month, hours per day),
  *   - the evaluation of samples, one at a time or a block of columns at
  *     once, and the multipliers of the curve at a list of horizons,
- *   - the derived quantities config/ bounds before a run (T, I0, g).
+ *   - the derived quantities config/ bounds before a run (T, I0, g),
+ *   - traffic in phases (MODEL.md version 2, "Derived quantities"):
+ *     C(t), I(t), N(t) and the break-even day over a list of phases
+ *     and an efficiency gain; nothing else calls them yet.
  * Everything else reads these: config/ validates domains against the
  * input table, sim/ names columns from both tables and evaluates through
  * them, results/ is given thresholds and column lists as data.
@@ -284,6 +287,65 @@ static inline double mc_expm1_add(double E, double d)
 {
     return E + d + E * d;
 }
+
+/* ---- traffic in phases (MODEL.md version 2) ------------------------- */
+
+/* Uses grow in phases: phase j (0-based here, 1-based in MODEL.md) starts
+ * on day s_j (s_0 = 0, s_(j+1) = s_j + d_j, summed in that order) and uses
+ * grow at u_j = mc_growth_rate(m_j) in it; the last phase has no end.  The
+ * GPU-hours one use needs fall at h = mc_efficiency_rate(e), so inference
+ * GPU-hours grow at g_j = u_j - h.  With one phase and e = 0 every
+ * function below is version 1's to the last bit: g_0 = u_0 - 0 = u_0,
+ * C(t) = I0 mc_cumulative_days(g_0, t) and the break-even day
+ * mc_break_even_days(T, I0, g_0), the same calls with the same arguments.
+ *
+ * Extremes give a result, never NaN.  The level I(s_j) goes from phase
+ * to phase as a double: past the largest double it stays +INFINITY, and
+ * C(t) with it (an extreme scenario, not an error); below the smallest it
+ * stays 0 and adds no traffic, whatever the later phases' growth.  Both
+ * need scenarios far past any physical one (10^5 days at m = 1). */
+typedef struct mc_phases {
+    size_t n;               /* phases, >= 1 */
+    const double *days;     /* d_0..d_(n-2), each > 0 (none for n = 1) */
+    const double *growth;   /* m_0..m_(n-1), each > -1 */
+    double efficiency;      /* e in [0, 1): efficiency_gain_monthly */
+} mc_phases;
+
+/* The daily fall of the GPU-hours one use needs, h = -ln(1 - e) /
+ * 30.4375, for e in [0, 1): +0 for e = 0; at most 36.74 / 30.4375 = 1.21
+ * for the largest double below 1. */
+double mc_efficiency_rate(double e);
+
+/* Phase j's daily growth: of inference GPU-hours, g_j = u_j - h, or of
+ * uses (uses != 0), u_j, which e does not enter. */
+double mc_phases_rate(const mc_phases *p, size_t j, int uses);
+
+/* The first day s_j of phase j < n, by the sum the functions below use
+ * (+INFINITY if it overflows). */
+double mc_phases_start(const mc_phases *p, size_t j);
+
+/* The level on day t >= 0: I(t) from I0 = x0, or the daily uses U(t)
+ * from U0 = x0 (uses != 0).  Continuous and piecewise exponential; day
+ * s_j counts in phase j. */
+double mc_phases_level(const mc_phases *p, double x0, double t, int uses);
+
+/* The cumulative traffic to day t >= 0: C(t) from I0 = x0 (GPU-hours),
+ * or N(t) from U0 = x0 (uses != 0).  Within phase j, C(t) = C(s_j) +
+ * I(s_j) E(g_j, t - s_j), E(g, x) = mc_cumulative_days(g, x); phase 0 is
+ * x0 mc_cumulative_days(g_0, t).  Day s_j counts in phase j, where C(t)
+ * is C(s_j), the sum of the earlier phases: continuous to a few ulps. */
+double mc_phases_cumulative(const mc_phases *p, double x0, double t,
+                            int uses);
+
+/* The break-even day, the t with C(t) = T (T >= 0, I0 > 0): in the first
+ * phase j with C(s_(j+1)) >= T (or the last), s_j + mc_break_even_days(T -
+ * C(s_j), I(s_j), g_j).  Where C(s_(j+1)) == T, exactly s_(j+1); where
+ * rounding puts the day past s_(j+1), s_(j+1): so the day is monotone in
+ * T across the boundaries.  +INFINITY ("never") where no phase gets there:
+ * a last phase with g < 0 bounds C at C(s_J) + I(s_J) / (-g), and a level
+ * that underflowed to 0 adds nothing.  A level past the largest double
+ * reaches any T at once: the phase's first day. */
+double mc_phases_break_even(const mc_phases *p, double T, double I0);
 
 /* Bounds of the derived quantities over every sample whose inputs lie in
  * the boxes [lo[c], hi[c]] of the input columns c < MC_COL_OUTPUT0 (F's

@@ -1,5 +1,6 @@
 /* test_model.c: the closed forms of MODEL.md against hand-computed values
  * and the checks of PARAMETERS.md. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -463,6 +464,396 @@ static void model_md_names_every_column(void **state)
                     || mc_output_infos[o].p_le == MC_P_LE);
 }
 
+/* ---- traffic in phases (MODEL.md version 2) -------------------------- */
+
+/* DeepSeek's reported figures: T = k F with k = 1, I0 = 226.75 x 8 x 24. */
+#define DS_T 2935000.0
+#define DS_I0 43536.0
+
+/* |got - want| <= ulps x DBL_EPSILON x |want|. */
+static void assert_ulps(double got, double want, double ulps)
+{
+    if (!(fabs(got - want) <= ulps * DBL_EPSILON * fabs(want)))
+        fail_msg("got %.17g, want %.17g (%g ulps)", got, want, ulps);
+}
+
+/* MODEL.md's check: 30 days at m = -0.10, then m = 0.  By hand (40
+ * digits): g = ln 0.9 / 30.4375, C(30) = I0 expm1(30 g) / g =
+ * 1,240,552.111106, I(30) = I0 0.9^(30 / 30.4375) = 39,241.783651, and
+ * the break-even day 30 + (T - C(30)) / I(30) = 73.179685815748. */
+static void phases_two_phase_check_of_model_md(void **state)
+{
+    (void)state;
+    const double days[] = {30}, growth[] = {-0.10, 0};
+    mc_phases p = {2, days, growth, 0};
+    double c30 = mc_phases_cumulative(&p, DS_I0, 30, 0);
+    double i30 = mc_phases_level(&p, DS_I0, 30, 0);
+    double be = mc_phases_break_even(&p, DS_T, DS_I0);
+    printf("two phases: C(30) = %.6f GPU-h, I(30) = %.6f GPU-h/day, "
+           "break-even %.10f days\n", c30, i30, be);
+    assert_true(fabs(c30 - 1240552.1) <= 0.1);           /* MODEL.md */
+    assert_true(fabs(i30 - 39241.78) <= 0.01);
+    assert_true(fabs(be - 73.1797) <= 1e-4);
+    assert_close(c30, 1240552.11110568013, 1e-14);       /* 40 digits */
+    assert_close(i30, 39241.7836508747603, 1e-14);
+    assert_close(be, 73.1796858157477762, 1e-14);
+    assert_true(be > mc_phases_start(&p, 1));            /* second phase */
+    /* on the flat second phase C grows by I(30) a day */
+    assert_close(mc_phases_cumulative(&p, DS_I0, 40, 0), c30 + 10 * i30,
+                 1e-14);
+    assert_true(mc_phases_level(&p, DS_I0, 1000, 0) == i30);
+}
+
+/* Four phases of growth and decay with an efficiency gain: C and I are
+ * continuous at every boundary, the left limit (the day an ulp before)
+ * within 4 ulps of the value on the day (the day's own ulp moves C by
+ * I ulp(s) <= C ulp, and each side has a few roundings). */
+static void phases_cumulative_is_continuous_at_boundaries(void **state)
+{
+    (void)state;
+    const double days[] = {45, 120.5, 200};
+    const double growth[] = {0.15, -0.2, 0.05, -0.1};
+    mc_phases p = {4, days, growth, 0.03};
+    for (size_t j = 1; j < p.n; j++) {
+        double s = mc_phases_start(&p, j);
+        double before = nextafter(s, 0), after = nextafter(s, INFINITY);
+        double c = mc_phases_cumulative(&p, DS_I0, s, 0);
+        assert_ulps(mc_phases_cumulative(&p, DS_I0, before, 0), c, 4);
+        assert_ulps(mc_phases_cumulative(&p, DS_I0, after, 0), c, 4);
+        double i = mc_phases_level(&p, DS_I0, s, 0);
+        assert_ulps(mc_phases_level(&p, DS_I0, before, 0), i, 4);
+        assert_ulps(mc_phases_level(&p, DS_I0, after, 0), i, 4);
+        /* and increasing through it */
+        assert_true(mc_phases_cumulative(&p, DS_I0, before, 0) <= c);
+        assert_true(c <= mc_phases_cumulative(&p, DS_I0, after, 0));
+    }
+    assert_true(mc_phases_start(&p, 3) == 365.5);
+}
+
+/* T equal to C(s_j) as the functions compute it: the break-even day is
+ * s_j exactly (not to an ulp), and the neighbouring T fall on either
+ * side of it. */
+static void phases_break_even_on_a_boundary_is_the_boundary(void **state)
+{
+    (void)state;
+    const double days[] = {30, 61.25}, growth[] = {0.2, -0.15, 0.1};
+    mc_phases p = {3, days, growth, 0.02};
+    for (size_t j = 1; j < p.n; j++) {
+        double s = mc_phases_start(&p, j);
+        double T = mc_phases_cumulative(&p, DS_I0, s, 0);
+        assert_true(mc_phases_break_even(&p, T, DS_I0) == s);
+        assert_true(mc_phases_break_even(&p, nextafter(T, 0), DS_I0) <= s);
+        assert_true(mc_phases_break_even(&p, nextafter(T, INFINITY), DS_I0)
+                    >= s);
+    }
+}
+
+/* One phase with e = 0 is version 1 to the last bit: the rate, C(L), the
+ * break-even day and the multiplier, against mc_model_eval's. */
+static void phases_one_phase_is_version_1_bit_for_bit(void **state)
+{
+    (void)state;
+    const double ms[] = {0, 1e-12, -1e-12, -0.99, 0.25, -0.3634, 5, 1e-320};
+    const double Ls[] = {0, 0.5, 1, 30, 67.4155, 365, 1e4};
+    const double Ts[] = {DS_T, 1, 1e12};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++) {
+        mc_phases p = {1, NULL, &ms[i], 0};
+        double g = mc_growth_rate(ms[i]), gp = mc_phases_rate(&p, 0, 0);
+        assert_memory_equal(&gp, &g, sizeof g);
+        for (size_t l = 0; l < sizeof Ls / sizeof *Ls; l++) {
+            double v1 = DS_I0 * mc_cumulative_days(g, Ls[l]);
+            double v2 = mc_phases_cumulative(&p, DS_I0, Ls[l], 0);
+            assert_memory_equal(&v2, &v1, sizeof v1);
+            mc_draw d = reported();
+            mc_outcome o;
+            d.m = ms[i];
+            d.L = Ls[l];
+            mc_model_eval(&d, &o);
+            double m2 = 1.0 + o.T / v2;
+            assert_memory_equal(&m2, &o.multiplier, sizeof m2);
+            double b2 = mc_phases_break_even(&p, o.T, o.I0);
+            assert_memory_equal(&b2, &o.break_even, sizeof b2);
+        }
+        for (size_t t = 0; t < sizeof Ts / sizeof *Ts; t++) {
+            double b1 = mc_break_even_days(Ts[t], DS_I0, g);
+            double b2 = mc_phases_break_even(&p, Ts[t], DS_I0);
+            assert_memory_equal(&b2, &b1, sizeof b1);
+        }
+    }
+}
+
+/* e = 0.05 at m = 0 is m = -0.05 at e = 0: g = -ln(1 - 0.05) negated,
+ * the same number in real arithmetic; by hand 71.562197952137775 days. */
+static void phases_efficiency_is_negative_growth(void **state)
+{
+    (void)state;
+    const double flat = 0, fall = -0.05;
+    mc_phases pe = {1, NULL, &flat, 0.05}, pm = {1, NULL, &fall, 0};
+    double be = mc_phases_break_even(&pe, DS_T, DS_I0);
+    double bm = mc_phases_break_even(&pm, DS_T, DS_I0);
+    assert_close(be, bm, 1e-12);
+    assert_close(be, 71.562197952137775, 1e-13);
+    assert_close(mc_phases_cumulative(&pe, DS_I0, 365, 0),
+                 mc_phases_cumulative(&pm, DS_I0, 365, 0), 1e-12);
+    assert_close(mc_efficiency_rate(0.05), -mc_growth_rate(-0.05), 1e-15);
+    double zero = mc_efficiency_rate(0);
+    assert_true(zero == 0.0 && !signbit(zero));
+}
+
+/* A reference in long double, built apart from the library: rates from
+ * log1pl, each phase's level by expl, and C by composite Simpson on I(t)
+ * (steps of at most half a day: the error is below (g / 2)^4 / 180 <
+ * 1e-10 relative for the rates drawn here, |g| < 0.02 a day) or by the
+ * closed form per phase in long double. */
+typedef struct ref_phases {
+    size_t n;
+    long double s[6], g[6], I[6];    /* start, rate, level at the start */
+} ref_phases;
+
+static void ref_build(ref_phases *r, const mc_phases *p, double x0,
+                      int uses)
+{
+    const long double dpm = 30.4375L;
+    long double h = uses ? 0.0L : -log1pl(-(long double)p->efficiency) / dpm;
+    r->n = p->n;
+    r->s[0] = 0;
+    r->I[0] = x0;
+    for (size_t j = 0; j < p->n; j++) {
+        r->g[j] = log1pl((long double)p->growth[j]) / dpm - h;
+        if (j + 1 < p->n) {
+            r->s[j + 1] = r->s[j] + p->days[j];
+            r->I[j + 1] = r->I[j] * expl(r->g[j] * p->days[j]);
+        }
+    }
+}
+
+static long double ref_level(const ref_phases *r, size_t j, long double t)
+{
+    return r->I[j] * expl(r->g[j] * (t - r->s[j]));
+}
+
+static long double ref_cumulative(const ref_phases *r, long double t)
+{
+    long double C = 0;
+    for (size_t j = 0; j < r->n && t > r->s[j]; j++) {
+        long double b = j + 1 < r->n && r->s[j + 1] < t ? r->s[j + 1] : t;
+        long double a = r->s[j], len = b - a;
+        size_t k = 2 * (size_t)ceill(len) + 64;          /* even */
+        long double step = len / k, sum = ref_level(r, j, a)
+                                          + ref_level(r, j, b);
+        for (size_t i = 1; i < k; i++)
+            sum += (i % 2 ? 4 : 2) * ref_level(r, j, a + i * step);
+        C += sum * step / 3;
+    }
+    return C;
+}
+
+static long double ref_closed(const ref_phases *r, long double t)
+{
+    long double C = 0;
+    for (size_t j = 0; j < r->n && t > r->s[j]; j++) {
+        long double b = j + 1 < r->n && r->s[j + 1] < t ? r->s[j + 1] : t;
+        long double x = b - r->s[j], g = r->g[j];
+        C += r->I[j] * (g == 0 ? x : expm1l(g * x) / g);
+    }
+    return C;
+}
+
+static double ref_level_at(const ref_phases *r, long double t)
+{
+    size_t j = 0;
+    while (j + 1 < r->n && t >= r->s[j + 1])
+        j++;
+    return (double)ref_level(r, j, t);
+}
+
+/* xorshift64*, fixed seed: the same lists on every run. */
+static double test_uniform(unsigned long long *x, double lo, double hi)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    unsigned long long v = *x * 2685821657736338717ULL;
+    return lo + (hi - lo) * ((double)(v >> 11) * 0x1p-53);
+}
+
+/* 200 random lists: 1 to 5 phases, d in [1, 400], m in [-0.3, 0.3], e in
+ * [0, 0.2].  C(t) and N(t) within 1e-9 of the Simpson reference, C(t)
+ * within 1e-13 of the long double closed form and I(t) within 1e-12 of
+ * the long double level, at the boundaries and 6 random days; a finite
+ * break-even day has C(t) = T within 1e-9 (Simpson) and 1e-13 (closed
+ * form), and "never" a last phase that decays to a bound at most T (to
+ * 1e-9). */
+static void phases_match_numerical_integration(void **state)
+{
+    (void)state;
+    unsigned long long seed = 0x9E3779B97F4A7C15ULL;
+    int finite = 0, never = 0;
+    double worst_c = 0, worst_be = 0;
+    for (int c = 0; c < 200; c++) {
+        double days[4], growth[5];
+        mc_phases p = {1 + (size_t)test_uniform(&seed, 0, 5), days, growth,
+                       test_uniform(&seed, 0, 0.2)};
+        for (size_t j = 0; j < p.n; j++) {
+            growth[j] = test_uniform(&seed, -0.3, 0.3);
+            if (j + 1 < p.n)
+                days[j] = test_uniform(&seed, 1, 400);
+        }
+        double I0 = test_uniform(&seed, 1e3, 1e6);
+        double U0 = test_uniform(&seed, 1e6, 1e12);
+        ref_phases r, ru;
+        ref_build(&r, &p, I0, 0);
+        ref_build(&ru, &p, U0, 1);
+        double end = mc_phases_start(&p, p.n - 1);
+        double ts[6 + 4];
+        size_t nt = 0;
+        for (; nt < 6; nt++)
+            ts[nt] = test_uniform(&seed, 0, end + 400);
+        for (size_t j = 1; j < p.n; j++)
+            ts[nt++] = mc_phases_start(&p, j);
+        for (size_t i = 0; i < nt; i++) {
+            double want = (double)ref_cumulative(&r, ts[i]);
+            double got = mc_phases_cumulative(&p, I0, ts[i], 0);
+            assert_close(got, want, 1e-9);
+            assert_close(got, (double)ref_closed(&r, ts[i]), 1e-13);
+            worst_c = fmax(worst_c, fabs(got / want - 1));
+            assert_close(mc_phases_cumulative(&p, U0, ts[i], 1),
+                         (double)ref_cumulative(&ru, ts[i]), 1e-9);
+            assert_close(mc_phases_level(&p, I0, ts[i], 0),
+                         ref_level_at(&r, ts[i]), 1e-12);
+        }
+        double T = I0 * test_uniform(&seed, 1, 1500);
+        double be = mc_phases_break_even(&p, T, I0);
+        if (isfinite(be)) {
+            finite++;
+            assert_true(be >= 0);
+            double at = (double)ref_cumulative(&r, be);
+            assert_close(at, T, 1e-9);
+            assert_close((double)ref_closed(&r, be), T, 1e-13);
+            worst_be = fmax(worst_be, fabs(at / T - 1));
+        } else {
+            never++;
+            size_t J = p.n - 1;
+            assert_true(be > 0 && r.g[J] < 0);
+            long double bound = ref_cumulative(&r, r.s[J])
+                                + r.I[J] / -r.g[J];
+            assert_true(bound <= T * (1 + 1e-9L));
+        }
+    }
+    printf("200 lists: %d finite break-even days, %d never; worst "
+           "|C / ref - 1| %.2g, |C(be) / T - 1| %.2g\n", finite, never,
+           worst_c, worst_be);
+    assert_true(finite >= 20 && never >= 20);
+}
+
+/* A decaying last phase bounds C at C(s_J) + I(s_J) / (-g_J): T just
+ * above the bound is never, T just below it a finite day where C = T.
+ * The bound by hand: 60 days at m = 0.1 (g = ln 1.1 / 30.4375), then
+ * m = -0.2. */
+static void phases_never_beyond_the_decaying_bound(void **state)
+{
+    (void)state;
+    const double days[] = {60}, growth[] = {0.1, -0.2};
+    mc_phases p = {2, days, growth, 0};
+    long double g0 = log1pl(0.1L) / 30.4375L, g1 = log1pl(-0.2L) / 30.4375L;
+    long double I60 = DS_I0 * expl(60 * g0);
+    double bound = (double)(DS_I0 * expm1l(60 * g0) / g0 + I60 / -g1);
+    assert_close(mc_phases_cumulative(&p, DS_I0, 1e6, 0), bound, 1e-14);
+    assert_close(mc_phases_cumulative(&p, DS_I0, INFINITY, 0), bound, 1e-14);
+    assert_true(isinf(mc_phases_break_even(&p, bound * (1 + 1e-9), DS_I0)));
+    assert_true(isinf(mc_phases_break_even(&p, bound * 2, DS_I0)));
+    double T = bound * (1 - 1e-9);
+    double be = mc_phases_break_even(&p, T, DS_I0);
+    assert_true(isfinite(be) && be > 60);
+    assert_close(mc_phases_cumulative(&p, DS_I0, be, 0), T, 1e-12);
+    /* an efficiency gain turns slow growth into decay: never */
+    const double slow = 0.02;
+    mc_phases grow = {1, NULL, &slow, 0}, gain = {1, NULL, &slow, 0.1};
+    assert_true(isfinite(mc_phases_break_even(&grow, 1e9, DS_I0)));
+    assert_true(mc_phases_rate(&gain, 0, 0) < 0);
+    assert_true(isinf(mc_phases_break_even(&gain, 1e9, DS_I0)));
+}
+
+/* N(t), the cumulative uses: e does not enter u_j.  By hand, one phase
+ * at m = 0.05 with U0 = 168e9: N(365) = U0 expm1(365 u) / u =
+ * 8.3335e13 and U(365) = U0 e^(365 u) = 3.0158e11, u = ln 1.05 /
+ * 30.4375. */
+static void phases_uses_ignore_efficiency(void **state)
+{
+    (void)state;
+    const double days[] = {90}, growth[] = {0.05, 0.01};
+    mc_phases pe = {2, days, growth, 0.1}, p0 = {2, days, growth, 0};
+    const double U0 = 168e9;
+    for (double t = 0; t <= 730; t += 36.5) {
+        double ne = mc_phases_cumulative(&pe, U0, t, 1);
+        double n0 = mc_phases_cumulative(&p0, U0, t, 1);
+        assert_memory_equal(&ne, &n0, sizeof ne);
+        /* the GPU-hours of the same traffic fall behind the uses */
+        if (t > 0)
+            assert_true(mc_phases_cumulative(&pe, U0, t, 0) < ne);
+    }
+    assert_true(mc_phases_rate(&pe, 1, 1) == mc_growth_rate(0.01));
+    assert_true(mc_phases_rate(&pe, 1, 0) < mc_phases_rate(&pe, 1, 1));
+    mc_phases one = {1, NULL, growth, 0.1};
+    double u = log1p(0.05) / 30.4375;
+    assert_close(mc_phases_cumulative(&one, U0, 365, 1),
+                 U0 * expm1(365 * u) / u, 1e-15);
+    assert_close(mc_phases_cumulative(&one, U0, 365, 1),
+                 83335075508640.5561, 1e-14);            /* 30 digits */
+    assert_close(mc_phases_level(&one, U0, 365, 1), 301582982016.873427,
+                 1e-14);
+}
+
+/* Extremes give numbers, never NaN: e at the largest double below 1,
+ * a phase of 1e300 days, a level past the doubles (1e5 days at m = 1)
+ * and one below them (1e5 days at m = -0.5). */
+static void phases_extremes_are_never_nan(void **state)
+{
+    (void)state;
+    const double e_max = nextafter(1.0, 0);
+    assert_close(mc_efficiency_rate(e_max), 53 * log(2.0) / 30.4375, 1e-15);
+    const double d300[] = {1e300}, d5[] = {1e5};
+    const double up_down[] = {1, -0.5}, down_up[] = {-0.5, 1};
+    const double flat_up[] = {0, 0.3}, up_flat[] = {0.3, 0};
+    const mc_phases ps[] = {
+        {1, NULL, up_down, e_max}, {2, d300, up_down, 0},
+        {2, d300, down_up, 0}, {2, d300, flat_up, 0}, {2, d300, up_flat, 0},
+        {2, d5, up_down, 0}, {2, d5, down_up, 0}, {2, d5, up_down, e_max},
+    };
+    const double ts[] = {0, 1, 1e5, 2e5, 1e300, 2e300, INFINITY};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
+        for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
+            double c = mc_phases_cumulative(&ps[i], DS_I0, ts[k], 0);
+            double l = mc_phases_level(&ps[i], DS_I0, ts[k], 0);
+            if (isnan(c) || isnan(l) || c < 0 || l < 0)
+                fail_msg("list %zu, day %g: C %g, I %g", i, ts[k], c, l);
+        }
+        double be = mc_phases_break_even(&ps[i], DS_T, DS_I0);
+        assert_true(!isnan(be) && be > 0);
+    }
+    /* e near 1: traffic gone within days, C bounded near I0 / 1.2 */
+    assert_true(isinf(mc_phases_break_even(&ps[0], DS_T, DS_I0)));
+    /* past the doubles (ps[5] at day 1e5): C is +inf from there on, and
+       T is reached in the first phase as if the second did not exist */
+    assert_true(isinf(mc_phases_cumulative(&ps[5], DS_I0, 2e5, 0)));
+    double be1 = mc_break_even_days(DS_T, DS_I0, mc_growth_rate(1));
+    assert_true(mc_phases_break_even(&ps[5], DS_T, DS_I0) == be1);
+    /* below them (ps[6]): the level is 0 after 1e5 days of halving, and
+       the doubling that follows adds nothing: never */
+    assert_true(mc_phases_level(&ps[6], DS_I0, 1e5, 0) == 0);
+    assert_true(isinf(mc_phases_break_even(&ps[6], DS_T, DS_I0)));
+    /* flat for ever: I0 on every day, even at t = inf */
+    const double flat = 0;
+    mc_phases ever = {1, NULL, &flat, 0};
+    assert_true(mc_phases_level(&ever, DS_I0, INFINITY, 0) == DS_I0);
+    assert_true(isinf(mc_phases_cumulative(&ever, DS_I0, INFINITY, 0)));
+    /* 1e300 flat days: C(t) = I0 t, and T at T / I0 */
+    assert_close(mc_phases_cumulative(&ps[3], DS_I0, 1e300, 0),
+                 DS_I0 * 1e300, 1e-15);
+    assert_close(mc_phases_break_even(&ps[3], DS_T, DS_I0), DS_T / DS_I0,
+                 1e-15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +873,15 @@ int main(void)
         cmocka_unit_test(curve_matches_the_lifetime_multipliers),
         cmocka_unit_test(bounds_match_hand_computed_values),
         cmocka_unit_test(model_md_names_every_column),
+        cmocka_unit_test(phases_two_phase_check_of_model_md),
+        cmocka_unit_test(phases_cumulative_is_continuous_at_boundaries),
+        cmocka_unit_test(phases_break_even_on_a_boundary_is_the_boundary),
+        cmocka_unit_test(phases_one_phase_is_version_1_bit_for_bit),
+        cmocka_unit_test(phases_efficiency_is_negative_growth),
+        cmocka_unit_test(phases_match_numerical_integration),
+        cmocka_unit_test(phases_never_beyond_the_decaying_bound),
+        cmocka_unit_test(phases_uses_ignore_efficiency),
+        cmocka_unit_test(phases_extremes_are_never_nan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
