@@ -495,6 +495,12 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
                         "1) reaching inf (training up to %g GPU-h, inference "
                         "as low as %g GPU-h per day over %g days); narrow the "
                         "extreme inputs", b.T_hi, b.I0_lo, b.span);
+    if (!(b.required_hi < HUGE_VAL))
+        return cfg_fail(c, "expected required_gpu_hours_per_day = "
+                        "inference x training / C(lifetime) finite in double "
+                        "precision, found it reaching inf (training up to %g "
+                        "GPU-h over %g days); narrow the extreme inputs",
+                        b.T_hi, b.span);
     return 0;
 }
 

@@ -134,6 +134,10 @@ void mc_model_eval(const mc_draw *in, mc_outcome *out)
     out->multiplier_energy_final = 1.0 + in->F / (energy * CL);
     out->training_usd = in->c * T;
     out->inference_usd_per_day = in->c * I0;
+    /* I0 times the multipliers' T / C(L): at most I0 exactly when the
+       multiplier is at most 2 (rounding is monotone, I0 x 1 is I0) */
+    out->required = I0 * (T / CL);
+    out->required_energy = I0 * (T / (energy * CL));
 }
 
 void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
@@ -170,6 +174,7 @@ void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
         e = 1.0;
     b->days_hi = t / e / i0lo;
     b->excess_hi = t / e / (i0lo * x / 2);
+    b->required_hi = t / e / (x / 2);
 }
 
 void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
@@ -195,6 +200,8 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
     y[MC_OUT_MULTIPLIER_ENERGY_FINAL] = o.multiplier_energy_final;
     y[MC_OUT_TRAINING_USD] = o.training_usd;
     y[MC_OUT_INFERENCE_USD_PER_DAY] = o.inference_usd_per_day;
+    y[MC_OUT_REQUIRED_GPU_HOURS_PER_DAY] = o.required;
+    y[MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY] = o.required_energy;
 }
 
 void mc_model_eval_block(double *const col[MC_NCOLS], size_t len)

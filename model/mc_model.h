@@ -163,7 +163,14 @@ typedef enum mc_output_kind {
       MC_GROUP_CORE | MC_GROUP_COST, MC_NO_P_LE, -1, "c T")                  \
     X(INFERENCE_USD_PER_DAY, "inference_usd_per_day", "USD/day",             \
       MC_KIND_USD_PER_DAY, MC_GROUP_CORE | MC_GROUP_COST, MC_NO_P_LE, -1,    \
-      "c I0")
+      "c I0")                                                                \
+    X(REQUIRED_GPU_HOURS_PER_DAY, "required_gpu_hours_per_day", "GPU-h/day", \
+      MC_KIND_GPU_HOURS_PER_DAY, MC_GROUP_CORE, MC_NO_P_LE, -1,              \
+      "I0 T / C(L): day-0 traffic that amortises training to 2x")            \
+    X(REQUIRED_GPU_HOURS_PER_DAY_ENERGY,                                     \
+      "required_gpu_hours_per_day_energy", "GPU-h/day",                      \
+      MC_KIND_GPU_HOURS_PER_DAY, MC_GROUP_CORE | MC_GROUP_ENERGY,            \
+      MC_NO_P_LE, -1, "I0 T / (r p C(L)): the same in energy")
 
 #define MC_OUT_ENUM_(ID, ...) MC_OUT_##ID,
 typedef enum mc_output_id {
@@ -255,6 +262,8 @@ typedef struct mc_outcome {
     double multiplier_energy_final; /* multiplier_energy_final_run */
     double training_usd;          /* c T */
     double inference_usd_per_day; /* c I0 */
+    double required;              /* required_gpu_hours_per_day, I0 T / C(L) */
+    double required_energy;       /* ..._energy, I0 T / (r p C(L)) */
 } mc_outcome;
 
 /* Training compute T = k F. */
@@ -367,6 +376,8 @@ typedef struct mc_model_bounds {
     double days_hi;       /* T_hi / (min(E_lo, 1) I0_lo) */
     double excess_hi;     /* T_hi / (min(E_lo, 1) I0_lo span / 2): the
                              most a multiplier exceeds 1 */
+    double required_hi;   /* T_hi / (min(E_lo, 1) span / 2): the most
+                             required traffic, I0 times that excess */
 } mc_model_bounds;
 void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
                         const double hi[MC_COL_OUTPUT0],

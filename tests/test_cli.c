@@ -140,6 +140,12 @@ static void reported_run_reads_back_67_4155_days(void **state)
     assert_true(csv_cell(summary, "multiplier", "p_le_2") == 1.0);
     assert_true(isnan(csv_cell(summary, "break_even_days", "p_le_2")));  /* empty */
     assert_int_equal(count_lines(summary), 1 + MC_NOUTPUTS);
+    /* MODEL.md version 2: the traffic that amortises to 2x over 365 days,
+       2,935,000 / 365 GPU-h a day, below the measured 43,536 */
+    assert_true(fabs(csv_cell(summary, "required_gpu_hours_per_day", "p50")
+                     - 2935000.0 / 365.0) <= 1e-11 * 8041.0);
+    assert_true(csv_cell(summary, "required_gpu_hours_per_day_energy", "p50")
+                == csv_cell(summary, "required_gpu_hours_per_day", "p50"));
     free(summary);
 
     char *samples = slurp("run/samples.csv");
@@ -152,7 +158,8 @@ static void reported_run_reads_back_67_4155_days(void **state)
         "inference_gpu_hours_per_day,break_even_days,break_even_days_energy,"
         "multiplier,multiplier_energy,break_even_days_final_run,"
         "break_even_days_energy_final_run,multiplier_final_run,"
-        "multiplier_energy_final_run,training_usd,inference_usd_per_day\n"
+        "multiplier_energy_final_run,training_usd,inference_usd_per_day,"
+        "required_gpu_hours_per_day,required_gpu_hours_per_day_energy\n"
         "0,2935000,1,226.75,8,1,0,1,1,365,2,2935000,43536,"
         "67.41547225284822,");
     free(samples);

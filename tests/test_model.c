@@ -339,7 +339,7 @@ static void column_forms_match_the_struct_form(void **state)
             o.multiplier_energy, o.break_even_final,
             o.break_even_energy_final, o.multiplier_final,
             o.multiplier_energy_final, o.training_usd,
-            o.inference_usd_per_day};
+            o.inference_usd_per_day, o.required, o.required_energy};
         for (int k = 0; k < MC_OUT_COUNT; k++)
             assert_memory_equal(&col[MC_COL_OUTPUT0 + k][i], &want[k],
                                 sizeof(double));
@@ -854,6 +854,38 @@ static void phases_extremes_are_never_nan(void **state)
                  1e-15);
 }
 
+/* Required traffic (MODEL.md version 2, in every scenario): by hand for
+ * the reported inputs, I0 T / C(365) = 2,935,000 / 365 GPU-h a day; and
+ * at most the measured day's exactly when the multiplier is at most 2,
+ * sample by sample, over a grid that crosses 2 both ways. */
+static void required_traffic_is_at_most_today_exactly_below_2x(void **state)
+{
+    (void)state;
+    mc_draw d = reported();
+    mc_outcome o;
+    mc_model_eval(&d, &o);
+    assert_close(o.required, 2935000.0 / 365.0, 1e-15);      /* 8,041.1 */
+    assert_true(o.required == o.required_energy);            /* r = p = 1 */
+    d.r = 0.5;
+    mc_model_eval(&d, &o);
+    assert_close(o.required_energy, 2.0 * 2935000.0 / 365.0, 1e-15);
+    size_t below = 0, above = 0;
+    for (int i = 0; i < 4000; i++) {
+        d = reported();
+        d.k = 1.0 + 0.002 * (double)(i % 1000);
+        d.m = -0.2 + 0.1 * (double)(i / 1000);
+        d.L = 20.0 + 0.37 * (double)(i % 997);
+        d.r = 0.4 + 0.0003 * (double)i;
+        mc_model_eval(&d, &o);
+        assert_int_equal(o.required <= o.I0, o.multiplier <= 2.0);
+        assert_int_equal(o.required_energy <= o.I0,
+                         o.multiplier_energy <= 2.0);
+        below += o.multiplier <= 2.0;
+        above += o.multiplier > 2.0;
+    }
+    assert_true(below > 100 && above > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,6 +905,7 @@ int main(void)
         cmocka_unit_test(curve_matches_the_lifetime_multipliers),
         cmocka_unit_test(bounds_match_hand_computed_values),
         cmocka_unit_test(model_md_names_every_column),
+        cmocka_unit_test(required_traffic_is_at_most_today_exactly_below_2x),
         cmocka_unit_test(phases_two_phase_check_of_model_md),
         cmocka_unit_test(phases_cumulative_is_continuous_at_boundaries),
         cmocka_unit_test(phases_break_even_on_a_boundary_is_the_boundary),

@@ -441,10 +441,11 @@ static void rows_should_be_the_engine_samples(void **state)
             defined += rc == 0;
         }
         /* the checks above compared numbers, not only NaN: with k alone
-           T, the break-even days, the multipliers and the training cost
-           vary, but not I0, its cost or the final-run (k = 1) outputs;
-           with F, these too, but not I0 and its cost */
-        assert_int_equal(defined, k == 0 ? 6 : 10);
+           T, the break-even days, the multipliers, the training cost and
+           the required traffic vary, but not I0, its cost or the
+           final-run (k = 1) outputs; with F, these too, but not I0 and
+           its cost */
+        assert_int_equal(defined, k == 0 ? 8 : 12);
         for (int c = 0; c < MC_NCOLS; c++)
             free(col[c]);
         mc_scenario_free(&s);
