@@ -10,7 +10,7 @@ Python, JSON, notebooks, CMake. It checks
     anchor must be a heading of a Markdown target (GitHub's slugs);
   - path-like words: a top folder of the repository followed by a path
     (docs/x.md, tests/checks/), or a name with a file extension, with or
-    without folders (MODEL.md, shared/PARAMETERS.md).
+    without folders (MODEL.md, docs/PARAMETERS.md).
 A word is found relative to the file's folder, then to the top folder; a
 bare name (no folder) anywhere in the tree. Paths that runs and builds
 make (build*/, runs/, *.csv, manifest.json, temporary names, globs) and

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "e2e.h"
 #include "mc_model.h"
 
 /* Relative closeness, for values printed to a given number of digits. */
@@ -445,12 +446,8 @@ static void bounds_match_hand_computed_values(void **state)
 static void model_md_names_every_column(void **state)
 {
     (void)state;
-    FILE *f = fopen(DOCS_DIR "/MODEL.md", "rb");
-    assert_non_null(f);
-    static char text[1 << 16];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
+    char *text = e2e_slurp(DOCS_DIR "/MODEL.md", NULL);
+    assert_non_null(text);
     for (int c = 0; c < MC_NCOLS; c++) {
         char quoted[80];
         snprintf(quoted, sizeof quoted, "`%s`", mc_column_names[c]);
@@ -462,6 +459,7 @@ static void model_md_names_every_column(void **state)
     for (int o = 0; o < MC_OUT_COUNT; o++)
         assert_true(isnan(mc_output_infos[o].p_le)
                     || mc_output_infos[o].p_le == MC_P_LE);
+    free(text);
 }
 
 /* ---- traffic in phases (MODEL.md version 2) -------------------------- */
