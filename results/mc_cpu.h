@@ -1,6 +1,6 @@
 /* mc_cpu.h: the vector extensions results/ may use, detected once.
  *
- * mc_qstream.c bins values and mc_sens.c finds rank cells with AVX-512 or
+ * mc_qstream_add.c bins values and mc_sens.c finds rank cells with AVX-512 or
  * AVX2 loops where the CPU has them, else with portable ones; every path
  * gives the same bits.  The CPU is asked once (the first mc_cpu_level);
  * a limit set with mc_cpu_limit keeps the library to a narrower path, so
