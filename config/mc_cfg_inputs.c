@@ -323,7 +323,7 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         return -1;
     for (size_t i = 0; keys[i] != NULL; i++)
         if (cfg_member(v, keys[i]) == NULL
-            && (i == 0 || mc_input_infos[i - 1].required))
+            && (i == 0 || mc_input_infos[i - 1].required == MC_ALWAYS))
             return cfg_fail(c, "missing required key '%s': expected every "
                             "input of MODEL.md (%s, %s, %s, ...), found no "
                             "'%s'", keys[i], keys[0], keys[1], keys[2],
@@ -339,7 +339,10 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         const mc_input_info *info = &mc_input_infos[i];
         s->inputs[i].stream = mc_rng_stream_id(info->name);
         if (cfg_member(v, info->name) == NULL) {   /* optional: the model's */
-            s->inputs[i].dist = mc_dist_fixed(info->fallback);
+            /* a group's input, or one that follows another: 0, which
+               no output reads (mc_layout) */
+            s->inputs[i].dist = mc_dist_fixed(
+                isnan(info->fallback) ? 0.0 : info->fallback);
             s->inputs[i].name = strdup(info->name);
             s->inputs[i].source = strdup("not in the scenario: the model's "
                                          "fallback value (MODEL.md)");
@@ -356,6 +359,18 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         s->inputs[i].stream = mc_rng_stream_id(info->name);
         cfg_path_pop(c, old);
     }
+    return cfg_make_layout(c, v, s);
+}
+
+int cfg_make_layout(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    unsigned char given[MC_IN_COUNT];
+    char msg[sizeof ((mc_err *)0)->msg];
+    for (size_t i = 0; i < MC_IN_COUNT; i++)
+        given[i] = cfg_member(v, mc_input_infos[i].name) != NULL;
+    if (mc_layout_make(given, 1, s->use_per, ~0ull, &s->layout, msg,
+                       sizeof msg) != 0)
+        return cfg_fail(c, "%s", msg);
     return 0;
 }
 
@@ -454,7 +469,8 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
         reach(&s->inputs[i].dist, &lo[MC_COL_INPUT0 + i],
               &hi[MC_COL_INPUT0 + i]);
     mc_model_bounds_of(lo, hi,
-                       s->n_horizons > 0 ? s->horizons[0] : HUGE_VAL, &b);
+                       s->n_horizons > 0 ? s->horizons[0] : HUGE_VAL,
+                       &s->layout, &b);
     if (!(f < HUGE_VAL))
         return cfg_fail(c, "expected final_run_gpu_hours (the sum of the "
                         "stages) finite in double precision, found stages "

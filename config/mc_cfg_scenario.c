@@ -304,6 +304,7 @@ static void set_defaults(mc_scenario *s)
     s->bootstrap = MC_BOOTSTRAP_DEFAULT;
     s->until[0] = '\0';
     s->write_samples = 1;
+    s->use_per = 1.0;
 }
 
 /* The document is an object of known keys; its name, description, seed

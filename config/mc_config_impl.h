@@ -149,6 +149,8 @@ int cfg_check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
 
 /* The keys of "inputs": FINAL_RUN, then mc_input_infos' names, NULL. */
 void cfg_input_keys(const char *keys[MC_IN_COUNT + 2]);
+/* s->layout from the inputs $.inputs (v) gives, at the current path. */
+int cfg_make_layout(cfg_ctx *c, const cJSON *v, mc_scenario *s);
 /* The mc_input_id named name, or -1. */
 int cfg_input_id(const char *name);
 /* $.inputs (v, at the current path) into s->stages and s->inputs. */

@@ -94,6 +94,7 @@ void mc_scenario_free(mc_scenario *s)
     for (size_t i = 0; i < MC_IN_COUNT; i++)
         input_free(&s->inputs[i]);
     free(s->horizons);
+    free(s->use_unit);
     for (size_t i = 0; i < s->n_variants; i++) {
         free(s->variants[i].name);
         free(s->variants[i].description);

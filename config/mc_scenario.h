@@ -39,6 +39,17 @@ typedef struct mc_scenario {
     size_t n_stages;
     mc_input *stages;
     mc_input inputs[MC_IN_COUNT];
+    /* The `use` block (MODEL.md version 2): the unit of a use ("output
+       token") and the count a per-use figure is for (1e6); NULL and 1
+       without one. */
+    char *use_unit;
+    double use_per;
+    /* What the scenario has of the model (mc_layout_make): the groups
+       its inputs give, its traffic phases, the columns of samples.csv,
+       the outputs of summary.csv, the curve's metrics.  An input that
+       layout.given does not list holds its fallback (or a placeholder
+       no output reads). */
+    mc_layout layout;
     /* horizons (days since the measured day) for curve.csv, increasing,
        each > 0 */
     size_t n_horizons;

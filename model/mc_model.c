@@ -13,19 +13,29 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- the tables ------------------------------------------------------ */
 
-#define MC_IN_INFO_(ID, name, symbol, unit, lo, lo_open, required,         \
-                    fallback, group, doc)                                   \
-    {name, symbol, unit, lo, lo_open, required, fallback, group, doc},
+#define MC_IN_INFO_(ID, name, symbol, unit, lo, lo_open, hi, required,     \
+                    fallback, follows, group, doc)                          \
+    {name, symbol, unit, lo, lo_open, hi, required, fallback, follows,      \
+     group, doc},
 const mc_input_info mc_input_infos[MC_IN_COUNT + 1] = {
     MC_INPUT_TABLE(MC_IN_INFO_)
-    {"final_run_gpu_hours", "F", "GPU-h", 0.0, 1, 1, MC_REQUIRED,
-     MC_GROUP_CORE,
+    {"final_run_gpu_hours", "F", "GPU-h", 0.0, 1, INFINITY, MC_ALWAYS,
+     MC_REQUIRED, -1, MC_GROUP_CORE,
      "final-run training: the sum of the reported stages"},
 };
+
+const int mc_phase_growth_input[MC_MAX_PHASES] = {
+    MC_IN_MONTHLY_GROWTH, MC_IN_TRAFFIC_2_MONTHLY_GROWTH,
+    MC_IN_TRAFFIC_3_MONTHLY_GROWTH, MC_IN_TRAFFIC_4_MONTHLY_GROWTH,
+    MC_IN_TRAFFIC_5_MONTHLY_GROWTH, MC_IN_TRAFFIC_6_MONTHLY_GROWTH};
+const int mc_phase_days_input[MC_MAX_PHASES - 1] = {
+    MC_IN_TRAFFIC_1_DAYS, MC_IN_TRAFFIC_2_DAYS, MC_IN_TRAFFIC_3_DAYS,
+    MC_IN_TRAFFIC_4_DAYS, MC_IN_TRAFFIC_5_DAYS};
 
 #define MC_OUT_INFO_(ID, name, unit, kind, group, p_le, curve_be, doc)      \
     {name, unit, kind, group, p_le, curve_be, doc},
@@ -40,10 +50,155 @@ const char *const mc_column_names[MC_NCOLS] = {
     MC_OUTPUT_TABLE(MC_NAME_)
 };
 
-const int mc_curve_metric_col[MC_NCURVE] = {
-    MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
-const int mc_curve_be_col[MC_NCURVE] = {
-    MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL};
+_Static_assert(MC_OUT_COUNT <= 64, "a curve mask has a bit per output");
+
+unsigned mc_group_needs(unsigned g)
+{
+    return g == MC_GROUP_CARBON || g == MC_GROUP_WATER ? MC_GROUP_POWER : 0;
+}
+
+const char *mc_group_name(unsigned g)
+{
+    switch (g) {
+    case MC_GROUP_CORE: return "core";
+    case MC_GROUP_ENERGY: return "energy";
+    case MC_GROUP_COST: return "cost";
+    case MC_GROUP_POWER: return "power";
+    case MC_GROUP_CARBON: return "carbon";
+    case MC_GROUP_WATER: return "water";
+    case MC_GROUP_USE: return "use";
+    default: return NULL;
+    }
+}
+
+/* The names of group g's MC_WITH_GROUP inputs, "a and b". */
+static void group_inputs(unsigned g, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (mc_input_infos[i].group == g &&
+            mc_input_infos[i].required == MC_WITH_GROUP && k < n)
+            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? " and " : "",
+                                  mc_input_infos[i].name);
+}
+
+/* The first input given of group g. */
+static int first_given(const unsigned char given[MC_IN_COUNT], unsigned g)
+{
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (given[i] && mc_input_infos[i].group == g)
+            return i;
+    return -1;
+}
+
+static int layout_groups(const unsigned char given[MC_IN_COUNT],
+                         mc_layout *lay, char *msg, size_t len)
+{
+    lay->groups = MC_GROUPS_ALWAYS;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (given[i])
+            lay->groups |= mc_input_infos[i].group;
+    for (int i = 0; i < MC_IN_COUNT; i++) {
+        const mc_input_info *in = &mc_input_infos[i];
+        if (given[i] || in->required == MC_OPTIONAL ||
+            (in->required == MC_WITH_GROUP && !(lay->groups & in->group)))
+            continue;
+        if (in->required == MC_ALWAYS) {
+            snprintf(msg, len, "expected %s (every scenario gives it), "
+                     "found none", in->name);
+            return -1;
+        }
+        char names[256];
+        group_inputs(in->group, names, sizeof names);
+        snprintf(msg, len, "expected %s beside %s (the %s outputs need %s), "
+                 "found no %s; give it, or leave the %s group out",
+                 in->name, mc_input_infos[first_given(given, in->group)].name,
+                 mc_group_name(in->group), names, in->name,
+                 mc_group_name(in->group));
+        return -1;
+    }
+    for (unsigned g = 1; g != 0 && g <= MC_GROUP_USE; g <<= 1) {
+        unsigned need = mc_group_needs(g);
+        if (!(lay->groups & g) || (lay->groups & need) == need)
+            continue;
+        char names[256];
+        group_inputs(need, names, sizeof names);
+        snprintf(msg, len, "expected %s beside %s (%s is per kWh of "
+                 "energy, which needs %s), found no %s; give them, or "
+                 "remove %s", names,
+                 mc_input_infos[first_given(given, g)].name,
+                 mc_group_name(g), names, names,
+                 mc_input_infos[first_given(given, g)].name);
+        return -1;
+    }
+    return 0;
+}
+
+int mc_layout_make(const unsigned char given[MC_IN_COUNT], size_t n_phases,
+                   double per, unsigned long long curve_mask,
+                   mc_layout *lay, char *msg, size_t len)
+{
+    memset(lay, 0, sizeof *lay);
+    memcpy(lay->given, given, sizeof lay->given);
+    if (n_phases < 1 || n_phases > MC_MAX_PHASES) {
+        snprintf(msg, len, "expected 1 to %d traffic phases, found %zu",
+                 MC_MAX_PHASES, n_phases);
+        return -1;
+    }
+    for (size_t j = 0; j + 1 < MC_MAX_PHASES; j++)
+        if ((given[mc_phase_days_input[j]] != 0) != (j + 1 < n_phases) ||
+            (given[mc_phase_growth_input[j + 1]] != 0) != (j + 1 < n_phases)) {
+            snprintf(msg, len, "expected the inputs of %zu traffic phases, "
+                     "found traffic_%zu's %s", n_phases, j + 1,
+                     j + 1 < n_phases ? "missing" : "given");
+            return -1;
+        }
+    if (layout_groups(given, lay, msg, len) != 0)
+        return -1;
+    lay->n_phases = n_phases;
+    lay->efficiency = given[MC_IN_EFFICIENCY] != 0;
+    lay->per = per;
+    lay->col[lay->ncols++] = MC_COL_F;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (given[i] || mc_input_infos[i].required == MC_ALWAYS)
+            lay->col[lay->ncols++] = MC_COL_INPUT0 + i;
+    for (int o = 0; o < MC_OUT_COUNT; o++) {
+        const mc_output_info *info = &mc_output_infos[o];
+        if ((info->group & ~lay->groups) != 0)
+            continue;
+        lay->has_out[o] = 1;
+        lay->out[lay->nout++] = o;
+        lay->col[lay->ncols++] = MC_COL_OUTPUT0 + o;
+    }
+    for (int o = 0; o < MC_OUT_COUNT; o++) {
+        if (mc_output_infos[o].curve_break_even < 0 ||
+            !(curve_mask >> o & 1u))
+            continue;
+        if (!lay->has_out[o]) {
+            if (curve_mask == ~0ull)
+                continue;
+            snprintf(msg, len, "expected a multiplier of the scenario on "
+                     "the curve, found %s, whose %s inputs the scenario "
+                     "does not give", mc_output_infos[o].name,
+                     mc_group_name(mc_output_infos[o].group &
+                                   ~lay->groups & -(mc_output_infos[o].group &
+                                                    ~lay->groups)));
+            return -1;
+        }
+        lay->curve[lay->ncurve++] = o;
+    }
+    return 0;
+}
+
+void mc_layout_v1(mc_layout *lay)
+{
+    unsigned char given[MC_IN_COUNT] = {0};
+    char msg[8];
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        given[i] = mc_input_infos[i].required == MC_ALWAYS;
+    mc_layout_make(given, 1, 1.0, ~0ull, lay, msg, sizeof msg);
+}
 
 int mc_column_find(const char *name, size_t len)
 {
@@ -140,9 +295,101 @@ void mc_model_eval(const mc_draw *in, mc_outcome *out)
     out->required_energy = I0 * (T / (energy * CL));
 }
 
+/* The fastest daily decay over the phases present: -u(m) at the lowest
+ * growth of any phase, plus h (if with_h) at the largest e; 0 if none
+ * decays. */
+static double fastest_decay(const double *il, const double *ih,
+                            const mc_layout *lay, int with_h)
+{
+    double a = 0.0;
+    for (size_t j = 0; j < lay->n_phases; j++) {
+        double m = il[mc_phase_growth_input[j]];
+        double r = -mc_growth_rate(m) +
+                   (with_h && lay->efficiency
+                        ? mc_efficiency_rate(ih[MC_IN_EFFICIENCY]) : 0.0);
+        a = r > a ? r : a;
+    }
+    return a;
+}
+
+/* min(x, 1 / a): with I(t) >= I0 e^(-a t), C(x) >= I0 min(x, 1/a) / 2. */
+static double span_of(double x, double a)
+{
+    return a > 0 && 1.0 / a < x ? 1.0 / a : x;
+}
+
+/* The largest of the version-2 outputs, for checks that they stay
+ * finite (mc_model_bounds). */
+static void bounds_v2(const double *il, const double *ih,
+                      const mc_layout *lay, const mc_model_bounds *b,
+                      double e, double *out)
+{
+    unsigned gr = lay->groups;
+    int ci = lay->given[MC_IN_INFERENCE_CI] ? MC_IN_INFERENCE_CI
+                                            : MC_IN_TRAINING_CI;
+    int wi = lay->given[MC_IN_INFERENCE_WATER] ? MC_IN_INFERENCE_WATER
+                                               : MC_IN_TRAINING_WATER;
+    double PQ = ih[MC_IN_KW_PER_GPU] * ih[MC_IN_TRAINING_PUE];
+    double ET = b->T_hi * PQ;
+    double eI = mc_energy_ratio(ih[MC_IN_POWER_RATIO], ih[MC_IN_PUE_RATIO])
+                * PQ;
+    for (int o = 0; o < MC_OUT_COUNT; o++)
+        out[o] = 0.0;
+    if (gr & MC_GROUP_POWER) {
+        out[MC_OUT_TRAINING_MWH] = ET / 1000.0;
+        out[MC_OUT_INFERENCE_MWH_PER_DAY] = b->I0_hi * eI / 1000.0;
+    }
+    if (gr & MC_GROUP_CARBON) {
+        out[MC_OUT_TRAINING_TCO2E] = ET * ih[MC_IN_TRAINING_CI] / 1000.0;
+        out[MC_OUT_INFERENCE_TCO2E_PER_DAY] = b->I0_hi * eI * ih[ci] / 1000.0;
+        if (il[ci] > 0) {
+            double rho = ih[MC_IN_TRAINING_CI] / il[ci];
+            out[MC_OUT_BREAK_EVEN_CARBON] = b->T_hi * rho / e / b->I0_lo;
+            out[MC_OUT_MULTIPLIER_CARBON] = b->T_hi * rho / e /
+                                            (b->I0_lo * b->span / 2);
+        }
+    }
+    if (gr & MC_GROUP_WATER) {
+        out[MC_OUT_TRAINING_WATER_M3] = ET * ih[MC_IN_TRAINING_WATER] / 1000.0;
+        out[MC_OUT_INFERENCE_WATER_M3_PER_DAY] = b->I0_hi * eI * ih[wi] /
+                                                 1000.0;
+        if (il[wi] > 0) {
+            double rho = ih[MC_IN_TRAINING_WATER] / il[wi];
+            out[MC_OUT_BREAK_EVEN_WATER] = b->T_hi * rho / e / b->I0_lo;
+            out[MC_OUT_MULTIPLIER_WATER] = b->T_hi * rho / e /
+                                           (b->I0_lo * b->span / 2);
+        }
+    }
+    if (!(gr & MC_GROUP_USE))
+        return;
+    /* C(L) / N(L) <= I0 / U0: uses' level falls no faster than I's */
+    double per = lay->per, u0lo = il[MC_IN_USES_PER_DAY];
+    double x = span_of(il[MC_IN_LIFETIME_DAYS],
+                       fastest_decay(il, ih, lay, 0));
+    double gi = per * (b->I0_hi / u0lo), gt = per * (b->T_hi / (u0lo * x / 2));
+    out[MC_OUT_INFERENCE_GPU_HOURS_PER_USE] = gi;
+    out[MC_OUT_TRAINING_GPU_HOURS_PER_USE] = gt;
+    out[MC_OUT_REQUIRED_USES_PER_DAY] = ih[MC_IN_USES_PER_DAY] *
+                                        b->excess_hi;
+    if (!(gr & MC_GROUP_POWER))
+        return;
+    double wi_ = 1000.0 * gi * eI, wt = 1000.0 * gt * PQ;
+    out[MC_OUT_INFERENCE_WH_PER_USE] = wi_;
+    out[MC_OUT_TRAINING_WH_PER_USE] = wt;
+    if (gr & MC_GROUP_CARBON) {
+        out[MC_OUT_INFERENCE_GCO2E_PER_USE] = wi_ * ih[ci];
+        out[MC_OUT_TRAINING_GCO2E_PER_USE] = wt * ih[MC_IN_TRAINING_CI];
+    }
+    if (gr & MC_GROUP_WATER) {
+        out[MC_OUT_INFERENCE_ML_PER_USE] = wi_ * ih[wi];
+        out[MC_OUT_TRAINING_ML_PER_USE] = wt * ih[MC_IN_TRAINING_WATER];
+    }
+}
+
 void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
                         const double hi[MC_COL_OUTPUT0],
-                        double first_horizon, mc_model_bounds *b)
+                        double first_horizon, const mc_layout *lay,
+                        mc_model_bounds *b)
 {
     const double *il = lo + MC_COL_INPUT0, *ih = hi + MC_COL_INPUT0;
     double t = mc_training_gpu_hours(ih[MC_IN_OVERHEAD], hi[MC_COL_F]);
@@ -153,13 +400,10 @@ void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
         ih[MC_IN_NODES], ih[MC_IN_GPUS_PER_NODE],
         ih[MC_IN_REPRESENTATIVENESS]);
     double e = mc_energy_ratio(il[MC_IN_POWER_RATIO], il[MC_IN_PUE_RATIO]);
-    double a = il[MC_IN_MONTHLY_GROWTH] < 0
-                   ? -mc_growth_rate(il[MC_IN_MONTHLY_GROWTH]) : 0.0;
     double x = il[MC_IN_LIFETIME_DAYS];
     if (first_horizon < x)
         x = first_horizon;
-    if (a > 0 && 1.0 / a < x)
-        x = 1.0 / a;
+    x = span_of(x, fastest_decay(il, ih, lay, 1));
     double c = ih[MC_IN_GPU_HOUR_USD];
     b->T_hi = t;
     b->I0_lo = i0lo;
@@ -175,9 +419,73 @@ void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
     b->days_hi = t / e / i0lo;
     b->excess_hi = t / e / (i0lo * x / 2);
     b->required_hi = t / e / (x / 2);
+    bounds_v2(il, ih, lay, b, e, b->out_hi);
 }
 
-void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
+/* Sample x's traffic phases under lay (arrays of MC_MAX_PHASES). */
+static void phases_of(const double *in, const mc_layout *lay, double *days,
+                      double *growth, mc_phases *ph)
+{
+    for (size_t j = 0; j < lay->n_phases; j++) {
+        growth[j] = in[mc_phase_growth_input[j]];
+        if (j + 1 < lay->n_phases)
+            days[j] = in[mc_phase_days_input[j]];
+    }
+    ph->n = lay->n_phases;
+    ph->days = days;
+    ph->growth = growth;
+    ph->efficiency = lay->efficiency ? in[MC_IN_EFFICIENCY] : 0.0;
+}
+
+/* The core outputs over phases: mc_model_eval's, C(t) and the break-even
+ * days by mc_phases_*. */
+static void eval_phases(const mc_draw *d, const mc_phases *ph, mc_outcome *o)
+{
+    double T = mc_training_gpu_hours(d->k, d->F);
+    double I0 = mc_inference_gpu_hours_per_day(d->n, d->gn, d->R);
+    double energy = mc_energy_ratio(d->r, d->p);
+    double CL = mc_phases_cumulative(ph, I0, d->L, 0);
+    o->T = T;
+    o->I0 = I0;
+    o->break_even = mc_phases_break_even(ph, T, I0);
+    o->break_even_energy = mc_phases_break_even(ph, T / energy, I0);
+    o->multiplier = 1.0 + T / CL;
+    o->multiplier_energy = 1.0 + T / (energy * CL);
+    o->break_even_final = mc_phases_break_even(ph, d->F, I0);
+    o->break_even_energy_final = mc_phases_break_even(ph, d->F / energy, I0);
+    o->multiplier_final = 1.0 + d->F / CL;
+    o->multiplier_energy_final = 1.0 + d->F / (energy * CL);
+    o->training_usd = d->c * T;
+    o->inference_usd_per_day = d->c * I0;
+    o->required = I0 * (T / CL);
+    o->required_energy = I0 * (T / (energy * CL));
+}
+
+/* A footprint's training intensity over the inference site's, CI_t /
+ * CI_i (or W): 0 where training's is 0 (whatever the inference site's),
+ * +inf where only the inference site's is 0 (its break-even "never"). */
+static double intensity_ratio(double t, double i)
+{
+    if (t == 0.0)
+        return 0.0;
+    return i == 0.0 ? (double)INFINITY : t / i;
+}
+
+/* The break-even day of a footprint: training's over the inference
+ * site's per GPU-hour is a T of T rho / (r p). */
+static double footprint_break_even(const mc_phases *ph, int phased, double T,
+                                   double rho, double energy, double I0,
+                                   double g)
+{
+    double Tf = T * rho / energy;
+    if (isinf(rho))
+        return INFINITY;
+    return phased ? mc_phases_break_even(ph, Tf, I0)
+                  : mc_break_even_days(Tf, I0, g);
+}
+
+void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
+                       const mc_layout *lay)
 {
     const double *in = x + MC_COL_INPUT0;
     mc_draw d = {
@@ -186,8 +494,15 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
         .m = in[MC_IN_MONTHLY_GROWTH], .r = in[MC_IN_POWER_RATIO],
         .p = in[MC_IN_PUE_RATIO], .L = in[MC_IN_LIFETIME_DAYS],
         .c = in[MC_IN_GPU_HOUR_USD]};
+    double days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
+    mc_phases ph;
     mc_outcome o;
-    mc_model_eval(&d, &o);
+    int phased = lay->n_phases > 1 || lay->efficiency;
+    phases_of(in, lay, days, growth, &ph);
+    if (phased)
+        eval_phases(&d, &ph, &o);
+    else
+        mc_model_eval(&d, &o);
     y[MC_OUT_TRAINING_GPU_HOURS] = o.T;
     y[MC_OUT_INFERENCE_GPU_HOURS_PER_DAY] = o.I0;
     y[MC_OUT_BREAK_EVEN] = o.break_even;
@@ -202,17 +517,76 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT])
     y[MC_OUT_INFERENCE_USD_PER_DAY] = o.inference_usd_per_day;
     y[MC_OUT_REQUIRED_GPU_HOURS_PER_DAY] = o.required;
     y[MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY] = o.required_energy;
+    if (lay->groups == MC_GROUPS_ALWAYS)
+        return;
+
+    unsigned gr = lay->groups;
+    double T = o.T, I0 = o.I0, energy = mc_energy_ratio(d.r, d.p);
+    double g = phased ? 0.0 : mc_growth_rate(d.m);
+    double CL = phased ? mc_phases_cumulative(&ph, I0, d.L, 0)
+                       : I0 * mc_cumulative_days(g, d.L);
+    double ci_t = in[MC_IN_TRAINING_CI], w_t = in[MC_IN_TRAINING_WATER];
+    double ci_i = lay->given[MC_IN_INFERENCE_CI] ? in[MC_IN_INFERENCE_CI]
+                                                 : ci_t;
+    double w_i = lay->given[MC_IN_INFERENCE_WATER] ? in[MC_IN_INFERENCE_WATER]
+                                                   : w_t;
+    /* kWh: of training, and of one inference GPU-hour */
+    double PQ = in[MC_IN_KW_PER_GPU] * in[MC_IN_TRAINING_PUE];
+    double ET = T * PQ, eI = energy * PQ;
+    if (gr & MC_GROUP_POWER) {
+        y[MC_OUT_TRAINING_MWH] = ET / 1000.0;
+        y[MC_OUT_INFERENCE_MWH_PER_DAY] = I0 * eI / 1000.0;
+    }
+    if (gr & MC_GROUP_CARBON) {
+        double rho = intensity_ratio(ci_t, ci_i);
+        y[MC_OUT_TRAINING_TCO2E] = ET * ci_t / 1000.0;
+        y[MC_OUT_INFERENCE_TCO2E_PER_DAY] = I0 * eI * ci_i / 1000.0;
+        y[MC_OUT_BREAK_EVEN_CARBON] =
+            footprint_break_even(&ph, phased, T, rho, energy, I0, g);
+        y[MC_OUT_MULTIPLIER_CARBON] = 1.0 + T * rho / (energy * CL);
+    }
+    if (gr & MC_GROUP_WATER) {
+        double rho = intensity_ratio(w_t, w_i);
+        y[MC_OUT_TRAINING_WATER_M3] = ET * w_t / 1000.0;
+        y[MC_OUT_INFERENCE_WATER_M3_PER_DAY] = I0 * eI * w_i / 1000.0;
+        y[MC_OUT_BREAK_EVEN_WATER] =
+            footprint_break_even(&ph, phased, T, rho, energy, I0, g);
+        y[MC_OUT_MULTIPLIER_WATER] = 1.0 + T * rho / (energy * CL);
+    }
+    if (gr & MC_GROUP_USE) {
+        double U0 = in[MC_IN_USES_PER_DAY], per = lay->per;
+        double NL = phased ? mc_phases_cumulative(&ph, U0, d.L, 1)
+                           : U0 * mc_cumulative_days(g, d.L);
+        double gpu_i = per * (CL / NL), gpu_t = per * (T / NL);
+        y[MC_OUT_INFERENCE_GPU_HOURS_PER_USE] = gpu_i;
+        y[MC_OUT_TRAINING_GPU_HOURS_PER_USE] = gpu_t;
+        y[MC_OUT_REQUIRED_USES_PER_DAY] = U0 * (T / CL);
+        if (gr & MC_GROUP_POWER) {
+            double wh_i = 1000.0 * gpu_i * eI, wh_t = 1000.0 * gpu_t * PQ;
+            y[MC_OUT_INFERENCE_WH_PER_USE] = wh_i;
+            y[MC_OUT_TRAINING_WH_PER_USE] = wh_t;
+            if (gr & MC_GROUP_CARBON) {
+                y[MC_OUT_INFERENCE_GCO2E_PER_USE] = wh_i * ci_i;
+                y[MC_OUT_TRAINING_GCO2E_PER_USE] = wh_t * ci_t;
+            }
+            if (gr & MC_GROUP_WATER) {
+                y[MC_OUT_INFERENCE_ML_PER_USE] = wh_i * w_i;
+                y[MC_OUT_TRAINING_ML_PER_USE] = wh_t * w_t;
+            }
+        }
+    }
 }
 
-void mc_model_eval_block(double *const col[MC_NCOLS], size_t len)
+void mc_model_eval_block(double *const col[MC_NCOLS], size_t len,
+                         const mc_layout *lay)
 {
     for (size_t i = 0; i < len; i++) {
         double x[MC_COL_OUTPUT0], y[MC_OUT_COUNT];
         for (int c = 0; c < MC_COL_OUTPUT0; c++)
             x[c] = col[c][i];
-        mc_model_eval_one(x, y);
-        for (int o = 0; o < MC_OUT_COUNT; o++)
-            col[MC_COL_OUTPUT0 + o][i] = y[o];
+        mc_model_eval_one(x, y, lay);
+        for (int k = 0; k < lay->nout; k++)
+            col[MC_COL_OUTPUT0 + lay->out[k]][i] = y[lay->out[k]];
     }
 }
 
@@ -243,51 +617,111 @@ static int curve_subnormal(double g, double q, double step_min)
  * (mc_cumulative_days, which is h where g h is subnormal: then exactly
  * the g = 0 values). */
 static void curve_closed_form(const double *g, const double *q,
-                              const double *T, const double *F,
-                              const double *I0, const double *te,
-                              const double *fe, size_t len, double step_min,
-                              double hz, double *const x[MC_NCURVE])
+                              const double *I0, const double *const *num,
+                              int nm, size_t len, double step_min, double hz,
+                              double *const *x)
 {
     for (size_t i = 0; i < len; i++) {
         if (!curve_subnormal(g[i], q[i], step_min))
             continue;
         double inv = (1.0 / I0[i]) / mc_cumulative_days(g[i], hz);
-        x[0][i] = 1.0 + T[i] * inv;
-        x[1][i] = 1.0 + te[i] * inv;
-        x[2][i] = 1.0 + F[i] * inv;
-        x[3][i] = 1.0 + fe[i] * inv;
+        for (int m = 0; m < nm; m++)
+            x[m][i] = 1.0 + num[m][i] * inv;
     }
 }
 
-/* The multipliers M = 1 + T / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0 h
- * for g = 0), written as 1 + T inv with inv = (g / I0) / (e^(g h) - 1):
- * one division per sample and horizon serves all four multipliers. */
+/* The numerator of curve metric o for sample i: its multiplier is 1 +
+ * num / C(h). */
+static double curve_numerator(int o, const double *const col[MC_NCOLS],
+                              const mc_layout *lay, size_t i)
+{
+    const double *in[MC_IN_COUNT];
+    double T = col[MC_COL_T][i], F = col[MC_COL_F][i];
+    for (int k = 0; k < MC_IN_COUNT; k++)
+        in[k] = col[MC_COL_INPUT0 + k];
+    double energy = in[MC_IN_POWER_RATIO][i] * in[MC_IN_PUE_RATIO][i];
+    int ci = MC_IN_INFERENCE_CI, wi = MC_IN_INFERENCE_WATER;
+    switch (o) {
+    case MC_OUT_MULTIPLIER:
+        return T;
+    case MC_OUT_MULTIPLIER_ENERGY:
+        return T / energy;
+    case MC_OUT_MULTIPLIER_FINAL:
+        return F;
+    case MC_OUT_MULTIPLIER_ENERGY_FINAL:
+        return F / energy;
+    case MC_OUT_MULTIPLIER_CARBON:
+        return T * intensity_ratio(in[MC_IN_TRAINING_CI][i],
+                                   in[lay->given[ci] ? ci
+                                                     : MC_IN_TRAINING_CI][i])
+               / energy;
+    default:                          /* MC_OUT_MULTIPLIER_WATER */
+        return T * intensity_ratio(in[MC_IN_TRAINING_WATER][i],
+                                   in[lay->given[wi] ? wi
+                                                     : MC_IN_TRAINING_WATER][i])
+               / energy;
+    }
+}
+
+/* With several phases (or an efficiency gain), C(h) from the phases at
+ * each horizon: no recurrence. */
+static void curve_phased(const double *const col[MC_NCOLS], size_t len,
+                         const double *hs, size_t nh, const mc_layout *lay,
+                         double *const *num, double *const *xw,
+                         mc_curve_fn fn, void *ctx)
+{
+    const double *I0 = col[MC_COL_I0];
+    const double *const *x = (const double *const *)xw;
+    for (size_t h = 0; h < nh; h++) {
+        for (size_t i = 0; i < len; i++) {
+            double in[MC_IN_COUNT], days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
+            mc_phases ph;
+            for (int k = 0; k < MC_IN_COUNT; k++)
+                in[k] = col[MC_COL_INPUT0 + k][i];
+            phases_of(in, lay, days, growth, &ph);
+            double inv = 1.0 / mc_phases_cumulative(&ph, I0[i], hs[h], 0);
+            for (int m = 0; m < lay->ncurve; m++)
+                xw[m][i] = 1.0 + num[m][i] * inv;
+        }
+        fn(ctx, h, x, len);
+    }
+}
+
+/* The multipliers M = 1 + num / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0
+ * h for g = 0), written as 1 + num inv with inv = (g / I0) / (e^(g h) -
+ * 1): one division per sample and horizon serves every metric. */
 void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
-                    size_t cap, const double *hs, size_t nh, double *scratch,
-                    mc_curve_fn fn, void *ctx)
+                    size_t cap, const double *hs, size_t nh,
+                    const mc_layout *lay, double *scratch, mc_curve_fn fn,
+                    void *ctx)
 {
     double *restrict g = scratch, *restrict q = g + cap;
-    double *restrict te = q + cap, *restrict fe = te + cap;
-    double *restrict d = fe + cap, *restrict E = d + cap;
-    double *restrict x0 = E + cap, *restrict x1 = x0 + cap;
-    double *restrict x2 = x1 + cap, *restrict x3 = x2 + cap;
-    double *restrict flat = x3 + cap;
-    const double *T = col[MC_COL_T], *F = col[MC_COL_F], *I0 = col[MC_COL_I0];
+    double *restrict d = q + cap, *restrict E = d + cap;
+    double *restrict flat = E + cap;
+    double *num[MC_NCURVE_MAX], *xw[MC_NCURVE_MAX];
+    const double *x[MC_NCURVE_MAX];
+    const int nm = lay->ncurve;
+    for (int m = 0; m < MC_NCURVE_MAX; m++) {
+        num[m] = flat + cap * (size_t)(1 + m);
+        xw[m] = flat + cap * (size_t)(1 + MC_NCURVE_MAX + m);
+        x[m] = xw[m];
+    }
+    const double *I0 = col[MC_COL_I0];
     const double *mg = col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH];
-    const double *pr = col[MC_COL_INPUT0 + MC_IN_POWER_RATIO];
-    const double *pu = col[MC_COL_INPUT0 + MC_IN_PUE_RATIO];
-    const double *const x[MC_NCURVE] = {x0, x1, x2, x3};
-    double *const xw[MC_NCURVE] = {x0, x1, x2, x3};
     const double step_min = smallest_step(hs, nh);
     size_t n_subnormal = 0;
 
+    for (int m = 0; m < nm; m++)
+        for (size_t i = 0; i < len; i++)
+            num[m][i] = curve_numerator(lay->curve[m], col, lay, i);
+    if (lay->n_phases > 1 || lay->efficiency) {
+        curve_phased(col, len, hs, nh, lay, num, xw, fn, ctx);
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         g[i] = mc_growth_rate(mg[i]);
         flat[i] = g[i] == 0.0 ? 1.0 : 0.0;
         q[i] = (g[i] == 0.0 ? 1.0 : g[i]) / I0[i];
-        double energy = pr[i] * pu[i];
-        te[i] = T[i] / energy;
-        fe[i] = F[i] / energy;
         n_subnormal += (size_t)curve_subnormal(g[i], q[i], step_min);
     }
     double step_d = -1.0;             /* the step d holds, none yet */
@@ -305,17 +739,20 @@ void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
         else
             for (size_t i = 0; i < len; i++)
                 E[i] = mc_expm1_add(E[i], d[i]);
-        for (size_t i = 0; i < len; i++) {
-            /* E stays 0 where g = 0: the divisor is then h, else E,
-               exactly, with no branch to keep the loop from vectorizing */
-            double inv = q[i] / (E[i] + hz * flat[i]);
-            x0[i] = 1.0 + T[i] * inv;
-            x1[i] = 1.0 + te[i] * inv;
-            x2[i] = 1.0 + F[i] * inv;
-            x3[i] = 1.0 + fe[i] * inv;
+        for (int m = 0; m < nm; m++) {
+            double *restrict xm = xw[m];
+            const double *restrict nu = num[m];
+            for (size_t i = 0; i < len; i++) {
+                /* E stays 0 where g = 0: the divisor is then h, else E,
+                   exactly, with no branch to keep the loop from
+                   vectorizing */
+                double inv = q[i] / (E[i] + hz * flat[i]);
+                xm[i] = 1.0 + nu[i] * inv;
+            }
         }
         if (n_subnormal > 0)
-            curve_closed_form(g, q, T, F, I0, te, fe, len, step_min, hz, xw);
+            curve_closed_form(g, q, I0, (const double *const *)num, nm, len,
+                              step_min, hz, xw);
         fn(ctx, h, x, len);
     }
 }

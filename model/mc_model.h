@@ -44,53 +44,119 @@
 /* "No P(<= x)" in the output table. */
 #define MC_NO_P_LE ((double)NAN)
 
-/* Groups of outputs: an input enables the outputs of its group (with the
- * core's); an output needs every input of its group and the core's.  In
- * MODEL.md's version 1 every input is required and every group present:
- * the groups are declared here for version 2, whose optional groups have
- * outputs only where their inputs are given (nothing reads them yet). */
+/* Groups of outputs (MODEL.md version 2): an output needs every group
+ * of its mask.  The core, energy and cost groups are always present (their
+ * inputs are required); each optional group is present exactly where the
+ * scenario gives one of its inputs, and then every input of the group
+ * marked MC_WITH_GROUP must be given too, and the groups it builds on
+ * (mc_group_needs).  USE also needs the scenario's `use` block (config/). */
 enum {
     MC_GROUP_CORE = 1u << 0,     /* break-even days and multipliers */
     MC_GROUP_ENERGY = 1u << 1,   /* the energy break-even and multipliers */
-    MC_GROUP_COST = 1u << 2      /* the money columns */
+    MC_GROUP_COST = 1u << 2,     /* the money columns */
+    MC_GROUP_POWER = 1u << 3,    /* P and Q_t: energy in kWh */
+    MC_GROUP_CARBON = 1u << 4,   /* CI_t (CI_i): carbon */
+    MC_GROUP_WATER = 1u << 5,    /* W_t (W_i): water */
+    MC_GROUP_USE = 1u << 6       /* U0: figures per use */
+};
+/* The groups every scenario has. */
+#define MC_GROUPS_ALWAYS (MC_GROUP_CORE | MC_GROUP_ENERGY | MC_GROUP_COST)
+/* The groups that group g builds on (carbon and water need P and Q_t). */
+unsigned mc_group_needs(unsigned g);
+/* Its name in messages and manifest.json ("power", "carbon", ...). */
+const char *mc_group_name(unsigned g);
+
+/* How much of a scenario needs an input (the `required` of the table). */
+enum {
+    MC_OPTIONAL = 0,     /* may be left out: then `fallback`, or `follows` */
+    MC_ALWAYS = 1,       /* every scenario gives it */
+    MC_WITH_GROUP = 2    /* given exactly where its group is present */
 };
 
-/* The table of inputs, MODEL.md "Inputs": X(ID, name, symbol, unit, lo,
- * lo_open, required, fallback, group, doc), the domain being x > lo
- * (lo_open 1) or x >= lo (0); an input that is not required takes the
- * value fallback where a scenario leaves it out (required ones: NaN).
+/* Traffic in phases: at most this many.  Phase 1's growth is the
+ * monthly_growth input; phase j's length (j < the last) and phase j's
+ * growth (j >= 2) are inputs of their own (traffic_<j>_days,
+ * traffic_<j>_monthly_growth), given by the scenario's `traffic` list. */
+#define MC_MAX_PHASES 6
+
+/* The table of inputs, MODEL.md "Inputs" (and version 2's "New inputs"):
+ * X(ID, name, symbol, unit, lo, lo_open, hi, required, fallback, follows,
+ * group, doc), the domain being x > lo (lo_open 1) or x >= lo (0), and x <
+ * hi (+INFINITY: no upper end); required is MC_ALWAYS, MC_WITH_GROUP or
+ * MC_OPTIONAL; an optional input left out takes the value fallback, or,
+ * where follows >= 0, input follows' value sample by sample (required
+ * ones: NaN and -1).  group: the group whose outputs it enables.
  * The scalar inputs, in the order of samples.csv; the final run F is not
  * one (it is the sum of the training stages, each a
  * distribution of its own) and comes last, as MC_IN_FINAL_RUN.  The enum,
  * mc_input_infos and the column names are all made from this list. */
+#define MC_PHASE_INPUTS_(X, j, k)                                            \
+    X(TRAFFIC_##j##_DAYS, "traffic_" #j "_days", "d_" #j, "days", 0.0, 1,    \
+      INFINITY, MC_OPTIONAL, MC_REQUIRED, -1, MC_GROUP_CORE,                 \
+      "length of traffic phase " #j)                                         \
+    X(TRAFFIC_##k##_MONTHLY_GROWTH, "traffic_" #k "_monthly_growth",         \
+      "m_" #k, "ratio/month", -1.0, 1, INFINITY, MC_OPTIONAL, MC_REQUIRED,   \
+      -1, MC_GROUP_CORE, "monthly growth of uses in traffic phase " #k)
 #define MC_INPUT_TABLE(X)                                                    \
-    X(OVERHEAD, "overhead", "k", "ratio", 1.0, 0, 1, MC_REQUIRED,            \
-      MC_GROUP_CORE,                                                         \
+    X(OVERHEAD, "overhead", "k", "ratio", 1.0, 0, INFINITY, MC_ALWAYS,       \
+      MC_REQUIRED, -1, MC_GROUP_CORE,                                        \
       "all development compute over the final run's")                        \
-    X(NODES, "nodes", "n", "nodes", 0.0, 1, 1, MC_REQUIRED,                  \
-      MC_GROUP_CORE,                                                         \
+    X(NODES, "nodes", "n", "nodes", 0.0, 1, INFINITY, MC_ALWAYS,             \
+      MC_REQUIRED, -1, MC_GROUP_CORE,                                        \
       "average inference nodes over the measured day")                       \
-    X(GPUS_PER_NODE, "gpus_per_node", "g_n", "GPUs", 0.0, 1, 1, MC_REQUIRED, \
-      MC_GROUP_CORE,                                                         \
+    X(GPUS_PER_NODE, "gpus_per_node", "g_n", "GPUs", 0.0, 1, INFINITY,       \
+      MC_ALWAYS, MC_REQUIRED, -1, MC_GROUP_CORE,                             \
       "GPUs per node")                                                       \
-    X(REPRESENTATIVENESS, "representativeness", "R", "ratio", 0.0, 1, 1,     \
-      MC_REQUIRED, MC_GROUP_CORE,                                            \
+    X(REPRESENTATIVENESS, "representativeness", "R", "ratio", 0.0, 1,        \
+      INFINITY, MC_ALWAYS, MC_REQUIRED, -1, MC_GROUP_CORE,                   \
       "representativeness of the measured day (1 = typical)")                \
-    X(MONTHLY_GROWTH, "monthly_growth", "m", "ratio/month", -1.0, 1, 1,      \
-      MC_REQUIRED, MC_GROUP_CORE,                                            \
-      "monthly growth of daily inference GPU-hours")                         \
-    X(POWER_RATIO, "power_ratio", "r", "ratio", 0.0, 1, 1, MC_REQUIRED,      \
-      MC_GROUP_ENERGY,                                                       \
+    X(MONTHLY_GROWTH, "monthly_growth", "m", "ratio/month", -1.0, 1,         \
+      INFINITY, MC_ALWAYS, MC_REQUIRED, -1, MC_GROUP_CORE,                   \
+      "monthly growth of daily inference GPU-hours (of uses: traffic "       \
+      "phase 1's)")                                                          \
+    X(POWER_RATIO, "power_ratio", "r", "ratio", 0.0, 1, INFINITY, MC_ALWAYS, \
+      MC_REQUIRED, -1, MC_GROUP_ENERGY,                                      \
       "mean power per GPU-hour, inference over training")                    \
-    X(PUE_RATIO, "pue_ratio", "p", "ratio", 0.0, 1, 1, MC_REQUIRED,          \
-      MC_GROUP_ENERGY,                                                       \
+    X(PUE_RATIO, "pue_ratio", "p", "ratio", 0.0, 1, INFINITY, MC_ALWAYS,     \
+      MC_REQUIRED, -1, MC_GROUP_ENERGY,                                      \
       "PUE of the inference site over the training site's")                  \
-    X(LIFETIME_DAYS, "lifetime_days", "L", "days", 0.0, 1, 1, MC_REQUIRED,   \
-      MC_GROUP_CORE,                                                         \
+    X(LIFETIME_DAYS, "lifetime_days", "L", "days", 0.0, 1, INFINITY,         \
+      MC_ALWAYS, MC_REQUIRED, -1, MC_GROUP_CORE,                             \
       "serving lifetime counted from the measured day")                      \
-    X(GPU_HOUR_USD, "gpu_hour_usd", "c", "USD", 0.0, 0, 1, MC_REQUIRED,      \
-      MC_GROUP_COST,                                                         \
-      "rental price of one GPU-hour")
+    X(GPU_HOUR_USD, "gpu_hour_usd", "c", "USD", 0.0, 0, INFINITY, MC_ALWAYS, \
+      MC_REQUIRED, -1, MC_GROUP_COST,                                        \
+      "rental price of one GPU-hour")                                        \
+    X(KW_PER_GPU, "training_kw_per_gpu", "P", "kW", 0.0, 1, INFINITY,        \
+      MC_WITH_GROUP, MC_REQUIRED, -1, MC_GROUP_POWER,                        \
+      "mean node-level power per training GPU-hour, before the PUE")         \
+    X(TRAINING_PUE, "training_pue", "Q_t", "ratio", 1.0, 0, INFINITY,        \
+      MC_WITH_GROUP, MC_REQUIRED, -1, MC_GROUP_POWER,                        \
+      "power usage effectiveness of the training site")                      \
+    X(TRAINING_CI, "training_kgco2e_per_kwh", "CI_t", "kg CO2e/kWh", 0.0, 0, \
+      INFINITY, MC_WITH_GROUP, MC_REQUIRED, -1, MC_GROUP_CARBON,             \
+      "carbon intensity of the training site's electricity")                 \
+    X(INFERENCE_CI, "inference_kgco2e_per_kwh", "CI_i", "kg CO2e/kWh", 0.0,  \
+      0, INFINITY, MC_OPTIONAL, MC_REQUIRED, MC_IN_TRAINING_CI,              \
+      MC_GROUP_CARBON,                                                       \
+      "carbon intensity at the inference site (absent: CI_t)")               \
+    X(TRAINING_WATER, "training_l_per_kwh", "W_t", "L/kWh", 0.0, 0,          \
+      INFINITY, MC_WITH_GROUP, MC_REQUIRED, -1, MC_GROUP_WATER,              \
+      "water per facility kWh at the training site, on-site and off-site")   \
+    X(INFERENCE_WATER, "inference_l_per_kwh", "W_i", "L/kWh", 0.0, 0,        \
+      INFINITY, MC_OPTIONAL, MC_REQUIRED, MC_IN_TRAINING_WATER,              \
+      MC_GROUP_WATER,                                                        \
+      "water per facility kWh at the inference site (absent: W_t)")          \
+    X(USES_PER_DAY, "uses_per_day", "U0", "uses/day", 0.0, 1, INFINITY,      \
+      MC_WITH_GROUP, MC_REQUIRED, -1, MC_GROUP_USE,                          \
+      "uses served on the measured day, in the scenario's use unit")         \
+    X(EFFICIENCY, "efficiency_gain_monthly", "e", "ratio/month", 0.0, 0,     \
+      1.0, MC_OPTIONAL, 0.0, -1, MC_GROUP_CORE,                              \
+      "monthly fall of the inference GPU-hours one use needs")               \
+    MC_PHASE_INPUTS_(X, 1, 2)                                                \
+    MC_PHASE_INPUTS_(X, 2, 3)                                                \
+    MC_PHASE_INPUTS_(X, 3, 4)                                                \
+    MC_PHASE_INPUTS_(X, 4, 5)                                                \
+    MC_PHASE_INPUTS_(X, 5, 6)
 
 #define MC_IN_ENUM_(ID, ...) MC_IN_##ID,
 typedef enum mc_input_id {
@@ -107,14 +173,22 @@ typedef struct mc_input_info {
     const char *unit;
     double lo;            /* domain lower bound */
     int lo_open;          /* 1: x > lo, 0: x >= lo */
-    int required;         /* 1: every scenario gives it */
-    double fallback;      /* the value where a scenario leaves it out;
-                             NaN for a required input */
+    double hi;            /* x < hi; +INFINITY: no upper end */
+    int required;         /* MC_ALWAYS, MC_WITH_GROUP or MC_OPTIONAL */
+    double fallback;      /* the value where a scenario leaves it out
+                             (MC_OPTIONAL, follows < 0); else NaN */
+    int follows;          /* the input whose value it takes where left
+                             out, or -1 */
     unsigned group;       /* the outputs it enables (MC_GROUP_*) */
     const char *doc;      /* one line */
 } mc_input_info;
 /* In the order of mc_input_id, then the final run. */
 extern const mc_input_info mc_input_infos[MC_IN_COUNT + 1];
+
+/* The inputs of phase j (0-based) of the traffic: its growth (phase 0's
+ * is MC_IN_MONTHLY_GROWTH) and, for j < MC_MAX_PHASES - 1, its length. */
+extern const int mc_phase_growth_input[MC_MAX_PHASES];
+extern const int mc_phase_days_input[MC_MAX_PHASES - 1];
 
 /* ---- outputs --------------------------------------------------------- */
 
@@ -124,7 +198,11 @@ typedef enum mc_output_kind {
     MC_KIND_DAYS,          /* a break-even day: +inf is "never" */
     MC_KIND_MULTIPLIER,
     MC_KIND_USD,
-    MC_KIND_USD_PER_DAY
+    MC_KIND_USD_PER_DAY,
+    MC_KIND_FOOTPRINT,     /* energy, carbon or water in total */
+    MC_KIND_FOOTPRINT_PER_DAY,
+    MC_KIND_PER_USE,       /* per the `use` block's count of uses */
+    MC_KIND_USES_PER_DAY
 } mc_output_kind;
 
 /* The table of outputs, MODEL.md "Outputs": X(ID, name, unit, kind,
@@ -170,7 +248,60 @@ typedef enum mc_output_kind {
     X(REQUIRED_GPU_HOURS_PER_DAY_ENERGY,                                     \
       "required_gpu_hours_per_day_energy", "GPU-h/day",                      \
       MC_KIND_GPU_HOURS_PER_DAY, MC_GROUP_CORE | MC_GROUP_ENERGY,            \
-      MC_NO_P_LE, -1, "I0 T / (r p C(L)): the same in energy")
+      MC_NO_P_LE, -1, "I0 T / (r p C(L)): the same in energy")           \
+    X(TRAINING_MWH, "training_mwh", "MWh", MC_KIND_FOOTPRINT,                \
+      MC_GROUP_POWER, MC_NO_P_LE, -1, "E_T / 1000, E_T = T P Q_t kWh")       \
+    X(INFERENCE_MWH_PER_DAY, "inference_mwh_per_day", "MWh/day",             \
+      MC_KIND_FOOTPRINT_PER_DAY, MC_GROUP_POWER, MC_NO_P_LE, -1,             \
+      "I0 r P p Q_t / 1000 on the measured day")                             \
+    X(TRAINING_TCO2E, "training_tco2e", "t CO2e", MC_KIND_FOOTPRINT,         \
+      MC_GROUP_POWER | MC_GROUP_CARBON, MC_NO_P_LE, -1, "E_T CI_t / 1000")   \
+    X(INFERENCE_TCO2E_PER_DAY, "inference_tco2e_per_day", "t CO2e/day",      \
+      MC_KIND_FOOTPRINT_PER_DAY, MC_GROUP_POWER | MC_GROUP_CARBON,           \
+      MC_NO_P_LE, -1, "I0 r P p Q_t CI_i / 1000")                            \
+    X(BREAK_EVEN_CARBON, "break_even_days_carbon", "days", MC_KIND_DAYS,     \
+      MC_GROUP_POWER | MC_GROUP_CARBON, MC_NO_P_LE, -1,                      \
+      "the t with r p CI_i C(t) = CI_t T")                                   \
+    X(MULTIPLIER_CARBON, "multiplier_carbon", "ratio", MC_KIND_MULTIPLIER,   \
+      MC_GROUP_POWER | MC_GROUP_CARBON, MC_P_LE, MC_OUT_BREAK_EVEN_CARBON,   \
+      "1 + T CI_t / (r p CI_i C(L))")                                        \
+    X(TRAINING_WATER_M3, "training_water_m3", "m3", MC_KIND_FOOTPRINT,       \
+      MC_GROUP_POWER | MC_GROUP_WATER, MC_NO_P_LE, -1, "E_T W_t / 1000")     \
+    X(INFERENCE_WATER_M3_PER_DAY, "inference_water_m3_per_day", "m3/day",    \
+      MC_KIND_FOOTPRINT_PER_DAY, MC_GROUP_POWER | MC_GROUP_WATER,            \
+      MC_NO_P_LE, -1, "I0 r P p Q_t W_i / 1000")                             \
+    X(BREAK_EVEN_WATER, "break_even_days_water", "days", MC_KIND_DAYS,       \
+      MC_GROUP_POWER | MC_GROUP_WATER, MC_NO_P_LE, -1,                       \
+      "the t with r p W_i C(t) = W_t T")                                     \
+    X(MULTIPLIER_WATER, "multiplier_water", "ratio", MC_KIND_MULTIPLIER,     \
+      MC_GROUP_POWER | MC_GROUP_WATER, MC_P_LE, MC_OUT_BREAK_EVEN_WATER,     \
+      "1 + T W_t / (r p W_i C(L))")                                          \
+    X(INFERENCE_GPU_HOURS_PER_USE, "inference_gpu_hours_per_use",            \
+      "GPU-h/use", MC_KIND_PER_USE, MC_GROUP_USE, MC_NO_P_LE, -1,            \
+      "per C(L) / N(L)")                                                     \
+    X(TRAINING_GPU_HOURS_PER_USE, "training_gpu_hours_per_use", "GPU-h/use", \
+      MC_KIND_PER_USE, MC_GROUP_USE, MC_NO_P_LE, -1, "per T / N(L)")         \
+    X(INFERENCE_WH_PER_USE, "inference_wh_per_use", "Wh/use",                \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER, MC_NO_P_LE, -1,        \
+      "1000 per r P p Q_t C(L) / N(L)")                                      \
+    X(TRAINING_WH_PER_USE, "training_wh_per_use", "Wh/use",                  \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER, MC_NO_P_LE, -1,        \
+      "1000 per E_T / N(L)")                                                 \
+    X(INFERENCE_GCO2E_PER_USE, "inference_gco2e_per_use", "g CO2e/use",      \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER | MC_GROUP_CARBON,      \
+      MC_NO_P_LE, -1, "inference_wh_per_use CI_i")                           \
+    X(TRAINING_GCO2E_PER_USE, "training_gco2e_per_use", "g CO2e/use",        \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER | MC_GROUP_CARBON,      \
+      MC_NO_P_LE, -1, "training_wh_per_use CI_t")                            \
+    X(INFERENCE_ML_PER_USE, "inference_ml_per_use", "mL/use",                \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER | MC_GROUP_WATER,       \
+      MC_NO_P_LE, -1, "inference_wh_per_use W_i")                            \
+    X(TRAINING_ML_PER_USE, "training_ml_per_use", "mL/use",                  \
+      MC_KIND_PER_USE, MC_GROUP_USE | MC_GROUP_POWER | MC_GROUP_WATER,       \
+      MC_NO_P_LE, -1, "training_wh_per_use W_t")                             \
+    X(REQUIRED_USES_PER_DAY, "required_uses_per_day", "uses/day",            \
+      MC_KIND_USES_PER_DAY, MC_GROUP_USE, MC_NO_P_LE, -1,                    \
+      "U0 T / C(L): day-0 uses that amortise training to 2x")
 
 #define MC_OUT_ENUM_(ID, ...) MC_OUT_##ID,
 typedef enum mc_output_id {
@@ -224,13 +355,52 @@ static inline const mc_output_info *mc_column_output(int c)
     return &mc_output_infos[c - MC_COL_OUTPUT0];
 }
 
-/* The curve: for each horizon, every output on the curve (a multiplier
- * at horizon h in place of L), in the output table's order: the columns
- * of the curve's metrics and of their break-even days.  test_model checks
- * them against the table's curve_break_even. */
-#define MC_NCURVE 4
-extern const int mc_curve_metric_col[MC_NCURVE];
-extern const int mc_curve_be_col[MC_NCURVE];
+/* The curve's metrics: every multiplier of the output table (an output
+ * with a curve_break_even), at most this many. */
+#define MC_NCURVE_MAX 6
+
+/* ---- a scenario's layout --------------------------------------------- */
+
+/* What a scenario has of the model: the groups present (every group of
+ * MC_GROUPS_ALWAYS, and the optional groups whose inputs it gives), its
+ * traffic phases and efficiency gain, the `use` block's count, and from
+ * them the columns of samples.csv (the required inputs, the optional ones
+ * it gives, the outputs of its groups; in column order), the outputs of
+ * summary.csv and the curve's metrics (its multipliers, or the ones
+ * asked).  Every table is indexed by column or output id; the lists say
+ * which exist.  A version-1 scenario has version 1's columns, the
+ * required-traffic outputs added. */
+typedef struct mc_layout {
+    unsigned groups;                /* MC_GROUP_* present */
+    unsigned char given[MC_IN_COUNT]; /* 1: the scenario gives input i */
+    size_t n_phases;                /* 1..MC_MAX_PHASES */
+    int efficiency;                 /* 1: e is given (else e = 0) */
+    double per;                     /* the `use` block's count (1 without) */
+    int ncols;                      /* columns of samples.csv */
+    int col[MC_NCOLS];
+    int nout;                       /* outputs present, in table order */
+    int out[MC_OUT_COUNT];
+    int has_out[MC_OUT_COUNT];      /* 1: output o is present */
+    int ncurve;                     /* the curve's metrics, output ids */
+    int curve[MC_NCURVE_MAX];
+} mc_layout;
+
+/* The layout of a scenario giving the inputs given[i] != 0 (the required
+ * ones must be among them), n_phases traffic phases (the phase inputs
+ * given are those of the phases), per uses, and the curve over the
+ * multipliers in curve_mask (bit o: output o; ~0u: every multiplier of
+ * the scenario).  Returns 0, or -1 with msg for a group given in part:
+ * "training_pue" (the missing partner's name), or a group whose groups it
+ * builds on are missing, or a metric asked that the scenario lacks; msg
+ * names what is missing and who needs it.  `use` is not known here: the
+ * caller checks U0 against its `use` block. */
+int mc_layout_make(const unsigned char given[MC_IN_COUNT], size_t n_phases,
+                   double per, unsigned long long curve_mask,
+                   mc_layout *lay, char *msg, size_t len);
+
+/* The version-1 layout: the required inputs, one phase, per 1, every
+ * multiplier on the curve. */
+void mc_layout_v1(mc_layout *lay);
 
 /* ---- the formulas ---------------------------------------------------- */
 
@@ -378,36 +548,52 @@ typedef struct mc_model_bounds {
                              most a multiplier exceeds 1 */
     double required_hi;   /* T_hi / (min(E_lo, 1) span / 2): the most
                              required traffic, I0 times that excess */
+    /* version 2: the largest value of each output of the optional groups
+       present (lay), to be finite; +INFINITY where it may overflow, 0 for
+       the others.  An inference intensity that reaches 0 makes its
+       break-even "never": the carbon and water break-even days and
+       multipliers are bounded only where CI_i and W_i stay above 0. */
+    double out_hi[MC_OUT_COUNT];
 } mc_model_bounds;
 void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
                         const double hi[MC_COL_OUTPUT0],
-                        double first_horizon, mc_model_bounds *b);
+                        double first_horizon, const mc_layout *lay,
+                        mc_model_bounds *b);
 
 /* Evaluates every output of one sample. */
 void mc_model_eval(const mc_draw *in, mc_outcome *out);
 
 /* The same for one sample given as columns: x[c] for the input columns
- * c < MC_COL_OUTPUT0; writes y[o] for every output o. */
-void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT]);
+ * c < MC_COL_OUTPUT0 (every input, given or not: one left out holds its
+ * fallback); writes y[o] for every output o of lay (the others are left
+ * as they are).  The core outputs take lay's phases and efficiency gain:
+ * with one phase and e = 0 they are mc_model_eval's to the last bit. */
+void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
+                       const mc_layout *lay);
 
 /* Evaluates samples 0..len-1 of a block: reads the input columns
- * col[c][0..len), c < MC_COL_OUTPUT0, writes every output column. */
-void mc_model_eval_block(double *const col[MC_NCOLS], size_t len);
+ * col[c][0..len), c < MC_COL_OUTPUT0, writes lay's output columns. */
+void mc_model_eval_block(double *const col[MC_NCOLS], size_t len,
+                         const mc_layout *lay);
 
 /* The multipliers of the curve for a block of evaluated samples
  * (col[c][0..len), len <= cap) at each of the increasing horizons
  * hs[0..nh), each > 0: for each horizon in turn, fn(ctx, h, x, len) with
- * x[m] the len values of curve metric m at horizon index h.  C(h) comes
+ * x[m] the len values of lay's curve metric m (m < lay->ncurve) at
+ * horizon index h.  With several phases, C(h) is mc_phases_cumulative's
+ * at each horizon.  C(h) comes
  * from a recurrence over the horizons: with E = e^(g h) - 1 and d =
  * e^(g (h' - h)) - 1, e^(g h') - 1 = E + d + E d, one expm1 per sample
  * while the step between horizons stays the same; samples whose growth is
  * too small for the recurrence's digits take the closed form.  scratch:
  * MC_CURVE_SCRATCH_PER * cap doubles. */
 typedef void (*mc_curve_fn)(void *ctx, size_t h,
-                            const double *const x[MC_NCURVE], size_t len);
-#define MC_CURVE_SCRATCH_PER 11
+                            const double *const x[MC_NCURVE_MAX],
+                            size_t len);
+#define MC_CURVE_SCRATCH_PER (5 + 2 * MC_NCURVE_MAX)
 void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
-                    size_t cap, const double *hs, size_t nh, double *scratch,
-                    mc_curve_fn fn, void *ctx);
+                    size_t cap, const double *hs, size_t nh,
+                    const mc_layout *lay, double *scratch, mc_curve_fn fn,
+                    void *ctx);
 
 #endif
