@@ -220,7 +220,7 @@ int mc_cli_check_memory_(const mc_scenario *s, int threads,
         int cols[MC_NCOLS];
         double sb = mc_saltelli_bytes((size_t)s->sobol_samples,
                                       mc_engine_sens_inputs(s, cols),
-                                      MC_NOUTPUTS);
+                                      (size_t)s->layout.nout);
         if (have > 0 && need + sb > 0.9 * have) {
             fprintf(stderr, "breakeven: %s: $.sensitivity.sobol_samples: "
                     "expected a Saltelli design that fits in 90%% of this "

@@ -34,6 +34,15 @@ static void top_two(const double *v, size_t d, size_t best[2])
     }
 }
 
+/* The place of output id k among the layout's outputs, or -1. */
+static int out_index(const mc_layout *lay, int k)
+{
+    for (int j = 0; j < lay->nout; j++)
+        if (lay->out[j] == k)
+            return j;
+    return -1;
+}
+
 /* The two inputs that drive each headline output (issue 7): by total
  * Sobol' index when the run computed them, else by Spearman's rank
  * correlation in size. */
@@ -53,7 +62,9 @@ static void print_drivers(const mc_run *run)
                "correlation with each output;\n all inputs, and partial "
                "rank correlations, in sensitivity.csv)\n");
     for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
-        size_t k = (size_t)(headline[i] - MC_COL_OUTPUT0), d, best[2];
+        size_t k = (size_t)out_index(&run->layout,
+                                     headline[i] - MC_COL_OUTPUT0);
+        size_t d, best[2];
         double v[MC_NCOLS];
         const char *name[MC_NCOLS];
         if (sob != NULL) {

@@ -154,12 +154,15 @@ typedef struct lane {
     double *csum;                     /* its curve sums */
     double *cm2;                      /* and squared deviations */
     size_t *cle2;                     /* curve values <= 2, this pass */
-    size_t *first;                    /* MC_NCURVE x (nh + 1) counts */
+    size_t *first;                    /* ncurve x (nh + 1) counts */
+    int ncurve;                       /* the curve's metrics */
     mc_qs_acc *qa_sum, *qa_cur;       /* this pass's quantile counts */
     mc_rankmap_acc *ra;               /* pass 1's rank counts */
     int32_t *score;                   /* rank scores: sens columns x block */
     mc_rsums *rs;                     /* the lane's sums of scores */
-    mc_column cols[MC_NCOLS + 1];     /* samples.csv over col */
+    mc_column cols[MC_NCOLS + 1];     /* samples.csv over col: the
+                                         layout's columns */
+    int ncols;                        /* sample and them */
     char *text;                       /* the block's rows */
     size_t text_len;
 } lane;
@@ -169,7 +172,9 @@ typedef struct engine {
     const mc_reducer *red;            /* the other processes, or NULL */
     int np;                           /* processes */
     size_t b0, b1;                    /* this process's blocks */
+    const mc_layout *lay;             /* the scenario's columns */
     size_t n, nh, ncs, nblocks;
+    int ncurve, nout;
     int nt;                           /* lanes (the most threads asked) */
     int team;                         /* the largest team OpenMP gave */
     lane *lanes;
@@ -194,15 +199,16 @@ typedef struct engine {
     int io_failed, io_errno;
 } engine;
 
-static void curve_pass1(void *ctx, size_t h, const double *const x[MC_NCURVE],
-                        size_t len)
+static void curve_pass1(void *ctx, size_t h,
+                        const double *const x[MC_NCURVE_MAX], size_t len)
 {
     lane *L = ((void **)ctx)[0];
     const engine *e = ((void **)ctx)[1];
-    for (size_t m = 0; m < MC_NCURVE; m++) {
-        size_t k = h * MC_NCURVE + m;
+    size_t nc = (size_t)e->ncurve;
+    for (size_t m = 0; m < nc; m++) {
+        size_t k = h * nc + m;
         L->csum[k] = sum_le(x[m], len,
-                            mc_column_output(mc_curve_metric_col[m])->p_le,
+                            mc_output_infos[e->lay->curve[m]].p_le,
                             &L->cle2[k]);
         L->cm2[k] = sq_dev(x[m], len, L->csum[k] / (double)len);
         if (e->cur_on)
@@ -211,22 +217,23 @@ static void curve_pass1(void *ctx, size_t h, const double *const x[MC_NCURVE],
 }
 
 static void curve_refine(void *ctx, size_t h,
-                         const double *const x[MC_NCURVE], size_t len)
+                         const double *const x[MC_NCURVE_MAX], size_t len)
 {
     lane *L = ctx;
-    for (size_t m = 0; m < MC_NCURVE; m++)
-        mc_qs_add(L->qa_cur, h * MC_NCURVE + m, x[m], len);
+    size_t nc = (size_t)L->ncurve;
+    for (size_t m = 0; m < nc; m++)
+        mc_qs_add(L->qa_cur, h * nc + m, x[m], len);
 }
 
-static void curve_pilot(void *ctx, size_t h, const double *const x[MC_NCURVE],
-                        size_t len)
+static void curve_pilot(void *ctx, size_t h,
+                        const double *const x[MC_NCURVE_MAX], size_t len)
 {
     void **c = ctx;
     mc_qs *q = c[0];
     size_t lo = *(const size_t *)c[1];
-    for (size_t m = 0; m < MC_NCURVE; m++)
-        memcpy(mc_qs_pilot(q, h * MC_NCURVE + m) + lo, x[m],
-               len * sizeof(double));
+    size_t nc = (size_t)*(const int *)c[2];
+    for (size_t m = 0; m < nc; m++)
+        memcpy(mc_qs_pilot(q, h * nc + m) + lo, x[m], len * sizeof(double));
 }
 
 /* The block's rank scores into the lane's sums. */
@@ -245,19 +252,21 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
 {
     const mc_scenario *s = e->s;
     mc_sampler_draw(&L->smp, lo, len, L->col);
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
+    for (int j = 0; j < e->nout; j++) {
+        int k = e->lay->out[j];
         const double *x = L->col[MC_COL_OUTPUT0 + k];
         mc_sacc_block(x, len, mc_output_infos[k].p_le, &L->sacc[k]);
         if (e->sum_on)
-            mc_qs_add(L->qa_sum, (size_t)k, x, len);
+            mc_qs_add(L->qa_sum, (size_t)j, x, len);
     }
     if (e->rank_pass)                 /* the pilot was every sample */
         rank_scores(e, L, len);
     else
         for (size_t c = 0; e->rm != NULL && c < e->sncol; c++)
             mc_rankmap_count(L->ra, c, L->col[e->scol[c]], len);
-    for (int m = 0; m < MC_NCURVE; m++) {
-        const double *be = L->col[mc_curve_be_col[m]];
+    for (int m = 0; m < e->ncurve; m++) {
+        const double *be = L->col[MC_COL_OUTPUT0 + mc_output_infos[
+                                      e->lay->curve[m]].curve_break_even];
         size_t *first = L->first + (size_t)m * (e->nh + 1);
         for (size_t i = 0; i < len; i++)
             first[first_reached(s->horizons, e->nh, be[i])]++;
@@ -266,7 +275,8 @@ static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
     mc_engine_curve(s, (const double *const *)L->col, len, L->scratch,
                     curve_pass1, ctx);
     if (e->out != NULL)
-        L->text_len = mc_csv_format(L->text, L->cols, MC_NCOLS + 1, len, lo);
+        L->text_len = mc_csv_format(L->text, L->cols, (size_t)L->ncols, len,
+                                    lo);
 }
 
 /* A block's (or a tree node's) summary: the head, then the curve's sums
@@ -323,8 +333,9 @@ static void refine_block(engine *e, lane *L, size_t lo, size_t len)
 {
     mc_sampler_draw(&L->smp, lo, len, L->col);
     if (e->sum_on)
-        for (int k = 0; k < MC_NOUTPUTS; k++)
-            mc_qs_add(L->qa_sum, (size_t)k, L->col[MC_COL_OUTPUT0 + k], len);
+        for (int j = 0; j < e->nout; j++)
+            mc_qs_add(L->qa_sum, (size_t)j,
+                      L->col[MC_COL_OUTPUT0 + e->lay->out[j]], len);
     if (e->cur_on)
         mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
                         curve_refine, L);
@@ -408,10 +419,11 @@ static void fill_pilots(engine *e)
     for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
         size_t len = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
         mc_sampler_draw(&L->smp, lo, len, L->col);
-        for (int k = 0; k < MC_NOUTPUTS; k++)
-            memcpy(mc_qs_pilot(e->qs_sum, (size_t)k) + lo,
-                   L->col[MC_COL_OUTPUT0 + k], len * sizeof(double));
-        void *ctx[2] = {e->qs_cur, &lo};
+        for (int j = 0; j < e->nout; j++)
+            memcpy(mc_qs_pilot(e->qs_sum, (size_t)j) + lo,
+                   L->col[MC_COL_OUTPUT0 + e->lay->out[j]],
+                   len * sizeof(double));
+        void *ctx[3] = {e->qs_cur, &lo, &e->ncurve};
         mc_engine_curve(e->s, (const double *const *)L->col, len,
                         L->scratch, curve_pilot, ctx);
         /* both pilots are the first min(n, 4096) samples */
@@ -421,13 +433,26 @@ static void fill_pilots(engine *e)
     }
 }
 
-static size_t text_cap(void)
+/* The sample column and the layout's columns over col (each NULL for
+ * text_cap's bound); returns how many. */
+static int layout_cols(const mc_layout *lay, double *const *col,
+                       mc_column *cols)
 {
-    mc_column cols[MC_NCOLS + 1] = {{.name = "sample", .index = 1}};
-    static const double one = 0;
-    for (int c = 0; c < MC_NCOLS; c++)
-        cols[c + 1] = (mc_column){.name = mc_column_names[c], .num = &one};
-    return mc_csv_bound(cols, MC_NCOLS + 1, MC_BLOCK);
+    static const double zero = 0;
+    cols[0] = (mc_column){.name = "sample", .index = 1};
+    for (int k = 0; k < lay->ncols; k++) {
+        int c = lay->col[k];
+        cols[k + 1] = (mc_column){.name = mc_column_names[c],
+                                  .num = col != NULL ? col[c] : &zero};
+    }
+    return lay->ncols + 1;
+}
+
+static size_t text_cap(const mc_layout *lay)
+{
+    mc_column cols[MC_NCOLS + 1];
+    int n = layout_cols(lay, NULL, cols);
+    return mc_csv_bound(cols, (size_t)n, MC_BLOCK);
 }
 
 /* The blocks of a run of n samples merged along the tree: payloads the
@@ -452,7 +477,9 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
 {
     const double over = 16.0, t = resolve_threads(threads);
     const size_t n = (size_t)s->samples, nh = s->n_horizons;
-    const size_t ncs = nh * MC_NCURVE;
+    const mc_layout *lay = &s->layout;
+    const size_t nout = (size_t)lay->nout, ncur = (size_t)lay->ncurve;
+    const size_t ncs = nh * ncur;
     const double pay = (double)pay_bytes(ncs) + over;
     /* the program, its libraries and the threads' stacks; the run's
        results, every variant's kept until the files are written */
@@ -466,10 +493,10 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
     double per = (double)MC_NCOLS * (MC_BLOCK * sizeof(double) + over) +
                   MC_CURVE_SCRATCH * sizeof(double) + pay +
                   (double)(ncs + 1) * sizeof(size_t) +
-                  (double)MC_NCURVE * (double)(nh + 1) * sizeof(size_t) +
+                  (double)ncur * (double)(nh + 1) * sizeof(size_t) +
                   6.0 * over + 4096.0;           /* the generator */
     if (s->write_samples)
-        per += (double)text_cap() + over;
+        per += (double)text_cap(lay) + over;
     if (s->sampling == MC_SAMPLING_SOBOL)
         per += (double)MC_BLOCK * MC_SOBOL_MAX_DIMS * sizeof(double);
     int cols[MC_NCOLS];
@@ -478,7 +505,7 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
     if (sd > 0) {
         /* rank maps: pilot, edges and cells of every column, each
            thread's cells in pass 1, its scores and sums */
-        double c = (double)(sd + MC_NOUTPUTS);
+        double c = (double)(sd + nout);
         double cells = 2.0 * MC_RANK_PILOT + 1.0;
         b += c * (8.0 * (MC_RANK_PILOT + 1) + 8.0 * MC_RANK_PILOT +
                   16.0 * cells + 64.0 * 8.0);
@@ -487,7 +514,7 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
     }
     b += t * per;
     /* the quantiles of summary.csv and curve.csv */
-    b += mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t) +
+    b += mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t) +
          mc_qs_bytes(n, ncs > 0 ? ncs : 1, 4 * MC_NCURVE_Q, MC_KEEP_BYTES,
                      (int)t);
     double passes = b;
@@ -496,7 +523,7 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
        thread, and the differences' quantiles */
     double cmp = s->n_variants == 0 ? 0.0
         : t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
-          mc_qs_bytes(n, MC_NOUTPUTS, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
+          mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
     return held + (passes > cmp ? passes : cmp);
 }
 
@@ -606,7 +633,10 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
     e->np = red != NULL ? red->nprocs : 1;
     e->n = (size_t)s->samples;
     e->nh = s->n_horizons;
-    e->ncs = e->nh * MC_NCURVE;
+    e->lay = &s->layout;
+    e->ncurve = e->lay->ncurve;
+    e->nout = e->lay->nout;
+    e->ncs = e->nh * (size_t)e->ncurve;
     e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
     mc_share(e->nblocks, red != NULL ? red->rank : 0, e->np, &e->b0,
              &e->b1);
@@ -626,7 +656,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
     }
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
     /* the quantiles of summary.csv and curve.csv, with their intervals */
-    e->qs_sum = mc_qs_new_ci(e->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+    e->qs_sum = mc_qs_new_ci(e->n, (size_t)e->nout, mc_summary_probs, MC_NQ,
                              MC_KEEP_BYTES);
     e->qs_cur = mc_qs_new_ci(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
                              MC_NCURVE_Q, MC_KEEP_BYTES);
@@ -637,13 +667,13 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
         return -1;
     if (s->sensitivity != MC_SENS_NONE &&
         (e->sd = mc_engine_sens_inputs(s, e->scol)) > 0) {
-        for (int k = 0; k < MC_NOUTPUTS; k++)
-            e->scol[e->sd + (size_t)k] = MC_COL_OUTPUT0 + k;
-        e->sncol = e->sd + MC_NOUTPUTS;
+        for (int j = 0; j < e->nout; j++)
+            e->scol[e->sd + (size_t)j] = MC_COL_OUTPUT0 + e->lay->out[j];
+        e->sncol = e->sd + (size_t)e->nout;
         if ((e->rm = mc_rankmap_new(e->n, e->sncol)) == NULL)
             return -1;
     }
-    size_t cap = text_cap();
+    size_t cap = text_cap(e->lay);
     for (int t = 0; t < nt; t++) {
         lane *L = &e->lanes[t];
         if (mc_sampler_init_(&L->smp, s) != 0)
@@ -655,23 +685,22 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
             L->cm2 = L->csum + e->ncs;
         }
         L->cle2 = calloc(e->ncs + 1, sizeof *L->cle2);
-        L->first = calloc(MC_NCURVE * (e->nh + 1), sizeof *L->first);
+        L->first = calloc((size_t)e->ncurve * (e->nh + 1) + 1,
+                          sizeof *L->first);
+        L->ncurve = e->ncurve;
         if (L->scratch == NULL || L->pay == NULL ||
             L->cle2 == NULL || L->first == NULL)
             return -1;
-        L->cols[0] = (mc_column){.name = "sample", .index = 1};
-        for (int c = 0; c < MC_NCOLS; c++) {
+        for (int c = 0; c < MC_NCOLS; c++)
             if ((L->col[c] = malloc(MC_BLOCK * sizeof(double))) == NULL)
                 return -1;
-            L->cols[c + 1] = (mc_column){.name = mc_column_names[c],
-                                         .num = L->col[c]};
-        }
+        L->ncols = layout_cols(e->lay, L->col, L->cols);
         if (samples != NULL && (L->text = malloc(cap)) == NULL)
             return -1;
         if (e->rm != NULL &&
             ((L->score = malloc(e->sncol * MC_BLOCK * sizeof *L->score)) ==
                  NULL ||
-             (L->rs = mc_rsums_new(e->sd, MC_NOUTPUTS)) == NULL))
+             (L->rs = mc_rsums_new(e->sd, (size_t)e->nout)) == NULL))
             return -1;
     }
     return 0;
@@ -683,7 +712,7 @@ _Static_assert(sizeof(size_t) == sizeof(uint64_t), "counts are 64-bit");
 static int reduce_counts(engine *e)
 {
     lane *L0 = &e->lanes[0];
-    size_t nf = MC_NCURVE * (e->nh + 1);
+    size_t nf = (size_t)e->ncurve * (e->nh + 1);
     for (int t = 1; t < e->nt; t++) {
         lane *L = &e->lanes[t];
         for (size_t k = 0; k < e->ncs; k++) {
@@ -712,7 +741,7 @@ static int sens_results(engine *e, mc_run *run)
         mc_rsums_merge(e->lanes[0].rs, e->lanes[t].rs);
     if (mc_rsums_reduce(e->lanes[0].rs, e->red) != 0)
         return -1;
-    run->sens = malloc(e->sd * MC_NOUTPUTS * sizeof *run->sens);
+    run->sens = malloc(e->sd * (size_t)e->nout * sizeof *run->sens);
     if (run->sens == NULL ||
         mc_rsums_result(e->lanes[0].rs, MC_LEVEL, run->sens) != 0)
         return -1;
@@ -724,10 +753,11 @@ static int sens_results(engine *e, mc_run *run)
 static void results(engine *e, mc_run *run)
 {
     size_t n = e->n, nh = e->nh;
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
+    for (int j = 0; j < e->nout; j++) {
+        int k = e->lay->out[j];
         mc_sacc_stats(&e->sacc[k], has_p_le(MC_COL_OUTPUT0 + k),
                       &run->stats[k]);
-        mc_qs_get_ci(e->qs_sum, (size_t)k, run->stats[k].q,
+        mc_qs_get_ci(e->qs_sum, (size_t)j, run->stats[k].q,
                      run->stats[k].q_lo, run->stats[k].q_hi);
     }
     /* every lane's and process's counts are in lane 0's (reduce_counts) */
@@ -747,11 +777,12 @@ static void results(engine *e, mc_run *run)
         }
         mc_wilson(le2, n, MC_LEVEL, &pt->p_le_lo, &pt->p_le_hi);
     }
-    for (int m = 0; m < MC_NCURVE; m++) {
+    size_t nc = (size_t)e->ncurve;
+    for (size_t m = 0; m < nc; m++) {
         size_t reached = 0;
         for (size_t h = 0; h < nh; h++) {
-            reached += L0->first[(size_t)m * (nh + 1) + h];
-            mc_curve_point *pt = &run->curve[h * MC_NCURVE + (size_t)m];
+            reached += L0->first[m * (nh + 1) + h];
+            mc_curve_point *pt = &run->curve[h * nc + m];
             pt->p_break_even = (double)reached / (double)n;
             mc_wilson(reached, n, MC_LEVEL, &pt->p_break_even_lo,
                       &pt->p_break_even_hi);
@@ -766,7 +797,8 @@ static int pass1(engine *e, mc_run *run, mc_progress_fn progress,
 {
     /* the header once: process 0's file is the start of samples.csv */
     if (e->out != NULL && (e->red == NULL || e->red->rank == 0) &&
-        mc_csv_header(e->out, e->lanes[0].cols, MC_NCOLS + 1) != 0) {
+        mc_csv_header(e->out, e->lanes[0].cols,
+                      (size_t)e->lanes[0].ncols) != 0) {
         /* not at once: the other processes would wait for this one; the
            first pass stops at its first chunk (alone) or writes nothing,
            and the failure is agreed after it */
@@ -864,7 +896,9 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
     run.threads = nt;
     run.n_horizons = s->n_horizons;
     run.horizons = malloc((s->n_horizons + 1) * sizeof(double));
-    run.curve = malloc((s->n_horizons * MC_NCURVE + 1) *
+    run.layout = s->layout;
+    run.ncurve = s->layout.ncurve;
+    run.curve = malloc((s->n_horizons * (size_t)s->layout.ncurve + 1) *
                        sizeof(mc_curve_point));
     if (setup(&e, s, nt, samples, red) != 0 || run.horizons == NULL ||
         run.curve == NULL)

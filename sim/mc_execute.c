@@ -210,7 +210,7 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     if (lead() && s->write_samples && mc_comm_size() > 1)
         rc = mc_write_samples_join(&o, msg, len) != 0 ? -2 : 0;
     if (lead() && rc == 0 &&
-        (mc_write_summary(&o, run->stats, "summary.csv", msg, len) != 0 ||
+        (mc_write_summary(&o, &run->layout, run->stats, "summary.csv", msg, len) != 0 ||
          mc_write_curve(&o, run, run->curve, "curve.csv", msg, len) != 0 ||
          (info->n_rep >= 2 &&
           mc_write_replicates(&o, run, info, msg, len) != 0) ||

@@ -13,9 +13,11 @@
 #include "mc_model.h"
 #include "mc_results.h"
 
-/* The columns of a sample (MC_COL_*, MC_NCOLS, mc_column_names), the
- * outputs (MC_NOUTPUTS) and the curve's metrics (MC_NCURVE,
- * mc_curve_metric_col, mc_curve_be_col) are the model's: mc_model.h. */
+/* The columns of a sample (MC_COL_*, MC_NCOLS, mc_column_names) and the
+ * outputs (MC_NOUTPUTS) are the model's (mc_model.h); which of them a run
+ * has, and the curve's metrics, are its scenario's layout (mc_layout):
+ * per-output arrays are indexed by output id, and hold the layout's
+ * outputs only. */
 #define MC_NCURVE_Q 5        /* p05 p25 p50 p75 p95 */
 
 typedef struct mc_curve_point {
@@ -61,14 +63,18 @@ typedef struct mc_variant_result {
 
 typedef struct mc_run {
     size_t n;                        /* samples */
-    mc_stats stats[MC_NOUTPUTS];     /* summary, in column order */
+    mc_layout layout;                /* the scenario's (a copy) */
+    mc_stats stats[MC_NOUTPUTS];     /* summary, by output id: the
+                                        layout's outputs */
     size_t n_horizons;
     double *horizons;
-    mc_curve_point *curve;           /* [h * MC_NCURVE + metric] */
+    int ncurve;                      /* layout.ncurve */
+    mc_curve_point *curve;           /* [h * ncurve + metric] */
     /* Rank sensitivity (sensitivity.csv; none when sens_d == 0): the
        columns of the uncertain inputs (MC_COL_F if any stage is
        uncertain, then each uncertain scalar input), and
-       sens[y * sens_d + a] for output MC_COL_T + y and input a. */
+       sens[j * sens_d + a] for the layout's output j (output id
+       layout.out[j]) and input a. */
     size_t sens_d;
     int sens_col[MC_NCOLS];
     mc_rankcorr *sens;

@@ -180,7 +180,11 @@ static void scen_eval(void *ctx, const double *x, double *y)
     memcpy(in, sm->base, sizeof in);
     for (size_t f = 0; f < sm->d; f++)
         in[factor_col(sm->input[f])] = x[f];
-    mc_model_eval_one(in, y);
+    double all[MC_OUT_COUNT];
+    const mc_layout *lay = &sm->s->layout;
+    mc_model_eval_one(in, all, lay);
+    for (int j = 0; j < lay->nout; j++)
+        y[j] = all[lay->out[j]];
 }
 
 /* Pairs of correlated inputs (nonzero normal correlations, from the
@@ -292,14 +296,17 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
     if (scen_open(s, &sm, msg, len) != 0)
         return -1;
     size_t d = sm.d;
-    double *y = design_alloc(N, d, MC_NOUTPUTS, msg, len);
+    const size_t nout = (size_t)s->layout.nout;
+    double *y = design_alloc(N, d, nout, msg, len);
     if (y == NULL)
         return -1;
 
     mc_sobol_result r;
     memset(&r, 0, sizeof r);           /* unused slots compare equal */
     r.d = d;
-    r.n_out = MC_NOUTPUTS;
+    r.n_out = nout;
+    for (size_t o = 0; o < nout; o++)
+        r.out[o] = s->layout.out[o];
     r.N = N;
     r.evaluations = N * (d + 2);
     r.n_boot = n_boot;
@@ -309,7 +316,7 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
                           ? mc_column_names[MC_COL_F]
                           : mc_input_infos[sm.input[f]].name;
 
-    mc_saltelli_model m = {.d = d, .n_out = MC_NOUTPUTS, .x_len = d,
+    mc_saltelli_model m = {.d = d, .n_out = nout, .x_len = d,
                            .draw = scen_draw, .eval = scen_eval, .ctx = &sm};
     mc_sobol_idx idx[MC_NOUTPUTS * MC_SOBOL_MAX_FACTORS];
     int rc = -1;
@@ -320,7 +327,7 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
     double cap = s->n_horizons > 0 ? s->horizons[s->n_horizons - 1]
                                    : MC_SOBOL_CAP_DEFAULT;
     size_t per = N * (d + 2);
-    for (size_t o = 0; o < MC_NOUTPUTS; o++) {
+    for (size_t o = 0; o < nout; o++) {
         double *v = y + o * per;
         int never = 0;
         for (size_t k = 0; k < per && !never; k++)
@@ -330,12 +337,12 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
             for (size_t k = 0; k < per; k++)
                 v[k] = v[k] < cap ? v[k] : cap;
     }
-    if (mc_sobol_indices_all(y, MC_NOUTPUTS, N, d, n_boot, MC_LEVEL,
+    if (mc_sobol_indices_all(y, nout, N, d, n_boot, MC_LEVEL,
                              r.boot_seed, threads, idx) != 0) {
         snprintf(msg, len, "out of memory");
         goto out;
     }
-    for (size_t o = 0; o < MC_NOUTPUTS; o++)
+    for (size_t o = 0; o < nout; o++)
         for (size_t f = 0; f < d; f++)
             r.idx[o][f] = idx[o * d + f];
     *res = r;
@@ -365,7 +372,7 @@ int mc_sobol_write_csv(FILE *f, const mc_sobol_result *res)
             char line[512];
             /* the names are the program's own, far shorter than 128 */
             int n = snprintf(line, 128, "%s,%s",
-                             mc_column_names[MC_COL_OUTPUT0 + o],
+                             mc_column_names[MC_COL_OUTPUT0 + res->out[o]],
                              res->factor[i]);
             char *p = line + (n > 0 && n < 128 ? n : 0);
             p = cell(p, x->S1);

@@ -98,8 +98,9 @@ typedef struct mc_sobol_result {
     size_t d;                                   /* factors */
     const char *factor[MC_SOBOL_MAX_FACTORS];   /* their names (static
                                                    strings) */
-    size_t n_out;                               /* MC_NOUTPUTS */
-    /* idx[o][i]: output MC_COL_T + o, factor i < d */
+    size_t n_out;                               /* the layout's outputs */
+    int out[MC_NOUTPUTS];                       /* their output ids */
+    /* idx[o][i]: output out[o], factor i < d */
     mc_sobol_idx idx[MC_NOUTPUTS][MC_SOBOL_MAX_FACTORS];
     double censored_at[MC_NOUTPUTS];            /* the cap, NaN if the
                                                    output was not censored */

@@ -213,7 +213,7 @@ static void samples_at(const mc_scenario *s, const gsl_rng *r,
     if (s->n_corr > 0)
         draw_correlated(s, r, sc, corr_dim, first, len, col);
 
-    mc_model_eval_block(col, len);
+    mc_model_eval_block(col, len, &s->layout);
 }
 
 void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
@@ -275,8 +275,8 @@ void mc_sampler_free(mc_sampler *p)
 void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],
                      size_t len, double *scratch, mc_curve_fn fn, void *ctx)
 {
-    mc_model_curve(col, len, MC_BLOCK, s->horizons, s->n_horizons, scratch,
-                   fn, ctx);
+    mc_model_curve(col, len, MC_BLOCK, s->horizons, s->n_horizons,
+                   &s->layout, scratch, fn, ctx);
 }
 
 size_t mc_engine_sens_inputs(const mc_scenario *s, int *cols)

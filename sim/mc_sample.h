@@ -50,7 +50,7 @@ void mc_sampler_free(mc_sampler *p);
 
 /* The curve's multipliers of samples whose columns are col[c][0..len),
  * len <= MC_BLOCK: for each horizon in turn, fn(ctx, h, x, len) with x[m]
- * the len values of metric m (mc_curve_metric_col order) at horizon index h:
+ * the len values of metric m (s->layout.curve order) at horizon index h:
  * mc_model_curve at the scenario's horizons. */
 #define MC_CURVE_SCRATCH (MC_CURVE_SCRATCH_PER * MC_BLOCK)  /* doubles */
 void mc_engine_curve(const mc_scenario *s, const double *const col[MC_NCOLS],

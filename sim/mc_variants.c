@@ -29,6 +29,7 @@ typedef struct lane {
 
 typedef struct cmp {
     const mc_scenario *bs, *vs;
+    const mc_layout *lay;             /* the outputs of both (the base's) */
     const mc_reducer *red;            /* the other processes, or NULL */
     size_t b0, b1;                    /* this process's blocks */
     double med_b[MC_NOUTPUTS], med_v[MC_NOUTPUTS];
@@ -66,7 +67,8 @@ static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
 {
     mc_sampler_draw(L->base, lo, len, L->b);
     mc_sampler_draw(L->var, lo, len, L->v);
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
+    for (int jo = 0; jo < c->lay->nout; jo++) {
+        int k = c->lay->out[jo];
         const double *b = L->b[MC_COL_OUTPUT0 + k];
         const double *v = L->v[MC_COL_OUTPUT0 + k];
         double *d = L->d + (size_t)k * MC_BLOCK;
@@ -86,7 +88,7 @@ static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
             mc_sacc_block(d, len, (double)NAN, &L->sacc[k]);
         }
         if (L->qa != NULL)
-            mc_qs_add(L->qa, (size_t)k, d, len);
+            mc_qs_add(L->qa, (size_t)jo, d, len);
     }
 }
 
@@ -135,7 +137,7 @@ static void free_cmp(cmp *c)
 static int setup(cmp *c)
 {
     c->lanes = calloc((size_t)c->nt, sizeof *c->lanes);
-    c->qs = mc_qs_new_ci(c->n, MC_NOUTPUTS, mc_summary_probs, MC_NQ,
+    c->qs = mc_qs_new_ci(c->n, (size_t)c->lay->nout, mc_summary_probs, MC_NQ,
                          MC_KEEP_BYTES);
     c->tree = mc_mtree_new(sizeof c->sacc, merge_sacc, NULL);
     if (c->lanes == NULL || c->qs == NULL || c->tree == NULL)
@@ -166,9 +168,10 @@ static int quantiles(cmp *c, char *msg, size_t len)
     for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
         size_t n = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
         block(c, L, lo, n, 0);
-        for (int k = 0; k < MC_NOUTPUTS; k++)
-            memcpy(mc_qs_pilot(c->qs, (size_t)k) + lo,
-                   L->d + (size_t)k * MC_BLOCK, n * sizeof(double));
+        for (int j = 0; j < c->lay->nout; j++)
+            memcpy(mc_qs_pilot(c->qs, (size_t)j) + lo,
+                   L->d + (size_t)c->lay->out[j] * MC_BLOCK,
+                   n * sizeof(double));
     }
     if (mc_qs_plan(c->qs) != 0)
         return -1;
@@ -258,10 +261,11 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
     double z = mc_z(MC_LEVEL);
     memset(out, 0, sizeof *out);
     out->n = n;
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
+    for (int j = 0; j < c->lay->nout; j++) {
+        int k = c->lay->out[j];
         mc_stats *st = &out->diff[k];
         mc_sacc_stats(&c->sacc[k], 0, st);
-        mc_qs_get_ci(c->qs, (size_t)k, st->q, st->q_lo, st->q_hi);
+        mc_qs_get_ci(c->qs, (size_t)j, st->q, st->q_lo, st->q_hi);
         out->base_only_never[k] = c->sacc[k].n - c->sacc[k].finite -
                                   c->sacc[k].never;
         const mc_stats *b = &brun->stats[k], *v = &vrun->stats[k];
@@ -303,6 +307,7 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
     memset(&c, 0, sizeof c);
     c.bs = base;
     c.vs = variant;
+    c.lay = &base->layout;
     c.red = red;
     c.n = brun->n;
     c.nblocks = (c.n + MC_BLOCK - 1) / MC_BLOCK;
@@ -315,6 +320,13 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
     }
     msg[0] = '\0';
     int rc = -1;
+    if (variant->layout.nout != base->layout.nout ||
+        memcmp(variant->layout.out, base->layout.out,
+               sizeof base->layout.out) != 0) {
+        snprintf(msg, len, "expected a variant with the base's outputs, "
+                 "found other groups");
+        return -1;
+    }
     if (vrun->n == c.n && variant->seed == base->seed &&
         setup(&c) == 0 && quantiles(&c, msg, len) == 0 &&
         reduce_counts(&c) == 0) {

@@ -61,8 +61,9 @@ enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
        S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
 
-int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
-                     const char *name, char *msg, size_t len)
+int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
+                     const mc_stats *stats, const char *name, char *msg,
+                     size_t len)
 {
     static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
@@ -82,9 +83,9 @@ int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
     }
     snprintf(names[S_PLE2_LO], sizeof names[0], MC_P_LE_COLUMN "_lo");
     snprintf(names[S_PLE2_HI], sizeof names[0], MC_P_LE_COLUMN "_hi");
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
-        const mc_stats *st = &stats[k];
-        metric[k] = mc_column_names[MC_COL_OUTPUT0 + k];
+    for (int k = 0; k < lay->nout; k++) {
+        const mc_stats *st = &stats[lay->out[k]];
+        metric[k] = mc_column_names[MC_COL_OUTPUT0 + lay->out[k]];
         v[S_N][k] = (double)st->n;
         v[S_NEVER][k] = (double)st->never;
         v[S_MEAN][k] = st->mean;
@@ -106,7 +107,8 @@ int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
     mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
     for (int c = 0; c < S_NUM; c++)
         cols[c + 1] = (mc_column){.name = names[c], .num = v[c]};
-    return write_csv(o, name, cols, S_NUM + 1, MC_NOUTPUTS, 1, msg, len);
+    return write_csv(o, name, cols, S_NUM + 1, (size_t)lay->nout, 1, msg,
+                     len);
 }
 
 /* curve.csv: one row per horizon and multiplier, MODEL.md's columns and
@@ -127,7 +129,7 @@ int mc_write_curve(const mc_outdir *o, const mc_run *run,
         "p95_lo", "p95_hi", MC_P_LE_COLUMN "_lo", MC_P_LE_COLUMN "_hi",
         "p_break_even_lo",
         "p_break_even_hi"};
-    size_t rows = run->n_horizons * MC_NCURVE;
+    size_t nc = (size_t)run->ncurve, rows = run->n_horizons * nc;
     double *v = malloc((rows + 1) * C_NUM * sizeof(double));
     const char **metric = malloc((rows + 1) * sizeof(char *));
     int rc = -1;
@@ -137,8 +139,9 @@ int mc_write_curve(const mc_outdir *o, const mc_run *run,
     }
     for (size_t r = 0; r < rows; r++) {
         const mc_curve_point *pt = &curve[r];
-        metric[r] = mc_column_names[mc_curve_metric_col[r % MC_NCURVE]];
-        v[C_H * rows + r] = run->horizons[r / MC_NCURVE];
+        metric[r] = mc_column_names[MC_COL_OUTPUT0 +
+                                    run->layout.curve[r % nc]];
+        v[C_H * rows + r] = run->horizons[r / nc];
         v[C_MEAN * rows + r] = pt->mean;
         for (int q = 0; q < MC_NCURVE_Q; q++) {
             v[(size_t)(C_Q0 + q) * rows + r] = pt->q[q];
@@ -193,8 +196,8 @@ int mc_write_replicates(const mc_outdir *o, const mc_run *run,
     const char *stat[MC_NOUTPUTS * (MC_NQ + 2)];
     double v[R_NUM][MC_NOUTPUTS * (MC_NQ + 2)];
     double t = gsl_cdf_tdist_Pinv(0.975, (double)(r - 1));
-    for (int k = 0; k < MC_NOUTPUTS; k++)
-        for (int j = -1; j <= MC_NQ; j++) {
+    for (int jo = 0; jo < run->layout.nout; jo++)
+        for (int j = -1, k = run->layout.out[jo]; j <= MC_NQ; j++) {
             if (j == MC_NQ && isnan(run->stats[k].p_le))
                 continue;
             double sum = 0, ss = 0;
@@ -232,7 +235,7 @@ int mc_write_replicates(const mc_outdir *o, const mc_run *run,
 int mc_write_sensitivity(const mc_outdir *o, const mc_run *run, char *msg,
                          size_t len)
 {
-    size_t d = run->sens_d, rows = d * MC_NOUTPUTS;
+    size_t d = run->sens_d, rows = d * (size_t)run->layout.nout;
     const char **metric = malloc((rows + 1) * sizeof *metric);
     const char **input = malloc((rows + 1) * sizeof *input);
     double *v = malloc((rows + 1) * 6 * sizeof *v);
@@ -243,7 +246,8 @@ int mc_write_sensitivity(const mc_outdir *o, const mc_run *run, char *msg,
     }
     for (size_t r = 0; r < rows; r++) {
         const mc_rankcorr *c = &run->sens[r];
-        metric[r] = mc_column_names[MC_COL_OUTPUT0 + (int)(r / d)];
+        metric[r] = mc_column_names[MC_COL_OUTPUT0 +
+                                    run->layout.out[r / d]];
         input[r] = mc_column_names[run->sens_col[r % d]];
         double x[6] = {c->spearman, c->spearman_lo, c->spearman_hi,
                        c->prcc, c->prcc_lo, c->prcc_hi};
@@ -282,7 +286,7 @@ int mc_write_variants(const mc_outdir *o, const mc_run *run, char *msg,
         "mean_diff_lo", "mean_diff_hi", "mean_diff_se_independent",
         "diff_sd", "diff_p05", "diff_p25", "diff_p50", "diff_p75",
         "diff_p95", "variant_only_never", "base_only_never"};
-    size_t rows = run->n_variants * MC_NOUTPUTS;
+    size_t no = (size_t)run->layout.nout, rows = run->n_variants * no;
     double *v = malloc((rows + 1) * V_NUM * sizeof *v);
     const char **variant = malloc((rows + 1) * sizeof *variant);
     const char **metric = malloc((rows + 1) * sizeof *metric);
@@ -292,12 +296,12 @@ int mc_write_variants(const mc_outdir *o, const mc_run *run, char *msg,
         goto done;
     }
     for (size_t r = 0; r < rows; r++) {
-        const mc_variant_result *vr = &run->variants[r / MC_NOUTPUTS];
-        size_t k = r % MC_NOUTPUTS;
+        const mc_variant_result *vr = &run->variants[r / no];
+        int k = run->layout.out[r % no];
         const mc_variant_diff *d = &vr->diff;
         const mc_stats *st = &d->diff[k];
         variant[r] = vr->name;
-        metric[r] = mc_column_names[MC_COL_OUTPUT0 + (int)k];
+        metric[r] = mc_column_names[MC_COL_OUTPUT0 + k];
         double x[V_NUM] = {
             (double)d->n, run->stats[k].q[4], vr->stats[k].q[4],
             d->median_shift[k], d->median_se[k], d->median_lo[k],
@@ -354,7 +358,7 @@ int mc_write_variant(const mc_outdir *o, const mc_run *run,
         return -1;
     }
     snprintf(file, sizeof file, "%s/summary.csv", dir);
-    if (mc_write_summary(o, vr->stats, file, msg, len) != 0)
+    if (mc_write_summary(o, &run->layout, vr->stats, file, msg, len) != 0)
         return -1;
     snprintf(file, sizeof file, "%s/curve.csv", dir);
     if (mc_write_curve(o, run, vr->curve, file, msg, len) != 0)
@@ -531,13 +535,14 @@ static void manifest_files(text *t, const mc_run *run, const mc_scenario *s,
     put(t, "  \"files\": [\n");
     if (s->write_samples)
         put(t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
-    put(t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n", MC_NOUTPUTS);
+    put(t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n",
+        run->layout.nout);
     if (info->n_rep >= 2)
         put(t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
             info->n_rep);
     if (run->sens_d > 0)
         put(t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
-            run->sens_d * MC_NOUTPUTS);
+            run->sens_d * (size_t)run->layout.nout);
     if (run->sobol != NULL)
         put(t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
             "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
@@ -545,21 +550,21 @@ static void manifest_files(text *t, const mc_run *run, const mc_scenario *s,
             run->sobol->evaluations, run->sobol->n_boot);
     if (run->n_variants > 0)
         put(t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
-            run->n_variants * MC_NOUTPUTS);
+            run->n_variants * (size_t)run->layout.nout);
     for (size_t v = 0; v < run->n_variants; v++) {
         put(t, "    {\"name\": ");
         char name[600];
         snprintf(name, sizeof name, "variants/%s/summary.csv",
                  run->variants[v].name);
         json_string(t, name);
-        put(t, ", \"rows\": %d},\n    {\"name\": ", MC_NOUTPUTS);
+        put(t, ", \"rows\": %d},\n    {\"name\": ", run->layout.nout);
         snprintf(name, sizeof name, "variants/%s/curve.csv",
                  run->variants[v].name);
         json_string(t, name);
-        put(t, ", \"rows\": %zu},\n", run->n_horizons * MC_NCURVE);
+        put(t, ", \"rows\": %zu},\n", run->n_horizons * (size_t)run->ncurve);
     }
     put(t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
-        run->n_horizons * MC_NCURVE);
+        run->n_horizons * (size_t)run->ncurve);
 }
 
 /* The text t as file `name` of the folder: one checked fwrite, then

@@ -19,7 +19,8 @@ void mc_write_file_msg(const mc_outdir *o, const char *name,
                        const char *what, char *msg, size_t len);
 
 /* summary.csv (or a variant's, at name) of the outputs' stats. */
-int mc_write_summary(const mc_outdir *o, const mc_stats *stats,
+int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
+                     const mc_stats *stats,
                      const char *name, char *msg, size_t len);
 /* curve.csv (or a variant's, at name): run's horizons, curve's points. */
 int mc_write_curve(const mc_outdir *o, const mc_run *run,

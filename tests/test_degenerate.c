@@ -59,6 +59,10 @@
 #include "mc_rng.h"
 #include "mc_scenario.h"
 
+/* A version-1 scenario's curve: its four multipliers (mc_layout_v1), and
+ * their break-even days. */
+#define MC_NCURVE 4
+
 #define CASE_SECONDS 5      /* a hang detector, not a speed test */
 #define LOAD_SECONDS 1.0    /* the bound on any load decision */
 #define DRAWS 1000          /* per design: random, then Latin hypercube */

@@ -258,26 +258,37 @@ static void thresholds_and_curve_come_from_the_output_table(void **state)
 {
     (void)state;
     int m = 0;
+    mc_layout all, v1;
+    unsigned char given[MC_IN_COUNT];
+    char msg[256];
+    memset(given, 1, sizeof given);
+    assert_int_equal(mc_layout_make(given, MC_MAX_PHASES, 1e6, ~0ull, &all,
+                                    msg, sizeof msg), 0);
+    mc_layout_v1(&v1);
     for (int o = 0; o < MC_OUT_COUNT; o++) {
         const mc_output_info *info = &mc_output_infos[o];
         if (info->kind == MC_KIND_MULTIPLIER)
             assert_true(info->p_le == 2.0);
         else
             assert_true(isnan(info->p_le));
-        assert_true(info->group & MC_GROUP_CORE);
+        assert_true(info->group != 0);
         assert_non_null(info->unit);
         assert_non_null(info->doc);
         if (info->curve_break_even < 0)
             continue;
-        assert_true(m < MC_NCURVE);
-        assert_int_equal(mc_curve_metric_col[m], MC_COL_OUTPUT0 + o);
-        assert_int_equal(mc_curve_be_col[m],
-                         MC_COL_OUTPUT0 + info->curve_break_even);
+        assert_true(m < MC_NCURVE_MAX);
+        assert_int_equal(all.curve[m], o);
         assert_int_equal(mc_output_infos[info->curve_break_even].kind,
                          MC_KIND_DAYS);
         m++;
     }
-    assert_int_equal(m, MC_NCURVE);
+    assert_int_equal(m, all.ncurve);
+    /* version 1's curve: its four multipliers, in the order of before */
+    const int want[4] = {MC_OUT_MULTIPLIER, MC_OUT_MULTIPLIER_ENERGY,
+                         MC_OUT_MULTIPLIER_FINAL,
+                         MC_OUT_MULTIPLIER_ENERGY_FINAL};
+    assert_int_equal(v1.ncurve, 4);
+    assert_memory_equal(v1.curve, want, sizeof want);
 }
 
 /* Domains of MODEL.md's "Inputs"; required inputs have no fallback, the
@@ -294,6 +305,23 @@ static void input_table_holds_models_domains(void **state)
             {MC_IN_POWER_RATIO, 0.0, 1, "r"}, {MC_IN_PUE_RATIO, 0.0, 1, "p"},
             {MC_IN_LIFETIME_DAYS, 0.0, 1, "L"},
             {MC_IN_GPU_HOUR_USD, 0.0, 0, "c"},
+            {MC_IN_KW_PER_GPU, 0.0, 1, "P"}, {MC_IN_TRAINING_PUE, 1.0, 0, "Q_t"},
+            {MC_IN_TRAINING_CI, 0.0, 0, "CI_t"},
+            {MC_IN_INFERENCE_CI, 0.0, 0, "CI_i"},
+            {MC_IN_TRAINING_WATER, 0.0, 0, "W_t"},
+            {MC_IN_INFERENCE_WATER, 0.0, 0, "W_i"},
+            {MC_IN_USES_PER_DAY, 0.0, 1, "U0"},
+            {MC_IN_EFFICIENCY, 0.0, 0, "e"},
+            {MC_IN_TRAFFIC_1_DAYS, 0.0, 1, "d_1"},
+            {MC_IN_TRAFFIC_2_MONTHLY_GROWTH, -1.0, 1, "m_2"},
+            {MC_IN_TRAFFIC_2_DAYS, 0.0, 1, "d_2"},
+            {MC_IN_TRAFFIC_3_MONTHLY_GROWTH, -1.0, 1, "m_3"},
+            {MC_IN_TRAFFIC_3_DAYS, 0.0, 1, "d_3"},
+            {MC_IN_TRAFFIC_4_MONTHLY_GROWTH, -1.0, 1, "m_4"},
+            {MC_IN_TRAFFIC_4_DAYS, 0.0, 1, "d_4"},
+            {MC_IN_TRAFFIC_5_MONTHLY_GROWTH, -1.0, 1, "m_5"},
+            {MC_IN_TRAFFIC_5_DAYS, 0.0, 1, "d_5"},
+            {MC_IN_TRAFFIC_6_MONTHLY_GROWTH, -1.0, 1, "m_6"},
             {MC_IN_FINAL_RUN, 0.0, 1, "F"}};
     assert_int_equal(sizeof want / sizeof want[0], MC_IN_COUNT + 1);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -301,12 +329,21 @@ static void input_table_holds_models_domains(void **state)
         assert_true(in->lo == want[i].lo);
         assert_int_equal(in->lo_open, want[i].open);
         assert_string_equal(in->symbol, want[i].sym);
-        if (in->required) {
+        /* only e has an upper end: [0, 1) */
+        assert_true(want[i].id == MC_IN_EFFICIENCY ? in->hi == 1.0
+                                                   : isinf(in->hi));
+        /* a phase's inputs come with their phase, CI_i and W_i follow
+           the training site's, e falls back to 0 */
+        int phase = strncmp(in->name, "traffic_", 8) == 0;
+        if (in->required != MC_OPTIONAL || phase || in->follows >= 0) {
             assert_true(isnan(in->fallback));
         } else {
             assert_true(in->lo_open ? in->fallback > in->lo
                                     : in->fallback >= in->lo);
+            assert_true(in->fallback < in->hi);
         }
+        if (in->follows >= 0)
+            assert_int_equal(mc_input_infos[in->follows].group, in->group);
     }
 }
 
@@ -329,7 +366,9 @@ static void column_forms_match_the_struct_form(void **state)
         for (int c = 0; c < MC_COL_OUTPUT0; c++)
             col[c][i] = x[c];
     }
-    mc_model_eval_block(col, N);
+    mc_layout v1;
+    mc_layout_v1(&v1);
+    mc_model_eval_block(col, N, &v1);
     for (size_t i = 0; i < N; i++) {
         mc_draw d = {col[0][i], col[1][i], col[2][i], col[3][i], col[4][i],
                      col[5][i], col[6][i], col[7][i], col[8][i], col[9][i]};
@@ -348,7 +387,7 @@ static void column_forms_match_the_struct_form(void **state)
     /* by hand: the reported inputs give 2,935,000 / 43,536 days */
     double x[MC_COL_OUTPUT0] = {2935000, 1, 226.75, 8, 1, 0, 1, 1, 365, 2};
     double y[MC_OUT_COUNT];
-    mc_model_eval_one(x, y);
+    mc_model_eval_one(x, y, &v1);
     assert_true(y[MC_OUT_BREAK_EVEN] == 2935000.0 / 43536.0);
     assert_true(y[MC_OUT_INFERENCE_USD_PER_DAY] == 87072.0);
 }
@@ -356,12 +395,12 @@ static void column_forms_match_the_struct_form(void **state)
 /* The curve's multipliers at horizon h are the lifetime multipliers of a
  * sample whose L is h: 1 + T / (I0 h) for flat traffic exactly, and the
  * closed form within the recurrence's rounding for growth and decay. */
-static double curve_got[3][MC_NCURVE][4];
-static void curve_keep(void *ctx, size_t h, const double *const x[MC_NCURVE],
-                       size_t len)
+static double curve_got[3][MC_NCURVE_MAX][4];
+static void curve_keep(void *ctx, size_t h,
+                       const double *const x[MC_NCURVE_MAX], size_t len)
 {
     (void)ctx;
-    for (int m = 0; m < MC_NCURVE; m++)
+    for (int m = 0; m < 4; m++)
         for (size_t i = 0; i < len; i++)
             curve_got[h][m][i] = x[m][i];
 }
@@ -381,10 +420,12 @@ static void curve_matches_the_lifetime_multipliers(void **state)
         for (int c = 0; c < MC_COL_OUTPUT0; c++)
             col[c][i] = x[c];
     }
-    mc_model_eval_block(col, N);
+    mc_layout v1;
+    mc_layout_v1(&v1);
+    mc_model_eval_block(col, N, &v1);
     double *scratch = malloc(MC_CURVE_SCRATCH_PER * N * sizeof *scratch);
     assert_non_null(scratch);
-    mc_model_curve((const double *const *)col, N, N, hs, 3, scratch,
+    mc_model_curve((const double *const *)col, N, N, hs, 3, &v1, scratch,
                    curve_keep, NULL);
     free(scratch);
     /* flat traffic, by hand at h = 10: 1 + 6,457,000 / 435,360 (the curve
@@ -395,11 +436,9 @@ static void curve_matches_the_lifetime_multipliers(void **state)
             double x[MC_COL_OUTPUT0] = {2935000, 2.2, 226.75, 8, 1, m_of[i],
                                         0.8, 1.1, hs[h], 2};
             double y[MC_OUT_COUNT];
-            mc_model_eval_one(x, y);
-            for (int m = 0; m < MC_NCURVE; m++)
-                assert_close(curve_got[h][m][i],
-                             y[mc_curve_metric_col[m] - MC_COL_OUTPUT0],
-                             1e-13);
+            mc_model_eval_one(x, y, &v1);
+            for (int m = 0; m < v1.ncurve; m++)
+                assert_close(curve_got[h][m][i], y[v1.curve[m]], 1e-13);
         }
 }
 
@@ -412,7 +451,9 @@ static void bounds_match_hand_computed_values(void **state)
     double lo[MC_COL_OUTPUT0] = {2935000, 1, 68, 8, 0.9, -0.2, 0.5, 1, 25, 0};
     double hi[MC_COL_OUTPUT0] = {2935000, 4, 278, 8, 1.1, 0.25, 1, 1, 421, 2};
     mc_model_bounds b;
-    mc_model_bounds_of(lo, hi, 10, &b);
+    mc_layout v1;
+    mc_layout_v1(&v1);
+    mc_model_bounds_of(lo, hi, 10, &v1, &b);
     assert_true(b.T_hi == 11740000.0);
     assert_close(b.I0_lo, 11750.4, 1e-15);
     assert_close(b.I0_hi, 58713.6, 1e-15);
@@ -423,21 +464,21 @@ static void bounds_match_hand_computed_values(void **state)
     assert_close(b.excess_hi, 399.6459694989107, 1e-14);
     /* no horizons: the lifetime, 25 days, unless decay is faster: 1 / a
        with a = -ln(1 - 0.5) / 30.4375, 43.91 days */
-    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &v1, &b);
     assert_true(b.span == 25.0);
     lo[MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS] = 100;
     lo[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH] = -0.5;
-    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &v1, &b);
     assert_close(b.span, 43.912030307057826, 1e-14);
     /* an energy ratio above 1 does not lower the break-even bound */
     lo[MC_COL_INPUT0 + MC_IN_POWER_RATIO] = 3;
-    mc_model_bounds_of(lo, hi, HUGE_VAL, &b);
+    mc_model_bounds_of(lo, hi, HUGE_VAL, &v1, &b);
     assert_true(b.E_lo == 3.0);
     assert_close(b.days_hi, 11740000.0 / 11750.4, 1e-15);
     /* a cost of 0 x inf is NaN, not a pass */
     hi[MC_COL_INPUT0 + MC_IN_GPU_HOUR_USD] = 0;
     hi[MC_COL_INPUT0 + MC_IN_NODES] = HUGE_VAL;
-    mc_model_bounds_of(lo, hi, 10, &b);
+    mc_model_bounds_of(lo, hi, 10, &v1, &b);
     assert_true(isnan(b.usd_hi));
 }
 
