@@ -39,7 +39,8 @@ static int positive_definite(const double *a, size_t k, double *chol)
 typedef double rho_table[MC_IN_COUNT][MC_IN_COUNT];
 
 /* Input name nm (at the current path) into *id: an input of MODEL.md
- * that is uncertain and continuous. */
+ * (a phase input by its table name, traffic_2_monthly_growth) that the
+ * scenario gives (s->layout), uncertain and continuous. */
 static int read_pair_input(cfg_ctx *c, const cJSON *nm, const mc_scenario *s,
                            int *id)
 {
@@ -58,6 +59,14 @@ static int read_pair_input(cfg_ctx *c, const cJSON *nm, const mc_scenario *s,
                         near ? near : "", near ? "'?)" : "",
                         cfg_shown(&b, nm->valuestring, 64));
     }
+    if (!s->layout.given[*id])
+        return cfg_fail(c, "expected an input the scenario gives, found "
+                        "'%s', which is not in this scenario's inputs (%s); "
+                        "give it, or remove this pair",
+                        mc_input_infos[*id].name,
+                        cfg_is_phase_input(*id)
+                        ? "a traffic phase it does not have"
+                        : "an optional input it leaves out");
     if (mc_dist_is_fixed(&s->inputs[*id].dist))
         return cfg_fail(c, "expected an uncertain input (a fixed value "
                         "cannot be correlated), found '%s', which is "

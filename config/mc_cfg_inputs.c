@@ -38,6 +38,57 @@ static void reach(const mc_dist *d, double *lo, double *hi)
                              + REACH_P * mass);
 }
 
+/* The upper end of the domain, x < info->hi (exclusive; only inputs
+ * with a finite hi): every draw of d below it.  A bound a parameter or a
+ * truncation sets may be drawn, up to rounding, so a support reaching
+ * hi fails.  what: the input's name for the message; v and value_key as
+ * for check_domain. */
+static int check_domain_hi(cfg_ctx *c, const cJSON *v, const mc_dist *d,
+                           const mc_input_info *info, const char *what,
+                           const char *value_key)
+{
+    double hi = info->hi, s = mc_dist_support_hi(d);
+    char hi_s[32], s_s[32], p_s[64] = "";
+    if (s < hi)
+        return 0;
+    cfg_fmt_num(hi_s, sizeof hi_s, hi);
+    cfg_fmt_num(s_s, sizeof s_s, s);
+    if (mc_dist_is_fixed(d)) {
+        char msg[sizeof ((mc_err *)0)->msg];
+        snprintf(msg, sizeof msg, "expected %s < %s (MODEL.md), found %s; "
+                 "change the value", what, hi_s, s_s);
+        return cfg_fail_param(c, value_key, msg);
+    }
+    if (!d->type->continuous) {
+        const cJSON *e;
+        size_t i = 0;
+        cJSON_ArrayForEach(e, cfg_member(v, "values")) {
+            if (!(e->valuedouble < hi)) {
+                size_t old = cfg_path_push_key(c, "values");
+                cfg_path_push_index(c, i);
+                cfg_fmt_num(s_s, sizeof s_s, e->valuedouble);
+                cfg_fail(c, "expected values of %s < %s (MODEL.md), found "
+                         "%s; change this value", what, hi_s, s_s);
+                cfg_path_pop(c, old);
+                return -1;
+            }
+            i++;
+        }
+        return cfg_fail(c, "expected values of %s < %s (MODEL.md), found a "
+                        "%s distribution with the value %s; change its values",
+                        what, hi_s, d->type->name, s_s);
+    }
+    {
+        double pr = 1.0 - mc_dist_cdf(d, hi);
+        if (pr > 0 && pr <= 1)
+            snprintf(p_s, sizeof p_s, " (P(x >= %s) = %.3g)", hi_s, pr);
+    }
+    return cfg_fail(c, "expected values of %s < %s (MODEL.md), found a %s "
+                    "distribution reaching %s%s; truncate it: \"truncate\": "
+                    "{\"hi\": x} with x < %s", what, hi_s, d->type->name,
+                    s_s, p_s, hi_s);
+}
+
 /* Does every draw of d lie in the input's domain?  For an open bound
  * (x > lo), a support that starts exactly at lo passes only when it is
  * the distribution family's own open end (lognormal and gamma at 0, not
@@ -74,6 +125,9 @@ static int check_domain(cfg_ctx *c, const cJSON *v, const mc_dist *d,
         snprintf(what, sizeof what, "%s", info->name);
     cfg_fmt_num(lo_s, sizeof lo_s, lo);
     if (cfg_check_spread(c, d, info, what))
+        return -1;
+    if (ok && isfinite(info->hi)
+        && check_domain_hi(c, v, d, info, what, value_key))
         return -1;
     if (ok) {
         reach(d, &rlo, &rhi);
@@ -300,19 +354,153 @@ static int read_stages(cfg_ctx *c, const cJSON *v, mc_scenario *s)
     return 0;
 }
 
-/* The keys of "inputs": final_run_gpu_hours, then MODEL.md's order. */
+int cfg_is_phase_input(int i)
+{
+    for (size_t j = 0; j + 1 < MC_MAX_PHASES; j++)
+        if (mc_phase_days_input[j] == i || mc_phase_growth_input[j + 1] == i)
+            return 1;
+    return 0;
+}
+
+/* The keys of "inputs": final_run_gpu_hours, then MODEL.md's order
+ * without the phase inputs, then "traffic" (which gives them). */
 void cfg_input_keys(const char *keys[MC_IN_COUNT + 2])
 {
-    keys[0] = FINAL_RUN;
-    for (size_t i = 0; i < MC_IN_COUNT; i++)
-        keys[i + 1] = mc_input_infos[i].name;
-    keys[MC_IN_COUNT + 1] = NULL;
+    size_t k = 0;
+    keys[k++] = FINAL_RUN;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (!cfg_is_phase_input(i))
+            keys[k++] = mc_input_infos[i].name;
+    keys[k++] = TRAFFIC_KEY;
+    keys[k] = NULL;
+}
+
+/* Input i left out of the scenario: the model's fallback, or (a group's
+ * input, one that follows another, a phase the scenario does not have)
+ * 0, which no output reads (mc_layout). */
+static int set_absent(cfg_ctx *c, mc_scenario *s, int i)
+{
+    const mc_input_info *info = &mc_input_infos[i];
+    s->inputs[i].stream = mc_rng_stream_id(info->name);
+    s->inputs[i].dist = mc_dist_fixed(isnan(info->fallback) ? 0.0
+                                                            : info->fallback);
+    s->inputs[i].name = strdup(info->name);
+    s->inputs[i].source = strdup("not in the scenario: the model's "
+                                 "fallback value (MODEL.md)");
+    if (s->inputs[i].name == NULL || s->inputs[i].source == NULL)
+        return cfg_fail(c, "expected memory for a source, found none (out of "
+                        "memory)");
+    return 0;
+}
+
+/* Input id of a traffic phase at the current path: value v read into
+ * s->inputs[id] under the table's name (and stream); the phase's
+ * "source" (src, may be NULL) where the value has none. */
+static int read_phase_input(cfg_ctx *c, const cJSON *v, int id,
+                            const char *src, mc_scenario *s)
+{
+    const mc_input_info *info = &mc_input_infos[id];
+    mc_input *in = &s->inputs[id];
+    if (read_input(c, v, info, 0, in))
+        return -1;
+    in->stream = mc_rng_stream_id(info->name);
+    if (in->source == NULL && src != NULL
+        && (in->source = strdup(src)) == NULL)
+        return cfg_fail(c, "expected memory for a source, found none (out of "
+                        "memory)");
+    return 0;
+}
+
+/* One phase e of $.inputs.traffic (index j of n, at the current path):
+ * {"days": d (not on the last), "monthly_growth": m, "description",
+ * "source"}. */
+static int read_phase(cfg_ctx *c, const cJSON *e, size_t j, size_t n,
+                      mc_scenario *s)
+{
+    static const char *const phase_keys[] = {
+        "days", "monthly_growth", "description", "source", NULL};
+    const cJSON *d, *m;
+    char *desc = NULL, *src = NULL;
+    size_t old;
+    int rc = -1;
+    if (!cJSON_IsObject(e))
+        return cfg_fail_type(c, "a traffic phase {\"days\": ..., "
+                             "\"monthly_growth\": ...} (the last without "
+                             "\"days\")", e);
+    if (cfg_check_keys(c, e, phase_keys)
+        || cfg_read_string(c, e, "description", 0, 0, &desc)
+        || cfg_read_string(c, e, "source", 0, 0, &src))
+        goto out;
+    d = cfg_member(e, "days");
+    m = cfg_member(e, "monthly_growth");
+    if (m == NULL) {
+        cfg_fail_missing(c, "monthly_growth", "the monthly growth of uses in "
+                         "this phase (a number or a distribution, > -1)");
+        goto out;
+    }
+    if (d == NULL && j + 1 < n) {
+        cfg_fail(c, "missing required key 'days': expected the length of "
+                 "traffic phase %zu of %zu in days (every phase but the "
+                 "last has one), found no 'days'", j + 1, n);
+        goto out;
+    }
+    if (d != NULL && j + 1 == n) {
+        found_buf f;
+        cfg_fail_at_key(c, "days", "expected no 'days' on traffic phase %zu "
+                        "of %zu (the last phase has no end), found %s; "
+                        "remove it, or add a phase after it", j + 1, n,
+                        cfg_describe(&f, d));
+        goto out;
+    }
+    old = cfg_path_push_key(c, "monthly_growth");
+    if (read_phase_input(c, m, mc_phase_growth_input[j], src, s))
+        goto out;
+    cfg_path_pop(c, old);
+    if (d != NULL) {
+        old = cfg_path_push_key(c, "days");
+        if (read_phase_input(c, d, mc_phase_days_input[j], src, s))
+            goto out;
+        cfg_path_pop(c, old);
+    }
+    rc = 0;
+out:
+    free(desc);
+    free(src);
+    return rc;
+}
+
+/* $.inputs.traffic (v, at the current path): 1 to MC_MAX_PHASES phases
+ * into the phase inputs (phase 0's growth is monthly_growth). */
+static int read_traffic(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *e;
+    size_t n, j = 0;
+    if (!cJSON_IsArray(v))
+        return cfg_fail_type(c, "an array of traffic phases {\"days\": ..., "
+                             "\"monthly_growth\": ...} (the last without "
+                             "\"days\")", v);
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n == 0)
+        return cfg_fail(c, "expected at least one traffic phase, found an "
+                        "empty array; give one {\"monthly_growth\": ...}, or "
+                        "give monthly_growth instead of traffic");
+    if (n > MC_MAX_PHASES)
+        return cfg_fail(c, "expected at most %d traffic phases, found %zu; "
+                        "merge some", MC_MAX_PHASES, n);
+    cJSON_ArrayForEach(e, v) {
+        size_t old = cfg_path_push_index(c, j);
+        if (read_phase(c, e, j, n, s))
+            return -1;
+        cfg_path_pop(c, old);
+        j++;
+    }
+    return 0;
 }
 
 int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
 {
     const char *keys[MC_IN_COUNT + 2];
-    const cJSON *e;
+    const cJSON *e, *traffic;
     size_t old;
     cfg_input_keys(keys);
 
@@ -321,13 +509,23 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
                              "MODEL.md", v);
     if (cfg_check_keys(c, v, keys))
         return -1;
-    for (size_t i = 0; keys[i] != NULL; i++)
+    traffic = cfg_member(v, TRAFFIC_KEY);
+    if (traffic != NULL
+        && cfg_member(v, mc_input_infos[MC_IN_MONTHLY_GROWTH].name) != NULL)
+        return cfg_fail(c, "expected monthly_growth or traffic, found both; "
+                        "remove monthly_growth (traffic's first phase gives "
+                        "it)");
+    for (size_t i = 0; keys[i] != NULL; i++) {
+        int id = i == 0 ? -1 : cfg_input_id(keys[i]);
         if (cfg_member(v, keys[i]) == NULL
-            && (i == 0 || mc_input_infos[i - 1].required == MC_ALWAYS))
+            && (i == 0 || (id >= 0 && mc_input_infos[id].required == MC_ALWAYS
+                           && !(id == MC_IN_MONTHLY_GROWTH
+                                && traffic != NULL))))
             return cfg_fail(c, "missing required key '%s': expected every "
                             "input of MODEL.md (%s, %s, %s, ...), found no "
                             "'%s'", keys[i], keys[0], keys[1], keys[2],
                             keys[i]);
+    }
     e = cfg_member(v, FINAL_RUN);
     old = cfg_path_push_key(c, FINAL_RUN);
     if (read_stages(c, e, s)) {
@@ -335,20 +533,14 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         return -1;
     }
     cfg_path_pop(c, old);
-    for (size_t i = 0; i < MC_IN_COUNT; i++) {
+    for (int i = 0; i < MC_IN_COUNT; i++) {
         const mc_input_info *info = &mc_input_infos[i];
-        s->inputs[i].stream = mc_rng_stream_id(info->name);
+        if (cfg_is_phase_input(i)
+            || (i == MC_IN_MONTHLY_GROWTH && traffic != NULL))
+            continue;                       /* read_traffic's */
         if (cfg_member(v, info->name) == NULL) {   /* optional: the model's */
-            /* a group's input, or one that follows another: 0, which
-               no output reads (mc_layout) */
-            s->inputs[i].dist = mc_dist_fixed(
-                isnan(info->fallback) ? 0.0 : info->fallback);
-            s->inputs[i].name = strdup(info->name);
-            s->inputs[i].source = strdup("not in the scenario: the model's "
-                                         "fallback value (MODEL.md)");
-            if (s->inputs[i].name == NULL || s->inputs[i].source == NULL)
-                return cfg_fail(c, "expected memory for a source, found none "
-                                "(out of memory)");
+            if (set_absent(c, s, i))
+                return -1;
             continue;
         }
         old = cfg_path_push_key(c, info->name);
@@ -359,18 +551,143 @@ int cfg_read_inputs(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         s->inputs[i].stream = mc_rng_stream_id(info->name);
         cfg_path_pop(c, old);
     }
-    return cfg_make_layout(c, v, s);
+    if (traffic != NULL) {
+        old = cfg_path_push_key(c, TRAFFIC_KEY);
+        if (read_traffic(c, traffic, s)) {
+            cfg_path_pop(c, old);
+            return -1;
+        }
+        cfg_path_pop(c, old);
+    }
+    for (int i = 0; i < MC_IN_COUNT; i++)   /* the phases it does not have */
+        if (s->inputs[i].name == NULL && set_absent(c, s, i))
+            return -1;
+    return 0;
 }
 
-int cfg_make_layout(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+/* The first input given of group g (table order), or -1. */
+static int first_given(const unsigned char given[MC_IN_COUNT], unsigned g)
 {
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (given[i] && mc_input_infos[i].group == g)
+            return i;
+    return -1;
+}
+
+/* The given input that mc_layout_make's group error is about: the first
+ * given input of the group that lacks a partner (the first one missing,
+ * in table order) or of the group whose groups it builds on are missing;
+ * -1 if none (its message says why). */
+static int layout_blame(const unsigned char given[MC_IN_COUNT])
+{
+    unsigned groups = MC_GROUPS_ALWAYS;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (given[i])
+            groups |= mc_input_infos[i].group;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        if (!given[i] && mc_input_infos[i].required == MC_WITH_GROUP
+            && (groups & mc_input_infos[i].group))
+            return first_given(given, mc_input_infos[i].group);
+    for (unsigned g = 1; g != 0 && g <= MC_GROUP_USE; g <<= 1) {
+        unsigned need = mc_group_needs(g);
+        if ((groups & g) && (groups & need) != need)
+            return first_given(given, g);
+    }
+    return -1;
+}
+
+/* The path of input i (at the current path $): $.inputs.<name>, or for
+ * a phase input $.inputs.traffic[j].days or .monthly_growth. */
+void cfg_path_push_input(cfg_ctx *c, const cJSON *root, int i)
+{
+    const cJSON *traffic = cfg_member(cfg_member(root, "inputs"), TRAFFIC_KEY);
+    cfg_path_push_key(c, "inputs");
+    for (size_t j = 0; traffic != NULL && j < MC_MAX_PHASES; j++) {
+        if (mc_phase_growth_input[j] == i
+            || (j + 1 < MC_MAX_PHASES && mc_phase_days_input[j] == i)) {
+            cfg_path_push_key(c, TRAFFIC_KEY);
+            cfg_path_push_index(c, j);
+            cfg_path_push_key(c, mc_phase_growth_input[j] == i
+                                 ? "monthly_growth" : "days");
+            return;
+        }
+    }
+    cfg_path_push_key(c, mc_input_infos[i].name);
+}
+
+int cfg_make_layout(cfg_ctx *c, const cJSON *root, unsigned long long curve,
+                    mc_scenario *s)
+{
+    const cJSON *in = cfg_member(root, "inputs");
+    const cJSON *traffic = cfg_member(in, TRAFFIC_KEY);
+    size_t n = traffic != NULL ? (size_t)cJSON_GetArraySize(traffic) : 1;
     unsigned char given[MC_IN_COUNT];
     char msg[sizeof ((mc_err *)0)->msg];
-    for (size_t i = 0; i < MC_IN_COUNT; i++)
-        given[i] = cfg_member(v, mc_input_infos[i].name) != NULL;
-    if (mc_layout_make(given, 1, s->use_per, ~0ull, &s->layout, msg,
-                       sizeof msg) != 0)
-        return cfg_fail(c, "%s", msg);
+    size_t old = c->len;
+    mc_layout lay;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        given[i] = !cfg_is_phase_input(i)
+                   && cfg_member(in, mc_input_infos[i].name) != NULL;
+    given[MC_IN_MONTHLY_GROWTH] = 1;        /* the key, or traffic's */
+    for (size_t j = 0; j + 1 < n; j++)
+        given[mc_phase_days_input[j]] = given[mc_phase_growth_input[j + 1]]
+            = 1;
+    /* U0 and the use block go together */
+    if (given[MC_IN_USES_PER_DAY] && s->use_unit == NULL) {
+        cfg_path_push_input(c, root, MC_IN_USES_PER_DAY);
+        cfg_fail(c, "expected a \"use\" block beside uses_per_day (a "
+                 "top-level {\"unit\": ..., \"per\": ...} naming what one "
+                 "use is), found no \"use\"; add one, or remove "
+                 "uses_per_day");
+        cfg_path_pop(c, old);
+        return -1;
+    }
+    if (!given[MC_IN_USES_PER_DAY] && s->use_unit != NULL) {
+        cfg_path_push_key(c, "use");
+        cfg_fail(c, "expected uses_per_day in $.inputs beside the \"use\" "
+                 "block (the per-use outputs need both), found no "
+                 "uses_per_day; give it, or remove \"use\"");
+        cfg_path_pop(c, old);
+        return -1;
+    }
+    if (mc_layout_make(given, n, s->use_per, ~0ull, &lay, msg,
+                       sizeof msg) != 0) {
+        int blame = layout_blame(given);
+        if (blame >= 0)
+            cfg_path_push_input(c, root, blame);
+        else
+            cfg_path_push_key(c, "inputs");
+        cfg_fail(c, "%s", msg);
+        cfg_path_pop(c, old);
+        return -1;
+    }
+    if (mc_layout_make(given, n, s->use_per, curve, &s->layout, msg,
+                       sizeof msg) != 0) {
+        /* a metric the scenario lacks: the first in table order, which
+           mc_layout_make names, where the file lists it */
+        const cJSON *metrics = cfg_member(cfg_member(root, "curve"),
+                                          "metrics"), *e;
+        size_t k = 0;
+        int o;
+        for (o = 0; o < MC_OUT_COUNT; o++)
+            if ((curve >> o & 1u) && mc_output_infos[o].curve_break_even >= 0
+                && !lay.has_out[o])
+                break;
+        cfg_path_push_key(c, "curve");
+        cfg_path_push_key(c, "metrics");
+        cJSON_ArrayForEach(e, metrics) {
+            if (o < MC_OUT_COUNT && cJSON_IsString(e)
+                && strcmp(e->valuestring, mc_output_infos[o].name) == 0) {
+                cfg_path_push_index(c, k);
+                break;
+            }
+            k++;
+        }
+        cfg_fail(c, "%s; give its inputs, or remove it from curve.metrics",
+                 msg);
+        cfg_path_pop(c, old);
+        return -1;
+    }
     return 0;
 }
 
@@ -408,7 +725,8 @@ static int cmp_stream(const void *a, const void *b)
 }
 
 /* No two inputs may share a random stream (FNV-1a ids can collide). */
-static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
+static int check_streams(cfg_ctx *c, const cJSON *root,
+                         const mc_scenario *s, int single)
 {
     size_t n = MC_IN_COUNT + s->n_stages;
     stream_ref *r = malloc(n * sizeof *r);
@@ -430,10 +748,10 @@ static int check_streams(cfg_ctx *c, const mc_scenario *s, int single)
         size_t later = r[k].i;
         stream_name(s, r[k - 1].i, single, a, sizeof a);
         stream_name(s, later, single, b, sizeof b);
-        cfg_path_push_key(c, "inputs");
         if (later < MC_IN_COUNT) {
-            cfg_path_push_key(c, mc_input_infos[later].name);
+            cfg_path_push_input(c, root, (int)later);
         } else {
+            cfg_path_push_key(c, "inputs");
             cfg_path_push_key(c, FINAL_RUN);
             if (!single) {
                 cfg_path_push_index(c, later - MC_IN_COUNT);
@@ -517,6 +835,13 @@ static int check_derived(cfg_ctx *c, const mc_scenario *s)
                         "precision, found it reaching inf (training up to %g "
                         "GPU-h over %g days); narrow the extreme inputs",
                         b.T_hi, b.span);
+    for (int k = 0; k < s->layout.nout; k++) {
+        const mc_output_info *o = &mc_output_infos[s->layout.out[k]];
+        if (!(b.out_hi[s->layout.out[k]] < HUGE_VAL))
+            return cfg_fail(c, "expected %s (%s) finite in double precision, "
+                            "found it reaching inf; narrow the extreme inputs",
+                            o->name, o->doc);
+    }
     return 0;
 }
 
@@ -530,7 +855,7 @@ int cfg_check_inputs(cfg_ctx *c, const cJSON *root, const mc_scenario *s)
     cfg_path_pop(c, old);
     if (rc)
         return -1;
-    return check_streams(c, s,
+    return check_streams(c, root, s,
                          !cJSON_IsArray(cfg_member(cfg_member(root, "inputs"),
                                                    FINAL_RUN)));
 }

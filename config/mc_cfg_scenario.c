@@ -1,7 +1,8 @@
 /* mc_cfg_scenario.c: the top level of a scenario file
  * (docs/scenario-format.md): name, seed, samples, sampling, then the
- * inputs, correlations, sensitivity, until, horizons and output, the
- * checks of the whole, and the variants last. */
+ * inputs, use and curve (and from them the layout), correlations,
+ * sensitivity, until, horizons and output, the checks of the whole, and
+ * the variants last. */
 #include "mc_config_impl.h"
 
 #include <math.h>
@@ -16,11 +17,14 @@
 #define DEFAULT_H_STEP 10.0
 #define SOBOL_SAMPLES_MAX 1e7
 #define BOOTSTRAP_MAX 100000.0
+#define USE_UNIT_MAX 64
 
 static const char *const top_keys[] = {
-    "name", "description", "seed", "samples", "sampling", "inputs",
-    "correlations", "sensitivity", "until", "horizons", "output",
+    "name", "description", "seed", "samples", "sampling", "inputs", "use",
+    "correlations", "sensitivity", "until", "horizons", "curve", "output",
     "variants", NULL};
+static const char *const use_keys[] = {"unit", "per", NULL};
+static const char *const curve_keys[] = {"metrics", NULL};
 static const char *const until_keys[] = {"metric", "stat", "tolerance",
                                          NULL};
 static const char *const horizon_keys[] = {"start", "stop", "step", NULL};
@@ -195,6 +199,158 @@ static int read_until(cfg_ctx *c, const cJSON *v, mc_scenario *s)
         return cfg_fail(c, "expected shorter names, found %zu characters",
                         strlen(txt[0]) + strlen(txt[1]));
     return 0;
+}
+
+/* ======================================================================
+ * Use and curve (MODEL.md version 2)
+ * ====================================================================== */
+
+/* "use": {"unit": "output token", "per": 1000000}, both required: the
+ * unit of a use (printable, at most USE_UNIT_MAX characters) and the
+ * count a per-use figure is for (> 0). */
+static int read_use(cfg_ctx *c, const cJSON *v, mc_scenario *s)
+{
+    const cJSON *u, *p;
+    const unsigned char *q;
+    size_t old, chars = 0;
+    double per;
+    char x[32];
+    if (!cJSON_IsObject(v))
+        return cfg_fail_type(c, "an object {\"unit\": \"output token\", "
+                             "\"per\": 1000000}", v);
+    if (cfg_check_keys(c, v, use_keys))
+        return -1;
+    if ((u = cfg_member(v, "unit")) == NULL)
+        return cfg_fail_missing(c, "unit", "the unit of one use, a non-empty "
+                                "string (\"output token\")");
+    if ((p = cfg_member(v, "per")) == NULL)
+        return cfg_fail_missing(c, "per", "the count of uses a per-use "
+                                "figure is for, a number > 0 (1000000)");
+    old = cfg_path_push_key(c, "unit");
+    if (!cJSON_IsString(u) || u->valuestring[0] == '\0')
+        return cfg_fail_type(c, "a non-empty string naming one use "
+                             "(\"output token\")", u);
+    for (q = (const unsigned char *)u->valuestring; *q != '\0'; q++) {
+        if (*q < 0x20 || *q == 0x7F)
+            return cfg_fail(c, "expected a unit of printable characters (it "
+                            "names the per-use columns' unit), found the "
+                            "control character 0x%02x at character %zu; "
+                            "remove it", *q, chars + 1);
+        chars += (*q & 0xC0) != 0x80;
+    }
+    if (chars > USE_UNIT_MAX) {
+        shown_buf b;
+        return cfg_fail(c, "expected a unit of at most %d characters, found "
+                        "%zu (\"%s\"); shorten it", USE_UNIT_MAX, chars,
+                        cfg_shown(&b, u->valuestring, 40));
+    }
+    cfg_path_pop(c, old);
+    if (cfg_read_number_at(c, v, "per", &per))
+        return -1;
+    if (!(per > 0))
+        return cfg_fail_at_key(c, "per", "expected per > 0 (the count of uses "
+                               "a per-use figure is for), found %s",
+                               (cfg_fmt_num(x, sizeof x, per), x));
+    if ((s->use_unit = strdup(u->valuestring)) == NULL)
+        return cfg_fail(c, "expected memory for a string, found none (out of "
+                        "memory)");
+    s->use_per = per;
+    return 0;
+}
+
+/* The multipliers of the output table ("multiplier, multiplier_energy,
+ * ..."), NULL-terminated in names. */
+static void multiplier_names(const char *names[MC_OUT_COUNT + 1])
+{
+    size_t k = 0;
+    for (int o = 0; o < MC_OUT_COUNT; o++)
+        if (mc_output_infos[o].curve_break_even >= 0)
+            names[k++] = mc_output_infos[o].name;
+    names[k] = NULL;
+}
+
+/* "curve": {"metrics": [names]}: a non-empty list of distinct
+ * multipliers into *mask (bit o: output o).  Whether the scenario has
+ * them is cfg_make_layout's check. */
+static int read_curve(cfg_ctx *c, const cJSON *v, unsigned long long *mask)
+{
+    const char *names[MC_OUT_COUNT + 1];
+    const cJSON *m, *e;
+    char list[256];
+    size_t old, i = 0;
+    multiplier_names(names);
+    cfg_join(list, sizeof list, names);
+    if (!cJSON_IsObject(v))
+        return cfg_fail_type(c, "an object {\"metrics\": [...]} (the "
+                             "multipliers curve.csv covers)", v);
+    if (cfg_check_keys(c, v, curve_keys))
+        return -1;
+    if ((m = cfg_member(v, "metrics")) == NULL)
+        return cfg_fail_missing(c, "metrics", "a non-empty array of "
+                                "multipliers (multiplier, multiplier_energy, "
+                                "...)");
+    old = cfg_path_push_key(c, "metrics");
+    if (!cJSON_IsArray(m))
+        return cfg_fail_type(c, "an array of multipliers' names", m);
+    if (m->child == NULL)
+        return cfg_fail(c, "expected at least one multiplier, found an empty "
+                        "array; list some, or remove \"curve\" for every "
+                        "multiplier of the scenario");
+    *mask = 0;
+    cJSON_ArrayForEach(e, m) {
+        int o;
+        shown_buf b;
+        size_t o2 = cfg_path_push_index(c, i);
+        if (!cJSON_IsString(e))
+            return cfg_fail_type(c, "a multiplier's name", e);
+        for (o = 0; o < MC_OUT_COUNT; o++)
+            if (strcmp(mc_output_infos[o].name, e->valuestring) == 0)
+                break;
+        if (o == MC_OUT_COUNT) {
+            const char *near = cfg_closest(e->valuestring, names);
+            return cfg_fail(c, "expected a multiplier of MODEL.md (one of "
+                            "%s)%s%s%s, found '%s'", list,
+                            near ? " (did you mean '" : "", near ? near : "",
+                            near ? "'?)" : "",
+                            cfg_shown(&b, e->valuestring, 64));
+        }
+        if (mc_output_infos[o].curve_break_even < 0)
+            return cfg_fail(c, "expected a multiplier (the curve covers one "
+                            "of %s), found '%s', which is not one (%s)", list,
+                            e->valuestring, mc_output_infos[o].doc);
+        if (*mask >> o & 1u) {
+            size_t j = 0;
+            const cJSON *f = m->child;
+            while (f != e && strcmp(f->valuestring, e->valuestring) != 0) {
+                f = f->next;
+                j++;
+            }
+            return cfg_fail(c, "expected each metric once, found '%s' again "
+                            "(also at [%zu])", e->valuestring, j);
+        }
+        *mask |= 1ull << o;
+        cfg_path_pop(c, o2);
+        i++;
+    }
+    cfg_path_pop(c, old);
+    return 0;
+}
+
+/* "curve" if the document has it (else every multiplier), then the
+ * layout of the inputs read, at "$". */
+static int read_curve_and_layout(cfg_ctx *c, const cJSON *root,
+                                 mc_scenario *s)
+{
+    const cJSON *v = cfg_member(root, "curve");
+    unsigned long long mask = ~0ull;
+    if (v != NULL) {
+        size_t old = cfg_path_push_key(c, "curve");
+        int rc = read_curve(c, v, &mask);
+        cfg_path_pop(c, old);
+        if (rc)
+            return -1;
+    }
+    return cfg_make_layout(c, root, mask, s);
 }
 
 /* ======================================================================
@@ -409,6 +565,8 @@ int cfg_read_scenario(cfg_ctx *c, const cJSON *root, mc_scenario *s)
         return cfg_fail_missing(c, "inputs", "an object with one entry per "
                                 "input of MODEL.md");
     if (read_optional(c, root, "inputs", cfg_read_inputs, s)
+        || read_optional(c, root, "use", read_use, s)
+        || read_curve_and_layout(c, root, s)
         || check_sobol_dims(c, s)
         || read_optional(c, root, "correlations", cfg_read_correlations, s)
         || read_sensitivity_at(c, root, s)

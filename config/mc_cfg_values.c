@@ -98,7 +98,7 @@ int cfg_check_keys(cfg_ctx *c, const cJSON *obj,
         const char *key = k->string != NULL ? k->string : "";
         if (!cfg_in_list(key, allowed)) {
             const char *near = cfg_closest(key, allowed);
-            char list[256], hint[96] = "";
+            char list[400], hint[96] = "";
             shown_buf b;
             cfg_join(list, sizeof list, allowed);
             if (near != NULL)

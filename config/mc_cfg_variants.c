@@ -133,6 +133,10 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
         return cfg_fail(c, "expected an input other than %s (replace its "
                         "stages with \"inputs\"), found '%s'", FINAL_RUN,
                         FINAL_RUN);
+    if (strcmp(in->valuestring, TRAFFIC_KEY) == 0)
+        return cfg_fail(c, "expected an input other than %s (a sweep sets "
+                        "one number; give each traffic list as a variant's "
+                        "\"inputs\"), found '%s'", TRAFFIC_KEY, TRAFFIC_KEY);
     if (cfg_input_id(in->valuestring) < 0) {
         const char *names[MC_IN_COUNT + 1], *near;
         for (int k = 0; k < MC_IN_COUNT; k++)
@@ -143,6 +147,15 @@ static int check_sweep(cfg_ctx *c, const cJSON *sw,
                         near ? " (did you mean '" : "", near ? near : "",
                         near ? "'?)" : "", cfg_shown(&b, in->valuestring, 64));
     }
+    if (cfg_member(base_inputs, in->valuestring) == NULL)
+        return cfg_fail(c, "expected an input that $.inputs gives, found "
+                        "'%s', which %s", cfg_shown(&b, in->valuestring, 64),
+                        cfg_is_phase_input(cfg_input_id(in->valuestring))
+                        || cfg_member(base_inputs, TRAFFIC_KEY) != NULL
+                        ? "comes from $.inputs.traffic (a sweep sets a key "
+                          "of $.inputs); give each traffic list as a "
+                          "variant's \"inputs\" instead"
+                        : "the base leaves out; give it in $.inputs first");
     cfg_path_pop(c, old);
 
     base = cfg_member(base_inputs, in->valuestring);
@@ -239,10 +252,21 @@ static cJSON *variant_document(const cJSON *root, const cJSON *v, double x)
     cJSON_DeleteItemFromObjectCaseSensitive(doc, "variants");
     inputs = cJSON_GetObjectItemCaseSensitive(doc, "inputs");
     if (in != NULL) {
+        /* traffic and monthly_growth each take the other's place */
+        if (cfg_member(in, TRAFFIC_KEY) != NULL)
+            cJSON_DeleteItemFromObjectCaseSensitive(
+                inputs, mc_input_infos[MC_IN_MONTHLY_GROWTH].name);
+        if (cfg_member(in, mc_input_infos[MC_IN_MONTHLY_GROWTH].name) != NULL)
+            cJSON_DeleteItemFromObjectCaseSensitive(inputs, TRAFFIC_KEY);
         cJSON_ArrayForEach(e, in) {
             cJSON *copy = cJSON_Duplicate(e, 1);
-            if (copy == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(
-                                    inputs, e->string, copy)) {
+            int ok;
+            if (copy != NULL && cfg_member(inputs, e->string) == NULL)
+                ok = cJSON_AddItemToObject(inputs, e->string, copy);
+            else
+                ok = copy != NULL && cJSON_ReplaceItemInObjectCaseSensitive(
+                                         inputs, e->string, copy);
+            if (!ok) {
                 cJSON_Delete(copy);
                 cJSON_Delete(doc);
                 return NULL;
@@ -319,6 +343,43 @@ static void variant_name(const cJSON *v, size_t k, char *buf, size_t n,
     }
 }
 
+/* The groups of outputs (MC_GROUP_*) in g, "power and carbon". */
+static void group_names(unsigned g, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (unsigned b = 1; b != 0 && b <= g && k < n; b <<= 1)
+        if ((g & b) && mc_group_name(b) != NULL)
+            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? " and " : "",
+                                  mc_group_name(b));
+}
+
+/* Variant `name` of entry v (at the current path $.variants[i]) has
+ * other groups of outputs than the base: an error at the first input
+ * the variant gives of a group it adds (else at the variant). */
+static int fail_groups(cfg_ctx *c, const cJSON *v, const char *name,
+                       unsigned base, unsigned mine)
+{
+    const cJSON *in = cfg_member(v, "inputs"), *e;
+    char add[96], lack[96];
+    group_names(mine & ~base, add, sizeof add);
+    group_names(base & ~mine, lack, sizeof lack);
+    cJSON_ArrayForEach(e, in) {
+        int id = cfg_input_id(e->string);
+        if (id >= 0 && (mc_input_infos[id].group & mine & ~base)) {
+            cfg_path_push_key(c, "inputs");
+            cfg_path_push_key(c, e->string);
+            break;
+        }
+    }
+    return cfg_fail(c, "expected the base's groups of outputs in variant "
+                    "'%s' (variants compare outputs one for one), found it "
+                    "%s%s%s%s%s; give the base the same inputs, or drop them "
+                    "from the variant", name, add[0] ? "adding " : "", add,
+                    add[0] && lack[0] ? " and " : "",
+                    lack[0] ? "lacking " : "", lack);
+}
+
 /* Variant `name` of entry v (at the current path $.variants[i]), with
  * the swept value x if any, into *out (zeroed). */
 static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
@@ -346,6 +407,11 @@ static int read_variant(cfg_ctx *c, const cJSON *root, const cJSON *v,
     cfg_ctx_init(&sc, &sub);
     if (cfg_read_scenario(&sc, doc, out->s)) {
         fail_variant(c, &sub, v, name);
+        goto out;
+    }
+    if (out->s->layout.groups != base->layout.groups) {
+        fail_groups(c, v, name, base->layout.groups,
+                    out->s->layout.groups);
         goto out;
     }
     /* "<base>/<variant>", and the variant's own description if any */

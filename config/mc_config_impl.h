@@ -45,6 +45,11 @@
  * $.inputs and the stages' stream prefix (the model's last entry, after
  * the mc_input_id ones). */
 #define FINAL_RUN (mc_input_infos[MC_IN_FINAL_RUN].name)
+/* The key of $.inputs that lists the traffic phases (MODEL.md version
+ * 2): it gives the phase inputs (traffic_<j>_days,
+ * traffic_<k>_monthly_growth), which are not keys of their own, and
+ * monthly_growth (phase 1's growth) in place of that key. */
+#define TRAFFIC_KEY "traffic"
 
 /* Draws are computed in double precision: a distribution inside its
  * domain on paper may still overflow to inf (lognormal with a large
@@ -147,10 +152,22 @@ int cfg_check_spread(cfg_ctx *c, const mc_dist *d, const mc_input_info *info,
 
 /* ---- Inputs (mc_cfg_inputs.c) ---------------------------------------- */
 
-/* The keys of "inputs": FINAL_RUN, then mc_input_infos' names, NULL. */
+/* The keys of "inputs": FINAL_RUN, then mc_input_infos' names but the
+ * phase inputs, then TRAFFIC_KEY, NULL. */
 void cfg_input_keys(const char *keys[MC_IN_COUNT + 2]);
-/* s->layout from the inputs $.inputs (v) gives, at the current path. */
-int cfg_make_layout(cfg_ctx *c, const cJSON *v, mc_scenario *s);
+/* Is input i a traffic phase's (given by TRAFFIC_KEY, not a key)? */
+int cfg_is_phase_input(int i);
+/* Appends the path of input i in document root to the path ("$"):
+ * $.inputs.<name>, or where TRAFFIC_KEY gives it,
+ * $.inputs.traffic[j].monthly_growth or .days. */
+void cfg_path_push_input(cfg_ctx *c, const cJSON *root, int i);
+/* s->layout from document root (at the path "$"), whose inputs and
+ * `use` block are read into s, with the curve's metrics curve (a bit per
+ * output; ~0ull: every multiplier).  The errors: uses_per_day and `use`
+ * apart, a group given in part (at the given input that needs the
+ * missing one), a metric the scenario lacks (at $.curve.metrics[i]). */
+int cfg_make_layout(cfg_ctx *c, const cJSON *root, unsigned long long curve,
+                    mc_scenario *s);
 /* The mc_input_id named name, or -1. */
 int cfg_input_id(const char *name);
 /* $.inputs (v, at the current path) into s->stages and s->inputs. */

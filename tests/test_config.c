@@ -1392,6 +1392,513 @@ static void bad_sensitivity_and_variants_should_fail_with_path(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Version 2: traffic, use, curve, groups (MODEL.md "Version 2")       */
+/* ------------------------------------------------------------------ */
+
+/* Loads the base scenario with the n changes ch; must succeed. */
+static void load_many_ok(const member *ch, size_t n, mc_scenario *s)
+{
+    char buf[8192];
+    mc_err e;
+    build_many(buf, sizeof buf, ch, n);
+    if (load(buf, s, &e) != 0) {
+        print_error("unexpected error: %s: %s\nin %s\n", e.path, e.msg, buf);
+        fail();
+    }
+}
+
+static void assert_layouts_equal(const mc_layout *a, const mc_layout *b)
+{
+    assert_int_equal(a->groups, b->groups);
+    assert_memory_equal(a->given, b->given, sizeof a->given);
+    assert_int_equal(a->n_phases, b->n_phases);
+    assert_int_equal(a->efficiency, b->efficiency);
+    assert_true(a->per == b->per);
+    assert_int_equal(a->ncols, b->ncols);
+    assert_memory_equal(a->col, b->col, (size_t)a->ncols * sizeof a->col[0]);
+    assert_int_equal(a->nout, b->nout);
+    assert_memory_equal(a->out, b->out, (size_t)a->nout * sizeof a->out[0]);
+    assert_memory_equal(a->has_out, b->has_out, sizeof a->has_out);
+    assert_int_equal(a->ncurve, b->ncurve);
+    assert_memory_equal(a->curve, b->curve,
+                        (size_t)a->ncurve * sizeof a->curve[0]);
+}
+
+static void assert_fixed(const mc_input *in, double x, const char *name)
+{
+    assert_string_equal(mc_dist_name(&in->dist), "fixed");
+    assert_true(in->dist.p[0] == x);
+    assert_string_equal(in->name, name);
+    assert_true(in->stream == mc_rng_stream_id(name));
+}
+
+static void v1_scenario_should_have_the_v1_layout(void **state)
+{
+    mc_scenario s;
+    mc_layout v1;
+    mc_err e;
+    (void)state;
+    mc_layout_v1(&v1);
+    load_ok(NULL, NULL, &s);
+    assert_layouts_equal(&s.layout, &v1);
+    assert_null(s.use_unit);
+    assert_true(s.use_per == 1.0);
+    mc_scenario_free(&s);
+    assert_int_equal(mc_cfg_load_default(&s, &e), 0);
+    assert_layouts_equal(&s.layout, &v1);
+    for (size_t i = 0; i < s.n_variants; i++)
+        assert_layouts_equal(&s.variants[i].s->layout, &v1);
+    mc_scenario_free(&s);
+}
+
+#define TWO_PHASES                                                        \
+    "[{\"days\": 30, \"monthly_growth\": -0.1, \"source\": \"ph1\"}, "    \
+    "{\"monthly_growth\": {\"value\": 0, \"source\": \"own\"}, "          \
+    "\"description\": \"flat\"}]"
+
+static void traffic_should_fill_the_phase_inputs(void **state)
+{
+    const member ch[] = {{"monthly_growth", NULL},
+                         {"inputs.traffic", TWO_PHASES}};
+    mc_scenario s;
+    (void)state;
+    load_many_ok(ch, N_OF(ch), &s);
+    assert_fixed(&s.inputs[MC_IN_MONTHLY_GROWTH], -0.1, "monthly_growth");
+    assert_fixed(&s.inputs[MC_IN_TRAFFIC_1_DAYS], 30, "traffic_1_days");
+    assert_fixed(&s.inputs[MC_IN_TRAFFIC_2_MONTHLY_GROWTH], 0,
+                 "traffic_2_monthly_growth");
+    /* the phase's source where the value has none */
+    assert_string_equal(s.inputs[MC_IN_MONTHLY_GROWTH].source, "ph1");
+    assert_string_equal(s.inputs[MC_IN_TRAFFIC_1_DAYS].source, "ph1");
+    assert_string_equal(s.inputs[MC_IN_TRAFFIC_2_MONTHLY_GROWTH].source,
+                        "own");
+    assert_int_equal(s.layout.n_phases, 2);
+    assert_int_equal(s.layout.groups, MC_GROUPS_ALWAYS);
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        assert_int_equal(s.layout.given[i],
+                         mc_input_infos[i].required == MC_ALWAYS
+                         || i == MC_IN_TRAFFIC_1_DAYS
+                         || i == MC_IN_TRAFFIC_2_MONTHLY_GROWTH);
+    /* the phases it does not have hold a placeholder */
+    assert_fixed(&s.inputs[MC_IN_TRAFFIC_2_DAYS], 0, "traffic_2_days");
+    assert_fixed(&s.inputs[MC_IN_TRAFFIC_6_MONTHLY_GROWTH], 0,
+                 "traffic_6_monthly_growth");
+    mc_scenario_free(&s);
+}
+
+static void one_phase_traffic_should_equal_monthly_growth(void **state)
+{
+#define GROWTH "{\"dist\": \"normal\", \"mean\": -0.02, \"sd\": 0.06, " \
+               "\"truncate\": {\"lo\": -0.2, \"hi\": 0.25}}"
+    const member ch[] = {{"monthly_growth", NULL},
+                         {"inputs.traffic", "[{\"monthly_growth\": "
+                          GROWTH "}]"}};
+    mc_scenario a, b;
+    (void)state;
+    load_ok("monthly_growth", GROWTH, &a);
+    load_many_ok(ch, N_OF(ch), &b);
+    assert_true(input_equal(&a.inputs[MC_IN_MONTHLY_GROWTH],
+                            &b.inputs[MC_IN_MONTHLY_GROWTH]));
+    assert_true(b.inputs[MC_IN_MONTHLY_GROWTH].stream
+                == mc_rng_stream_id("monthly_growth"));
+    assert_layouts_equal(&a.layout, &b.layout);
+    assert_scenarios_equal(&a, &b);
+    mc_scenario_free(&a);
+    mc_scenario_free(&b);
+#undef GROWTH
+}
+
+static void groups_and_use_should_make_the_layout(void **state)
+{
+    const member ch[] = {
+        {"inputs.training_kw_per_gpu", "0.9"},
+        {"inputs.training_pue", "{\"dist\": \"uniform\", \"lo\": 1.1, "
+         "\"hi\": 1.4}"},
+        {"inputs.training_kgco2e_per_kwh", "0.55"},
+        {"inputs.training_l_per_kwh", "2"},
+        {"inputs.inference_l_per_kwh", "1.5"},
+        {"inputs.uses_per_day", "168e9"},
+        {"inputs.efficiency_gain_monthly", "{\"dist\": \"uniform\", "
+         "\"lo\": 0, \"hi\": 0.1}"},
+        {"use", "{\"unit\": \"output token\", \"per\": 1e6}"}};
+    mc_scenario s;
+    (void)state;
+    load_many_ok(ch, N_OF(ch), &s);
+    assert_int_equal(s.layout.groups, MC_GROUPS_ALWAYS | MC_GROUP_POWER |
+                     MC_GROUP_CARBON | MC_GROUP_WATER | MC_GROUP_USE);
+    assert_string_equal(s.use_unit, "output token");
+    assert_true(s.use_per == 1e6 && s.layout.per == 1e6);
+    assert_int_equal(s.layout.efficiency, 1);
+    assert_int_equal(s.layout.n_phases, 1);
+    assert_int_equal(s.layout.given[MC_IN_INFERENCE_CI], 0);
+    assert_int_equal(s.layout.given[MC_IN_INFERENCE_WATER], 1);
+    assert_int_equal(s.layout.given[MC_IN_KW_PER_GPU], 1);
+    assert_fixed(&s.inputs[MC_IN_KW_PER_GPU], 0.9, "training_kw_per_gpu");
+    assert_fixed(&s.inputs[MC_IN_USES_PER_DAY], 168e9, "uses_per_day");
+    assert_fixed(&s.inputs[MC_IN_INFERENCE_WATER], 1.5,
+                 "inference_l_per_kwh");
+    assert_string_equal(mc_dist_name(&s.inputs[MC_IN_TRAINING_PUE].dist),
+                        "uniform");
+    assert_true(s.layout.has_out[MC_OUT_MULTIPLIER_CARBON]);
+    assert_true(s.layout.has_out[MC_OUT_TRAINING_ML_PER_USE]);
+    assert_int_equal(s.layout.ncurve, 6);
+    mc_scenario_free(&s);
+
+    /* efficiency up to just below 1, truncated */
+    load_ok("inputs.efficiency_gain_monthly", "{\"dist\": \"uniform\", "
+            "\"lo\": 0, \"hi\": 2, \"truncate\": {\"hi\": 0.999}}", &s);
+    assert_int_equal(s.layout.efficiency, 1);
+    assert_int_equal(s.layout.groups, MC_GROUPS_ALWAYS);
+    mc_scenario_free(&s);
+    load_ok("inputs.efficiency_gain_monthly", "0.05", &s);
+    assert_fixed(&s.inputs[MC_IN_EFFICIENCY], 0.05,
+                 "efficiency_gain_monthly");
+    mc_scenario_free(&s);
+    /* left out: the model's fallback, 0 */
+    load_ok(NULL, NULL, &s);
+    assert_fixed(&s.inputs[MC_IN_EFFICIENCY], 0.0, "efficiency_gain_monthly");
+    assert_int_equal(s.layout.efficiency, 0);
+    mc_scenario_free(&s);
+}
+
+static void curve_metrics_should_make_the_mask(void **state)
+{
+    mc_scenario s;
+    (void)state;
+    load_ok("curve", "{\"metrics\": [\"multiplier_energy\", "
+            "\"multiplier\"]}", &s);
+    assert_int_equal(s.layout.ncurve, 2);
+    assert_int_equal(s.layout.curve[0], MC_OUT_MULTIPLIER);
+    assert_int_equal(s.layout.curve[1], MC_OUT_MULTIPLIER_ENERGY);
+    mc_scenario_free(&s);
+    {
+        const member ch[] = {
+            {"inputs.training_kw_per_gpu", "0.9"},
+            {"inputs.training_pue", "1.3"},
+            {"inputs.training_kgco2e_per_kwh", "0.55"},
+            {"curve", "{\"metrics\": [\"multiplier_carbon\"]}"}};
+        load_many_ok(ch, N_OF(ch), &s);
+        assert_int_equal(s.layout.ncurve, 1);
+        assert_int_equal(s.layout.curve[0], MC_OUT_MULTIPLIER_CARBON);
+        mc_scenario_free(&s);
+    }
+}
+
+static void phase_inputs_should_be_correlated_by_name(void **state)
+{
+    const member ch[] = {
+        {"monthly_growth", NULL},
+        {"inputs.traffic", "[{\"days\": 30, \"monthly_growth\": 0}, "
+         "{\"monthly_growth\": {\"dist\": \"uniform\", \"lo\": -0.1, "
+         "\"hi\": 0.1}}]"},
+        {"overhead", "{\"dist\": \"uniform\", \"lo\": 1, \"hi\": 3}"},
+        {"correlations", "[{\"inputs\": [\"traffic_2_monthly_growth\", "
+         "\"overhead\"], \"spearman\": 0.4}]"}};
+    mc_scenario s;
+    (void)state;
+    load_many_ok(ch, N_OF(ch), &s);
+    assert_int_equal(s.n_corr, 2);
+    assert_int_equal(s.corr_input[0], MC_IN_OVERHEAD);
+    assert_int_equal(s.corr_input[1], MC_IN_TRAFFIC_2_MONTHLY_GROWTH);
+    mc_scenario_free(&s);
+}
+
+static void variants_should_swap_traffic_and_monthly_growth(void **state)
+{
+    mc_scenario s;
+    (void)state;
+    /* the base gives monthly_growth, the variant traffic */
+    load_ok("variants", "[{\"name\": \"phases\", \"inputs\": {\"traffic\": "
+            TWO_PHASES "}}]", &s);
+    assert_int_equal(s.n_variants, 1);
+    assert_int_equal(s.layout.n_phases, 1);
+    assert_int_equal(s.variants[0].s->layout.n_phases, 2);
+    assert_fixed(&s.variants[0].s->inputs[MC_IN_MONTHLY_GROWTH], -0.1,
+                 "monthly_growth");
+    assert_fixed(&s.variants[0].s->inputs[MC_IN_TRAFFIC_1_DAYS], 30,
+                 "traffic_1_days");
+    mc_scenario_free(&s);
+    /* the base gives traffic, the variant monthly_growth; use and curve
+       are the base's */
+    {
+        const member ch[] = {
+            {"monthly_growth", NULL},
+            {"inputs.traffic", TWO_PHASES},
+            {"inputs.uses_per_day", "1e9"},
+            {"use", "{\"unit\": \"query\", \"per\": 1000}"},
+        };
+        member ch2[N_OF(ch) + 2];
+        memcpy(ch2, ch, sizeof ch);
+        ch2[N_OF(ch)] = (member){"curve", "{\"metrics\": [\"multiplier\"]}"};
+        ch2[N_OF(ch) + 1] = (member){"variants", "[{\"name\": \"flat\", "
+            "\"inputs\": {\"monthly_growth\": 0.01}}]"};
+        load_many_ok(ch2, N_OF(ch2), &s);
+        const mc_scenario *v = s.variants[0].s;
+        assert_int_equal(s.layout.n_phases, 2);
+        assert_int_equal(v->layout.n_phases, 1);
+        assert_fixed(&v->inputs[MC_IN_MONTHLY_GROWTH], 0.01,
+                     "monthly_growth");
+        assert_int_equal(v->layout.given[MC_IN_TRAFFIC_1_DAYS], 0);
+        assert_string_equal(v->use_unit, "query");
+        assert_true(v->use_per == 1000);
+        assert_int_equal(v->layout.groups, s.layout.groups);
+        assert_int_equal(v->layout.ncurve, 1);
+        mc_scenario_free(&s);
+    }
+}
+
+/* Bad version-2 scenarios: each row changes up to four members of the
+ * base (build_many). */
+#define P_Q {"inputs.training_kw_per_gpu", "0.9"},                        \
+            {"inputs.training_pue", "1.3"}
+#define USE_BLOCK {"use", "{\"unit\": \"output token\", \"per\": 1e6}"}
+#define PHASE(d, m) "{\"days\": " d ", \"monthly_growth\": " m "}"
+#define LAST(m) "{\"monthly_growth\": " m "}"
+
+static const bad_change_case bad_v2_cases[] = {
+    /* groups given in part */
+    {"P without Q_t", {{"inputs.training_kw_per_gpu", "0.9"}},
+     "$.inputs.training_kw_per_gpu",
+     {"expected training_pue beside training_kw_per_gpu",
+      "found no training_pue", "leave the power group out"}},
+    {"Q_t without P", {{"inputs.training_pue", "1.3"}},
+     "$.inputs.training_pue",
+     {"expected training_kw_per_gpu beside training_pue",
+      "found no training_kw_per_gpu"}},
+    {"CI without P and Q_t", {{"inputs.training_kgco2e_per_kwh", "0.55"}},
+     "$.inputs.training_kgco2e_per_kwh",
+     {"expected training_kw_per_gpu and training_pue beside "
+      "training_kgco2e_per_kwh", "carbon is per kWh of energy"}},
+    {"CI_i without CI_t", {P_Q, {"inputs.inference_kgco2e_per_kwh", "0.3"}},
+     "$.inputs.inference_kgco2e_per_kwh",
+     {"expected training_kgco2e_per_kwh beside inference_kgco2e_per_kwh",
+      "found no training_kgco2e_per_kwh"}},
+    {"W_i without W_t", {P_Q, {"inputs.inference_l_per_kwh", "2"}},
+     "$.inputs.inference_l_per_kwh",
+     {"expected training_l_per_kwh beside inference_l_per_kwh"}},
+    {"uses_per_day without use", {{"inputs.uses_per_day", "1e9"}},
+     "$.inputs.uses_per_day",
+     {"expected a \"use\" block beside uses_per_day", "found no \"use\""}},
+    {"use without uses_per_day", {USE_BLOCK}, "$.use",
+     {"expected uses_per_day in $.inputs beside the \"use\" block",
+      "found no uses_per_day"}},
+    /* use */
+    {"use per 0", {{"inputs.uses_per_day", "1e9"},
+                   {"use", "{\"unit\": \"token\", \"per\": 0}"}},
+     "$.use.per", {"expected per > 0", "found 0"}},
+    {"use unit empty", {{"inputs.uses_per_day", "1e9"},
+                        {"use", "{\"unit\": \"\", \"per\": 1}"}},
+     "$.use.unit", {"expected a non-empty string", "found a string \"\""}},
+    {"use unit too long", {{"inputs.uses_per_day", "1e9"},
+                           {"use", "{\"unit\": \"0123456789012345678901234"
+                            "5678901234567890123456789012345678901234\", "
+                            "\"per\": 1}"}},
+     "$.use.unit", {"expected a unit of at most 64 characters", "found 65"}},
+    {"use unit with a tab", {{"inputs.uses_per_day", "1e9"},
+                             {"use", "{\"unit\": \"a\\tb\", \"per\": 1}"}},
+     "$.use.unit", {"printable", "0x09 at character 2"}},
+    {"use without per", {{"inputs.uses_per_day", "1e9"},
+                         {"use", "{\"unit\": \"token\"}"}},
+     "$.use", {"missing required key 'per'"}},
+    {"use unknown key", {{"inputs.uses_per_day", "1e9"},
+                         {"use", "{\"unit\": \"t\", \"per\": 1, \"pre\": 1}"}},
+     "$.use.pre", {"unknown key 'pre'", "did you mean 'per'?"}},
+    {"use not an object", {{"use", "\"token\""}}, "$.use",
+     {"expected an object {\"unit\"", "found a string \"token\""}},
+    /* traffic */
+    {"traffic and monthly_growth", {{"inputs.traffic", "[" LAST("0") "]"}},
+     "$.inputs", {"expected monthly_growth or traffic, found both"}},
+    {"traffic last phase with days",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("30", "0") ", " PHASE("60", "0") "]"}},
+     "$.inputs.traffic[1].days",
+     {"expected no 'days' on traffic phase 2 of 2",
+      "the last phase has no end", "found 60"}},
+    {"traffic middle phase without days",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("30", "0") ", " LAST("0") ", "
+       LAST("0") "]"}},
+     "$.inputs.traffic[1]",
+     {"missing required key 'days'", "traffic phase 2 of 3",
+      "found no 'days'"}},
+    {"traffic empty", {{"monthly_growth", NULL}, {"inputs.traffic", "[]"}},
+     "$.inputs.traffic",
+     {"expected at least one traffic phase", "found an empty array"}},
+    {"traffic of 7 phases",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("1", "0") ", " PHASE("1", "0") ", "
+       PHASE("1", "0") ", " PHASE("1", "0") ", " PHASE("1", "0") ", "
+       PHASE("1", "0") ", " LAST("0") "]"}},
+     "$.inputs.traffic", {"expected at most 6 traffic phases", "found 7"}},
+    {"traffic not an array", {{"monthly_growth", NULL},
+                              {"inputs.traffic", LAST("0")}},
+     "$.inputs.traffic", {"expected an array of traffic phases",
+                          "found an object"}},
+    {"traffic phase a number", {{"monthly_growth", NULL},
+                                {"inputs.traffic", "[0.1]"}},
+     "$.inputs.traffic[0]", {"expected a traffic phase", "found 0.1"}},
+    {"traffic phase without growth", {{"monthly_growth", NULL},
+                                      {"inputs.traffic", "[{}]"}},
+     "$.inputs.traffic[0]", {"missing required key 'monthly_growth'"}},
+    {"traffic phase unknown key",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[{\"monthly_growth\": 0, \"day\": 3}]"}},
+     "$.inputs.traffic[0].day", {"unknown key 'day'",
+                                 "did you mean 'days'?"}},
+    {"traffic growth -1",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("30", "0") ", " LAST("-1") "]"}},
+     "$.inputs.traffic[1].monthly_growth",
+     {"expected traffic_2_monthly_growth > -1 (MODEL.md)", "found -1"}},
+    {"traffic days 0",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("0", "0") ", " LAST("0") "]"}},
+     "$.inputs.traffic[0].days",
+     {"expected traffic_1_days > 0 (MODEL.md)", "found 0"}},
+    {"traffic days reaching 0",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("{\"dist\": \"normal\", \"mean\": 30, "
+       "\"sd\": 10}", "0") ", " LAST("0") "]"}},
+     "$.inputs.traffic[0].days",
+     {"traffic_1_days > 0", "normal", "truncate"}},
+    {"phase input as a key", {{"inputs.traffic_2_days", "30"}},
+     "$.inputs.traffic_2_days", {"unknown key 'traffic_2_days'"}},
+    {"neither monthly_growth nor traffic", {{"monthly_growth", NULL}},
+     "$.inputs", {"missing required key 'monthly_growth'"}},
+    /* domains */
+    {"efficiency 1", {{"inputs.efficiency_gain_monthly", "1"}},
+     "$.inputs.efficiency_gain_monthly",
+     {"expected efficiency_gain_monthly < 1 (MODEL.md), found 1; change the "
+      "value"}},
+    {"efficiency value 1", {{"inputs.efficiency_gain_monthly",
+                             "{\"value\": 1.5}"}},
+     "$.inputs.efficiency_gain_monthly.value",
+     {"expected efficiency_gain_monthly < 1 (MODEL.md), found 1.5"}},
+    {"efficiency reaching 1", {{"inputs.efficiency_gain_monthly",
+                                "{\"dist\": \"uniform\", \"lo\": 0, "
+                                "\"hi\": 1}"}},
+     "$.inputs.efficiency_gain_monthly",
+     {"expected values of efficiency_gain_monthly < 1 (MODEL.md)",
+      "uniform distribution reaching 1",
+      "\"truncate\": {\"hi\": x} with x < 1"}},
+    {"efficiency normal", {{"inputs.efficiency_gain_monthly",
+                            "{\"dist\": \"normal\", \"mean\": 0.05, "
+                            "\"sd\": 0.01, \"truncate\": {\"lo\": 0}}"}},
+     "$.inputs.efficiency_gain_monthly", {"reaching inf", "\"hi\""}},
+    {"efficiency discrete", {{"inputs.efficiency_gain_monthly",
+                              "{\"dist\": \"discrete\", \"values\": "
+                              "[0, 0.1, 1]}"}},
+     "$.inputs.efficiency_gain_monthly.values[2]",
+     {"efficiency_gain_monthly < 1", "found 1; change this value"}},
+    {"efficiency negative", {{"inputs.efficiency_gain_monthly", "-0.1"}},
+     "$.inputs.efficiency_gain_monthly",
+     {"expected efficiency_gain_monthly >= 0 (MODEL.md), found -0.1"}},
+    {"training_pue 0.9", {{"inputs.training_kw_per_gpu", "0.9"},
+                          {"inputs.training_pue", "0.9"}},
+     "$.inputs.training_pue",
+     {"expected training_pue >= 1 (MODEL.md), found 0.9"}},
+    {"negative carbon intensity",
+     {P_Q, {"inputs.training_kgco2e_per_kwh", "-0.1"}},
+     "$.inputs.training_kgco2e_per_kwh",
+     {"expected training_kgco2e_per_kwh >= 0 (MODEL.md), found -0.1"}},
+    {"uses_per_day 0", {{"inputs.uses_per_day", "0"}, USE_BLOCK},
+     "$.inputs.uses_per_day", {"expected uses_per_day > 0", "found 0"}},
+    {"energy overflowing", {{"inputs.training_kw_per_gpu", "1e300"},
+                            {"inputs.training_pue", "1e10"}},
+     "$.inputs",
+     {"expected training_mwh (E_T / 1000, E_T = T P Q_t kWh) finite in "
+      "double precision, found it reaching inf"}},
+    /* curve */
+    {"curve metric absent", {{"curve", "{\"metrics\": [\"multiplier\", "
+                              "\"multiplier_carbon\"]}"}},
+     "$.curve.metrics[1]",
+     {"expected a multiplier of the scenario on the curve",
+      "found multiplier_carbon", "power inputs",
+      "remove it from curve.metrics"}},
+    {"curve metric not a multiplier",
+     {{"curve", "{\"metrics\": [\"break_even_days\"]}"}},
+     "$.curve.metrics[0]",
+     {"expected a multiplier", "found 'break_even_days', which is not one"}},
+    {"curve metric unknown", {{"curve", "{\"metrics\": [\"multiplyer\"]}"}},
+     "$.curve.metrics[0]", {"expected a multiplier of MODEL.md",
+                            "did you mean 'multiplier'?"}},
+    {"curve metric twice",
+     {{"curve", "{\"metrics\": [\"multiplier\", \"multiplier_energy\", "
+       "\"multiplier\"]}"}},
+     "$.curve.metrics[2]", {"expected each metric once",
+                            "found 'multiplier' again (also at [0])"}},
+    {"curve metrics empty", {{"curve", "{\"metrics\": []}"}},
+     "$.curve.metrics", {"expected at least one multiplier",
+                         "found an empty array"}},
+    {"curve without metrics", {{"curve", "{}"}}, "$.curve",
+     {"missing required key 'metrics'"}},
+    {"curve metric a number", {{"curve", "{\"metrics\": [1]}"}},
+     "$.curve.metrics[0]", {"expected a multiplier's name", "found 1"}},
+    /* correlations */
+    {"correlating an input left out",
+     {{"overhead", "{\"dist\": \"uniform\", \"lo\": 1, \"hi\": 3}"},
+      {"correlations", "[{\"inputs\": [\"training_pue\", \"overhead\"], "
+       "\"spearman\": 0.3}]"}},
+     "$.correlations[0].inputs[0]",
+     {"found 'training_pue', which is not in this scenario's inputs",
+      "an optional input it leaves out"}},
+    {"correlating a phase beyond the traffic",
+     {{"overhead", "{\"dist\": \"uniform\", \"lo\": 1, \"hi\": 3}"},
+      {"correlations", "[{\"inputs\": [\"overhead\", "
+       "\"traffic_3_monthly_growth\"], \"spearman\": 0.3}]"}},
+     "$.correlations[0].inputs[1]",
+     {"found 'traffic_3_monthly_growth', which is not in this scenario's "
+      "inputs", "a traffic phase it does not have"}},
+    /* variants */
+    {"variant adding a group",
+     {{"variants", "[{\"name\": \"power\", \"inputs\": "
+       "{\"training_kw_per_gpu\": 0.9, \"training_pue\": 1.3}}]"}},
+     "$.variants[0].inputs.training_kw_per_gpu",
+     {"expected the base's groups of outputs in variant 'power'",
+      "found it adding power", "compare outputs one for one"}},
+    {"variant giving P alone",
+     {{"variants", "[{\"name\": \"p\", \"inputs\": "
+       "{\"training_kw_per_gpu\": 0.9}}]"}},
+     "$.variants[0].inputs.training_kw_per_gpu",
+     {"expected training_pue beside training_kw_per_gpu"}},
+    {"variant with a bad traffic",
+     {{"variants", "[{\"name\": \"t\", \"inputs\": {\"traffic\": "
+       "[" LAST("0") ", " LAST("0") "]}}]"}},
+     "$.variants[0].inputs.traffic[0]",
+     {"missing required key 'days'"}},
+    {"sweep of traffic",
+     {{"variants", SWEEP("a", "traffic", "value", "[1]")}},
+     "$.variants[0].sweep.input",
+     {"expected an input other than traffic", "found 'traffic'"}},
+    {"sweep of a phase input",
+     {{"monthly_growth", NULL},
+      {"inputs.traffic", "[" PHASE("30", "0") ", " LAST("0") "]"},
+      {"variants", SWEEP("a", "traffic_1_days", "value", "[1]")}},
+     "$.variants[0].sweep.input",
+     {"found 'traffic_1_days', which comes from $.inputs.traffic"}},
+    {"sweep of an input left out",
+     {{"variants", SWEEP("a", "efficiency_gain_monthly", "value", "[0.1]")}},
+     "$.variants[0].sweep.input",
+     {"found 'efficiency_gain_monthly', which the base leaves out"}},
+};
+
+static void bad_v2_scenarios_should_fail_with_path(void **state)
+{
+    int failures = 0;
+    (void)state;
+    for (size_t i = 0; i < N_OF(bad_v2_cases); i++) {
+        const bad_change_case *b = &bad_v2_cases[i];
+        char buf[8192];
+        size_t n = 0;
+        while (n < N_OF(b->ch) && b->ch[n].key != NULL)
+            n++;
+        build_many(buf, sizeof buf, b->ch, n);
+        failures += check_bad(b->label, buf, b->path, b->words);
+    }
+    assert_int_equal(failures, 0);
+}
+
 static void syntax_error_should_give_line_and_column(void **state)
 {
     mc_scenario s;
@@ -1540,6 +2047,14 @@ int main(void)
         cmocka_unit_test(sensitivity_should_have_defaults_and_forms),
         cmocka_unit_test(bad_scenarios_should_fail_with_path_and_message),
         cmocka_unit_test(bad_sensitivity_and_variants_should_fail_with_path),
+        cmocka_unit_test(v1_scenario_should_have_the_v1_layout),
+        cmocka_unit_test(traffic_should_fill_the_phase_inputs),
+        cmocka_unit_test(one_phase_traffic_should_equal_monthly_growth),
+        cmocka_unit_test(groups_and_use_should_make_the_layout),
+        cmocka_unit_test(curve_metrics_should_make_the_mask),
+        cmocka_unit_test(phase_inputs_should_be_correlated_by_name),
+        cmocka_unit_test(variants_should_swap_traffic_and_monthly_growth),
+        cmocka_unit_test(bad_v2_scenarios_should_fail_with_path),
         cmocka_unit_test(syntax_error_should_give_line_and_column),
         cmocka_unit_test(byte_order_mark_and_open_ends_should_be_accepted),
         cmocka_unit_test(missing_file_should_be_an_io_error),
