@@ -121,6 +121,129 @@ static void print_variants(const mc_run *run)
     }
 }
 
+/* One output's row of the summary table: its median with the half-width
+ * of its interval, the 5% and 95% points, the share "never" and P(<= 2)
+ * (multipliers), each figure to the digits its interval justifies. */
+static void print_row(const char *label, const mc_stats *st, int never_col)
+{
+    char med[48], q05[48], q95[48], never[48], ple2[48] = "";
+    /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
+    mc_fmt_justified(med, sizeof med, st->q[4],
+                     half_width(st->q[4], st->q_lo[4], st->q_hi[4]), 1);
+    mc_fmt_justified(q05, sizeof q05, st->q[1],
+                     half_width(st->q[1], st->q_lo[1], st->q_hi[1]), 0);
+    mc_fmt_justified(q95, sizeof q95, st->q[7],
+                     half_width(st->q[7], st->q_lo[7], st->q_hi[7]), 0);
+    double share = 100.0 * (double)st->never / (double)st->n, lo, hi;
+    mc_wilson(st->never, st->n, MC_LEVEL, &lo, &hi);
+    size_t w = (size_t)mc_fmt_justified(
+        never, sizeof never - 1, share,
+        half_width(share, 100.0 * lo, 100.0 * hi), 0);
+    if (w < sizeof never - 1)
+        snprintf(never + w, sizeof never - w, "%%");
+    if (!isnan(st->p_le))
+        mc_fmt_justified(ple2, sizeof ple2, st->p_le,
+                         half_width(st->p_le, st->p_le_lo, st->p_le_hi), 1);
+    /* "±" is two bytes in UTF-8: widen the fields that hold one */
+    if (!never_col) {
+        printf("%-32s %*s %10s %10s\n", label,
+               (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95);
+        return;
+    }
+    printf("%-32s %*s %10s %10s %8s", label,
+           (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95, never);
+    printf(*ple2 ? " %*s\n" : "\n", (int)(15 + (strstr(ple2, "±") != NULL)),
+           ple2);
+}
+
+/* The share of training in a per-use footprint, 1 - 1/M of its kind's
+ * multiplier M, as a percentage: the median with its interval's
+ * half-width, the 5% and 95% points (a monotone map of M's quantiles). */
+static void print_share(const char *label, const mc_stats *m)
+{
+    char med[48], q05[48], q95[48];
+    double p[3][3];                       /* [point][value, lo, hi] */
+    const int at[3] = {4, 1, 7};
+    for (int i = 0; i < 3; i++) {
+        const double x[3] = {m->q[at[i]], m->q_lo[at[i]], m->q_hi[at[i]]};
+        for (int j = 0; j < 3; j++)
+            p[i][j] = 100.0 * (1.0 - 1.0 / x[j]);
+    }
+    mc_fmt_justified(med, sizeof med, p[0][0],
+                     half_width(p[0][0], p[0][1], p[0][2]), 1);
+    mc_fmt_justified(q05, sizeof q05, p[1][0],
+                     half_width(p[1][0], p[1][1], p[1][2]), 0);
+    mc_fmt_justified(q95, sizeof q95, p[2][0],
+                     half_width(p[2][0], p[2][1], p[2][2]), 0);
+    printf("%-32s %*s%% %9s%% %9s%%\n", label,
+           (int)(16 + (strstr(med, "±") != NULL)), med, q05, q95);
+}
+
+/* The footprint per use (MODEL.md version 2), where the scenario has a
+ * `use` block: for each kind the scenario has, inference's and
+ * training's (amortised over the uses of the lifetime) and training's
+ * share of the whole. */
+static void print_per_use(const mc_run *run, const mc_scenario *s)
+{
+    static const struct { int inf, tr, mult; const char *kind; } rows[] = {
+        {MC_OUT_INFERENCE_GPU_HOURS_PER_USE, MC_OUT_TRAINING_GPU_HOURS_PER_USE,
+         MC_OUT_MULTIPLIER, "GPU-hours"},
+        {MC_OUT_INFERENCE_WH_PER_USE, MC_OUT_TRAINING_WH_PER_USE,
+         MC_OUT_MULTIPLIER_ENERGY, "energy"},
+        {MC_OUT_INFERENCE_GCO2E_PER_USE, MC_OUT_TRAINING_GCO2E_PER_USE,
+         MC_OUT_MULTIPLIER_CARBON, "carbon"},
+        {MC_OUT_INFERENCE_ML_PER_USE, MC_OUT_TRAINING_ML_PER_USE,
+         MC_OUT_MULTIPLIER_WATER, "water"}};
+    const mc_layout *lay = &run->layout;
+    if (!(lay->groups & MC_GROUP_USE))
+        return;
+    char per[32];
+    mc_fmt_double(per, s->use_per);
+    printf("\nper %s %s%s over the lifetime (GPU-h, Wh, g CO2e, mL; "
+           "training amortised\nover the lifetime's uses; training's share "
+           "= 1 - 1 / its multiplier)\n", per,
+           s->use_unit != NULL ? s->use_unit : "use",
+           s->use_per == 1.0 ? "" : "s");
+    printf("%-32s %17s %10s %10s\n", "output", "median", "5%", "95%");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (!lay->has_out[rows[i].inf])
+            continue;
+        char label[64];
+        print_row(mc_output_infos[rows[i].inf].name, &run->stats[rows[i].inf],
+                  0);
+        print_row(mc_output_infos[rows[i].tr].name, &run->stats[rows[i].tr],
+                  0);
+        snprintf(label, sizeof label, "  training's share (%s)",
+                 rows[i].kind);
+        print_share(label, &run->stats[rows[i].mult]);
+    }
+}
+
+/* The traffic at which training amortises to exactly 2x over the
+ * lifetime, against the measured day's: GPU-hours (and uses, with a
+ * `use` block). */
+static void print_required(const mc_run *run, const mc_scenario *s)
+{
+    const mc_layout *lay = &run->layout;
+    char v[32];
+    printf("\nrequired traffic (on the measured day, for training to add "
+           "half the lifetime's cost:\n multiplier 2), against the measured "
+           "day's\n");
+    printf("%-32s %17s %10s %10s\n", "output", "median", "5%", "95%");
+    print_row("required_gpu_hours_per_day",
+              &run->stats[MC_OUT_REQUIRED_GPU_HOURS_PER_DAY], 0);
+    print_row("  measured day (inference)",
+              &run->stats[MC_OUT_INFERENCE_GPU_HOURS_PER_DAY], 0);
+    if (!(lay->groups & MC_GROUP_USE))
+        return;
+    print_row("required_uses_per_day",
+              &run->stats[MC_OUT_REQUIRED_USES_PER_DAY], 0);
+    const mc_dist *u = &s->inputs[MC_IN_USES_PER_DAY].dist;
+    mc_fmt_double(v, mc_dist_quantile(u, 0.5));
+    printf("%-32s %17s  (%s)\n", "  measured day (uses_per_day)", v,
+           mc_dist_is_fixed(u) ? "reported" : "its median");
+}
+
 /* Each figure to the digits its 95% interval justifies (issue 6): the
  * median and P(<= 2) with their error, the 5% and 95% points and the
  * share "never" rounded by theirs. */
@@ -133,43 +256,24 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
     printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
            "95%", "never", "P(<=" MC_P_LE_TEXT ")");
     static const int shown[] = {
-        MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL,
-        MC_COL_M, MC_COL_M_ENERGY, MC_COL_M_FINAL, MC_COL_M_ENERGY_FINAL};
-    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-        const mc_stats *st = &run->stats[shown[i] - MC_COL_OUTPUT0];
-        char med[48], q05[48], q95[48], never[48], ple2[48] = "";
-        /* q[1], q[4], q[7]: the 5%, 50% and 95% points */
-        mc_fmt_justified(med, sizeof med, st->q[4],
-                         half_width(st->q[4], st->q_lo[4], st->q_hi[4]), 1);
-        mc_fmt_justified(q05, sizeof q05, st->q[1],
-                         half_width(st->q[1], st->q_lo[1], st->q_hi[1]), 0);
-        mc_fmt_justified(q95, sizeof q95, st->q[7],
-                         half_width(st->q[7], st->q_lo[7], st->q_hi[7]), 0);
-        double share = 100.0 * (double)st->never / (double)st->n, lo, hi;
-        mc_wilson(st->never, st->n, MC_LEVEL, &lo, &hi);
-        size_t w = (size_t)mc_fmt_justified(
-            never, sizeof never - 1, share,
-            half_width(share, 100.0 * lo, 100.0 * hi), 0);
-        if (w < sizeof never - 1)
-            snprintf(never + w, sizeof never - w, "%%");
-        if (!isnan(st->p_le))
-            mc_fmt_justified(ple2, sizeof ple2, st->p_le,
-                             half_width(st->p_le, st->p_le_lo,
-                                        st->p_le_hi), 1);
-        /* "±" is two bytes in UTF-8: widen the fields that hold one */
-        printf("%-32s %*s %10s %10s %8s", mc_column_names[shown[i]],
-               (int)(17 + (strstr(med, "±") != NULL)), med, q05, q95, never);
-        printf(*ple2 ? " %*s\n" : "\n", (int)(15 + (strstr(ple2, "±") != NULL)),
-               ple2);
-    }
+        MC_OUT_BREAK_EVEN, MC_OUT_BREAK_EVEN_ENERGY, MC_OUT_BREAK_EVEN_CARBON,
+        MC_OUT_BREAK_EVEN_WATER, MC_OUT_BREAK_EVEN_FINAL,
+        MC_OUT_BREAK_EVEN_ENERGY_FINAL, MC_OUT_MULTIPLIER,
+        MC_OUT_MULTIPLIER_ENERGY, MC_OUT_MULTIPLIER_CARBON,
+        MC_OUT_MULTIPLIER_WATER, MC_OUT_MULTIPLIER_FINAL,
+        MC_OUT_MULTIPLIER_ENERGY_FINAL};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if (run->layout.has_out[shown[i]])
+            print_row(mc_output_infos[shown[i]].name, &run->stats[shown[i]], 1);
     printf("\n(median and P(<=" MC_P_LE_TEXT ") with the half-width of "
            "their 95%% interval; "
            "every figure\n rounded to the digits its interval justifies; "
            "all intervals in summary.csv)\n");
+    print_per_use(run, s);
+    print_required(run, s);
     print_drivers(run);
     print_variants(run);
 }
-
 /* Prints the run folder's warnings (leftovers of killed runs it could not
  * remove), one "breakeven: warning: ..." line each. */
 void mc_cli_print_outdir_warnings_(void)
