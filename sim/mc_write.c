@@ -483,6 +483,33 @@ static void json_string(text *t, const char *s)
     put(t, "\"");
 }
 
+/* What the scenario has of MODEL.md version 2, where it has any: its
+ * optional groups (their outputs are in the files), its traffic phases
+ * and the `use` block the per-use figures are for.  A version-1
+ * scenario's manifest is version 1's. */
+static void manifest_model(text *t, const mc_run *run, const mc_scenario *s)
+{
+    const mc_layout *lay = &run->layout;
+    char num[32];
+    if (lay->groups != MC_GROUPS_ALWAYS) {
+        int k = 0;
+        put(t, "  \"groups\": [");
+        for (unsigned g = 1; g != 0 && mc_group_name(g) != NULL; g <<= 1)
+            if (lay->groups & g)
+                put(t, "%s\"%s\"", k++ > 0 ? ", " : "", mc_group_name(g));
+        put(t, "],\n");
+    }
+    if (lay->n_phases > 1 || lay->efficiency)
+        put(t, "  \"traffic_phases\": %zu,\n  \"efficiency_gain\": %s,\n",
+            lay->n_phases, lay->efficiency ? "true" : "false");
+    if (s->use_unit != NULL) {
+        put(t, "  \"use\": {\"unit\": ");
+        json_string(t, s->use_unit);
+        mc_fmt_double(num, s->use_per);
+        put(t, ", \"per\": %s},\n", num);
+    }
+}
+
 /* manifest.json's head: what ran, and how. */
 static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
                          const mc_run_info *info)
@@ -498,6 +525,7 @@ static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
     put(t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
         mc_sampling_name(s->sampling), run->threads);
+    manifest_model(t, run, s);
     if (run->processes > 1)
         put(t, "  \"mpi\": {\"ranks\": %d, \"max_bytes_sent_per_rank\": "
             "%.0f, \"max_bytes_received_per_rank\": %.0f},\n",

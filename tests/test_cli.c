@@ -139,7 +139,9 @@ static void reported_run_reads_back_67_4155_days(void **state)
     assert_true(fabs(csv_cell(summary, "multiplier", "mean") - 1.1847) < 5e-5);
     assert_true(csv_cell(summary, "multiplier", "p_le_2") == 1.0);
     assert_true(isnan(csv_cell(summary, "break_even_days", "p_le_2")));  /* empty */
-    assert_int_equal(count_lines(summary), 1 + MC_NOUTPUTS);
+    /* a version-1 scenario: version 1's outputs and the required traffic */
+    assert_int_equal(count_lines(summary),
+                     1 + MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY + 1);
     /* MODEL.md version 2: the traffic that amortises to 2x over 365 days,
        2,935,000 / 365 GPU-h a day, below the measured 43,536 */
     assert_true(fabs(csv_cell(summary, "required_gpu_hours_per_day", "p50")
@@ -924,8 +926,9 @@ static void replicates_write_the_spread_of_every_statistic(void **state)
     assert_non_null(b);
     assert_string_equal(a, b);
     assert_prefix(a, "metric,stat,mean,sd,se,half_width_95,this_run\n");
-    /* 12 outputs x (mean + 9 quantiles) + 4 multipliers' p_le_2 */
-    assert_int_equal(count_lines(a), 1 + MC_NOUTPUTS * 10 + 4);
+    /* the default's every output (all of MODEL.md version 2's) x (mean +
+       9 quantiles) + its 6 multipliers' p_le_2 */
+    assert_int_equal(count_lines(a), 1 + MC_NOUTPUTS * 10 + 6);
     const char *row = strstr(a, "\nbreak_even_days,p50,");
     assert_non_null(row);
     double mean, sd, se, hw, first;
@@ -941,8 +944,8 @@ static void replicates_write_the_spread_of_every_statistic(void **state)
 }
 
 /* Which files the sensitivity and variant options make, and their
- * shapes: 12 outputs x 5 uncertain inputs in sensitivity.csv and
- * sobol.csv, 12 outputs x 5 variants in variants.csv. */
+ * shapes: every output x 9 uncertain inputs in sensitivity.csv and
+ * sobol.csv, every output x 8 variants in variants.csv. */
 static void sensitivity_and_variants_follow_the_options(void **state)
 {
     (void)state;
@@ -957,10 +960,10 @@ static void sensitivity_and_variants_follow_the_options(void **state)
     assert_non_null(var);
     assert_prefix(sens, "metric,input,spearman,spearman_lo,spearman_hi,prcc,"
                         "prcc_lo,prcc_hi\n");
-    assert_int_equal(count_lines(sens), 1 + MC_NOUTPUTS * 5);
+    assert_int_equal(count_lines(sens), 1 + MC_NOUTPUTS * 9);
     assert_prefix(var, "variant,metric,n,base_median,variant_median,"
                        "median_shift,median_shift_se,");
-    assert_int_equal(count_lines(var), 1 + MC_NOUTPUTS * 5);
+    assert_int_equal(count_lines(var), 1 + MC_NOUTPUTS * 8);
     /* v3-only: 2,788,000 of 2,935,000 GPU-hours, every sample */
     assert_non_null(strstr(var, "\nv3-only,training_gpu_hours,5000,"));
     assert_null(slurp("d/sobol.csv"));
@@ -985,7 +988,7 @@ static void sensitivity_and_variants_follow_the_options(void **state)
     assert_non_null(sob);
     assert_prefix(sob, "metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,n_base,"
                        "censored_at\n");
-    assert_int_equal(count_lines(sob), 1 + MC_NOUTPUTS * 5);
+    assert_int_equal(count_lines(sob), 1 + MC_NOUTPUTS * 9);
     assert_non_null(strstr(sob, "\nbreak_even_days,overhead,"));
     free(sob);
 

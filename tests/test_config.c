@@ -657,7 +657,8 @@ static void default_file_should_ship_the_parameters_md_variants(void **state)
 {
     static const char *const names[] = {"wide-overhead", "traffic-growth",
                                         "traffic-decay", "v3-only",
-                                        "pue-uniform"};
+                                        "pue-uniform", "ademe-grid",
+                                        "efficiency", "spike-decay"};
     mc_scenario s;
     mc_err e;
     const mc_scenario *v;
@@ -673,10 +674,41 @@ static void default_file_should_ship_the_parameters_md_variants(void **state)
         assert_string_equal(s.variants[i].name, names[i]);
         assert_non_null(s.variants[i].description);
         assert_non_null(strstr(s.variants[i].description, "PARAMETERS.md"));
-        changed[i == 0 ? MC_IN_OVERHEAD : i <= 2 ? MC_IN_MONTHLY_GROWTH
-                : i == 3 ? MC_IN_COUNT : MC_IN_PUE_RATIO] = 1;
+        static const int moved[] = {
+            MC_IN_OVERHEAD, MC_IN_MONTHLY_GROWTH, MC_IN_MONTHLY_GROWTH,
+            MC_IN_COUNT, MC_IN_PUE_RATIO, MC_IN_TRAINING_CI, MC_IN_EFFICIENCY,
+            MC_IN_MONTHLY_GROWTH};
+        changed[moved[i]] = 1;
+        if (i == 7) {                 /* spike-decay: two phases */
+            changed[MC_IN_TRAFFIC_1_DAYS] = 1;
+            changed[MC_IN_TRAFFIC_2_MONTHLY_GROWTH] = 1;
+        }
         assert_variant_of(&s, &s.variants[i], changed);
+        /* every variant has the base's groups: outputs compare one for
+           one */
+        assert_int_equal(s.variants[i].s->layout.groups, s.layout.groups);
     }
+    /* the footprint groups of PARAMETERS.md, per million output tokens */
+    assert_int_equal(s.layout.groups,
+                     MC_GROUPS_ALWAYS | MC_GROUP_POWER | MC_GROUP_CARBON |
+                         MC_GROUP_WATER | MC_GROUP_USE);
+    assert_string_equal(s.use_unit, "output token");
+    assert_true(s.use_per == 1e6);
+    assert_true(s.inputs[MC_IN_USES_PER_DAY].dist.p[0] == 168e9);
+    d = &s.variants[5].s->inputs[MC_IN_TRAINING_CI].dist;
+    assert_string_equal(mc_dist_name(d), "fixed");
+    assert_true(d->p[0] == 1.057);
+    v = s.variants[6].s;
+    assert_int_equal(v->layout.efficiency, 1);
+    assert_string_equal(mc_dist_name(&v->inputs[MC_IN_EFFICIENCY].dist),
+                        "pert");
+    v = s.variants[7].s;
+    assert_int_equal(v->layout.n_phases, 2);
+    assert_true(v->inputs[MC_IN_TRAFFIC_1_DAYS].dist.p[0] == 90.0);
+    d = &v->inputs[MC_IN_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == -0.10 && d->p[1] == 0.03);
+    d = &v->inputs[MC_IN_TRAFFIC_2_MONTHLY_GROWTH].dist;
+    assert_true(d->p[0] == 0.0 && d->p[1] == 0.05);
 
     /* the same distributions (and sources) as the separate files */
     assert_input_as_in_file(&s.variants[0].s->inputs[MC_IN_OVERHEAD],
@@ -1445,7 +1477,9 @@ static void v1_scenario_should_have_the_v1_layout(void **state)
     assert_null(s.use_unit);
     assert_true(s.use_per == 1.0);
     mc_scenario_free(&s);
-    assert_int_equal(mc_cfg_load_default(&s, &e), 0);
+    /* config/reported.json gives version 1's inputs alone */
+    assert_int_equal(mc_cfg_load_file(CONFIG_DIR "/reported.json", &s, &e),
+                     0);
     assert_layouts_equal(&s.layout, &v1);
     for (size_t i = 0; i < s.n_variants; i++)
         assert_layouts_equal(&s.variants[i].s->layout, &v1);

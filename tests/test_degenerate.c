@@ -808,10 +808,12 @@ static void engine_curve_with_tiny_growth_is_growth_0s(void **state)
             size_t n = s.n_horizons * MC_NCURVE * N;
             for (size_t i = 0; i < n; i++)
                 assert_rel(c[i], c0[i], 1e-12, "curve multiplier", mv);
-            for (int j = MC_COL_T; j < MC_NCOLS; j++)
-                for (size_t i = 0; i < N; i++)
-                    assert_rel(col[(size_t)j * N + i],
-                               col0[(size_t)j * N + i], 1e-12,
+            assert_int_equal(s.layout.ncurve, MC_NCURVE);
+            for (int o = 0; o < s.layout.nout; o++)       /* its outputs */
+                for (size_t i = 0, j = (size_t)(MC_COL_OUTPUT0 +
+                                                s.layout.out[o]);
+                     i < N; i++)
+                    assert_rel(col[j * N + i], col0[j * N + i], 1e-12,
                                mc_column_names[j], mv);
             free(c);
             free(col);

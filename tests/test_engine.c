@@ -23,11 +23,19 @@
  * the required-traffic ones (mc_layout_v1). */
 #define V1_NOUTPUTS (MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY + 1)
 
-/* A version-1 scenario's curve: its four multipliers (mc_layout_v1), and
- * their break-even days. */
-#define MC_NCURVE 4
-static const int mc_curve_be_col[MC_NCURVE] = {
-    MC_COL_BE, MC_COL_BE_ENERGY, MC_COL_BE_FINAL, MC_COL_BE_ENERGY_FINAL};
+/* The curve's metrics of the scenario loaded last (its layout): how
+ * many, and the columns of their break-even days. */
+static size_t ncurve_ = 4;
+static int be_col_[MC_NCURVE_MAX];
+#define MC_NCURVE ncurve_
+#define mc_curve_be_col be_col_
+static void note_curve(const mc_scenario *s)
+{
+    ncurve_ = (size_t)s->layout.ncurve;
+    for (size_t m = 0; m < ncurve_; m++)
+        be_col_[m] = MC_COL_OUTPUT0 +
+                     mc_output_infos[s->layout.curve[m]].curve_break_even;
+}
 
 static void load(const char *file, mc_scenario *s)
 {
@@ -36,6 +44,7 @@ static void load(const char *file, mc_scenario *s)
     snprintf(path, sizeof path, "%s/%s", CONFIG_DIR, file);
     if (mc_cfg_load_file(path, s, &err) != 0)
         fail_msg("%s: %s: %s", path, err.path, err.msg);
+    note_curve(s);
 }
 
 static void run_or_fail(const mc_scenario *s, int threads, mc_run *run)
@@ -181,8 +190,10 @@ static void results_are_identical_for_1_2_and_7_threads(void **state)
     size_t nc = r1.n_horizons * MC_NCURVE * sizeof(mc_curve_point);
     assert_memory_equal(r1.curve, r2.curve, nc);
     assert_memory_equal(r1.curve, r7.curve, nc);
-    assert_int_equal(r1.sens_d, 5);
-    size_t ns = r1.sens_d * V1_NOUTPUTS * sizeof *r1.sens;
+    /* overhead, representativeness, growth, power ratio, lifetime and
+       the four footprint inputs */
+    assert_int_equal(r1.sens_d, 9);
+    size_t ns = r1.sens_d * (size_t)r1.layout.nout * sizeof *r1.sens;
     assert_memory_equal(r1.sens, r2.sens, ns);
     assert_memory_equal(r1.sens, r7.sens, ns);
     mc_run_free(&r1);
@@ -258,7 +269,7 @@ static void curve_p_le_2_equals_p_break_even_at_every_horizon(void **state)
     run_default(50000, &s, &run);
     int saw_between = 0;
     for (size_t h = 0; h < run.n_horizons; h++)
-        for (int m = 0; m < MC_NCURVE; m++) {
+        for (size_t m = 0; m < MC_NCURVE; m++) {
             const mc_curve_point *pt = &run.curve[h * MC_NCURVE + (size_t)m];
             assert_true(pt->p_le == pt->p_break_even);
             assert_true(pt->q[0] <= pt->q[2] && pt->q[2] <= pt->q[4]);
@@ -377,7 +388,7 @@ static void assert_point_is_brute_force(const mc_run *run, const cols *c,
 {
     static const char *const qname[MC_NCURVE_Q] = {"p05", "p25", "p50",
                                                    "p75", "p95"};
-    for (int m = 0; m < MC_NCURVE; m++) {
+    for (int m = 0; m < (int)MC_NCURVE; m++) {
         mc_curve_point want;
         const mc_curve_point *got = &run->curve[h * MC_NCURVE + (size_t)m];
         curve_point_by_brute_force(run, c, all, h, m, &want);
@@ -453,11 +464,16 @@ static void curve_multipliers_match_the_closed_form(void **state)
                        mc_cumulative_days(g, s.horizons[h]);
             double rp = c.col[MC_COL_INPUT0 + MC_IN_POWER_RATIO][i] *
                         c.col[MC_COL_INPUT0 + MC_IN_PUE_RATIO][i];
-            double want[MC_NCURVE] = {
+            /* the default's inference site has the training site's
+               carbon and water intensities: ratio 1, the energy one's */
+            double want[MC_NCURVE_MAX] = {
                 1.0 + c.col[MC_COL_T][i] / C,
                 1.0 + c.col[MC_COL_T][i] / (rp * C),
                 1.0 + c.col[MC_COL_F][i] / C,
-                1.0 + c.col[MC_COL_F][i] / (rp * C)};
+                1.0 + c.col[MC_COL_F][i] / (rp * C),
+                1.0 + c.col[MC_COL_T][i] / (rp * C),
+                1.0 + c.col[MC_COL_T][i] / (rp * C)};
+            assert_int_equal(MC_NCURVE, 6);
             for (size_t m = 0; m < MC_NCURVE; m++) {
                 double got = all[(h * MC_NCURVE + m) * c.n + i];
                 double err = fabs(got - want[m]) / want[m];
@@ -713,6 +729,7 @@ static void load_check(const char *file, mc_scenario *s)
     snprintf(path, sizeof path, "%s/checks/%s", TEST_DATA_DIR, file);
     if (mc_cfg_load_file(path, s, &err) != 0)
         fail_msg("%s: %s: %s", path, err.path, err.msg);
+    note_curve(s);
 }
 
 /* Every uncertain input of the default scenario, drawn by LHS with n
@@ -1096,7 +1113,7 @@ static void assert_sensitivity_is_exact(size_t n, double tol)
     run_default(n, &s, &run);
     regenerate(&s, &c);
     size_t d = run.sens_d;
-    assert_int_equal(d, 5);
+    assert_int_equal(d, 9);
     double *rank[MC_NCOLS], *others[MC_NCOLS], *ex = malloc(n * sizeof *ex),
            *ey = malloc(n * sizeof *ey);
     assert_true(ex != NULL && ey != NULL);
@@ -1173,7 +1190,8 @@ static void sensitivity_knows_what_does_not_matter(void **state)
     for (size_t a = 0; a < d; a++) {
         int col = run.sens_col[a];
         if (col == MC_COL_INPUT0 + MC_IN_POWER_RATIO ||
-            col == MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS)
+            col == MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS ||
+            col >= MC_COL_INPUT0 + MC_IN_KW_PER_GPU)
             assert_true(be[a].prcc_lo <= 0.0 && 0.0 <= be[a].prcc_hi);
         else
             assert_true(fabs(be[a].prcc) > 0.5);

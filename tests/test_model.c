@@ -380,9 +380,13 @@ static void column_forms_match_the_struct_form(void **state)
             o.break_even_energy_final, o.multiplier_final,
             o.multiplier_energy_final, o.training_usd,
             o.inference_usd_per_day, o.required, o.required_energy};
-        for (int k = 0; k < MC_OUT_COUNT; k++)
+        /* the layout's outputs: version 1's, the first of the table */
+        assert_int_equal(v1.nout, MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY + 1);
+        for (int k = 0; k < v1.nout; k++) {
+            assert_int_equal(v1.out[k], k);
             assert_memory_equal(&col[MC_COL_OUTPUT0 + k][i], &want[k],
                                 sizeof(double));
+        }
     }
     /* by hand: the reported inputs give 2,935,000 / 43,536 days */
     double x[MC_COL_OUTPUT0] = {2935000, 1, 226.75, 8, 1, 0, 1, 1, 365, 2};

@@ -471,7 +471,7 @@ static size_t csv_rows(const char *text, size_t *fields)
     return rows;
 }
 
-static void default_scenario_should_give_five_factors_and_censor_never(
+static void default_scenario_should_give_nine_factors_and_censor_never(
     void **state)
 {
     (void)state;
@@ -480,22 +480,29 @@ static void default_scenario_should_give_five_factors_and_censor_never(
     assert_int_equal(mc_cfg_load_default(&s, &err), 0);
     mc_sobol_result res;
     sobol_or_fail(&s, 2048, 200, 0, &res);
-    static const char *const want[5] = {"overhead", "representativeness",
-                                        "monthly_growth", "power_ratio",
-                                        "lifetime_days"};
-    assert_int_equal(res.d, 5);
-    for (int i = 0; i < 5; i++)
+    static const char *const want[9] = {
+        "overhead", "representativeness", "monthly_growth", "power_ratio",
+        "lifetime_days", "training_kw_per_gpu", "training_pue",
+        "training_kgco2e_per_kwh", "training_l_per_kwh"};
+    assert_int_equal(res.d, 9);
+    for (int i = 0; i < 9; i++)
         assert_string_equal(res.factor[i], want[i]);
-    /* the break-even days have "never" at this N (1.6% and 4% of samples):
+    /* every output of the scenario, in the table's order: here all */
+    assert_int_equal(res.n_out, MC_OUT_COUNT);
+    for (int o = 0; o < MC_OUT_COUNT; o++)
+        assert_int_equal(res.out[o], o);
+    /* the break-even days have "never" at this N (1.6% and 4% of samples;
+       carbon and water as energy, the sites' intensities being equal):
        censored at the last horizon, 730 */
     assert_true(res.censored_at[MC_COL_BE - MC_COL_T] == 730.0);
     assert_true(res.censored_at[MC_COL_BE_ENERGY - MC_COL_T] == 730.0);
-    for (int c = MC_COL_T; c < MC_NCOLS; c++) {
-        if (c == MC_COL_BE || c == MC_COL_BE_ENERGY || c == MC_COL_BE_FINAL ||
-            c == MC_COL_BE_ENERGY_FINAL)
+    assert_true(res.censored_at[MC_OUT_BREAK_EVEN_CARBON] == 730.0);
+    assert_true(res.censored_at[MC_OUT_BREAK_EVEN_WATER] == 730.0);
+    for (int o = 0; o < MC_OUT_COUNT; o++) {
+        if (mc_output_infos[o].kind == MC_KIND_DAYS)
             continue;
-        assert_true(isnan(res.censored_at[c - MC_COL_T]));
-        assert_true(isfinite(res.idx[c - MC_COL_T][0].ST));  /* all exist */
+        assert_true(isnan(res.censored_at[o]));
+        assert_true(isfinite(res.idx[o][0].ST));  /* all exist */
     }
     print_message("censored: final run %g, energy final run %g\n",
                   res.censored_at[MC_COL_BE_FINAL - MC_COL_T],
@@ -508,7 +515,7 @@ static void default_scenario_should_give_five_factors_and_censor_never(
     assert_int_equal(mc_sobol_write_csv(f, &res), 0);
     assert_int_equal(fclose(f), 0);
     size_t fields;
-    assert_int_equal(csv_rows(buf, &fields), 1 + V1_NOUTPUTS * 5);
+    assert_int_equal(csv_rows(buf, &fields), 1 + MC_OUT_COUNT * 9);
     assert_int_equal(fields, 10);
     assert_true(strncmp(buf, "metric,input,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,"
                         "n_base,censored_at\ntraining_gpu_hours,overhead,",
@@ -609,7 +616,7 @@ int main(void)
         cmocka_unit_test(one_uncertain_input_should_explain_everything),
         cmocka_unit_test(rows_should_be_the_engine_samples),
         cmocka_unit_test(
-            default_scenario_should_give_five_factors_and_censor_never),
+            default_scenario_should_give_nine_factors_and_censor_never),
         cmocka_unit_test(csv_should_report_write_errors),
         cmocka_unit_test(scenario_should_not_depend_on_threads),
         cmocka_unit_test(correlated_inputs_should_be_refused),
