@@ -523,4 +523,6 @@ def expected_figures():
                                              "multiplier",
                                              "multiplier_energy")],
         "scenarios": ["scenarios_ecdf", "scenarios_variants"],
+        "footprint": ["footprint_per_use", "footprint_break_even",
+                      "footprint_required_traffic"],
     }

@@ -173,6 +173,105 @@ static void parameters_md_checks_reproduce_from_scenario_files(void **state)
     }
 }
 
+/* MODEL.md version 2, "Checks": each a scenario file under tests/checks/
+ * with every input fixed; the figures computed by hand (30 digits, in
+ * the comments) to a relative 1e-12, and the ones MODEL.md prints to
+ * half a unit of their last digit.  INFINITY: "never" in every sample. */
+static void model_md_v2_checks_reproduce_from_scenario_files(void **state)
+{
+    (void)state;
+    const double be = 2935000.0 / 43536.0;            /* 67.4154722528 */
+    static const struct {
+        const char *file;
+        int out;
+        double want, rel;
+    } checks[] = {
+        /* 2,935,000 x 0.9 x 1.3 / 1000 = 3,433.95 (MODEL.md: 3,434.0) */
+        {"v2-footprint.json", MC_OUT_TRAINING_MWH, 3433.95, 1e-12},
+        {"v2-footprint.json", MC_OUT_INFERENCE_MWH_PER_DAY, 50.93712, 1e-12},
+        {"v2-footprint.json", MC_OUT_TRAINING_TCO2E, 1888.6725, 1e-12},
+        {"v2-footprint.json", MC_OUT_TRAINING_WATER_M3, 6867.9, 1e-12},
+        {"v2-footprint.json", MC_OUT_INFERENCE_TCO2E_PER_DAY,
+         50.93712 * 0.55, 1e-12},
+        /* 1e6 x 43,536 / 168e9 = 0.259142857142857 (MODEL.md: 0.25914) */
+        {"v2-footprint.json", MC_OUT_INFERENCE_GPU_HOURS_PER_USE,
+         0.259142857142857142857, 1e-12},
+        /* x 1.17 kWh x 1000 = 303.197142857 Wh (MODEL.md: 303.2) */
+        {"v2-footprint.json", MC_OUT_INFERENCE_WH_PER_USE,
+         303.197142857142857142857, 1e-12},
+        {"v2-footprint.json", MC_OUT_INFERENCE_GCO2E_PER_USE,
+         303.197142857142857142857 * 0.55, 1e-12},
+        {"v2-footprint.json", MC_OUT_INFERENCE_ML_PER_USE,
+         303.197142857142857142857 * 2, 1e-12},
+        /* training over a year of uses: 2,935,000 / (168e9 x 365) x 1e6 */
+        {"v2-footprint.json", MC_OUT_TRAINING_GPU_HOURS_PER_USE,
+         2935000.0 / (168e9 * 365.0) * 1e6, 1e-12},
+        {"v2-footprint.json", MC_OUT_REQUIRED_USES_PER_DAY,
+         168e9 * 2935000.0 / (43536.0 * 365.0), 1e-12},
+        {"v2-footprint.json", MC_OUT_BREAK_EVEN, be, 1e-15},
+        {"v2-footprint.json", MC_OUT_BREAK_EVEN_ENERGY, be, 1e-15},
+        {"v2-footprint.json", MC_OUT_BREAK_EVEN_CARBON, be, 1e-15},
+        {"v2-footprint.json", MC_OUT_BREAK_EVEN_WATER, be, 1e-15},
+        /* 134.830944505696435134 (MODEL.md: 134.831) */
+        {"v2-carbon-half-grid.json", MC_OUT_BREAK_EVEN_CARBON,
+         134.830944505696435134, 1e-12},
+        {"v2-carbon-half-grid.json", MC_OUT_BREAK_EVEN_WATER, be, 1e-15},
+        /* Luccioni et al. 2023: 433 MWh, 24.7 t */
+        {"v2-bloom-training.json", MC_OUT_TRAINING_MWH, 433.196, 1e-12},
+        {"v2-bloom-training.json", MC_OUT_TRAINING_TCO2E, 24.692172, 1e-12},
+        /* 73.1796858157477761822 (MODEL.md: 73.1797) */
+        {"v2-two-phases.json", MC_OUT_BREAK_EVEN, 73.1796858157477761822,
+         1e-12},
+        /* 71.5621979521377745435 either way */
+        {"v2-efficiency.json", MC_OUT_BREAK_EVEN, 71.5621979521377745435,
+         1e-12},
+        {"v2-decay-0.05.json", MC_OUT_BREAK_EVEN, 71.5621979521377745435,
+         1e-12},
+        {"v2-never-decay.json", MC_OUT_BREAK_EVEN, INFINITY, 0},
+        {"v2-water-zero.json", MC_OUT_BREAK_EVEN_WATER, INFINITY, 0},
+        {"v2-water-zero.json", MC_OUT_MULTIPLIER_WATER, INFINITY, 0},
+        {"v2-water-zero.json", MC_OUT_BREAK_EVEN_CARBON, be, 1e-15},
+    };
+    double e_be = 0, d_be = 0;
+    for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
+        char path[1024];
+        mc_scenario s;
+        mc_err err;
+        mc_run run;
+        snprintf(path, sizeof path, "%s/checks/%s", TEST_DATA_DIR,
+                 checks[c].file);
+        if (mc_cfg_load_file(path, &s, &err) != 0)
+            fail_msg("%s: %s: %s", path, err.path, err.msg);
+        run_or_fail(&s, 2, &run);
+        assert_true(run.layout.has_out[checks[c].out]);
+        const mc_stats *st = &run.stats[checks[c].out];
+        double want = checks[c].want;
+        int ok = isinf(want) ? st->never == st->n
+                             : st->min == st->max &&
+                                   fabs(st->q[4] - want) <=
+                                       checks[c].rel * want;
+        if (!ok)
+            fail_msg("%s: %s = %.17g (never %zu of %zu), want %.17g",
+                     checks[c].file, mc_output_infos[checks[c].out].name,
+                     st->q[4], st->never, st->n, want);
+        if (strcmp(checks[c].file, "v2-efficiency.json") == 0)
+            e_be = st->q[4];
+        if (strcmp(checks[c].file, "v2-decay-0.05.json") == 0)
+            d_be = st->q[4];
+        /* C(30) = 1,240,552.11110568 GPU-h: the 30-day multiplier */
+        if (strcmp(checks[c].file, "v2-two-phases.json") == 0) {
+            assert_int_equal(run.ncurve, 4);
+            assert_true(run.horizons[0] == 30.0);
+            assert_true(fabs(run.curve[0].q[2] - 3.36588207276846371206) <=
+                        1e-12 * 3.37);
+        }
+        mc_run_free(&run);
+        mc_scenario_free(&s);
+    }
+    /* e = 0.05 at m = 0 is m = -0.05 at e = 0, to the last bit */
+    assert_memory_equal(&e_be, &d_be, sizeof e_be);
+}
+
 static void results_are_identical_for_1_2_and_7_threads(void **state)
 {
     (void)state;
@@ -1366,6 +1465,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reported_scenario_gives_the_reported_figures),
         cmocka_unit_test(parameters_md_checks_reproduce_from_scenario_files),
+        cmocka_unit_test(model_md_v2_checks_reproduce_from_scenario_files),
         cmocka_unit_test(results_are_identical_for_1_2_and_7_threads),
         cmocka_unit_test(sensitivity_is_exact_up_to_the_pilot),
         cmocka_unit_test(sensitivity_is_close_to_exact_beyond_the_pilot),

@@ -929,6 +929,252 @@ static void required_traffic_is_at_most_today_exactly_below_2x(void **state)
     assert_true(below > 100 && above > 100);
 }
 
+/* ---- version 2: layouts, footprints, per use -------------------------- */
+
+/* given[] of version 1's inputs and the ones listed (-1 ends). */
+static void given_v1_and(unsigned char given[MC_IN_COUNT], ...)
+{
+    va_list ap;
+    for (int i = 0; i < MC_IN_COUNT; i++)
+        given[i] = mc_input_infos[i].required == MC_ALWAYS;
+    va_start(ap, given);
+    for (int i = va_arg(ap, int); i >= 0; i = va_arg(ap, int))
+        given[i] = 1;
+    va_end(ap);
+}
+
+/* Groups present with their inputs, absent without; a group given in
+ * part names the partner it lacks; carbon and water need power; a curve
+ * metric the scenario lacks is refused; columns in table order. */
+static void layouts_follow_the_inputs_given(void **state)
+{
+    (void)state;
+    unsigned char g[MC_IN_COUNT];
+    mc_layout lay;
+    char msg[512];
+    given_v1_and(g, -1);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     0);
+    assert_int_equal(lay.groups, MC_GROUPS_ALWAYS);
+    assert_int_equal(lay.ncols, 1 + 9 + 14);
+    given_v1_and(g, MC_IN_KW_PER_GPU, -1);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     -1);
+    assert_non_null(strstr(msg, "expected training_pue beside "
+                                "training_kw_per_gpu"));
+    given_v1_and(g, MC_IN_TRAINING_CI, -1);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     -1);
+    assert_non_null(strstr(msg, "training_kw_per_gpu and training_pue"));
+    assert_non_null(strstr(msg, "training_kgco2e_per_kwh"));
+    /* CI_i alone: its group's required input is CI_t */
+    given_v1_and(g, MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE, MC_IN_INFERENCE_CI,
+                 -1);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     -1);
+    assert_non_null(strstr(msg, "expected training_kgco2e_per_kwh beside "
+                                "inference_kgco2e_per_kwh"));
+    /* power and carbon: their outputs, carbon's multiplier on the curve */
+    given_v1_and(g, MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE, MC_IN_TRAINING_CI,
+                 -1);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     0);
+    assert_int_equal(lay.groups, MC_GROUPS_ALWAYS | MC_GROUP_POWER |
+                                     MC_GROUP_CARBON);
+    assert_true(lay.has_out[MC_OUT_TRAINING_TCO2E]);
+    assert_true(lay.has_out[MC_OUT_MULTIPLIER_CARBON]);
+    assert_false(lay.has_out[MC_OUT_MULTIPLIER_WATER]);
+    assert_false(lay.has_out[MC_OUT_INFERENCE_WH_PER_USE]);
+    assert_int_equal(lay.ncurve, 5);
+    assert_int_equal(lay.curve[4], MC_OUT_MULTIPLIER_CARBON);
+    for (int k = 1; k < lay.ncols; k++)
+        assert_true(lay.col[k] > lay.col[k - 1]);
+    /* a curve of the multiplier and the carbon one alone */
+    assert_int_equal(mc_layout_make(g, 1, 1.0,
+                                    1ull << MC_OUT_MULTIPLIER |
+                                        1ull << MC_OUT_MULTIPLIER_CARBON,
+                                    &lay, msg, sizeof msg), 0);
+    assert_int_equal(lay.ncurve, 2);
+    assert_int_equal(lay.curve[1], MC_OUT_MULTIPLIER_CARBON);
+    assert_int_equal(mc_layout_make(g, 1, 1.0, 1ull << MC_OUT_MULTIPLIER_WATER,
+                                    &lay, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "multiplier_water"));
+    /* phases: their inputs, and only theirs */
+    given_v1_and(g, MC_IN_TRAFFIC_1_DAYS, MC_IN_TRAFFIC_2_MONTHLY_GROWTH, -1);
+    assert_int_equal(mc_layout_make(g, 2, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     0);
+    assert_int_equal(lay.n_phases, 2);
+    assert_int_equal(mc_layout_make(g, 3, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     -1);
+}
+
+/* A sample of the footprint check (MODEL.md version 2): DeepSeek's
+ * reported figures, P 0.9, Q_t 1.3, r = p = 1, CI 0.55, W 2, U0 168e9,
+ * L 365, m 0, k 1 (per 1e6), with CI_i and W_i given as ci_i, w_i (< 0:
+ * not given). */
+static void footprint_sample(double ci_t, double ci_i, double w_t, double w_i,
+                             double y[MC_OUT_COUNT], mc_layout *lay)
+{
+    unsigned char g[MC_IN_COUNT];
+    char msg[256];
+    double x[MC_COL_OUTPUT0] = {0};
+    double *in = x + MC_COL_INPUT0;
+    given_v1_and(g, MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE, MC_IN_TRAINING_CI,
+                 MC_IN_TRAINING_WATER, MC_IN_USES_PER_DAY, -1);
+    g[MC_IN_INFERENCE_CI] = ci_i >= 0;
+    g[MC_IN_INFERENCE_WATER] = w_i >= 0;
+    assert_int_equal(mc_layout_make(g, 1, 1e6, ~0ull, lay, msg, sizeof msg),
+                     0);
+    x[MC_COL_F] = DS_T;
+    in[MC_IN_OVERHEAD] = 1;
+    in[MC_IN_NODES] = 226.75;
+    in[MC_IN_GPUS_PER_NODE] = 8;
+    in[MC_IN_REPRESENTATIVENESS] = 1;
+    in[MC_IN_POWER_RATIO] = in[MC_IN_PUE_RATIO] = 1;
+    in[MC_IN_LIFETIME_DAYS] = 365;
+    in[MC_IN_GPU_HOUR_USD] = 2;
+    in[MC_IN_KW_PER_GPU] = 0.9;
+    in[MC_IN_TRAINING_PUE] = 1.3;
+    in[MC_IN_TRAINING_CI] = ci_t;
+    in[MC_IN_INFERENCE_CI] = ci_i >= 0 ? ci_i : 99;   /* 99: never read */
+    in[MC_IN_TRAINING_WATER] = w_t;
+    in[MC_IN_INFERENCE_WATER] = w_i >= 0 ? w_i : 99;
+    in[MC_IN_USES_PER_DAY] = 168e9;
+    mc_model_eval_one(x, y, lay);
+}
+
+/* The footprint check by hand; the inference site's intensities follow
+ * the training site's where absent; a training intensity of 0 adds
+ * nothing (day 0, multiplier 1) even where the inference site's is 0
+ * too; an inference intensity of 0 alone is "never". */
+static void footprint_outputs_match_hand_computed_values(void **state)
+{
+    (void)state;
+    double y[MC_OUT_COUNT];
+    mc_layout lay;
+    footprint_sample(0.55, -1, 2, -1, y, &lay);
+    const double be = DS_T / DS_I0;
+    assert_close(y[MC_OUT_TRAINING_MWH], 3433.95, 1e-15);
+    assert_close(y[MC_OUT_INFERENCE_MWH_PER_DAY], 50.93712, 1e-15);
+    assert_close(y[MC_OUT_TRAINING_TCO2E], 1888.6725, 1e-15);
+    assert_close(y[MC_OUT_TRAINING_WATER_M3], 6867.9, 1e-15);
+    assert_close(y[MC_OUT_INFERENCE_GPU_HOURS_PER_USE],
+                 0.259142857142857142857, 1e-15);
+    assert_close(y[MC_OUT_INFERENCE_WH_PER_USE], 303.197142857142857, 1e-15);
+    /* training over 365 days of uses: 2,935,000 / (168e9 x 365) per 1e6 */
+    assert_close(y[MC_OUT_TRAINING_GPU_HOURS_PER_USE],
+                 0.04786366601435094585, 1e-15);
+    assert_close(y[MC_OUT_TRAINING_WH_PER_USE], 56.00048923679060665, 1e-15);
+    assert_close(y[MC_OUT_TRAINING_GCO2E_PER_USE], 30.80026908023483366,
+                 1e-15);
+    assert_close(y[MC_OUT_INFERENCE_ML_PER_USE], 2 * 303.197142857142857,
+                 1e-15);
+    /* the training share 1 - 1/M from the per-use figures */
+    assert_close(y[MC_OUT_TRAINING_WH_PER_USE] /
+                     (y[MC_OUT_TRAINING_WH_PER_USE] +
+                      y[MC_OUT_INFERENCE_WH_PER_USE]),
+                 1.0 - 1.0 / y[MC_OUT_MULTIPLIER_ENERGY], 1e-14);
+    assert_true(y[MC_OUT_BREAK_EVEN_CARBON] == y[MC_OUT_BREAK_EVEN_ENERGY]);
+    assert_true(y[MC_OUT_MULTIPLIER_WATER] == y[MC_OUT_MULTIPLIER_ENERGY]);
+    assert_close(y[MC_OUT_BREAK_EVEN_CARBON], be, 1e-15);
+    /* required uses: U0 T / C(L), at most U0 exactly below 2x */
+    assert_close(y[MC_OUT_REQUIRED_USES_PER_DAY],
+                 168e9 * DS_T / (DS_I0 * 365), 1e-15);
+    /* half as intense a grid at the inference site: twice the days */
+    footprint_sample(0.55, 0.275, 2, -1, y, &lay);
+    assert_close(y[MC_OUT_BREAK_EVEN_CARBON], 134.830944505696435, 1e-15);
+    assert_close(y[MC_OUT_INFERENCE_GCO2E_PER_USE],
+                 303.197142857142857 * 0.275, 1e-15);
+    /* no water at the inference site: never, and an infinite multiplier */
+    footprint_sample(0.55, -1, 2, 0, y, &lay);
+    assert_true(isinf(y[MC_OUT_BREAK_EVEN_WATER]));
+    assert_true(isinf(y[MC_OUT_MULTIPLIER_WATER]));
+    assert_true(y[MC_OUT_INFERENCE_ML_PER_USE] == 0);
+    /* none at either site: training adds nothing */
+    footprint_sample(0.55, -1, 0, 0, y, &lay);
+    assert_true(y[MC_OUT_BREAK_EVEN_WATER] == 0);
+    assert_true(y[MC_OUT_MULTIPLIER_WATER] == 1);
+    footprint_sample(0, 0, 2, -1, y, &lay);
+    assert_true(y[MC_OUT_BREAK_EVEN_CARBON] == 0);
+    assert_true(y[MC_OUT_MULTIPLIER_CARBON] == 1);
+    for (int o = 0; o < lay.nout; o++)
+        if (isnan(y[lay.out[o]]))
+            fail_msg("%s is NaN", mc_output_infos[lay.out[o]].name);
+}
+
+static double phased_curve_got[2][MC_NCURVE_MAX][3];
+static void phased_curve_keep(void *ctx, size_t h,
+                              const double *const x[MC_NCURVE_MAX],
+                              size_t len)
+{
+    const mc_layout *lay = ctx;
+    for (int m = 0; m < lay->ncurve; m++)
+        for (size_t i = 0; i < len; i++)
+            phased_curve_got[h][m][i] = x[m][i];
+}
+
+/* With phases and an efficiency gain, the curve's multipliers at horizon
+ * h are the lifetime multipliers of a sample whose L is h, carbon's and
+ * water's among them. */
+static void phased_curve_matches_the_lifetime_multipliers(void **state)
+{
+    (void)state;
+    enum { N = 3 };
+    const double hs[2] = {20, 400};
+    unsigned char g[MC_IN_COUNT];
+    char msg[256];
+    mc_layout lay;
+    given_v1_and(g, MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE, MC_IN_TRAINING_CI,
+                 MC_IN_INFERENCE_CI, MC_IN_TRAINING_WATER, MC_IN_EFFICIENCY,
+                 MC_IN_TRAFFIC_1_DAYS, MC_IN_TRAFFIC_2_MONTHLY_GROWTH, -1);
+    assert_int_equal(mc_layout_make(g, 2, 1.0, ~0ull, &lay, msg, sizeof msg),
+                     0);
+    assert_int_equal(lay.ncurve, 6);
+    double store[MC_NCOLS][N], *col[MC_NCOLS];
+    for (int c = 0; c < MC_NCOLS; c++)
+        col[c] = store[c];
+    double x[N][MC_COL_OUTPUT0];
+    for (size_t i = 0; i < N; i++) {
+        double *in = x[i] + MC_COL_INPUT0;
+        memset(x[i], 0, sizeof x[i]);
+        x[i][MC_COL_F] = DS_T;
+        in[MC_IN_OVERHEAD] = 2.2;
+        in[MC_IN_NODES] = 226.75;
+        in[MC_IN_GPUS_PER_NODE] = 8;
+        in[MC_IN_REPRESENTATIVENESS] = 1;
+        in[MC_IN_MONTHLY_GROWTH] = -0.1 + 0.1 * (double)i;
+        in[MC_IN_POWER_RATIO] = 0.8;
+        in[MC_IN_PUE_RATIO] = 1.1;
+        in[MC_IN_LIFETIME_DAYS] = 365;
+        in[MC_IN_GPU_HOUR_USD] = 2;
+        in[MC_IN_KW_PER_GPU] = 0.9;
+        in[MC_IN_TRAINING_PUE] = 1.3;
+        in[MC_IN_TRAINING_CI] = 0.55;
+        in[MC_IN_INFERENCE_CI] = 0.2 + 0.1 * (double)i;
+        in[MC_IN_TRAINING_WATER] = 2;
+        in[MC_IN_EFFICIENCY] = 0.03 * (double)i;
+        in[MC_IN_TRAFFIC_1_DAYS] = 30 + 100 * (double)i;
+        in[MC_IN_TRAFFIC_2_MONTHLY_GROWTH] = 0.05 - 0.1 * (double)i;
+        for (int c = 0; c < MC_COL_OUTPUT0; c++)
+            col[c][i] = x[i][c];
+    }
+    mc_model_eval_block(col, N, &lay);
+    double *scratch = malloc(MC_CURVE_SCRATCH_PER * N * sizeof *scratch);
+    assert_non_null(scratch);
+    mc_model_curve((const double *const *)col, N, N, hs, 2, &lay, scratch,
+                   phased_curve_keep, &lay);
+    free(scratch);
+    for (size_t i = 0; i < N; i++)
+        for (int h = 0; h < 2; h++) {
+            double y[MC_OUT_COUNT];
+            x[i][MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS] = hs[h];
+            mc_model_eval_one(x[i], y, &lay);
+            for (int m = 0; m < lay.ncurve; m++)
+                assert_close(phased_curve_got[h][m][i], y[lay.curve[m]],
+                             1e-14);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -958,6 +1204,9 @@ int main(void)
         cmocka_unit_test(phases_never_beyond_the_decaying_bound),
         cmocka_unit_test(phases_uses_ignore_efficiency),
         cmocka_unit_test(phases_extremes_are_never_nan),
+        cmocka_unit_test(layouts_follow_the_inputs_given),
+        cmocka_unit_test(footprint_outputs_match_hand_computed_values),
+        cmocka_unit_test(phased_curve_matches_the_lifetime_multipliers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
