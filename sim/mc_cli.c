@@ -352,6 +352,7 @@ static int apply_options(options *o, const char *config, mc_scenario *s,
                 "information.\n", s->n_corr, config);
         return MC_EXIT_USAGE;
     }
+    int from_file = 0;
     if (o->until == NULL && s->until[0] != '\0') {
         char why[512];
         if (mc_until_parse(s->until, until, why, sizeof why) != 0) {
@@ -359,6 +360,24 @@ static int apply_options(options *o, const char *config, mc_scenario *s,
             return MC_EXIT_SCENARIO;
         }
         o->until = until->text;
+        from_file = 1;
+    }
+    /* the metric is an output of this scenario (MODEL.md version 2: the
+       optional groups' outputs exist only with their inputs) */
+    if (o->until != NULL &&
+        !s->layout.has_out[until->col - MC_COL_OUTPUT0]) {
+        const char *name = mc_column_names[until->col];
+        if (from_file) {
+            fprintf(stderr, "breakeven: %s: $.until.metric: expected an "
+                    "output of this scenario, found '%s', which needs "
+                    "inputs the scenario does not give\n", config, name);
+            return MC_EXIT_SCENARIO;
+        }
+        fprintf(stderr, "breakeven: --until: expected an output of %s, "
+                "found '%s', which needs inputs the scenario does not give\n"
+                "Try 'breakeven --help' for more information.\n", config,
+                name);
+        return MC_EXIT_USAGE;
     }
     return 0;
 }

@@ -272,6 +272,41 @@ static void model_md_v2_checks_reproduce_from_scenario_files(void **state)
     assert_memory_equal(&e_be, &d_be, sizeof e_be);
 }
 
+/* MODEL.md version 2 at any thread count: the default's efficiency and
+ * spike-decay variants (every footprint group, an efficiency gain, two
+ * traffic phases: the phased curve) give the same bits at 1 and 3
+ * threads. */
+static void version_2_is_identical_for_1_and_3_threads(void **state)
+{
+    (void)state;
+    mc_scenario s;
+    load("deepseek-v3-r1.json", &s);
+    for (size_t v = 6; v < 8; v++) {
+        mc_scenario *vs = s.variants[v].s;
+        mc_run r1, r3;
+        vs->samples = 50001;
+        note_curve(vs);
+        run_or_fail(vs, 1, &r1);
+        run_or_fail(vs, 3, &r3);
+        assert_int_equal(r1.layout.nout, MC_OUT_COUNT);
+        assert_true(v == 6 ? r1.layout.efficiency : r1.layout.n_phases == 2);
+        for (int j = 0; j < r1.layout.nout; j++) {
+            int k = r1.layout.out[j];
+            assert_memory_equal(&r1.stats[k], &r3.stats[k], sizeof r1.stats[k]);
+        }
+        assert_memory_equal(r1.curve, r3.curve,
+                            r1.n_horizons * (size_t)r1.ncurve *
+                                sizeof(mc_curve_point));
+        assert_int_equal(r1.sens_d, r3.sens_d);
+        assert_memory_equal(r1.sens, r3.sens, r1.sens_d *
+                                                  (size_t)r1.layout.nout *
+                                                  sizeof *r1.sens);
+        mc_run_free(&r1);
+        mc_run_free(&r3);
+    }
+    mc_scenario_free(&s);
+}
+
 static void results_are_identical_for_1_2_and_7_threads(void **state)
 {
     (void)state;
@@ -1467,6 +1502,7 @@ int main(void)
         cmocka_unit_test(parameters_md_checks_reproduce_from_scenario_files),
         cmocka_unit_test(model_md_v2_checks_reproduce_from_scenario_files),
         cmocka_unit_test(results_are_identical_for_1_2_and_7_threads),
+        cmocka_unit_test(version_2_is_identical_for_1_and_3_threads),
         cmocka_unit_test(sensitivity_is_exact_up_to_the_pilot),
         cmocka_unit_test(sensitivity_is_close_to_exact_beyond_the_pilot),
         cmocka_unit_test(sensitivity_knows_what_does_not_matter),
