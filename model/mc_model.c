@@ -367,6 +367,17 @@ static void bounds_v2(const double *il, const double *ih,
     double x = span_of(il[MC_IN_LIFETIME_DAYS],
                        fastest_decay(il, ih, lay, 0));
     double gi = per * (b->I0_hi / u0lo), gt = per * (b->T_hi / (u0lo * x / 2));
+    /* C(L) and N(L) themselves finite: inf / inf has no value.  Both grow
+       at most at the fastest phase's rate of uses (e only slows C) */
+    double uhi = 0.0;
+    for (size_t j = 0; j < lay->n_phases; j++) {
+        double u = mc_growth_rate(ih[mc_phase_growth_input[j]]);
+        uhi = u > uhi ? u : uhi;
+    }
+    double days = mc_cumulative_days(uhi, ih[MC_IN_LIFETIME_DAYS]);
+    if (!(ih[MC_IN_USES_PER_DAY] * days < HUGE_VAL &&
+          b->I0_hi * days < HUGE_VAL))
+        gi = INFINITY;
     out[MC_OUT_INFERENCE_GPU_HOURS_PER_USE] = gi;
     out[MC_OUT_TRAINING_GPU_HOURS_PER_USE] = gt;
     out[MC_OUT_REQUIRED_USES_PER_DAY] = ih[MC_IN_USES_PER_DAY] *

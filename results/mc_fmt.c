@@ -372,6 +372,18 @@ int mc_fmt_justified(char *buf, size_t cap, double x, double err,
         lead /= 10.0;
     }
     int last = lead < 1.95 ? e - 1 : e;   /* the last digit kept */
+    /* from 1e9 on, or where the digits would pass any buffer, in
+       scientific notation with the same significant digits: the
+       required uses per day are 1.41e+11, not 141000000000 */
+    int ex = (int)floor(log10(fabs(x)));
+    if (fabs(x) >= 1e9 && last > 0) {
+        int sig = ex >= last ? ex - last : 0;
+        int sige = e - last;          /* the error's digits after its first */
+        if (sig > 16)
+            sig = 16;
+        return show_err ? snprintf(buf, cap, "%.*e ±%.*e", sig, x, sige, err)
+                        : snprintf(buf, cap, "%.*e", sig, x);
+    }
     int dec = last < 0 ? -last : 0;
     if (dec > 17)
         dec = 17;

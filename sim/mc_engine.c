@@ -775,6 +775,11 @@ static void results(engine *e, mc_run *run)
             pt->mean_lo = pt->mean - z * mcse;
             pt->mean_hi = pt->mean + z * mcse;
         }
+        /* a multiplier that reaches +inf in some samples (an inference
+           site of zero intensity) has an infinite mean, and its interval
+           is that point */
+        if (isinf(pt->mean))
+            pt->mean_lo = pt->mean_hi = pt->mean;
         mc_wilson(le2, n, MC_LEVEL, &pt->p_le_lo, &pt->p_le_hi);
     }
     size_t nc = (size_t)e->ncurve;

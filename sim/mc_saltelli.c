@@ -327,15 +327,22 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
     double cap = s->n_horizons > 0 ? s->horizons[s->n_horizons - 1]
                                    : MC_SOBOL_CAP_DEFAULT;
     size_t per = N * (d + 2);
+    unsigned char infinite[MC_NOUTPUTS] = {0};
     for (size_t o = 0; o < nout; o++) {
         double *v = y + o * per;
         int never = 0;
         for (size_t k = 0; k < per && !never; k++)
             never = isinf(v[k]) && v[k] > 0.0;
-        r.censored_at[o] = never ? cap : (double)NAN;
+        /* a break-even day is censored at the last horizon; another
+           output that reaches +inf (a multiplier over an inference site
+           of zero intensity) has no such cap: its indices are undefined
+           (empty), its values set to 0 so that they compute at all */
+        int days = mc_output_infos[r.out[o]].kind == MC_KIND_DAYS;
+        r.censored_at[o] = never && days ? cap : (double)NAN;
+        infinite[o] = (unsigned char)(never && !days);
         if (never)
             for (size_t k = 0; k < per; k++)
-                v[k] = v[k] < cap ? v[k] : cap;
+                v[k] = !days ? 0.0 : v[k] < cap ? v[k] : cap;
     }
     if (mc_sobol_indices_all(y, nout, N, d, n_boot, MC_LEVEL,
                              r.boot_seed, threads, idx) != 0) {
@@ -343,8 +350,13 @@ int mc_sobol_scenario(const mc_scenario *s, size_t N, size_t n_boot,
         goto out;
     }
     for (size_t o = 0; o < nout; o++)
-        for (size_t f = 0; f < d; f++)
+        for (size_t f = 0; f < d; f++) {
             r.idx[o][f] = idx[o * d + f];
+            if (infinite[o]) {
+                const double nan = (double)NAN;
+                r.idx[o][f] = (mc_sobol_idx){nan, nan, nan, nan, nan, nan};
+            }
+        }
     *res = r;
     rc = 0;
 out:

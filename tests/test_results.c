@@ -591,6 +591,11 @@ static void justified_should_round_to_the_error(void **st)
         {84.948, 0.61, 0, "84.9"},
         {1.5, (double)NAN, 1, "1.5"},           /* no error: 6 digits */
         {67.41547225284822, 0.0, 1, "67.4155"},
+        /* from 1e9 on, scientific with the same digits */
+        {140912345678.0, 1.6e9, 1, "1.409e+11 ±1.6e+09"},
+        {140912345678.0, 6e9, 0, "1.41e+11"},
+        {2.9e154, 3e152, 1, "2.90e+154 ±3e+152"},
+        {999999999.0, 3.0, 1, "999999999 ±3"},   /* below 1e9: fixed */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[64];
