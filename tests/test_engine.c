@@ -265,6 +265,16 @@ static void model_md_v2_checks_reproduce_from_scenario_files(void **state)
             assert_true(fabs(run.curve[0].q[2] - 3.36588207276846371206) <=
                         1e-12 * 3.37);
         }
+        /* an infinite multiplier: its curve mean is inf, and so is its
+           interval (no empty cell) */
+        if (strcmp(checks[c].file, "v2-water-zero.json") == 0)
+            for (int m = 0; m < run.ncurve; m++) {
+                const mc_curve_point *pt = &run.curve[m];
+                int inf = run.layout.curve[m] == MC_OUT_MULTIPLIER_WATER;
+                assert_int_equal(isinf(pt->mean) != 0, inf);
+                assert_int_equal(isinf(pt->mean_lo) != 0, inf);
+                assert_int_equal(isinf(pt->mean_hi) != 0, inf);
+            }
         mc_run_free(&run);
         mc_scenario_free(&s);
     }
