@@ -267,9 +267,10 @@ double mc_break_even_days(double T, double I0, double g)
     return log1p(x) / g;
 }
 
-void mc_model_eval(const mc_draw *in, mc_outcome *out)
+/* mc_model_eval at the daily growth g of inference GPU-hours (one
+ * phase: u - h with an efficiency gain). */
+static void eval_rate(const mc_draw *in, double g, mc_outcome *out)
 {
-    double g = mc_growth_rate(in->m);
     double T = mc_training_gpu_hours(in->k, in->F);
     double I0 = mc_inference_gpu_hours_per_day(in->n, in->gn, in->R);
     double energy = mc_energy_ratio(in->r, in->p);  /* inference energy
@@ -293,6 +294,11 @@ void mc_model_eval(const mc_draw *in, mc_outcome *out)
        multiplier is at most 2 (rounding is monotone, I0 x 1 is I0) */
     out->required = I0 * (T / CL);
     out->required_energy = I0 * (T / (energy * CL));
+}
+
+void mc_model_eval(const mc_draw *in, mc_outcome *out)
+{
+    eval_rate(in, mc_growth_rate(in->m), out);
 }
 
 /* The fastest daily decay over the phases present: -u(m) at the lowest
@@ -508,12 +514,16 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
     double days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
     mc_phases ph;
     mc_outcome o;
-    int phased = lay->n_phases > 1 || lay->efficiency;
+    /* several phases: across them; one phase: the closed forms at g = u -
+       h, exactly the phases' (their first phase is these expressions) */
+    int phased = lay->n_phases > 1;
     phases_of(in, lay, days, growth, &ph);
+    double u = mc_growth_rate(d.m);
+    double g = lay->efficiency ? mc_phases_rate(&ph, 0, 0) : u;
     if (phased)
         eval_phases(&d, &ph, &o);
     else
-        mc_model_eval(&d, &o);
+        eval_rate(&d, g, &o);
     y[MC_OUT_TRAINING_GPU_HOURS] = o.T;
     y[MC_OUT_INFERENCE_GPU_HOURS_PER_DAY] = o.I0;
     y[MC_OUT_BREAK_EVEN] = o.break_even;
@@ -533,7 +543,6 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
 
     unsigned gr = lay->groups;
     double T = o.T, I0 = o.I0, energy = mc_energy_ratio(d.r, d.p);
-    double g = phased ? 0.0 : mc_growth_rate(d.m);
     double CL = phased ? mc_phases_cumulative(&ph, I0, d.L, 0)
                        : I0 * mc_cumulative_days(g, d.L);
     double ci_t = in[MC_IN_TRAINING_CI], w_t = in[MC_IN_TRAINING_WATER];
@@ -567,7 +576,7 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
     if (gr & MC_GROUP_USE) {
         double U0 = in[MC_IN_USES_PER_DAY], per = lay->per;
         double NL = phased ? mc_phases_cumulative(&ph, U0, d.L, 1)
-                           : U0 * mc_cumulative_days(g, d.L);
+                           : U0 * mc_cumulative_days(u, d.L);
         double gpu_i = per * (CL / NL), gpu_t = per * (T / NL);
         y[MC_OUT_INFERENCE_GPU_HOURS_PER_USE] = gpu_i;
         y[MC_OUT_TRAINING_GPU_HOURS_PER_USE] = gpu_t;
@@ -674,23 +683,62 @@ static double curve_numerator(int o, const double *const col[MC_NCOLS],
     }
 }
 
-/* With several phases (or an efficiency gain), C(h) from the phases at
- * each horizon: no recurrence. */
+static double level_after(double I, double g, double x);
+static double flow(double I, double g, double x);
+
+/* With several phases, C(h) from the phases at each horizon (no
+ * recurrence): each sample's phase starts s_j, traffic C(s_j) before them,
+ * levels I(s_j) and rates g_j once (ph: 4 MC_MAX_PHASES x cap doubles),
+ * then C(h) = C(s_j) + I(s_j) E(g_j, h - s_j) in the phase that holds h,
+ * mc_phases_cumulative's expressions term for term. */
 static void curve_phased(const double *const col[MC_NCOLS], size_t len,
-                         const double *hs, size_t nh, const mc_layout *lay,
+                         size_t cap, const double *hs, size_t nh,
+                         const mc_layout *lay, double *ph_tab,
                          double *const *num, double *const *xw,
                          mc_curve_fn fn, void *ctx)
 {
     const double *I0 = col[MC_COL_I0];
     const double *const *x = (const double *const *)xw;
+    const size_t np = lay->n_phases, M = MC_MAX_PHASES;
+    double *S = ph_tab, *Cs = S + M * cap, *Is = Cs + M * cap;
+    double *G = Is + M * cap;
+    for (size_t i = 0; i < len; i++) {
+        double in[MC_IN_COUNT], days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
+        mc_phases ph;
+        for (size_t j = 0; j < np; j++) {
+            in[mc_phase_growth_input[j]] =
+                col[MC_COL_INPUT0 + mc_phase_growth_input[j]][i];
+            if (j + 1 < np)
+                in[mc_phase_days_input[j]] =
+                    col[MC_COL_INPUT0 + mc_phase_days_input[j]][i];
+        }
+        in[MC_IN_EFFICIENCY] = col[MC_COL_INPUT0 + MC_IN_EFFICIENCY][i];
+        phases_of(in, lay, days, growth, &ph);
+        double st = 0.0, C = 0.0, I = I0[i];
+        for (size_t j = 0; j < np; j++) {
+            double gj = mc_phases_rate(&ph, j, 0);
+            S[j * cap + i] = st;
+            Cs[j * cap + i] = C;
+            Is[j * cap + i] = I;
+            G[j * cap + i] = gj;
+            if (j + 1 < np) {
+                C += flow(I, gj, days[j]);
+                I = level_after(I, gj, days[j]);
+                st += days[j];
+            }
+        }
+    }
     for (size_t h = 0; h < nh; h++) {
+        double hz = hs[h];
         for (size_t i = 0; i < len; i++) {
-            double in[MC_IN_COUNT], days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
-            mc_phases ph;
-            for (int k = 0; k < MC_IN_COUNT; k++)
-                in[k] = col[MC_COL_INPUT0 + k][i];
-            phases_of(in, lay, days, growth, &ph);
-            double inv = 1.0 / mc_phases_cumulative(&ph, I0[i], hs[h], 0);
+            size_t j = 0;
+            while (j + 1 < np && hz >= S[(j + 1) * cap + i])
+                j++;
+            double C = j == 0
+                ? I0[i] * mc_cumulative_days(G[i], hz)
+                : Cs[j * cap + i] + flow(Is[j * cap + i], G[j * cap + i],
+                                         hz - S[j * cap + i]);
+            double inv = 1.0 / C;
             for (int m = 0; m < lay->ncurve; m++)
                 xw[m][i] = 1.0 + num[m][i] * inv;
         }
@@ -725,12 +773,18 @@ void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
     for (int m = 0; m < nm; m++)
         for (size_t i = 0; i < len; i++)
             num[m][i] = curve_numerator(lay->curve[m], col, lay, i);
-    if (lay->n_phases > 1 || lay->efficiency) {
-        curve_phased(col, len, hs, nh, lay, num, xw, fn, ctx);
+    if (lay->n_phases > 1) {
+        curve_phased(col, len, cap, hs, nh, lay,
+                     flat + cap * (size_t)(1 + 2 * MC_NCURVE_MAX), num, xw,
+                     fn, ctx);
         return;
     }
+    /* one phase: the recurrence at g = u - h (h = 0 without a gain) */
+    const double *eff = col[MC_COL_INPUT0 + MC_IN_EFFICIENCY];
     for (size_t i = 0; i < len; i++) {
         g[i] = mc_growth_rate(mg[i]);
+        if (lay->efficiency)
+            g[i] -= mc_efficiency_rate(eff[i]);
         flat[i] = g[i] == 0.0 ? 1.0 : 0.0;
         q[i] = (g[i] == 0.0 ? 1.0 : g[i]) / I0[i];
         n_subnormal += (size_t)curve_subnormal(g[i], q[i], step_min);

@@ -590,7 +590,7 @@ void mc_model_eval_block(double *const col[MC_NCOLS], size_t len,
 typedef void (*mc_curve_fn)(void *ctx, size_t h,
                             const double *const x[MC_NCURVE_MAX],
                             size_t len);
-#define MC_CURVE_SCRATCH_PER (5 + 2 * MC_NCURVE_MAX)
+#define MC_CURVE_SCRATCH_PER (5 + 2 * MC_NCURVE_MAX + 4 * MC_MAX_PHASES)
 void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
                     size_t cap, const double *hs, size_t nh,
                     const mc_layout *lay, double *scratch, mc_curve_fn fn,
