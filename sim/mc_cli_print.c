@@ -239,7 +239,7 @@ static void print_required(const mc_run *run, const mc_scenario *s)
     print_row("required_uses_per_day",
               &run->stats[MC_OUT_REQUIRED_USES_PER_DAY], 0);
     const mc_dist *u = &s->inputs[MC_IN_USES_PER_DAY].dist;
-    mc_fmt_double(v, mc_dist_quantile(u, 0.5));
+    snprintf(v, sizeof v, "%.6g", mc_dist_quantile(u, 0.5));
     printf("%-32s %17s  (%s)\n", "  measured day (uses_per_day)", v,
            mc_dist_is_fixed(u) ? "reported" : "its median");
 }
