@@ -2,6 +2,7 @@
  * figures, thread invariance, common random numbers, the curve identity,
  * and every statistic against the plain computation over all samples,
  * regenerated with mc_engine_samples. */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +316,99 @@ static void version_2_is_identical_for_1_and_3_threads(void **state)
         mc_run_free(&r3);
     }
     mc_scenario_free(&s);
+}
+
+/* Does a shipped input's source text say how far to trust it: a
+ * confidence (High, Medium, Low), or that it is assumed or unverified? */
+static int source_rated(const char *src)
+{
+    static const char *const words[] = {"High", "Medium", "Low", "assumed",
+                                        "Assumed", "unverified", NULL};
+    if (src == NULL || src[0] == '\0')
+        return 0;
+    for (size_t i = 0; words[i] != NULL; i++)
+        if (strstr(src, words[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+/* Every scenario shipped in config/: it loads, describes itself, every
+ * input it gives and every stage cites a source that rates its
+ * confidence (or says "assumed" or "unverified"), and it runs without a
+ * NaN. */
+static void shipped_scenarios_cite_and_run(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(CONFIG_DIR);
+    assert_non_null(dir);
+    struct dirent *de;
+    size_t n = 0;
+    while ((de = readdir(dir)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+            continue;
+        mc_scenario s;
+        mc_run run;
+        load(de->d_name, &s);
+        assert_non_null(s.description);
+        for (size_t k = 0; k < s.n_stages; k++)
+            if (!source_rated(s.stages[k].source))
+                fail_msg("%s: stage %s: source without a confidence: %s",
+                         de->d_name, s.stages[k].name,
+                         s.stages[k].source ? s.stages[k].source : "(none)");
+        for (int i = 0; i < MC_IN_COUNT; i++)
+            if ((s.layout.given[i] || mc_input_infos[i].required == MC_ALWAYS)
+                && !source_rated(s.inputs[i].source))
+                fail_msg("%s: %s: source without a confidence: %s",
+                         de->d_name, mc_input_infos[i].name,
+                         s.inputs[i].source ? s.inputs[i].source : "(none)");
+        s.samples = 500;
+        run_or_fail(&s, 2, &run);
+        for (int j = 0; j < run.layout.nout; j++)
+            if (isnan(run.stats[run.layout.out[j]].q[4]))
+                fail_msg("%s: %s's median is NaN", de->d_name,
+                         mc_output_infos[run.layout.out[j]].name);
+        mc_run_free(&run);
+        mc_scenario_free(&s);
+        n++;
+    }
+    closedir(dir);
+    assert_true(n >= 6);
+}
+
+/* Each companion "<name>-published.json" (every input at its published
+ * value) reproduces the figures its model's publications give. */
+static void published_companions_reproduce_their_figures(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        int out;
+        double want, rel;
+    } checks[] = {
+        /* DeepSeek-V3 report and day-6 overview: 2,935,000 / 43,536 */
+        {"deepseek-v3-r1-published.json", MC_OUT_BREAK_EVEN,
+         2935000.0 / 43536.0, 1e-15},
+        {"deepseek-v3-r1-published.json", MC_OUT_INFERENCE_GPU_HOURS_PER_USE,
+         43536.0 / 168000.0, 1e-15},
+        {"deepseek-v3-r1-published.json", MC_OUT_INFERENCE_USD_PER_DAY,
+         87072.0, 0},
+    };
+    for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
+        mc_scenario s;
+        mc_run run;
+        load(checks[c].file, &s);
+        run_or_fail(&s, 2, &run);
+        const mc_stats *st = &run.stats[checks[c].out];
+        if (!(run.layout.has_out[checks[c].out] && st->min == st->max &&
+              fabs(st->q[4] - checks[c].want) <=
+                  checks[c].rel * checks[c].want))
+            fail_msg("%s: %s = %.17g, want %.17g", checks[c].file,
+                     mc_output_infos[checks[c].out].name, st->q[4],
+                     checks[c].want);
+        mc_run_free(&run);
+        mc_scenario_free(&s);
+    }
 }
 
 static void results_are_identical_for_1_2_and_7_threads(void **state)
@@ -1511,6 +1605,8 @@ int main(void)
         cmocka_unit_test(reported_scenario_gives_the_reported_figures),
         cmocka_unit_test(parameters_md_checks_reproduce_from_scenario_files),
         cmocka_unit_test(model_md_v2_checks_reproduce_from_scenario_files),
+        cmocka_unit_test(shipped_scenarios_cite_and_run),
+        cmocka_unit_test(published_companions_reproduce_their_figures),
         cmocka_unit_test(results_are_identical_for_1_2_and_7_threads),
         cmocka_unit_test(version_2_is_identical_for_1_and_3_threads),
         cmocka_unit_test(sensitivity_is_exact_up_to_the_pilot),
