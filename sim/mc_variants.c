@@ -278,7 +278,8 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
            P_VB = P(V <= m_V and B <= m_B), counted in pass 1.  Common
            random numbers make P_VB large and the last term cancel most
            of the first two; independent runs have P_VB = P_V P_B. */
-        out->median_shift[k] = v->q[4] - b->q[4];
+        /* "never" on both sides is no shift; on one side +-inf */
+        out->median_shift[k] = diff(v->q[4], b->q[4]);
         /* every lane's and process's counts are in lane 0's */
         size_t joint = c->lanes[0].joint[k], lb = c->lanes[0].le_b[k],
                lv = c->lanes[0].le_v[k];
