@@ -501,6 +501,32 @@ static double footprint_break_even(const mc_phases *ph, int phased, double T,
                   : mc_break_even_days(Tf, I0, g);
 }
 
+/* What a footprint's outputs share: the traffic, training's and one
+ * inference day's energy (kWh). */
+typedef struct footprint_base {
+    const mc_phases *ph;
+    int phased;
+    double T, energy, I0, g, CL;
+    double ET, EI_day;
+} footprint_base;
+
+/* One footprint kind (carbon or water) at intensities t (training site)
+ * and i (inference site): its total, per day, break-even day and
+ * multiplier, into y[0..3] (the output table's order of each kind). */
+_Static_assert(MC_OUT_MULTIPLIER_CARBON == MC_OUT_TRAINING_TCO2E + 3 &&
+                   MC_OUT_MULTIPLIER_WATER == MC_OUT_TRAINING_WATER_M3 + 3,
+               "a footprint's four outputs are consecutive");
+static void footprint_kind(const footprint_base *b, double t, double i,
+                           double *y)
+{
+    double rho = intensity_ratio(t, i);
+    y[0] = b->ET * t / 1000.0;
+    y[1] = b->EI_day * i / 1000.0;
+    y[2] = footprint_break_even(b->ph, b->phased, b->T, rho, b->energy,
+                                b->I0, b->g);
+    y[3] = 1.0 + b->T * rho / (b->energy * b->CL);
+}
+
 void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
                        const mc_layout *lay)
 {
@@ -557,22 +583,13 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
         y[MC_OUT_TRAINING_MWH] = ET / 1000.0;
         y[MC_OUT_INFERENCE_MWH_PER_DAY] = I0 * eI / 1000.0;
     }
-    if (gr & MC_GROUP_CARBON) {
-        double rho = intensity_ratio(ci_t, ci_i);
-        y[MC_OUT_TRAINING_TCO2E] = ET * ci_t / 1000.0;
-        y[MC_OUT_INFERENCE_TCO2E_PER_DAY] = I0 * eI * ci_i / 1000.0;
-        y[MC_OUT_BREAK_EVEN_CARBON] =
-            footprint_break_even(&ph, phased, T, rho, energy, I0, g);
-        y[MC_OUT_MULTIPLIER_CARBON] = 1.0 + T * rho / (energy * CL);
-    }
-    if (gr & MC_GROUP_WATER) {
-        double rho = intensity_ratio(w_t, w_i);
-        y[MC_OUT_TRAINING_WATER_M3] = ET * w_t / 1000.0;
-        y[MC_OUT_INFERENCE_WATER_M3_PER_DAY] = I0 * eI * w_i / 1000.0;
-        y[MC_OUT_BREAK_EVEN_WATER] =
-            footprint_break_even(&ph, phased, T, rho, energy, I0, g);
-        y[MC_OUT_MULTIPLIER_WATER] = 1.0 + T * rho / (energy * CL);
-    }
+    /* carbon and water: the energy times each site's intensity */
+    const footprint_base fb = {&ph, phased, T, energy, I0, g, CL, ET,
+                               I0 * eI};
+    if (gr & MC_GROUP_CARBON)
+        footprint_kind(&fb, ci_t, ci_i, y + MC_OUT_TRAINING_TCO2E);
+    if (gr & MC_GROUP_WATER)
+        footprint_kind(&fb, w_t, w_i, y + MC_OUT_TRAINING_WATER_M3);
     if (gr & MC_GROUP_USE) {
         double U0 = in[MC_IN_USES_PER_DAY], per = lay->per;
         double NL = phased ? mc_phases_cumulative(&ph, U0, d.L, 1)
