@@ -125,6 +125,14 @@ out:
     return rc;
 }
 
+const mc_cfg_builtin *mc_cfg_builtin_find(const char *name)
+{
+    for (const mc_cfg_builtin *b = mc_cfg_builtins; b->name != NULL; b++)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    return NULL;
+}
+
 int mc_cfg_load_default(mc_scenario *out, mc_err *err)
 {
     return mc_cfg_load_string(mc_cfg_default_json,

@@ -20,7 +20,8 @@
 #define USE_UNIT_MAX 64
 
 static const char *const top_keys[] = {
-    "name", "description", "seed", "samples", "sampling", "inputs", "use",
+    "name", "description", "assumed_usage", "seed", "samples", "sampling",
+    "inputs", "use",
     "correlations", "sensitivity", "until", "horizons", "curve", "output",
     "variants", NULL};
 static const char *const use_keys[] = {"unit", "per", NULL};
@@ -463,8 +464,8 @@ static void set_defaults(mc_scenario *s)
     s->use_per = 1.0;
 }
 
-/* The document is an object of known keys; its name, description, seed
- * and samples. */
+/* The document is an object of known keys; its name, description,
+ * assumed_usage, seed and samples. */
 static int read_head(cfg_ctx *c, const cJSON *root, mc_scenario *s)
 {
     if (!cJSON_IsObject(root))
@@ -474,6 +475,15 @@ static int read_head(cfg_ctx *c, const cJSON *root, mc_scenario *s)
     if (cfg_read_string(c, root, "name", 1, 1, &s->name)
         || cfg_read_string(c, root, "description", 0, 0, &s->description))
         return -1;
+    const cJSON *a = cfg_member(root, "assumed_usage");
+    if (a != NULL) {
+        size_t old = cfg_path_push_key(c, "assumed_usage");
+        int rc = cJSON_IsBool(a) ? 0 : cfg_fail_type(c, "true or false", a);
+        s->assumed_usage = cJSON_IsTrue(a) ? 1 : 0;
+        cfg_path_pop(c, old);
+        if (rc != 0)
+            return rc;
+    }
     if (cfg_member(root, "seed") == NULL)
         return cfg_fail_missing(c, "seed", "an integer from 0 to "
                                 "18446744073709551615");

@@ -32,6 +32,11 @@ typedef struct mc_input {
 typedef struct mc_scenario {
     char *name;
     char *description;
+    /* "assumed_usage": 1 where the scenario's inference traffic is an
+       assumption, not a measurement (no lab or provider reports it): its
+       break-even dates are then conditional on that assumption, and the
+       terminal, manifest.json and comparison.csv say so.  Default 0. */
+    int assumed_usage;
     uint64_t seed;
     uint64_t samples;
     /* F = sum of the stages; each stage's stream name is
@@ -155,8 +160,21 @@ int mc_cfg_load_string(const char *text, size_t len, mc_scenario *out,
                        mc_err *err);
 /* The built-in default scenario (config/deepseek-v3-r1.json, embedded at
  * build time), as text. */
-extern const char mc_cfg_default_json[];
+extern const char *const mc_cfg_default_json;
 int mc_cfg_load_default(mc_scenario *out, mc_err *err);
+
+/* Every shipped scenario, config/NAME.json embedded at build time: the
+ * library first (library = 1: one scenario per model, the order of
+ * `--library`), then the others by name; ended by {NULL, NULL, 0}. */
+typedef struct mc_cfg_builtin {
+    const char *name;   /* the file's name without .json */
+    const char *json;   /* its text */
+    int library;
+} mc_cfg_builtin;
+extern const mc_cfg_builtin mc_cfg_builtins[];
+extern const size_t mc_cfg_n_builtins;
+/* The built-in scenario called name, or NULL. */
+const mc_cfg_builtin *mc_cfg_builtin_find(const char *name);
 
 void mc_scenario_free(mc_scenario *s);
 

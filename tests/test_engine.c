@@ -2,6 +2,7 @@
  * figures, thread invariance, common random numbers, the curve identity,
  * and every statistic against the plain computation over all samples,
  * regenerated with mc_engine_samples. */
+#define _GNU_SOURCE            /* strcasestr */
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
@@ -335,8 +336,9 @@ static int source_rated(const char *src)
 
 /* Every scenario shipped in config/: it loads, describes itself, every
  * input it gives and every stage cites a source that rates its
- * confidence (or says "assumed" or "unverified"), and it runs without a
- * NaN. */
+ * confidence (or says "assumed" or "unverified"), it flags its usage as
+ * assumed exactly when its traffic's source (nodes) says "assumed", and
+ * it runs without a NaN. */
 static void shipped_scenarios_cite_and_run(void **state)
 {
     (void)state;
@@ -363,6 +365,14 @@ static void shipped_scenarios_cite_and_run(void **state)
                 fail_msg("%s: %s: source without a confidence: %s",
                          de->d_name, mc_input_infos[i].name,
                          s.inputs[i].source ? s.inputs[i].source : "(none)");
+        const char *traffic = s.inputs[MC_IN_NODES].source;
+        int says = traffic != NULL && strcasestr(traffic, "assumed") != NULL;
+        if (says != s.assumed_usage)
+            fail_msg("%s: \"assumed_usage\": %s, but the source of nodes "
+                     "%s \"assumed\": %.120s", de->d_name,
+                     s.assumed_usage ? "true" : "false",
+                     says ? "says" : "does not say",
+                     traffic != NULL ? traffic : "(none)");
         s.samples = 500;
         run_or_fail(&s, 2, &run);
         for (int j = 0; j < run.layout.nout; j++)
