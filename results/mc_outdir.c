@@ -331,7 +331,7 @@ int mc_outdir_begin(mc_outdir *o, const char *target,
 {
     mc_od_where w;
     char made[MC_OD_PATH] = "";
-    o->target[0] = o->tmp[0] = o->real[0] = '\0';
+    o->target[0] = o->tmp[0] = o->real[0] = o->sub[0] = '\0';
     /* under the command's lock, the target as it was resolved then: a
        symbolic link switched since (between --until batches) moves
        nothing */
@@ -383,14 +383,49 @@ int mc_outdir_begin(mc_outdir *o, const char *target,
     return 0;
 }
 
-/* tmp/name into path (cap bytes): 0, or -1 with msg. */
+/* tmp/sub/name into path (cap bytes): 0, or -1 with msg. */
 static int in_tmp(const mc_outdir *o, const char *name, char *path,
                   size_t cap, char *msg, size_t len)
 {
-    int w = snprintf(path, cap, "%s/%s", o->tmp, name);
+    int w = snprintf(path, cap, "%s/%s%s", o->tmp, o->sub, name);
     if (w >= 0 && (size_t)w < cap)
         return 0;
-    mc_od_msg(msg, len, "%s/%s: path too long", o->tmp, name);
+    mc_od_msg(msg, len, "%s/%s%s: path too long", o->tmp, o->sub, name);
+    return -1;
+}
+
+/* sub/name, the entry's name in the journal: 0, or -1 with msg. */
+static int in_folder(const mc_outdir *o, const char *name, char *rel,
+                     size_t cap, char *msg, size_t len)
+{
+    int w = snprintf(rel, cap, "%s%s", o->sub, name);
+    if (w >= 0 && (size_t)w < cap)
+        return 0;
+    mc_od_msg(msg, len, "%s%s: path too long", o->sub, name);
+    return -1;
+}
+
+int mc_outdir_path(const mc_outdir *o, const char *name, char *path,
+                   size_t cap, char *msg, size_t len)
+{
+    return in_tmp(o, name, path, cap, msg, len);
+}
+
+int mc_outdir_sub(const mc_outdir *o, const char *name, mc_outdir *sub,
+                  char *msg, size_t len)
+{
+    *sub = *o;
+    int a = snprintf(sub->target, sizeof sub->target, "%s/%s", o->target,
+                     name);
+    int b = snprintf(sub->real, sizeof sub->real, "%s/%s", o->real, name);
+    int c = snprintf(sub->sub, sizeof sub->sub, "%s%s/", o->sub, name);
+    if (strchr(name, '/') == NULL && name[0] != '\0' &&
+        strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+        a > 0 && (size_t)a < sizeof sub->target && b > 0 &&
+        (size_t)b < sizeof sub->real && c > 0 && (size_t)c < sizeof sub->sub)
+        return 0;
+    mc_od_msg(msg, len, "%s/%s: not a folder name breakeven can write",
+              o->target, name);
     return -1;
 }
 
@@ -400,10 +435,13 @@ FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
     char path[sizeof o->tmp + 256];
     if (in_tmp(o, name, path, sizeof path, msg, len) != 0)
         return NULL;
+    char rel[sizeof o->sub + 256];
+    if (in_folder(o, name, rel, sizeof rel, msg, len) != 0)
+        return NULL;
     pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
     FILE *f = NULL;
     int e = 0;
-    if (!is_live(o) || journal_add('f', name, msg, len) == 0) {
+    if (!is_live(o) || journal_add('f', rel, msg, len) == 0) {
         f = fopen(path, "w");
         e = errno;
         if (!f)
@@ -416,8 +454,11 @@ FILE *mc_outdir_open(const mc_outdir *o, const char *name, char *msg,
 int mc_outdir_note(const mc_outdir *o, const char *name, char *msg,
                    size_t len)
 {
+    char rel[sizeof o->sub + 256];
+    if (in_folder(o, name, rel, sizeof rel, msg, len) != 0)
+        return -1;
     pthread_mutex_lock(&live_lock);
-    int rc = is_live(o) ? journal_add('f', name, msg, len) : 0;
+    int rc = is_live(o) ? journal_add('f', rel, msg, len) : 0;
     pthread_mutex_unlock(&live_lock);
     return rc;
 }
@@ -428,8 +469,11 @@ int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
     char path[sizeof o->tmp + 256];
     if (in_tmp(o, name, path, sizeof path, msg, len) != 0)
         return -1;
+    char rel[sizeof o->sub + 256];
+    if (in_folder(o, name, rel, sizeof rel, msg, len) != 0)
+        return -1;
     pthread_mutex_lock(&live_lock);     /* no new entry once interrupted */
-    int rc = is_live(o) ? journal_add('d', name, msg, len) : 0;
+    int rc = is_live(o) ? journal_add('d', rel, msg, len) : 0;
     if (rc == 0 && (rc = mkdir(path, 0777)) != 0)
         mc_od_msg(msg, len, "cannot create it: %s", strerror(errno));
     pthread_mutex_unlock(&live_lock);

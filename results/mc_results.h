@@ -403,6 +403,8 @@ typedef struct mc_outdir {
     char target[4096];   /* as given, for messages */
     char real[4096];     /* its canonical path, which the steps work on */
     char tmp[4096];      /* the temporary folder (canonical) */
+    char sub[512];       /* "" for the run folder itself; "NAME/" for a
+                            folder inside it (mc_outdir_sub) */
 } mc_outdir;
 
 /* Folders a target may be neither equal to nor above (the current
@@ -413,10 +415,14 @@ typedef struct mc_outdir_protect {
     const char *what;
 } mc_outdir_protect;
 
-/* What the checks need to know beyond the target. */
+/* What the checks need to know beyond the target: up to
+ * MC_OUTDIR_PROTECT_MAX - 1 protected folders (the current and home
+ * folders, and every scenario file's of a comparison), then an entry
+ * with path NULL. */
+#define MC_OUTDIR_PROTECT_MAX 72
 typedef struct mc_outdir_guard {
     mc_manifest_reader read_manifest;  /* required */
-    mc_outdir_protect protect[5];
+    mc_outdir_protect protect[MC_OUTDIR_PROTECT_MAX];
     size_t longest_entry;   /* longest relative path the run will write
                                ("variants/NAME/summary.csv") */
 } mc_outdir_guard;
@@ -476,6 +482,17 @@ int mc_outdir_mkdir(const mc_outdir *o, const char *name, char *msg,
                     size_t len);
 int mc_outdir_sync_dir(const mc_outdir *o, const char *name, char *msg,
                        size_t len);
+/* A run folder inside o's (a comparison's scenario): *sub writes into
+ * tmp/NAME/ (which mc_outdir_mkdir(o, NAME) creates), its entries are
+ * o's, journalled and committed or removed with it, and its messages
+ * name "<target>/NAME/...".  name is one plain folder name.  0, or -1
+ * with msg. */
+int mc_outdir_sub(const mc_outdir *o, const char *name, mc_outdir *sub,
+                  char *msg, size_t len);
+/* The path of entry `name` of o being written (tmp/sub/name) into path
+ * (cap bytes).  0, or -1 with msg (too long). */
+int mc_outdir_path(const mc_outdir *o, const char *name, char *path,
+                   size_t cap, char *msg, size_t len);
 /* Flushes, fsyncs and closes f, checking each step. */
 int mc_outdir_close(FILE *f, char *msg, size_t len);
 /* Replaces the target by the temporary folder (atomically where the

@@ -26,18 +26,30 @@
 #include "mc_stop.h"
 
 static const char *const usage_text =
-    "usage: breakeven [--config FILE] [--out DIR] [--samples N] [--seed S]\n"
+    "usage: breakeven [--config FILE | --scenario NAME | --library]...\n"
+    "                 [--out DIR] [--samples N] [--seed S]\n"
     "                 [--threads T] [--until RULE] [--sampling D]\n"
     "                 [--replicates R] [--sensitivity M]\n"
     "                 [--no-samples] [--no-variants] [--quiet]\n"
-    "       breakeven --help | --version\n"
+    "       breakeven --list-scenarios | --help | --version\n"
     "\n"
     "Monte Carlo break-even of AI training against inference compute.\n"
-    "Without --config, runs the built-in DeepSeek-V3/R1 scenario.\n"
+    "Without --config or --scenario, runs the built-in DeepSeek-V3/R1 scenario.\n"
     "\n"
     "  --config FILE   scenario file (JSON); default: built-in deepseek-v3-r1\n"
-    "  --out DIR       run folder to write; default: runs/<scenario name>;\n"
-    "                  replaced only if empty or an earlier run of breakeven's\n"
+    "  --scenario NAME a built-in scenario (see --list-scenarios)\n"
+    "  --library       the built-in scenario of every model of the library\n"
+    "                  (deepseek-v3-r1, bloom-176b, llama-3.1-405b, olmo-3-32b)\n"
+    "  --list-scenarios  the built-in scenarios, and which assume their usage\n"
+    "                  Several scenarios (--config, --scenario and --library\n"
+    "                  repeated, up to 64) run into one comparison folder: a\n"
+    "                  run folder each, as each runs alone, and comparison.csv;\n"
+    "                  all are checked before any work (no --until, no\n"
+    "                  --replicates)\n"
+    "  --out DIR       run folder to write; default: runs/<scenario name>, and\n"
+    "                  runs/comparison (runs/library for --library alone) for\n"
+    "                  several; replaced only if empty or an earlier run of\n"
+    "                  breakeven's\n"
     "  --samples N     number of samples, 1 to 1000000000 (overrides the file)\n"
     "  --seed S        seed, 0 to 18446744073709551615 (overrides the file)\n"
     "  --threads T     threads, 1 to 1024; default: all cores (OMP_NUM_THREADS);\n"
@@ -73,19 +85,7 @@ static const char *const usage_text =
     "Memory does not grow with the samples; a --threads count too large for\n"
     "memory is refused (2).\n";
 
-typedef struct options {
-    const char *config;
-    const char *out;
-    int has_samples, has_seed;
-    unsigned long long samples, seed;
-    int threads;
-    int no_samples, no_variants, quiet;
-    int sensitivity;                  /* -1: the scenario's */
-    const char *until;
-    int sampling;                     /* -1: the scenario's */
-    unsigned long long replicates;    /* 0: one run */
-    const char *replicates_text;      /* as given */
-} options;
+typedef mc_cli_options options;
 
 #define MC_THREADS_MAX 1024
 
@@ -158,11 +158,85 @@ static int opt_quiet(options *o, const char *name, const char *val)
     return -1;
 }
 
+/* Another scenario for the command, or the usage error of too many. */
+static int add_source(options *o, const char *text, int builtin)
+{
+    if (o->n_src >= MC_CLI_SCENARIOS_MAX) {
+        char max[16];
+        snprintf(max, sizeof max, "%d", MC_CLI_SCENARIOS_MAX);
+        return usage_error("expected at most %s scenarios in one command "
+                           "(--config, --scenario, --library), found more "
+                           "at '%s'", max, text);
+    }
+    o->src[o->n_src++] = (mc_cli_source){text, builtin};
+    return -1;
+}
+
 static int opt_config(options *o, const char *name, const char *val)
 {
     (void)name;
-    o->config = val;
+    o->library_only = 0;
+    return add_source(o, val, 0);
+}
+
+static int opt_scenario(options *o, const char *name, const char *val)
+{
+    (void)name;
+    if (mc_cfg_builtin_find(val) == NULL)
+        return usage_error("--scenario expects the name of a built-in "
+                           "scenario (breakeven --list-scenarios), found "
+                           "'%.64s'%s", val, strlen(val) > 64 ? "..." : "");
+    o->library_only = 0;
+    return add_source(o, val, 1);
+}
+
+static int opt_library(options *o, const char *name, const char *val)
+{
+    (void)name, (void)val;
+    int only = o->n_src == 0 || o->library_only;
+    for (const mc_cfg_builtin *b = mc_cfg_builtins; b->name != NULL; b++) {
+        int rc = b->library ? add_source(o, b->name, 1) : -1;
+        if (rc >= 0)
+            return rc;
+    }
+    o->library_only = only;
     return -1;
+}
+
+/* The first sentence of a description, at most max bytes, into buf. */
+static void first_sentence(const char *d, char *buf, size_t cap,
+                           size_t max)
+{
+    size_t n = 0;
+    while (d != NULL && d[n] != '\0' && n < max &&
+           !(d[n] == '.' && (d[n + 1] == ' ' || d[n + 1] == '\0')) &&
+           !(d[n] == ':' && d[n + 1] == ' '))
+        n++;
+    snprintf(buf, cap, "%.*s%s", (int)n, d != NULL ? d : "",
+             d != NULL && n == max && d[n] != '\0' ? "..." : "");
+}
+
+static int opt_list(options *o, const char *name, const char *val)
+{
+    (void)o, (void)name, (void)val;
+    printf("built-in scenarios (--scenario NAME; * the library, --library):"
+           "\n");
+    for (const mc_cfg_builtin *b = mc_cfg_builtins; b->name != NULL; b++) {
+        mc_scenario s;
+        mc_err err;
+        memset(&err, 0, sizeof err);
+        if (mc_cfg_load_string(b->json, strlen(b->json), &s, &err) != 0) {
+            fprintf(stderr, "breakeven: (built-in) %s: %s: %s\n", b->name,
+                    err.path, err.msg);
+            return MC_EXIT_INTERNAL;
+        }
+        char what[128];
+        first_sentence(s.description, what, sizeof what, 100);
+        printf("%c %-30s %s%s\n", b->library ? '*' : ' ', b->name,
+               s.assumed_usage ? "[assumed usage] " : "", what);
+        mc_scenario_free(&s);
+    }
+    return MC_EXIT_OK;
 }
 
 static int opt_until(options *o, const char *name, const char *val)
@@ -254,6 +328,9 @@ static const struct option_def {
     {"--help", OPT_EXIT, opt_help},
     {"-h", OPT_EXIT, opt_help},
     {"--version", OPT_EXIT, opt_version},
+    {"--list-scenarios", OPT_EXIT, opt_list},
+    {"--library", OPT_FLAG, opt_library},
+    {"--scenario", OPT_VALUE, opt_scenario},
     {"--no-samples", OPT_FLAG, opt_no_samples},
     {"--no-variants", OPT_FLAG, opt_no_variants},
     {"--quiet", OPT_FLAG, opt_quiet},
@@ -307,24 +384,31 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---- the scenario ----------------------------------------------------- */
 
-/* The scenario: --config's file (checked first) or the built-in one.  0
- * or an exit code. */
-static int load_scenario(const char *path, const char *config,
-                         mc_scenario *s)
+int mc_cli_load_(const mc_cli_source *src, const char *label,
+                 mc_scenario *s)
 {
     mc_err err;
     memset(&err, 0, sizeof err);
-    int rc;
-    if (path != NULL && (rc = mc_cli_check_config_(path)) != 0)
+    int rc, loaded;
+    const mc_cfg_builtin *b = src == NULL ? NULL
+                              : src->builtin ? mc_cfg_builtin_find(src->text)
+                                             : NULL;
+    if (src != NULL && !src->builtin &&
+        (rc = mc_cli_check_config_(src->text)) != 0)
         return rc;
-    if ((path != NULL ? mc_cfg_load_file(path, s, &err)
-                      : mc_cfg_load_default(s, &err)) == 0)
+    if (src != NULL && !src->builtin)
+        loaded = mc_cfg_load_file(src->text, s, &err);
+    else if (b != NULL)
+        loaded = mc_cfg_load_string(b->json, strlen(b->json), s, &err);
+    else
+        loaded = mc_cfg_load_default(s, &err);
+    if (loaded == 0)
         return 0;
     if (err.io)
         fprintf(stderr, "breakeven: %s: expected a readable scenario "
-                "file, found a read error (%s)\n", config, err.msg);
+                "file, found a read error (%s)\n", label, err.msg);
     else
-        fprintf(stderr, "breakeven: %s: %s: %s\n", config, err.path,
+        fprintf(stderr, "breakeven: %s: %s: %s\n", label, err.path,
                 err.msg);
     return err.io ? MC_EXIT_IO : MC_EXIT_SCENARIO;
 }
@@ -332,8 +416,8 @@ static int load_scenario(const char *path, const char *config,
 /* The options over the scenario's settings, and the scenario's "until"
  * unless --until gave one (into *until, o->until then its text).  0 or
  * an exit code. */
-static int apply_options(options *o, const char *config, mc_scenario *s,
-                         mc_until *until)
+int mc_cli_apply_(options *o, const char *config, mc_scenario *s,
+                  mc_until *until)
 {
     if (o->has_samples)
         s->samples = o->samples;
@@ -425,8 +509,8 @@ static int check_replicates(const options *o, const char *config,
  * folder it will write, and every process goes on or stops together
  * (mc_comm_agree).  Then the threads the run asks for are started once.
  * 0 or an exit code. */
-static int lock_and_prepare(const options *o, const char *outdir,
-                            const mc_outdir_guard *guard)
+int mc_cli_lock_and_prepare_(const options *o, const char *outdir,
+                             const mc_outdir_guard *guard)
 {
     char msg[2048], label[4096 + 32];
     snprintf(label, sizeof label, "%s %s",
@@ -493,14 +577,16 @@ static int run(const options *o, const char *config, mc_scenario *s,
     char scenario_dir[PATH_MAX];
     mc_outdir_guard guard = {.read_manifest = mc_cfg_read_manifest,
                              .longest_entry = mc_engine_longest_entry(s)};
-    mc_cli_guard_folders_(&guard, o->config, scenario_dir,
+    const char *file = o->n_src == 1 && !o->src[0].builtin ? o->src[0].text
+                                                          : NULL;
+    mc_cli_guard_folders_(&guard, &file, 1, scenario_dir,
                           sizeof scenario_dir);
     d->outdir = outdir;
     d->info.guard = &guard;
     int rc = mc_cli_check_memory_(s, o->threads, config);
     if (rc == 0) {
         mc_cli_warn_threads_(o->threads, o->quiet);
-        rc = lock_and_prepare(o, outdir, &guard);
+        rc = mc_cli_lock_and_prepare_(o, outdir, &guard);
     }
     if (rc == 0)
         rc = mc_drive_runs(s, d);
@@ -535,11 +621,15 @@ static int command(int argc, char **argv)
     gmtime_r(&now, &tm_utc);
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
 
+    if (o.n_src > 1)
+        return mc_cli_compare_(&o, started, t_start);
     mc_scenario s;
-    const char *config = o.config != NULL ? o.config : "(built-in)";
-    if ((rc = load_scenario(o.config, config, &s)) != 0)
+    const mc_cli_source *src = o.n_src == 1 ? &o.src[0] : NULL;
+    const char *config = src != NULL && !src->builtin ? src->text
+                                                      : "(built-in)";
+    if ((rc = mc_cli_load_(src, config, &s)) != 0)
         return rc;
-    if ((rc = apply_options(&o, config, &s, &until)) == 0 &&
+    if ((rc = mc_cli_apply_(&o, config, &s, &until)) == 0 &&
         (rc = check_replicates(&o, config, &s)) == 0) {
         mc_drive d = {
             .threads = o.threads, .quiet = o.quiet,

@@ -81,9 +81,19 @@ int mc_cli_check_config_(const char *path)
  * -1 if it does not fit in len. */
 int mc_cli_default_outdir_(const char *name, char *buf, size_t len)
 {
+    int n = snprintf(buf, len, "runs/");
+    return n < 0 || (size_t)n >= len
+               ? -1 : mc_cli_folder_name_(name, buf + n, len - (size_t)n);
+}
+
+int mc_cli_folder_name_(const char *name, char *buf, size_t len)
+{
     static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
-    size_t n = (size_t)snprintf(buf, len, "runs/");
+    size_t n = 0;
+    if (len == 0)
+        return -1;
+    buf[0] = '\0';
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         int plain = *p != '\0' && strchr(keep, *p) != NULL &&
                     !(p == (const unsigned char *)name && *p == '.');
@@ -97,9 +107,9 @@ int mc_cli_default_outdir_(const char *name, char *buf, size_t len)
 }
 
 /* The folders --out may be neither equal to nor above: the current one,
- * the home folder ($HOME and the account's), and the scenario file's. */
-void mc_cli_guard_folders_(mc_outdir_guard *g, const char *config,
-                           char *scenario_dir, size_t cap)
+ * the home folder ($HOME and the account's), and each scenario file's. */
+void mc_cli_guard_folders_(mc_outdir_guard *g, const char *const *configs,
+                           size_t n, char *dirs, size_t cap)
 {
     size_t k = 0;
     g->protect[k++] = (mc_outdir_protect){".", "the current folder"};
@@ -109,16 +119,19 @@ void mc_cli_guard_folders_(mc_outdir_guard *g, const char *config,
     struct passwd *pw = getpwuid(geteuid());
     if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
         g->protect[k++] = (mc_outdir_protect){pw->pw_dir, "the home folder"};
-    char *real = config != NULL ? realpath(config, NULL) : NULL;
-    if (real != NULL && strlen(real) < cap) {
-        memcpy(scenario_dir, real, strlen(real) + 1);
-        char *slash = strrchr(scenario_dir, '/');
-        if (slash != NULL)
-            slash[slash == scenario_dir] = '\0';
-        g->protect[k++] = (mc_outdir_protect){scenario_dir,
-                                              "the scenario file's folder"};
+    for (size_t i = 0; i < n && k + 1 < MC_OUTDIR_PROTECT_MAX; i++) {
+        char *real = configs[i] != NULL ? realpath(configs[i], NULL) : NULL;
+        char *dir = dirs + i * cap;
+        if (real != NULL && strlen(real) < cap) {
+            memcpy(dir, real, strlen(real) + 1);
+            char *slash = strrchr(dir, '/');
+            if (slash != NULL)
+                slash[slash == dir] = '\0';
+            g->protect[k++] = (mc_outdir_protect){dir,
+                                                  "the scenario file's folder"};
+        }
+        free(real);
     }
-    free(real);
     g->protect[k].path = NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mc_cli_impl.h"
+#include "mc_driver.h"
 #include "mc_run.h"
 #include "mc_saltelli.h"
 
@@ -253,6 +254,11 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
     printf("%s: %zu samples, seed %llu, %d thread%s, %.2f s -> %s\n\n",
            s->name, run->n, (unsigned long long)s->seed, run->threads,
            run->threads == 1 ? "" : "s", run->seconds, outdir);
+    if (s->assumed_usage)
+        printf("ASSUMED USAGE: this scenario's inference traffic is an "
+               "assumption, not a\nmeasurement: its break-even days are "
+               "conditional on it; read\nrequired_gpu_hours_per_day, the "
+               "traffic training needs, instead.\n\n");
     printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
            "95%", "never", "P(<=" MC_P_LE_TEXT ")");
     static const int shown[] = {
@@ -274,6 +280,50 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
     print_drivers(run);
     print_variants(run);
 }
+void mc_cli_print_comparison_(const mc_compare_item *c, size_t n,
+                              const char *outdir)
+{
+    static const int shown[] = {MC_OUT_BREAK_EVEN, MC_OUT_BREAK_EVEN_ENERGY,
+                                MC_OUT_MULTIPLIER, MC_OUT_MULTIPLIER_ENERGY};
+    static const int traffic[] = {MC_OUT_REQUIRED_GPU_HOURS_PER_DAY,
+                                  MC_OUT_INFERENCE_GPU_HOURS_PER_DAY};
+    printf("%zu scenarios -> %s (a run folder each, comparison.csv)\n", n,
+           outdir);
+    for (size_t i = 0; i < n; i++) {
+        const mc_run *run = &c[i].run;
+        const mc_scenario *s = c[i].s;
+        const mc_layout *lay = &run->layout;
+        printf("\n%s%s: %zu samples, seed %llu, %.2f s -> %s/%s\n", s->name,
+               s->assumed_usage ? " (ASSUMED USAGE: not a measurement)" : "",
+               run->n, (unsigned long long)s->seed, run->seconds, outdir,
+               c[i].folder);
+        printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
+               "95%", "never", "P(<=" MC_P_LE_TEXT ")");
+        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
+            if (lay->has_out[shown[k]])
+                print_row(mc_output_infos[shown[k]].name,
+                          &run->stats[shown[k]], 1);
+        if (lay->has_out[MC_OUT_TRAINING_WH_PER_USE]) {
+            char per[32];
+            mc_fmt_double(per, s->use_per);
+            printf("per %s %s%s:\n", per, s->use_unit,
+                   s->use_per == 1.0 ? "" : "s");
+            print_row(mc_output_infos[MC_OUT_INFERENCE_WH_PER_USE].name,
+                      &run->stats[MC_OUT_INFERENCE_WH_PER_USE], 0);
+            print_row(mc_output_infos[MC_OUT_TRAINING_WH_PER_USE].name,
+                      &run->stats[MC_OUT_TRAINING_WH_PER_USE], 0);
+            print_share("  training's share (energy)",
+                        &run->stats[MC_OUT_MULTIPLIER_ENERGY]);
+        }
+        for (size_t k = 0; k < sizeof traffic / sizeof traffic[0]; k++)
+            print_row(mc_output_infos[traffic[k]].name,
+                      &run->stats[traffic[k]], 0);
+    }
+    printf("\n(median with the half-width of its 95%% interval, the 5%% and "
+           "95%% points; every\n output of every scenario in comparison.csv, "
+           "each scenario's files in its folder)\n");
+}
+
 /* Prints the run folder's warnings (leftovers of killed runs it could not
  * remove), one "breakeven: warning: ..." line each. */
 void mc_cli_print_outdir_warnings_(void)

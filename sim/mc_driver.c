@@ -15,6 +15,7 @@
 #include "mc_comm.h"
 #include "mc_engine.h"
 #include "mc_stop.h"
+#include "mc_write.h"
 
 /* ---- progress bar (stderr, terminals only, runs over about 1 s) ---- */
 
@@ -77,13 +78,10 @@ static int run_replicates(mc_scenario *s, mc_drive *d, progress *p)
     return MC_EXIT_OK;
 }
 
-/* One complete run into the run folder, and what its failure means. */
-static int run_once(mc_scenario *s, mc_drive *d, progress *p)
+/* What a failed or completed run's code erc (mc_engine_execute's) means
+ * for the command: its message, and the exit code. */
+static int outcome(int erc, const char *msg, mc_drive *d, progress *p)
 {
-    char msg[2048];
-    int erc = mc_engine_execute(s, d->threads, d->bar ? show_progress : NULL,
-                                p, &d->info, d->outdir, &d->run, msg,
-                                sizeof msg);
     if (p->shown && erc != 0)
         fprintf(stderr, "\n");
     p->shown = p->shown && erc == 0;
@@ -107,6 +105,16 @@ static int run_once(mc_scenario *s, mc_drive *d, progress *p)
     if (p->shown)
         fprintf(stderr, "\r%60s\r", "");
     return MC_EXIT_OK;
+}
+
+/* One complete run into the run folder, and what its failure means. */
+static int run_once(mc_scenario *s, mc_drive *d, progress *p)
+{
+    char msg[2048];
+    int erc = mc_engine_execute(s, d->threads, d->bar ? show_progress : NULL,
+                                p, &d->info, d->outdir, &d->run, msg,
+                                sizeof msg);
+    return outcome(erc, msg, d, p);
 }
 
 /* After a batch of n samples: its line, and whether it is the last (the
@@ -163,4 +171,78 @@ void mc_drive_free(mc_drive *d)
     d->reps = NULL;
     d->n_reps = 0;
     mc_run_free(&d->run);
+}
+
+/* ---- a comparison ------------------------------------------------------ */
+
+static int lead(void)
+{
+    return mc_comm_rank() == 0;
+}
+
+/* Scenario c's run into its folder inside o.  0, -1 or -2 with msg. */
+static int compare_one(mc_outdir *o, mc_compare_item *c, mc_drive *d,
+                       progress *p, char *msg, size_t len)
+{
+    mc_outdir sub;
+    int rc = 0;
+    if (lead() && (mc_outdir_mkdir(o, c->folder, msg, len) != 0 ||
+                   mc_outdir_sub(o, c->folder, &sub, msg, len) != 0)) {
+        mc_write_file_msg(o, c->folder, "", msg, len);
+        rc = -2;
+    }
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        return rc;
+    if (!lead())
+        memset(&sub, 0, sizeof sub);  /* process 0's comes with the run */
+    c->info = d->info;
+    c->info.config_path = c->config;
+    c->info.t_start = omp_get_wtime();
+    if ((rc = mc_engine_execute_in(c->s, d->threads,
+                                   d->bar ? show_progress : NULL, p,
+                                   &c->info, &sub, &c->run, msg, len)) != 0)
+        return rc;
+    if (lead() && mc_outdir_sync_dir(o, c->folder, msg, len) != 0) {
+        mc_write_file_msg(o, c->folder, "", msg, len);
+        rc = -2;
+    }
+    return mc_comm_agree(rc, msg, len);
+}
+
+int mc_drive_compare(mc_compare_item *c, size_t n, mc_drive *d)
+{
+    char msg[2048];
+    progress p = {omp_get_wtime(), 0};
+    mc_outdir o;
+    memset(&o, 0, sizeof o);
+    int rc = 0;
+    if (lead()) {
+        int b = mc_outdir_begin(&o, d->outdir, d->info.guard, msg,
+                                sizeof msg);
+        rc = b == MC_OUTDIR_EREFUSED ? -4 : b != 0 ? -2 : 0;
+    }
+    if ((rc = mc_comm_agree(rc, msg, sizeof msg)) != 0)
+        return outcome(rc, msg, d, &p);      /* nothing was created */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = compare_one(&o, &c[i], d, &p, msg, sizeof msg);
+    mc_compared *w = rc == 0 ? calloc(n, sizeof *w) : NULL;
+    if (rc == 0 && w == NULL) {
+        snprintf(msg, sizeof msg, "out of memory");
+        rc = -1;
+    }
+    for (size_t i = 0; w != NULL && i < n; i++)
+        w[i] = (mc_compared){c[i].folder, c[i].s, &c[i].run, &c[i].info};
+    if (rc == 0 && lead() &&
+        (mc_write_comparison(&o, w, n, msg, sizeof msg) != 0 ||
+         mc_write_comparison_manifest(&o, w, n, msg, sizeof msg) != 0))
+        rc = -2;
+    free(w);
+    if (rc == 0)
+        rc = mc_comm_agree(rc, msg, sizeof msg);
+    if (rc == 0 && lead())
+        rc = mc_engine_commit_code(mc_outdir_commit(&o, msg, sizeof msg));
+    rc = mc_comm_agree(rc, msg, sizeof msg);
+    if (rc != 0 && rc != -5)
+        mc_engine_abort(&o, msg, sizeof msg);
+    return outcome(rc, msg, d, &p);
 }

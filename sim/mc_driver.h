@@ -48,4 +48,26 @@ int mc_drive_runs(mc_scenario *s, mc_drive *d);
 
 void mc_drive_free(mc_drive *d);
 
+/* One scenario of a comparison (several scenarios in one command). */
+typedef struct mc_compare_item {
+    /* set by the caller */
+    mc_scenario *s;
+    const char *config;           /* its file, or "(built-in)" */
+    char folder[256];             /* its run folder's name in the
+                                     comparison folder */
+    /* set by mc_drive_compare */
+    mc_run_info info;             /* d->info, with its config and start */
+    mc_run run;                   /* its complete run (mc_run_free) */
+} mc_compare_item;
+
+/* The scenarios c[0..n) into one comparison folder d->outdir, written as
+ * one folder and swapped into place when every scenario's folder,
+ * comparison.csv and manifest.json are complete (all or none): each
+ * scenario as mc_engine_execute runs it alone (its own seed and
+ * streams), into a folder c[i].folder of its own.  d's threads, quiet,
+ * bar, outdir and info are used (no replicates, no stopping rule).
+ * Returns an exit code as mc_drive_runs; the caller frees each
+ * c[i].run. */
+int mc_drive_compare(mc_compare_item *c, size_t n, mc_drive *d);
+
 #endif

@@ -162,8 +162,7 @@ static int run_samples(const mc_scenario *s, int threads,
     return 0;
 }
 
-/* mc_engine_execute's code for what mc_outdir_commit returned. */
-static int commit_code(int c)
+int mc_engine_commit_code(int c)
 {
     switch (c) {
     case 0:
@@ -190,21 +189,14 @@ size_t mc_engine_longest_entry(const mc_scenario *s)
     return longest;
 }
 
-int mc_engine_execute(const mc_scenario *s, int threads,
-                      mc_progress_fn progress, void *ctx,
-                      const mc_run_info *info, const char *outdir,
-                      mc_run *run, char *msg, size_t len)
+int mc_engine_execute_in(const mc_scenario *s, int threads,
+                         mc_progress_fn progress, void *ctx,
+                         const mc_run_info *info, const mc_outdir *od,
+                         mc_run *run, char *msg, size_t len)
 {
-    mc_outdir o;
-    memset(&o, 0, sizeof o);
+    mc_outdir o = *od;                /* run_samples shares it with ranks */
     memset(run, 0, sizeof *run);
-    int rc = 0;
-    if (lead()) {
-        int b = mc_outdir_begin(&o, outdir, info->guard, msg, len);
-        rc = b == MC_OUTDIR_EREFUSED ? -4 : b != 0 ? -2 : 0;
-    }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        return rc;                    /* nothing was created */
+    int rc;
     if ((rc = run_samples(s, threads, progress, ctx, &o, run, msg, len)) != 0)
         goto fail;
     if (lead() && s->write_samples && mc_comm_size() > 1)
@@ -229,19 +221,50 @@ int mc_engine_execute(const mc_scenario *s, int threads,
     run->processes = mc_comm_size();
     if (lead() && mc_write_manifest(&o, run, s, info, msg, len) != 0)
         rc = -2;
-    if (lead() && rc == 0)
-        rc = commit_code(mc_outdir_commit(&o, msg, len));
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        goto fail;
+    return 0;
+fail:
+    mc_run_free(run);
+    return rc;
+}
+
+int mc_engine_execute(const mc_scenario *s, int threads,
+                      mc_progress_fn progress, void *ctx,
+                      const mc_run_info *info, const char *outdir,
+                      mc_run *run, char *msg, size_t len)
+{
+    mc_outdir o;
+    memset(&o, 0, sizeof o);
+    memset(run, 0, sizeof *run);
+    int rc = 0;
+    if (lead()) {
+        int b = mc_outdir_begin(&o, outdir, info->guard, msg, len);
+        rc = b == MC_OUTDIR_EREFUSED ? -4 : b != 0 ? -2 : 0;
+    }
+    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
+        return rc;                    /* nothing was created */
+    if ((rc = mc_engine_execute_in(s, threads, progress, ctx, info, &o, run,
+                                   msg, len)) != 0)
+        goto fail;
+    if (lead())
+        rc = mc_engine_commit_code(mc_outdir_commit(&o, msg, len));
     if ((rc = mc_comm_agree(rc, msg, len)) != 0 && rc != -5)
         goto fail;
     return rc;
 fail:
-    if (lead()) {
-        char left[1200];
-        if (mc_outdir_abort(&o, left, sizeof left) != 0) {
-            size_t used = strlen(msg);
-            snprintf(msg + used, len > used ? len - used : 0, "; %s", left);
-        }
-    }
+    mc_engine_abort(&o, msg, len);
     mc_run_free(run);
     return rc;
+}
+
+void mc_engine_abort(mc_outdir *o, char *msg, size_t len)
+{
+    if (!lead())
+        return;
+    char left[1200];
+    if (mc_outdir_abort(o, left, sizeof left) != 0) {
+        size_t used = strlen(msg);
+        snprintf(msg + used, len > used ? len - used : 0, "; %s", left);
+    }
 }

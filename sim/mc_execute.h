@@ -51,4 +51,21 @@ int mc_engine_execute(const mc_scenario *s, int threads,
                       const mc_run_info *info, const char *outdir,
                       mc_run *run, char *msg, size_t len);
 
+/* The run's files written into o, a folder already begun (mc_outdir_begin,
+ * or mc_outdir_sub of one: a comparison's scenario), without the commit:
+ * 0 with *run filled, or -1 / -2 with msg as above (*run freed; what was
+ * written stays in o for its abort). */
+int mc_engine_execute_in(const mc_scenario *s, int threads,
+                         mc_progress_fn progress, void *ctx,
+                         const mc_run_info *info, const mc_outdir *o,
+                         mc_run *run, char *msg, size_t len);
+
+/* mc_engine_execute's code (0, -1, -2, -4, -5) for what mc_outdir_commit
+ * returned. */
+int mc_engine_commit_code(int c);
+
+/* Process 0: removes the folder o being written after a failure, adding
+ * to msg what could not be removed. */
+void mc_engine_abort(mc_outdir *o, char *msg, size_t len);
+
 #endif

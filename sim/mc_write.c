@@ -61,16 +61,12 @@ enum { S_N, S_NEVER, S_MEAN, S_SD, S_MCSE, S_MIN, S_Q0,
        S_MAX = S_Q0 + MC_NQ, S_PLE2, S_MEAN_LO, S_MEAN_HI, S_QLO0,
        S_PLE2_LO = S_QLO0 + 2 * MC_NQ, S_PLE2_HI, S_NUM };
 
-int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
-                     const mc_stats *stats, const char *name, char *msg,
-                     size_t len)
+/* The names of summary.csv's columns after "metric". */
+static void summary_names(char names[S_NUM][16])
 {
     static const char *const base[S_MEAN_LO] = {
         "n", "never", "mean", "sd", "mcse", "min", "p01", "p05", "p10",
         "p25", "p50", "p75", "p90", "p95", "p99", "max", MC_P_LE_COLUMN};
-    char names[S_NUM][16];
-    double v[S_NUM][MC_NOUTPUTS];
-    const char *metric[MC_NOUTPUTS];
     for (int c = 0; c < S_MEAN_LO; c++)
         snprintf(names[c], sizeof names[c], "%s", base[c]);
     snprintf(names[S_MEAN_LO], sizeof names[0], "mean_lo");
@@ -83,9 +79,18 @@ int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
     }
     snprintf(names[S_PLE2_LO], sizeof names[0], MC_P_LE_COLUMN "_lo");
     snprintf(names[S_PLE2_HI], sizeof names[0], MC_P_LE_COLUMN "_hi");
-    for (int k = 0; k < lay->nout; k++) {
-        const mc_stats *st = &stats[lay->out[k]];
-        metric[k] = mc_column_names[MC_COL_OUTPUT0 + lay->out[k]];
+}
+
+/* The rows of lay's outputs, at rows at .. at + nout - 1 of v's columns
+ * and metric. */
+static void summary_rows(const mc_layout *lay, const mc_stats *stats,
+                         double *const v[S_NUM], const char **metric,
+                         size_t at)
+{
+    for (int i = 0; i < lay->nout; i++) {
+        const mc_stats *st = &stats[lay->out[i]];
+        size_t k = at + (size_t)i;
+        metric[k] = mc_column_names[MC_COL_OUTPUT0 + lay->out[i]];
         v[S_N][k] = (double)st->n;
         v[S_NEVER][k] = (double)st->never;
         v[S_MEAN][k] = st->mean;
@@ -104,11 +109,109 @@ int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
         v[S_PLE2_LO][k] = st->p_le_lo;
         v[S_PLE2_HI][k] = st->p_le_hi;
     }
+}
+
+int mc_write_summary(const mc_outdir *o, const mc_layout *lay,
+                     const mc_stats *stats, const char *name, char *msg,
+                     size_t len)
+{
+    char names[S_NUM][16];
+    double vals[S_NUM][MC_NOUTPUTS], *v[S_NUM];
+    const char *metric[MC_NOUTPUTS];
+    summary_names(names);
+    for (int c = 0; c < S_NUM; c++)
+        v[c] = vals[c];
+    summary_rows(lay, stats, v, metric, 0);
     mc_column cols[S_NUM + 1] = {{.name = "metric", .str = metric}};
     for (int c = 0; c < S_NUM; c++)
         cols[c + 1] = (mc_column){.name = names[c], .num = v[c]};
     return write_csv(o, name, cols, S_NUM + 1, (size_t)lay->nout, 1, msg,
                      len);
+}
+
+/* A text as one CSV field (RFC 4180): quoted, its quotes doubled, when
+ * it holds a comma, a quote or a line break; malloc'd, NULL without
+ * memory. */
+static char *csv_field(const char *s)
+{
+    size_t n = strlen(s), q = 0;
+    for (size_t i = 0; i < n; i++)
+        q += s[i] == '"';
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    char *f = malloc(n + q + 3), *p = f;
+    if (f == NULL)
+        return NULL;
+    if (quote)
+        *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            *p++ = '"';
+        *p++ = s[i];
+    }
+    if (quote)
+        *p++ = '"';
+    *p = '\0';
+    return f;
+}
+
+enum { K_SCENARIO, K_ASSUMED, K_UNIT, K_STR };
+
+int mc_write_comparison(const mc_outdir *o, const mc_compared *c, size_t n,
+                        char *msg, size_t len)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        rows += (size_t)c[i].run->layout.nout;
+    char names[S_NUM][16];
+    summary_names(names);
+    double *v[S_NUM], *per = malloc((rows + 1) * sizeof *per);
+    const char **str[K_STR], **metric = malloc((rows + 1) * sizeof *metric);
+    char **fields = calloc(2 * n + 1, sizeof *fields);
+    int ok = per != NULL && metric != NULL && fields != NULL;
+    for (int k = 0; k < K_STR; k++)
+        ok &= (str[k] = malloc((rows + 1) * sizeof *str[k])) != NULL;
+    for (int k = 0; k < S_NUM; k++)
+        ok &= (v[k] = malloc((rows + 1) * sizeof *v[k])) != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok &= (fields[2 * i] = csv_field(c[i].folder)) != NULL;
+        ok &= (fields[2 * i + 1] = csv_field(
+                   c[i].s->use_unit != NULL ? c[i].s->use_unit : "")) != NULL;
+    }
+    int rc = -1;
+    if (!ok)
+        snprintf(msg, len, "%s/comparison.csv: out of memory", o->target);
+    for (size_t i = 0, at = 0; ok && i < n; i++) {
+        const mc_layout *lay = &c[i].run->layout;
+        summary_rows(lay, c[i].run->stats, v, metric, at);
+        for (int k = 0; k < lay->nout; k++, at++) {
+            str[K_SCENARIO][at] = fields[2 * i];
+            str[K_ASSUMED][at] = c[i].s->assumed_usage ? "true" : "false";
+            str[K_UNIT][at] = fields[2 * i + 1];
+            per[at] = c[i].s->use_unit != NULL ? c[i].s->use_per : (double)NAN;
+        }
+    }
+    if (ok) {
+        mc_column cols[K_STR + 2 + S_NUM] = {
+            {.name = "scenario", .str = str[K_SCENARIO]},
+            {.name = "assumed_usage", .str = str[K_ASSUMED]},
+            {.name = "use_unit", .str = str[K_UNIT]},
+            {.name = "use_per", .num = per},
+            {.name = "metric", .str = metric}};
+        for (int k = 0; k < S_NUM; k++)
+            cols[K_STR + 2 + k] = (mc_column){.name = names[k], .num = v[k]};
+        rc = write_csv(o, "comparison.csv", cols, K_STR + 2 + S_NUM, rows, 1,
+                       msg, len);
+    }
+    for (size_t i = 0; fields != NULL && i < 2 * n; i++)
+        free(fields[i]);
+    free(fields);
+    for (int k = 0; k < K_STR; k++)
+        free(str[k]);
+    for (int k = 0; k < S_NUM; k++)
+        free(v[k]);
+    free(per);
+    free(metric);
+    return rc;
 }
 
 /* curve.csv: one row per horizon and multiplier, MODEL.md's columns and
@@ -375,8 +478,10 @@ int mc_write_variant(const mc_outdir *o, const mc_run *run,
  * removing each; copy_file_range copies in the kernel. */
 int mc_write_samples_join(const mc_outdir *o, char *msg, size_t len)
 {
-    char path[sizeof o->tmp + 64], part[sizeof o->tmp + 64];
-    snprintf(path, sizeof path, "%s/samples.csv", o->tmp);
+    char path[sizeof o->tmp + sizeof o->sub + 64];
+    char part[sizeof o->tmp + sizeof o->sub + 64];
+    if (mc_outdir_path(o, "samples.csv", path, sizeof path, msg, len) != 0)
+        return -1;
     /* not O_APPEND: copy_file_range refuses it (EBADF); the offset
        moves to the end and on with each copy */
     int out = open(path, O_WRONLY);
@@ -391,7 +496,12 @@ int mc_write_samples_join(const mc_outdir *o, char *msg, size_t len)
     }
     int rc = 0;
     for (int p = 1; rc == 0 && p < mc_comm_size(); p++) {
-        snprintf(part, sizeof part, "%s/samples.csv.part%d", o->tmp, p);
+        char name[64];
+        snprintf(name, sizeof name, "samples.csv.part%d", p);
+        if (mc_outdir_path(o, name, part, sizeof part, msg, len) != 0) {
+            rc = -1;
+            break;
+        }
         int in = open(part, O_RDONLY);
         if (in < 0) {
             snprintf(msg, len, "%s/samples.csv.part%d: cannot open it: %s",
@@ -522,6 +632,7 @@ static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
     json_string(t, s->name);
     put(t, ",\n  \"config\": ");
     json_string(t, info->config_path);
+    put(t, ",\n  \"assumed_usage\": %s", s->assumed_usage ? "true" : "false");
     put(t, ",\n  \"seed\": %llu,\n  \"samples\": %zu,\n  \"sampling\": \"%s\",\n"
         "  \"threads\": %d,\n", (unsigned long long)s->seed, run->n,
         mc_sampling_name(s->sampling), run->threads);
@@ -556,43 +667,61 @@ static void manifest_until(text *t, const mc_run *run, const mc_until *u)
     put(t, "]},\n");
 }
 
-/* Every file of the folder but manifest.json, with its size. */
-static void manifest_files(text *t, const mc_run *run, const mc_scenario *s,
-                           const mc_run_info *info)
+/* One entry of "files", prefix (a comparison's "NAME/", or "") before
+ * its name; first says whether a separator goes before it. */
+static void file_entry(text *t, int *first, const char *prefix,
+                       const char *name)
 {
-    put(t, "  \"files\": [\n");
-    if (s->write_samples)
-        put(t, "    {\"name\": \"samples.csv\", \"rows\": %zu},\n", run->n);
-    put(t, "    {\"name\": \"summary.csv\", \"rows\": %d},\n",
-        run->layout.nout);
-    if (info->n_rep >= 2)
-        put(t, "    {\"name\": \"replicates.csv\", \"replicates\": %zu},\n",
-            info->n_rep);
-    if (run->sens_d > 0)
-        put(t, "    {\"name\": \"sensitivity.csv\", \"rows\": %zu},\n",
-            run->sens_d * (size_t)run->layout.nout);
-    if (run->sobol != NULL)
-        put(t, "    {\"name\": \"sobol.csv\", \"rows\": %zu, \"n_base\": "
-            "%zu, \"evaluations\": %zu, \"bootstrap\": %zu},\n",
-            run->sobol->d * run->sobol->n_out, run->sobol->N,
-            run->sobol->evaluations, run->sobol->n_boot);
-    if (run->n_variants > 0)
-        put(t, "    {\"name\": \"variants.csv\", \"rows\": %zu},\n",
-            run->n_variants * (size_t)run->layout.nout);
+    char path[1200];
+    snprintf(path, sizeof path, "%s%s", prefix, name);
+    put(t, "%s    {\"name\": ", *first ? "" : ",\n");
+    json_string(t, path);
+    *first = 0;
+}
+
+/* Every file of the folder but its manifest.json, with its size, as
+ * entries of "files" named prefix + name. */
+static void manifest_entries(text *t, int *first, const char *prefix,
+                             const mc_run *run, const mc_scenario *s,
+                             const mc_run_info *info)
+{
+    if (s->write_samples) {
+        file_entry(t, first, prefix, "samples.csv");
+        put(t, ", \"rows\": %zu}", run->n);
+    }
+    file_entry(t, first, prefix, "summary.csv");
+    put(t, ", \"rows\": %d}", run->layout.nout);
+    if (info->n_rep >= 2) {
+        file_entry(t, first, prefix, "replicates.csv");
+        put(t, ", \"replicates\": %zu}", info->n_rep);
+    }
+    if (run->sens_d > 0) {
+        file_entry(t, first, prefix, "sensitivity.csv");
+        put(t, ", \"rows\": %zu}", run->sens_d * (size_t)run->layout.nout);
+    }
+    if (run->sobol != NULL) {
+        file_entry(t, first, prefix, "sobol.csv");
+        put(t, ", \"rows\": %zu, \"n_base\": %zu, \"evaluations\": %zu, "
+            "\"bootstrap\": %zu}", run->sobol->d * run->sobol->n_out,
+            run->sobol->N, run->sobol->evaluations, run->sobol->n_boot);
+    }
+    if (run->n_variants > 0) {
+        file_entry(t, first, prefix, "variants.csv");
+        put(t, ", \"rows\": %zu}", run->n_variants * (size_t)run->layout.nout);
+    }
     for (size_t v = 0; v < run->n_variants; v++) {
-        put(t, "    {\"name\": ");
         char name[600];
         snprintf(name, sizeof name, "variants/%s/summary.csv",
                  run->variants[v].name);
-        json_string(t, name);
-        put(t, ", \"rows\": %d},\n    {\"name\": ", run->layout.nout);
+        file_entry(t, first, prefix, name);
+        put(t, ", \"rows\": %d}", run->layout.nout);
         snprintf(name, sizeof name, "variants/%s/curve.csv",
                  run->variants[v].name);
-        json_string(t, name);
-        put(t, ", \"rows\": %zu},\n", run->n_horizons * (size_t)run->ncurve);
+        file_entry(t, first, prefix, name);
+        put(t, ", \"rows\": %zu}", run->n_horizons * (size_t)run->ncurve);
     }
-    put(t, "    {\"name\": \"curve.csv\", \"rows\": %zu}\n  ]\n}\n",
-        run->n_horizons * (size_t)run->ncurve);
+    file_entry(t, first, prefix, "curve.csv");
+    put(t, ", \"rows\": %zu}", run->n_horizons * (size_t)run->ncurve);
 }
 
 /* The text t as file `name` of the folder: one checked fwrite, then
@@ -620,6 +749,20 @@ static int write_text(const mc_outdir *o, const char *name, const text *t,
     return 0;
 }
 
+/* t, a manifest composed in memory, as manifest.json (then freed). */
+static int write_manifest_text(const mc_outdir *o, text *t, char *msg,
+                               size_t len)
+{
+    int rc = -1;
+    if (t->oom)
+        snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
+    else
+        rc = write_text(o, "manifest.json", t, msg, len);
+    free(t->p);
+    t->p = NULL;
+    return rc;
+}
+
 /* manifest.json: composed in memory, then written at once. */
 int mc_write_manifest(const mc_outdir *o, const mc_run *run,
                       const mc_scenario *s, const mc_run_info *info,
@@ -629,12 +772,45 @@ int mc_write_manifest(const mc_outdir *o, const mc_run *run,
     manifest_run(&t, run, s, info);
     if (info->until != NULL)
         manifest_until(&t, run, info->until);
-    manifest_files(&t, run, s, info);
-    int rc = -1;
-    if (t.oom)
-        snprintf(msg, len, "%s/manifest.json: out of memory", o->target);
-    else
-        rc = write_text(o, "manifest.json", &t, msg, len);
-    free(t.p);
-    return rc;
+    int first = 1;
+    put(&t, "  \"files\": [\n");
+    manifest_entries(&t, &first, "", run, s, info);
+    put(&t, "\n  ]\n}\n");
+    return write_manifest_text(o, &t, msg, len);
+}
+
+int mc_write_comparison_manifest(const mc_outdir *o, const mc_compared *c,
+                                 size_t n, char *msg, size_t len)
+{
+    text t = {NULL, 0, 0, 0};
+    put(&t, "{\n  \"program\": \"breakeven\",\n  \"format\": %d,\n"
+        "  \"version\": ", MC_MANIFEST_FORMAT);
+    json_string(&t, BREAKEVEN_VERSION);
+    put(&t, ",\n  \"comparison\": [\n");
+    for (size_t i = 0; i < n; i++) {
+        put(&t, "    {\"scenario\": ");
+        json_string(&t, c[i].s->name);
+        put(&t, ", \"folder\": ");
+        json_string(&t, c[i].folder);
+        put(&t, ", \"config\": ");
+        json_string(&t, c[i].info->config_path);
+        put(&t, ", \"assumed_usage\": %s}%s\n",
+            c[i].s->assumed_usage ? "true" : "false", i + 1 < n ? "," : "");
+    }
+    put(&t, "  ],\n  \"files\": [\n");
+    int first = 1;
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        rows += (size_t)c[i].run->layout.nout;
+    file_entry(&t, &first, "", "comparison.csv");
+    put(&t, ", \"rows\": %zu}", rows);
+    for (size_t i = 0; i < n; i++) {
+        char prefix[600];
+        snprintf(prefix, sizeof prefix, "%s/", c[i].folder);
+        file_entry(&t, &first, prefix, "manifest.json");
+        put(&t, "}");
+        manifest_entries(&t, &first, prefix, c[i].run, c[i].s, c[i].info);
+    }
+    put(&t, "\n  ]\n}\n");
+    return write_manifest_text(o, &t, msg, len);
 }

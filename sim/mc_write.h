@@ -43,6 +43,24 @@ int mc_write_variants(const mc_outdir *o, const mc_run *run, char *msg,
                       size_t len);
 /* samples.csv: the other processes' parts appended to process 0's. */
 int mc_write_samples_join(const mc_outdir *o, char *msg, size_t len);
+/* A comparison's scenario: its folder's name in the comparison folder,
+ * the scenario, its complete run and what its manifest records. */
+typedef struct mc_compared {
+    const char *folder;
+    const mc_scenario *s;
+    const mc_run *run;
+    const mc_run_info *info;
+} mc_compared;
+
+/* comparison.csv: one row per scenario and output, the scenario's
+ * folder name, assumed_usage, use_unit, use_per, then the columns and
+ * cells of its summary.csv. */
+int mc_write_comparison(const mc_outdir *o, const mc_compared *c, size_t n,
+                        char *msg, size_t len);
+/* The comparison folder's manifest.json: the scenarios, and every file
+ * (comparison.csv and each scenario folder's, their manifests too). */
+int mc_write_comparison_manifest(const mc_outdir *o, const mc_compared *c,
+                                 size_t n, char *msg, size_t len);
 /* manifest.json: what ran, how, and every file of the folder. */
 int mc_write_manifest(const mc_outdir *o, const mc_run *run,
                       const mc_scenario *s, const mc_run_info *info,

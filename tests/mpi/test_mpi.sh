@@ -7,7 +7,9 @@
 #    binary started alone (one process), and as the default build's
 #    (PLAIN_BREAKEVEN, when given: scripts/test.sh passes build/'s).
 #    Again at 300,001 samples for random, LHS and Sobol' sampling, which
-#    takes the quantiles through a second pass of kept values.
+#    takes the quantiles through a second pass of kept values.  And a
+#    comparison of the library's scenarios (--library): its folders and
+#    comparison.csv.
 # 2. A bad scenario is reported once (by rank 0), exit 3.
 # 3. A rank killed while sampling ends the run: no run folder, no
 #    temporary folder left, a message from rank 0 (SIGTERM from mpirun).
@@ -80,6 +82,13 @@ if [ -n "$small" ] && [ -n "$tenth" ] &&
 else
     fail "traffic per rank: '$tenth' at 30,001 samples, '$small' at 300,001"
 fi
+
+# a comparison (issue 16): every scenario's folder and comparison.csv the
+# same at 3 ranks as the one-process run
+lib=(--library --samples 5001 --quiet)
+"$exe" "${lib[@]}" --out lib-1
+"${mpirun[@]}" -n 3 "$exe" "${lib[@]}" --threads 1 --out lib-3
+same_files lib-1 lib-3 "--library comparison, P=3"
 
 # 2. a bad scenario, once
 printf '{"name": "x", "seed": 1, "samples": 10, "inputs": {}}\n' > bad.json
