@@ -9,6 +9,13 @@ column names of docs/MODEL.md ("Names in the files"). "Never" is written
 `inf`; it stays +inf here and is counted and plotted as such, never
 dropped silently. An empty cell (an undefined statistic) is NaN.
 
+A comparison folder is what `breakeven --library` (or several --scenario
+or --config) writes: one run folder per scenario, DIR/NAME/, with
+comparison.csv (every scenario's summary.csv rows, after the columns
+scenario, assumed_usage, use_unit, use_per) and a manifest.json whose
+"comparison" lists the scenarios. `Comparison` reads it (models.ipynb);
+the other notebooks, pointed at one, draw its first scenario.
+
 The notebooks use Matplotlib's Agg backend (no display needed): every
 figure is saved as PNG and SVG in the folder RUN.figures/ beside the run
 folder RUN (never inside it: breakeven replaces a run folder only when it
@@ -30,6 +37,7 @@ import pandas as pd  # noqa: E402
 NOTEBOOK_DIR = Path(__file__).resolve().parent
 REPO_ROOT = NOTEBOOK_DIR.parent
 DEFAULT_RUN = "runs/deepseek-v3-r1"
+DEFAULT_COMPARISON = "runs/library"    # breakeven --library --out runs/library
 
 # MODEL.md's seed case: 2,935,000 GPU-h of final-run training against
 # 226.75 nodes x 8 GPUs x 24 h = 43,536 GPU-h of inference a day.
@@ -78,6 +86,16 @@ COLORS = {"gpu": "#1f5fa6", "energy": "#c4511a", "final": "#6b6b6b",
 
 class RunFolderError(RuntimeError):
     """A run folder, file or column the notebook needs is missing."""
+
+
+def check_columns(path, have, need, remedy):
+    """Raise RunFolderError naming the columns of NEED missing from HAVE
+    (read from PATH), with REMEDY, what to do about it."""
+    missing = [c for c in need if c not in have]
+    if missing:
+        raise RunFolderError(
+            f"{path} lacks the column(s) {missing} that this notebook needs; "
+            f"it has {list(have)}. {remedy}")
 
 
 def setup():
@@ -149,6 +167,14 @@ class Run:
                 "run folder (docs/output-files.md).")
         with open(mpath) as f:
             self.manifest = json.load(f)
+        if "scenario" not in self.manifest and is_comparison(self.path):
+            names = [str(e.get("folder", e.get("scenario")))
+                     for e in self.manifest["comparison"] if isinstance(e, dict)]
+            raise RunFolderError(
+                f"{self.path} is a comparison folder (several scenarios, "
+                "comparison.csv), not the run folder of one scenario: "
+                "models.ipynb compares its scenarios; for this one, use one of "
+                f"its run folders {[str(self.path / n) for n in names]}.")
         for key in ("scenario", "seed", "samples"):
             if key not in self.manifest:
                 raise RunFolderError(f"{mpath} has no '{key}'; it has "
@@ -216,13 +242,9 @@ class Run:
         return df
 
     def _check(self, path, have, need):
-        missing = [c for c in need if c not in have]
-        if missing:
-            raise RunFolderError(
-                f"{path} lacks the column(s) {missing} that this notebook needs; "
-                f"it has {list(have)}. The run was probably written by an older "
-                "breakeven: run it again (column names: docs/MODEL.md, "
-                "'Names in the files').")
+        check_columns(path, have, need, "The run was probably written by an "
+                      "older breakeven: run it again (column names: "
+                      "docs/MODEL.md, 'Names in the files').")
 
     def read_samples(self, columns):
         """The named columns of samples.csv as float64 ("inf" stays +inf)."""
@@ -313,8 +335,201 @@ class VariantRun(Run):
 
 
 def load_run(path=None):
-    """The run folder named by `path`, $BREAKEVEN_RUN or the default."""
-    return Run(run_dir(path))
+    """The run folder named by `path`, $BREAKEVEN_RUN or the default. A
+    comparison folder gives its first scenario's run folder, with the
+    figures in the comparison's figures folder (so that scripts/notebooks.sh
+    renders every notebook against it)."""
+    p = run_dir(path)
+    if is_comparison(p):
+        comp = Comparison(p)
+        run = comp.run(comp.scenarios[0])
+        print(f"{p} is a comparison folder of {len(comp.scenarios)} scenarios "
+              f"({', '.join(comp.scenarios)}): this notebook draws the first, "
+              f"{run.path}; models.ipynb compares them all. Figures go to "
+              f"{run.figures}/.")
+        return run
+    return Run(p)
+
+
+# ---------------------------------------------------------------------------
+# Comparison folders (models.ipynb)
+
+COMPARISON_KEYS = ("scenario", "assumed_usage", "use_unit", "use_per")
+MAKE_COMPARISON = ("`breakeven --library --out DIR` (the four model scenarios), "
+                   "`breakeven --scenario NAME --scenario NAME ... --out DIR` or "
+                   "`breakeven --config FILE --config FILE ... --out DIR`")
+
+
+def is_comparison(path):
+    """True if `path` holds a manifest.json with a "comparison" list."""
+    try:
+        with open(Path(path) / "manifest.json") as f:
+            m = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return isinstance(m, dict) and isinstance(m.get("comparison"), list)
+
+
+class Comparison:
+    """A comparison folder: manifest.json's "comparison" list, comparison.csv
+    (one row per scenario and output: summary.csv's columns after scenario,
+    assumed_usage, use_unit, use_per) and each scenario's run folder
+    DIR/FOLDER/. Scenarios keep the command line's order. `figures` is the
+    folder DIR.figures/ beside it, as for a run folder."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise RunFolderError(
+                f"comparison folder {self.path} does not exist. Make one with "
+                f"{MAKE_COMPARISON}, and point BREAKEVEN_RUN at it.")
+        mpath = self.path / "manifest.json"
+        if not mpath.is_file():
+            raise RunFolderError(
+                f"{mpath} is missing: {self.path} is not a comparison folder "
+                f"of breakeven's. Make one with {MAKE_COMPARISON}.")
+        with open(mpath) as f:
+            self.manifest = json.load(f)
+        entries = self.manifest.get("comparison")
+        if not isinstance(entries, list) or not entries:
+            what = (f"the run folder of the single scenario "
+                    f"{self.manifest['scenario']!r}" if "scenario" in self.manifest
+                    else "not a comparison folder")
+            hint = (f" It is one of the scenarios of the comparison folder "
+                    f"{self.path.parent}: point BREAKEVEN_RUN at that."
+                    if is_comparison(self.path.parent) else "")
+            raise RunFolderError(
+                f"{self.path} is {what}, not a comparison folder: its "
+                "manifest.json has no \"comparison\" list of scenarios, so "
+                f"there is nothing to compare.{hint} Make a comparison folder "
+                f"with {MAKE_COMPARISON}, and point BREAKEVEN_RUN at it.")
+        self.entries = {}
+        for e in entries:
+            if not isinstance(e, dict) or "scenario" not in e:
+                raise RunFolderError(f"{mpath}: an entry of \"comparison\" has no "
+                                     f"'scenario': {e!r}")
+            self.entries[str(e["scenario"])] = e
+        self.scenarios = list(self.entries)
+        self.figures = self.path.parent / f"{self.path.name}.figures"
+
+        p = self.path / "comparison.csv"
+        if not p.is_file():
+            raise RunFolderError(f"{p} is missing: {self.path} is not a complete "
+                                 f"comparison folder. Make it again with "
+                                 f"{MAKE_COMPARISON}.")
+        df = pd.read_csv(p, keep_default_na=False, na_values=[""],
+                         dtype={"scenario": str, "assumed_usage": str,
+                                "use_unit": str, "metric": str})
+        self._check(p, df.columns, [*COMPARISON_KEYS, "metric", "n", "never"])
+        have = list(dict.fromkeys(df["scenario"]))
+        if set(have) != set(self.scenarios):
+            raise RunFolderError(f"{p} has the scenarios {have}, manifest.json "
+                                 f"lists {self.scenarios}")
+        flags = df["assumed_usage"].fillna("").str.strip().str.lower()
+        bad = sorted(set(flags) - {"true", "false"})
+        if bad:
+            raise RunFolderError(f"{p}: assumed_usage must be true or false, "
+                                 f"found {bad}")
+        df["assumed_usage"] = flags == "true"
+        self.table = df
+        self._runs = {}
+
+    def __repr__(self):
+        return (f"Comparison({len(self.scenarios)} scenarios: "
+                + ", ".join(self.label(s) for s in self.scenarios)
+                + f"; {self.path})")
+
+    def _check(self, path, have, need):
+        check_columns(path, have, need, "It was probably written by an older "
+                      f"breakeven: make it again with {MAKE_COMPARISON} "
+                      "(columns: docs/output-files.md).")
+
+    def read(self, metrics=(), columns=()):
+        """comparison.csv, with COLUMNS checked and a row of each of METRICS
+        checked for every scenario (outputs every scenario computes; the
+        others, a scenario has only with their inputs: see `has`)."""
+        p = self.path / "comparison.csv"
+        self._check(p, self.table.columns, columns)
+        for s in self.scenarios:
+            missing = [m for m in metrics if not self.has(s, m)]
+            if missing:
+                raise RunFolderError(
+                    f"{p} has no rows for {missing} of scenario {s!r}; it has "
+                    f"{list(self.summary(s).index)}. It was probably written "
+                    f"by an older breakeven: make it again with {MAKE_COMPARISON}.")
+        return self.table
+
+    def summary(self, scenario):
+        """Scenario's rows of comparison.csv, indexed by metric (the cells of
+        its summary.csv)."""
+        t = self.table
+        return t[t["scenario"] == scenario].set_index("metric")
+
+    def has(self, scenario, *metrics):
+        """True if the scenario has a row for every one of METRICS."""
+        rows = set(self.table.loc[self.table["scenario"] == scenario, "metric"])
+        return all(m in rows for m in metrics)
+
+    def assumed(self, scenario):
+        """True when the scenario's inference traffic is an assumption, not a
+        measurement (comparison.csv's assumed_usage)."""
+        t = self.table
+        return bool(t.loc[t["scenario"] == scenario, "assumed_usage"].any())
+
+    def label(self, scenario, sep=" "):
+        """The scenario's name, with "(assumed usage)" appended when its
+        inference traffic is assumed."""
+        return scenario + (f"{sep}(assumed usage)" if self.assumed(scenario) else "")
+
+    def use(self, scenario):
+        """(unit, per) of the scenario's per-use outputs, None without them."""
+        t = self.table
+        r = t[t["scenario"] == scenario].iloc[0]
+        unit = r["use_unit"]
+        if not isinstance(unit, str) or not unit.strip():
+            return None
+        per = float(r["use_per"]) if pd.notna(r["use_per"]) else 1.0
+        return unit.strip(), per
+
+    def per_use(self, scenario):
+        """"per 1e6 output tokens", "per 1 request": what the scenario's
+        *_per_use figures are per (None without per-use outputs)."""
+        u = self.use(scenario)
+        if u is None:
+            return None
+        unit, per = u
+        if per >= 1000 and float(np.log10(per)).is_integer():
+            count = f"1e{int(np.log10(per))}"
+        else:
+            count = f"{per:,.0f}" if per.is_integer() else f"{per:,g}"
+        plural = per != 1 and not unit.endswith("s")
+        return f"per {count} {unit}{'s' if plural else ''}"
+
+    def run(self, scenario):
+        """The scenario's run folder DIR/FOLDER/ as a Run (its manifest,
+        samples.csv...), whose figures go to the comparison's figures."""
+        if scenario not in self._runs:
+            e = self.entries[scenario]
+            p = self.path / str(e.get("folder", scenario))
+            if not (p / "manifest.json").is_file():
+                raise RunFolderError(
+                    f"{p} is missing or not a run folder: manifest.json of "
+                    f"{self.path} lists the scenario {scenario!r} in it. Make "
+                    f"the comparison folder again with {MAKE_COMPARISON}.")
+            r = Run(p)
+            r.figures = self.figures
+            self._runs[scenario] = r
+        return self._runs[scenario]
+
+    def runs(self):
+        return [self.run(s) for s in self.scenarios]
+
+
+def load_comparison(path=None):
+    """The comparison folder named by `path`, else $BREAKEVEN_RUN, else
+    runs/library (RunFolderError if it is not one)."""
+    return Comparison(run_dir(path or os.environ.get("BREAKEVEN_RUN")
+                              or DEFAULT_COMPARISON))
 
 
 def load_scenarios(base=None):
@@ -334,7 +549,13 @@ def footer(fig, runs, note=None):
     if isinstance(runs, Run):
         runs = [runs]
     lines = []
-    if len(runs) == 1:
+    if isinstance(runs, Comparison):
+        comp, runs = runs, runs.runs()
+        lines.append(f"comparison folder {comp.path.name}  |  breakeven "
+                     f"{comp.manifest.get('version', '?')}  |  " + ", ".join(
+                         f"{r.scenario} ({r.samples:,} samples, seed {r.seed})"
+                         for r in runs))
+    elif len(runs) == 1:
         r = runs[0]
         lines.append(f"scenario {r.scenario}  |  {r.samples:,} samples  |  "
                      f"seed {r.seed}  |  run folder {r.path.name}  |  "
@@ -511,6 +732,70 @@ def log_axis_plain(ax, axis="x", ticks=(1, 1.5, 2, 3, 5, 10, 20, 50, 100)):
     a.set_minor_formatter(NullFormatter())
 
 
+# Scenarios whose inference traffic is assumed, not measured: drawn grey,
+# hollow and dashed in every figure of models.ipynb.
+ASSUMED_COLOR = "#8c8c8c"
+ASSUMED_LS = (0, (4, 2.5))
+ASSUMED_NOTE = ("(assumed usage): hollow, grey, dashed:\n"
+                "inference traffic assumed, not measured")
+
+
+def assumed_style(assumed, color, marker="o"):
+    """Line and marker keywords of an interval row: `color`, filled and solid
+    for a measured scenario; grey, hollow and dashed for an assumed one."""
+    if assumed:
+        return dict(color=ASSUMED_COLOR, marker=marker, mfc="white",
+                    mec=ASSUMED_COLOR, mew=1.5, ls=ASSUMED_LS)
+    return dict(color=color, marker=marker, mfc=color, mec="white", mew=0.8,
+                ls="-")
+
+
+def assumed_handle():
+    """A legend entry explaining how assumed usage is drawn."""
+    from matplotlib.lines import Line2D
+    return Line2D([], [], lw=1.4, ms=6.5, label=ASSUMED_NOTE,
+                  **assumed_style(True, None))
+
+
+def interval_row(ax, y, lo, mid, hi, color, assumed, marker="o", never_x=None,
+                 ms=6.5, lw=1.8):
+    """One row of a forest plot at height y: the interval lo-hi as a line and
+    the median as a marker, styled by assumed_style. Infinite values
+    ("never") are drawn at never_x (the never zone of never_zone) when given."""
+    st = assumed_style(assumed, color, marker)
+    ls = st.pop("ls")
+    mk = st.pop("marker")
+
+    def x(v):
+        return never_x if (np.isposinf(v) and never_x is not None) else v
+    lo, mid, hi = (x(float(v)) for v in (lo, mid, hi))
+    if np.isfinite(lo) and np.isfinite(hi):
+        ax.plot([lo, hi], [y, y], color=st["color"], ls=ls, lw=lw,
+                solid_capstyle="butt", zorder=3)
+        for end in (lo, hi):
+            ax.plot([end, end], [y - 0.07, y + 0.07], color=st["color"],
+                    lw=lw * 0.8, zorder=3)
+    if np.isfinite(mid):
+        ax.plot([mid], [y], marker=mk, ms=ms, ls="none", zorder=5, **st)
+
+
+def never_zone(ax, finite_max, label="never"):
+    """A shaded zone right of finite_max on a log x-axis where "never" (inf)
+    is drawn; returns the x at which to draw it. Call after the scale is set
+    and before tick labels are read (ticks in the zone are blanked)."""
+    from matplotlib.ticker import FuncFormatter
+    start, x_never, end = finite_max * 1.7, finite_max * 3.2, finite_max * 6
+    ax.axvspan(start, end, color=COLORS["never"], alpha=0.07, lw=0, zorder=0)
+    ax.axvline(start, color=COLORS["never"], lw=0.8, ls=":", zorder=1)
+    ax.text(x_never, 0.995, label, transform=ax.get_xaxis_transform(),
+            ha="center", va="top", fontsize=8.5, color=COLORS["never"])
+    ax.set_xlim(right=end)
+    fmt = ax.xaxis.get_major_formatter()
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, pos: "" if v >= start else fmt(v, pos)))
+    return x_never
+
+
 def expected_figures():
     """Figure names each notebook must write (PNG and SVG); the notebooks
     test checks them."""
@@ -525,4 +810,7 @@ def expected_figures():
         "scenarios": ["scenarios_ecdf", "scenarios_variants"],
         "footprint": ["footprint_per_use", "footprint_break_even",
                       "footprint_required_traffic"],
+        # against a comparison folder (breakeven --library)
+        "models": ["models_forest", "models_multiplier", "models_per_use",
+                   "models_required_traffic"],
     }

@@ -9,7 +9,13 @@
 #    --sensitivity sobol, $TEST_SAMPLES samples, default 20000) in a
 #    temporary folder, every notebook executed against it by
 #    scripts/notebooks.sh; fails if a cell raises, an expected figure (PNG
-#    and SVG) is missing or empty, or the scenarios table lacks a variant.
+#    and SVG) is missing or empty, or the scenarios table lacks a variant;
+#    models.ipynb, on this plain run folder, must say it is not a
+#    comparison folder and draw nothing;
+# 4. a small comparison folder (`breakeven --library`: the four model
+#    scenarios, $TEST_SAMPLES samples each) with models.ipynb executed
+#    against it: its figures written, the assumed-usage scenarios labelled
+#    as such, and a comparison.csv lacking a column named in the error.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -103,6 +109,10 @@ expect_error "missing column" "$tmp/bad" \
 # a run without sobol.csv: the message names the option that writes it
 expect_error "missing sobol.csv" "$tmp/bad" \
     "sobol.csv is missing.*--sensitivity sobol --out $tmp/bad" 'run.read_sobol()'
+# a plain run folder is not a comparison folder (models.ipynb)
+expect_error "not a comparison folder" "$tmp/bad" \
+    "is the run folder of the single scenario.*not a comparison folder.*breakeven --library" \
+    'bp.load_comparison()'
 
 # 3. a fresh run, every notebook executed
 before=$(cd "$here" && sha256sum ./*.ipynb ./*.py)
@@ -136,7 +146,23 @@ have = (list(pd.read_csv(table)["scenario"]) if table.is_file() else [])
 if len(variants) < 5 or have != want:
     bad.append(f"scenarios_summary.csv rows {have}, expected {want} (variants.csv: {variants})")
 n = 0
+# models.ipynb compares the scenarios of a comparison folder (step 4); on
+# this plain run folder it says why it draws nothing, without raising
+import nbformat
+p = figs / "models.ipynb"
+if not p.is_file():
+    bad.append("executed copy models.ipynb missing")
+else:
+    out = "".join(o.get("text", "") for c in nbformat.read(p, as_version=4).cells
+                  if c.cell_type == "code" for o in c.get("outputs", []))
+    if "not a comparison folder" not in out or "breakeven --library" not in out:
+        bad.append(f"models.ipynb on a plain run folder: no clear message in {out[:300]!r}")
+    drawn = [f.name for f in figs.glob("models_*")]
+    if drawn:
+        bad.append(f"models.ipynb drew {drawn} from a plain run folder")
 for nb, names in bp.expected_figures().items():
+    if nb == "models":
+        continue
     if not (figs / f"{nb}.ipynb").is_file():
         bad.append(f"executed copy {nb}.ipynb missing")
     for name in names:
@@ -163,6 +189,73 @@ if "$exe" --out "$tmp/runs/deepseek-v3-r1" --samples 100 --quiet &&
     ok "a new run into the rendered run folder, figures kept beside it"
 else
     fail "a new run into the rendered run folder (exit or figures changed)"
+fi
+
+# 4. a comparison folder: `breakeven --library` (the four model scenarios),
+# models.ipynb executed on it the way scripts/notebooks.sh executes each
+# notebook (the other notebooks, already run in step 3, are not run again)
+if "$exe" --library --samples "$samples" --out "$tmp/library" --quiet; then
+    mkdir -p "$tmp/library.figures"
+    t0=$(date +%s%N)
+    if BREAKEVEN_RUN="$tmp/library" MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1 \
+            "$PY" -m nbconvert --to notebook --execute \
+            --ExecutePreprocessor.timeout="${NOTEBOOK_TIMEOUT:-600}" \
+            --ExecutePreprocessor.kernel_name=python3 \
+            --output-dir "$tmp/library.figures" --log-level=WARN "$here/models.ipynb" \
+            >"$tmp/models.log" 2>&1; then
+        ok "models.ipynb executed on a comparison folder ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+    else
+        fail "models.ipynb on the comparison folder (a cell raised?):"
+        tail -n 40 "$tmp/models.log"
+    fi
+    if "$PY" - "$here" "$tmp/library" <<'EOF'; then ok "models figures, PNG and SVG, written; assumed usage labelled"; else fail "models figures"; fi
+import sys
+from pathlib import Path
+here, lib = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path.insert(0, str(here))
+import breakeven_plots as bp
+comp = bp.Comparison(lib)
+figs = comp.figures
+bad = []
+want = ["deepseek-v3-r1", "bloom-176b", "llama-3.1-405b", "olmo-3-32b"]
+if comp.scenarios != want:
+    bad.append(f"comparison folder scenarios {comp.scenarios}, expected {want}")
+assumed = [s for s in comp.scenarios if comp.assumed(s)]
+if assumed != ["llama-3.1-405b", "olmo-3-32b"]:
+    bad.append(f"assumed usage for {assumed}, expected llama-3.1-405b and olmo-3-32b")
+n = 0
+for name in bp.expected_figures()["models"]:
+    for ext, magic in (("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<svg")):
+        p = figs / f"{name}.{ext}"
+        if not p.is_file() or p.stat().st_size == 0:
+            bad.append(f"models: {p.name} missing or empty")
+            continue
+        if magic not in p.read_bytes()[:2000]:
+            bad.append(f"models: {p.name} is not a {ext.upper()} file")
+        n += 1
+    # every figure says which scenarios have assumed usage (text stays
+    # text in the SVG files)
+    p = figs / f"{name}.svg"
+    if p.is_file() and assumed and "(assumed usage)" not in p.read_text():
+        bad.append(f"models: {p.name} has no '(assumed usage)'")
+for b in bad:
+    print("  " + b)
+print(f"  {n} figure files checked in {figs}")
+sys.exit(1 if bad else 0)
+EOF
+    # a comparison.csv lacking a column: the message names it
+    cp -r "$tmp/library" "$tmp/badlib"
+    "$PY" - "$tmp/badlib/comparison.csv" <<'EOF'
+import sys
+import pandas as pd
+p = sys.argv[1]
+pd.read_csv(p, keep_default_na=False).drop(columns=["p_le_2"]).to_csv(p, index=False)
+EOF
+    expect_error "comparison.csv missing column" "$tmp/badlib" \
+        "comparison.csv lacks the column(s) \['p_le_2'\]" \
+        'bp.load_comparison().read(columns=["p50", "p_le_2"])'
+else
+    fail "breakeven --library --samples $samples --out $tmp/library"
 fi
 
 # the source notebooks are still clean after the run

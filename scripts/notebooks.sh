@@ -3,8 +3,10 @@
 #
 #   scripts/notebooks.sh [RUN_DIR]   # default runs/deepseek-v3-r1
 #   scripts/notebooks.sh --docs      # regenerates docs/figures/multiplier_fan.png
-#                                    # (from a fresh 200,000-sample default run
-#                                    # in a temporary folder; < 150 KB)
+#                                    # and docs/figures/models_forest.png (from
+#                                    # a fresh 200,000-sample default run and
+#                                    # library comparison, --library, in a
+#                                    # temporary folder; each < 150 KB)
 #
 # Installs the missing Debian Python packages (scripts/deps_python.sh), then
 # executes each notebook with `jupyter nbconvert --to notebook --execute`
@@ -30,6 +32,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
 DOCS_SAMPLES=200000
 DOCS_FIGURE=docs/figures/multiplier_fan.png
+DOCS_MODELS_FIGURE=docs/figures/models_forest.png
 DOCS_MAX_BYTES=150000
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
@@ -94,8 +97,12 @@ if [ "$docs" = 1 ]; then
     e=$(exe)
     "$e" --out "$tmp/deepseek-v3-r1" --samples "$DOCS_SAMPLES" --quiet
     render "$tmp/deepseek-v3-r1" "$root/notebooks/multiplier.ipynb"
+    "$e" --library --out "$tmp/library" --samples "$DOCS_SAMPLES" --quiet
+    render "$tmp/library" "$root/notebooks/models.ipynb"
     mkdir -p "$root/docs/figures"
-    "$PY" - "$tmp/deepseek-v3-r1.figures/multiplier_fan.png" "$root/$DOCS_FIGURE" "$DOCS_MAX_BYTES" <<'EOF'
+    for pair in "$tmp/deepseek-v3-r1.figures/multiplier_fan.png:$root/$DOCS_FIGURE" \
+                "$tmp/library.figures/models_forest.png:$root/$DOCS_MODELS_FIGURE"; do
+    "$PY" - "${pair%%:*}" "${pair#*:}" "$DOCS_MAX_BYTES" <<'EOF'
 import os, sys
 from PIL import Image
 src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -107,6 +114,7 @@ print(f"{dst}: {img.size[0]}x{img.size[1]}, {size:,} bytes")
 if size > limit:
     sys.exit(f"{dst} is {size:,} bytes, over the {limit:,} limit")
 EOF
+    done
     exit 0
 fi
 
