@@ -183,8 +183,15 @@ class Run:
         self.seed = int(self.manifest["seed"])
         self.samples = int(self.manifest["samples"])
         # beside the run folder, not in it: breakeven replaces a run folder
-        # only when it holds nothing but what its manifest lists
-        self.figures = self.path.parent / f"{self.path.name}.figures"
+        # only when it holds nothing but what its manifest lists; for a
+        # scenario's folder in a comparison folder, beside the comparison
+        # (DIR.figures/NAME/), which is held to the same rule
+        parent = self.path.parent
+        if (parent / "comparison.csv").is_file():
+            self.figures = (parent.parent / f"{parent.name}.figures"
+                            / self.path.name)
+        else:
+            self.figures = parent / f"{self.path.name}.figures"
 
     def __repr__(self):
         return (f"Run({self.scenario!r}, {self.samples:,} samples, "

@@ -393,6 +393,45 @@ static void walk_dir(walk *w, int fd, const char *prefix, const char *canon,
     closedir(d);
 }
 
+/* A comparison folder's manifest lists each scenario folder's
+ * manifest.json ("NAME/manifest.json", one level down): what that
+ * manifest lists is breakeven's too, so that a scenario's folder replaced
+ * by a run of its own (another set of files) leaves the comparison
+ * folder breakeven's.  Entry p of the top manifest, read if it is such a
+ * manifest present as a regular file; 0, or -1 with why (a listed name
+ * that is not a plain path, or too many). */
+static int read_nested(int fd, const char *dir, mc_manifest_reader rd,
+                       const char *p, mc_listing *owned, char *why,
+                       size_t len)
+{
+    const char *slash = strchr(p, '/');
+    struct stat st;
+    if (slash == NULL || strcmp(slash + 1, "manifest.json") != 0 ||
+        fstatat(fd, p, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX)
+        return 0;
+    char path[PATH_MAX + 64], sub_why[256];
+    snprintf(path, sizeof path, "%s/%s", dir, p);
+    char *list = rd(path, sub_why, sizeof sub_why);
+    if (list == NULL)
+        return 0;                  /* not a run's: its files stay foreign */
+    size_t count = 0;
+    int rc = 0;
+    for (const char *q = list; rc == 0 && *q != '\0'; q += strlen(q) + 1) {
+        char rel[PATH_MAX];
+        int n = snprintf(rel, sizeof rel, "%.*s/%s", (int)(slash - p), p, q);
+        if (++count > MANIFEST_FILES_MAX || n < 0 || (size_t)n >= sizeof rel ||
+            mc_listing_add_file(owned, rel) != 0) {
+            snprintf(why, len, "a manifest.json, %.200s, that lists '%.200s', "
+                     "not a plain path inside its folder, or more files than "
+                     "breakeven writes", p, q);
+            rc = -1;
+        }
+    }
+    free(list);
+    return rc;
+}
+
 /* Reads the manifest of the folder fd (path dir) into *owned.  0, or -1
  * with why. */
 static int read_owned(int fd, const char *dir, mc_manifest_reader rd,
@@ -430,6 +469,8 @@ static int read_owned(int fd, const char *dir, mc_manifest_reader rd,
                      "plain path inside its folder", p);
             rc = -1;
         }
+    for (const char *p = list; rc == 0 && *p != '\0'; p += strlen(p) + 1)
+        rc = read_nested(fd, dir, rd, p, owned, why, len);
     free(list);
     return rc;
 }

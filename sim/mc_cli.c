@@ -236,6 +236,11 @@ static int opt_list(options *o, const char *name, const char *val)
                s.assumed_usage ? "[assumed usage] " : "", what);
         mc_scenario_free(&s);
     }
+    if (mc_stop_flush_stdout() != 0) {
+        fprintf(stderr, "breakeven: expected to write the list to standard "
+                "output, found an error (%s)\n", strerror(errno));
+        return MC_EXIT_IO;
+    }
     return MC_EXIT_OK;
 }
 

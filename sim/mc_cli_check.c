@@ -188,10 +188,10 @@ static void refuse_memory(const mc_scenario *s, int asked,
     int threads = mc_engine_threads(asked);
     size_t most = largest_fit(s, need_threads, (size_t)threads, room);
     if (most >= 1) {
-        fprintf(stderr, "breakeven: %s: expected a run that fits in 90%% of "
-                "this machine's %.1f GiB of memory (at most about %zu "
+        fprintf(stderr, "breakeven: %s: expected a run of %s that fits in "
+                "90%% of this machine's %.1f GiB of memory (at most about %zu "
                 "thread%s), found %d threads, which need %.1f GiB\n",
-                asked > 0 ? "--threads" : "OMP_NUM_THREADS",
+                asked > 0 ? "--threads" : "OMP_NUM_THREADS", config,
                 have / gib, most, most == 1 ? "" : "s", threads, need / gib);
         return;
     }

@@ -56,6 +56,13 @@ static int prepare_one(mc_cli_options *o, size_t i, mc_scenario *s,
     int rc = mc_cli_load_(src, what, s);
     if (rc != 0)
         return rc;
+    /* the options applied as to a scenario run alone (a copy: a stopping
+       rule of the file would become the options'), its "until" checked */
+    mc_until until;
+    memset(&until, 0, sizeof until);
+    mc_cli_options each = *o;
+    if ((rc = mc_cli_apply_(&each, what, s, &until)) != 0)
+        return rc;
     if (s->until[0] != '\0') {
         fprintf(stderr, "breakeven: %s: $.until: expected no stopping rule "
                 "in a comparison of several scenarios, found \"%s\" (run "
@@ -63,16 +70,22 @@ static int prepare_one(mc_cli_options *o, size_t i, mc_scenario *s,
                 s->until);
         return MC_EXIT_USAGE;
     }
-    mc_until none;
-    memset(&none, 0, sizeof none);
-    if ((rc = mc_cli_apply_(o, what, s, &none)) != 0)
-        return rc;
     c->s = s;
     c->config = src->builtin ? "(built-in)" : src->text;
     if (mc_cli_folder_name_(s->name, c->folder, sizeof c->folder) != 0) {
         fprintf(stderr, "breakeven: %s: $.name: expected a name that fits in "
                 "a folder name, found %zu bytes\n", what, strlen(s->name));
         return MC_EXIT_SCENARIO;
+    }
+    /* the comparison folder's own files */
+    if (strcmp(c->folder, "manifest.json") == 0 ||
+        strcmp(c->folder, "comparison.csv") == 0) {
+        fprintf(stderr, "breakeven: %s: $.name: expected a scenario name "
+                "other than the comparison folder's own files (manifest.json, "
+                "comparison.csv) in a comparison, found '%s' (run it alone, "
+                "or rename it)\nTry 'breakeven --help' for more "
+                "information.\n", what, s->name);
+        return MC_EXIT_USAGE;
     }
     for (size_t j = 0; j < i; j++)
         if (strcmp((c - (i - j))->folder, c->folder) == 0) {

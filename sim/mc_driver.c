@@ -180,6 +180,24 @@ static int lead(void)
     return mc_comm_rank() == 0;
 }
 
+/* What a comparison keeps of a scenario's complete run once its files are
+ * written: its statistics and counts (comparison.csv, the manifest, the
+ * terminal), not its curves, horizons or correlations, so that the
+ * comparison holds no more than the largest of its runs alone. */
+static void keep_summary(mc_run *r)
+{
+    for (size_t v = 0; v < r->n_variants; v++) {
+        free(r->variants[v].curve);
+        r->variants[v].curve = NULL;
+    }
+    free(r->curve);
+    free(r->horizons);
+    free(r->sens);
+    r->curve = NULL;
+    r->horizons = NULL;
+    r->sens = NULL;
+}
+
 /* Scenario c's run into its folder inside o.  0, -1 or -2 with msg. */
 static int compare_one(mc_outdir *o, mc_compare_item *c, mc_drive *d,
                        progress *p, char *msg, size_t len)
@@ -202,6 +220,7 @@ static int compare_one(mc_outdir *o, mc_compare_item *c, mc_drive *d,
                                    d->bar ? show_progress : NULL, p,
                                    &c->info, &sub, &c->run, msg, len)) != 0)
         return rc;
+    keep_summary(&c->run);
     if (lead() && mc_outdir_sync_dir(o, c->folder, msg, len) != 0) {
         mc_write_file_msg(o, c->folder, "", msg, len);
         rc = -2;

@@ -346,9 +346,40 @@ static void a_bad_scenario_among_several_fails_before_any_work(void **state)
                      2);
     assert_int_equal(run("--library --replicates 3 --out cmp"), 2);
     assert_int_equal(run("--scenario no-such-model"), 2);
+    /* a scenario named as the comparison's own files */
+    snprintf(cmd, sizeof cmd, "sed -e 's/\"name\": \"reported\"/\"name\": "
+             "\"comparison.csv\"/' '%s/reported.json' > '%s/own.json'",
+             CONFIG_DIR, tmp);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run("--library --config own.json --out cmp"), 2);
+    err = slurp("err.txt");
+    assert_contains(err, "own.json: $.name: expected a scenario name other "
+                         "than the comparison folder's own files");
+    free(err);
+    /* a stopping rule of a file: checked as alone first, then refused */
+    snprintf(cmd, sizeof cmd, "sed -e 's/\"name\": \"reported\",/\"name\": "
+             "\"until\", \"until\": {\"metric\": \"%s\", \"stat\": "
+             "\"p50\", \"tolerance\": 1},/' '%s/reported.json' > "
+             "'%s/until.json'", "%s", CONFIG_DIR, tmp);
+    char cmd2[1600];
+    snprintf(cmd2, sizeof cmd2, cmd, "training_wh_per_use");
+    assert_int_equal(system(cmd2), 0);
+    assert_int_equal(run("--library --config until.json --out cmp"), 3);
+    err = slurp("err.txt");
+    assert_contains(err, "until.json: $.until.metric: expected an output of "
+                         "this scenario");
+    free(err);
+    snprintf(cmd2, sizeof cmd2, cmd, "break_even_days");
+    assert_int_equal(system(cmd2), 0);
+    assert_int_equal(run("--library --config until.json --out cmp"), 2);
+    err = slurp("err.txt");
+    assert_contains(err, "until.json: $.until: expected no stopping rule in "
+                         "a comparison");
+    free(err);
     char entries[512];
     e2e_entries(tmp, entries, sizeof entries);
-    assert_string_equal(entries, "bad.json err.txt out.txt");
+    assert_string_equal(entries, "bad.json err.txt out.txt own.json "
+                                 "until.json");
 
     /* a file of the user's in a scenario's folder: refused, untouched */
     assert_int_equal(run("--scenario reported --scenario olmo-3-32b-published "
@@ -369,6 +400,27 @@ static void a_bad_scenario_among_several_fails_before_any_work(void **state)
     assert_string_equal(before, after);
     free(before);
     free(after);
+}
+
+/* A scenario's folder replaced by a run of its own with other files
+ * (replicates.csv, no samples.csv) leaves the comparison folder
+ * breakeven's: the next comparison replaces it. */
+static void a_scenario_folder_replaced_alone_stays_breakevens(void **state)
+{
+    (void)state;
+    assert_int_equal(run("--scenario reported --scenario bloom-176b-published "
+                         "--samples 200 --out cmp --quiet"), 0);
+    assert_int_equal(run("--scenario reported --samples 300 --replicates 2 "
+                         "--no-samples --out cmp/reported --quiet"), 0);
+    char *rep = slurp("cmp/reported/replicates.csv");
+    assert_non_null(rep);
+    free(rep);
+    assert_int_equal(run("--scenario reported --scenario bloom-176b-published "
+                         "--samples 200 --out cmp --quiet"), 0);
+    char *m = slurp("cmp/reported/manifest.json");
+    assert_contains(m, "\"samples\": 200,");
+    free(m);
+    assert_null(slurp("cmp/reported/replicates.csv"));
 }
 
 /* A comparison stopped by a signal while its second scenario runs (the
@@ -426,6 +478,9 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             a_bad_scenario_among_several_fails_before_any_work, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            a_scenario_folder_replaced_alone_stays_breakevens, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             a_signal_during_a_comparison_leaves_nothing, setup, teardown),
