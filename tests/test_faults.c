@@ -476,8 +476,8 @@ static void too_many_threads_for_memory_exit_2(void **state)
     assert_int_equal(run(AS_ME, NULL, ARGS("--config", "wide.json",
                                            "--samples", "1e5", "--threads",
                                            "1024", "--out", "m")), 2);
-    expect_error_line("--threads: expected a run that fits in 90% of "
-                      "this machine's", "(at most about ",
+    expect_error_line("--threads: expected a run of wide.json that fits "
+                      "in 90% of this machine's", "(at most about ",
                       "found 1024 threads, which need", "GiB", NULL);
     char *err = slurp("err.txt");
     const char *at = strstr(err, "(at most about ");
