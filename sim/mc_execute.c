@@ -10,6 +10,7 @@
  * a step that every process reaches ends with mc_comm_agree, so that all
  * stop together with the first failing process's message. */
 #include <errno.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 #include "mc_saltelli.h"
 #include "mc_variants.h"
 #include "mc_write.h"
+
+const char *const mc_part_names[MC_PARTS] = {"passes", "sobol", "variants",
+                                             "writing"};
 
 static int lead(void)
 {
@@ -196,9 +200,11 @@ int mc_engine_execute_in(const mc_scenario *s, int threads,
 {
     mc_outdir o = *od;                /* run_samples shares it with ranks */
     memset(run, 0, sizeof *run);
+    double part[MC_PARTS] = {0}, t = omp_get_wtime(), t1;
     int rc;
     if ((rc = run_samples(s, threads, progress, ctx, &o, run, msg, len)) != 0)
         goto fail;
+    part[MC_PART_PASSES] = (t1 = omp_get_wtime()) - t;
     if (lead() && s->write_samples && mc_comm_size() > 1)
         rc = mc_write_samples_join(&o, msg, len) != 0 ? -2 : 0;
     if (lead() && rc == 0 &&
@@ -210,15 +216,20 @@ int mc_engine_execute_in(const mc_scenario *s, int threads,
         rc = -2;
     if ((rc = mc_comm_agree(rc, msg, len)) != 0)
         goto fail;
+    part[MC_PART_WRITING] = (t = omp_get_wtime()) - t1;
     if (s->sensitivity == MC_SENS_SOBOL &&
         (rc = run_sobol(&o, s, run, threads, msg, len)) != 0)
         goto fail;
+    part[MC_PART_SOBOL] = (t1 = omp_get_wtime()) - t;
     if (s->n_variants > 0 && !info->skip_variants &&
         (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
         goto fail;
+    part[MC_PART_VARIANTS] = omp_get_wtime() - t1;
     if (mc_comm_traffic(&run->comm_sent, &run->comm_received) != 0)
         mc_comm_fail("could not count the traffic between ranks", 1);
     run->processes = mc_comm_size();
+    memcpy(run->part_seconds, part, sizeof part);
+    run->wall_seconds = omp_get_wtime() - info->t_start;
     if (lead() && mc_write_manifest(&o, run, s, info, msg, len) != 0)
         rc = -2;
     if ((rc = mc_comm_agree(rc, msg, len)) != 0)

@@ -52,6 +52,12 @@ typedef struct mc_variant_diff {
     double median_se_independent[MC_NOUTPUTS];
 } mc_variant_diff;
 
+/* The parts of a run's wall time (mc_run.part_seconds), and their names
+ * in the terminal and manifest.json. */
+enum { MC_PART_PASSES, MC_PART_SOBOL, MC_PART_VARIANTS, MC_PART_WRITING,
+       MC_PARTS };
+extern const char *const mc_part_names[MC_PARTS];
+
 /* A variant's results: its own summary and curve, and the comparison. */
 typedef struct mc_variant_result {
     const char *name;                /* the scenario's variant name */
@@ -95,6 +101,15 @@ typedef struct mc_run {
     int passes;                      /* passes over the samples */
     double pass_seconds[8];          /* wall time of passes 1..8 */
     double seconds;                  /* wall time of mc_engine_run */
+    /* From mc_engine_execute (issue 17): the whole run's wall time, from
+       the command's start (or a comparison's scenario's) to its manifest,
+       and its parts: the passes over the samples (with samples.csv),
+       Sobol' indices, the variants (their runs, comparisons and files),
+       the other files; what is left of the whole is reading the scenario,
+       the checks before the run, replicates and --until's earlier
+       batches. */
+    double wall_seconds;
+    double part_seconds[MC_PARTS];
 } mc_run;
 
 /* Called between chunks of work, outside parallel regions: phase is

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
-#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -648,8 +647,13 @@ static void manifest_run(text *t, const mc_run *run, const mc_scenario *s,
     }
     put(t, "],\n  \"started_utc\": ");
     json_string(t, info->started_utc);
-    mc_fmt_double(num, omp_get_wtime() - info->t_start);
-    put(t, ",\n  \"wall_seconds\": %s,\n", num);
+    mc_fmt_double(num, run->wall_seconds);
+    put(t, ",\n  \"wall_seconds\": %s,\n  \"part_seconds\": {", num);
+    for (int k = 0; k < MC_PARTS; k++) {
+        mc_fmt_double(num, run->part_seconds[k]);
+        put(t, "%s\"%s\": %s", k > 0 ? ", " : "", mc_part_names[k], num);
+    }
+    put(t, "},\n");
 }
 
 /* The stopping rule, its statistic's half-width and the batches run. */

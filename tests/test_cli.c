@@ -273,6 +273,50 @@ static void no_arguments_runs_the_built_in_scenario(void **state)
     free(out);
 }
 
+/* The time printed and written is the whole run's (issue 17), not its
+ * passes': the terminal's figure is manifest.json's wall_seconds, at most
+ * the process's own wall time and at least the sum of its parts, each part
+ * printed as the manifest has it. */
+static void the_time_shown_is_the_whole_runs_with_its_parts(void **state)
+{
+    (void)state;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(run("--samples 3000 --sensitivity sobol --out t"), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double process = (double)(t1.tv_sec - t0.tv_sec) +
+                     1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    char *out = slurp("out.txt"), *man = slurp("t/manifest.json");
+    const char *w = strstr(man, "\"wall_seconds\": ");
+    const char *p = strstr(man, "\"part_seconds\": {");
+    assert_non_null(w);
+    assert_non_null(p);
+    double wall = strtod(w + strlen("\"wall_seconds\": "), NULL), sum = 0;
+    static const char *const parts[] = {"passes", "sobol", "variants",
+                                        "writing"};
+    char line[256];
+    snprintf(line, sizeof line, "threads, %.2f s (", wall);
+    assert_non_null(strstr(out, line));
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "\"%s\": ", parts[k]);
+        const char *at = strstr(p, key);
+        assert_non_null(at);
+        double v = strtod(at + strlen(key), NULL);
+        assert_true(v >= 0.0);
+        sum += v;
+        snprintf(line, sizeof line, "%s %.2f", parts[k], v);
+        if (v >= 0.005 && strstr(out, line) == NULL)
+            fail_msg("expected '%s' in:\n%.200s", line, out);
+    }
+    assert_true(sum <= wall);
+    assert_true(wall <= process);
+    /* the variants and Sobol' indices are most of it, and are counted */
+    assert_true(sum >= 0.5 * wall);
+    free(out);
+    free(man);
+}
+
 static void a_new_run_replaces_the_old_one_and_leaves_no_temporary(void **state)
 {
     (void)state;
@@ -1031,6 +1075,7 @@ int main(void)
         cmocka_unit_test(files_are_byte_identical_for_1_2_and_7_threads),
         cmocka_unit_test(cpu_limits_from_the_environment_change_no_byte),
         cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
+        cmocka_unit_test(the_time_shown_is_the_whole_runs_with_its_parts),
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),
         cmocka_unit_test(bad_options_exit_2_with_a_message),
         cmocka_unit_test(integer_options_follow_one_exact_rule),
