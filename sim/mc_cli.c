@@ -123,18 +123,29 @@ static int parse_count(const char *name, const char *val, uint64_t lo,
  * message printed). */
 typedef int (*option_fn)(options *o, const char *name, const char *val);
 
+/* The end of an option that only prints: 0, or 4 where standard output
+ * could not take it (a full disk, a closed pipe). */
+static int printed(const char *what)
+{
+    if (mc_stop_flush_stdout() == 0)
+        return MC_EXIT_OK;
+    fprintf(stderr, "breakeven: expected to write the %s to standard "
+            "output, found an error (%s)\n", what, strerror(errno));
+    return MC_EXIT_IO;
+}
+
 static int opt_help(options *o, const char *name, const char *val)
 {
     (void)o, (void)name, (void)val;
     fputs(usage_text, stdout);
-    return MC_EXIT_OK;
+    return printed("help");
 }
 
 static int opt_version(options *o, const char *name, const char *val)
 {
     (void)o, (void)name, (void)val;
     printf("breakeven %s\n", BREAKEVEN_VERSION);
-    return MC_EXIT_OK;
+    return printed("version");
 }
 
 static int opt_no_samples(options *o, const char *name, const char *val)
@@ -236,12 +247,7 @@ static int opt_list(options *o, const char *name, const char *val)
                s.assumed_usage ? "[assumed usage] " : "", what);
         mc_scenario_free(&s);
     }
-    if (mc_stop_flush_stdout() != 0) {
-        fprintf(stderr, "breakeven: expected to write the list to standard "
-                "output, found an error (%s)\n", strerror(errno));
-        return MC_EXIT_IO;
-    }
-    return MC_EXIT_OK;
+    return printed("list");
 }
 
 static int opt_until(options *o, const char *name, const char *val)

@@ -1066,6 +1066,19 @@ static void help_and_version_exit_0_on_stdout(void **state)
     out = slurp("out.txt");
     assert_true(strncmp(out, "breakeven ", 10) == 0);
     free(out);
+    /* what only prints fails where standard output cannot take it */
+    char cmd[1024];
+    static const char *const printing[] = {"--help", "--version",
+                                           "--list-scenarios"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' %s >/dev/full 2>/dev/null",
+                 BREAKEVEN_EXE, printing[i]);
+        int st = system(cmd);
+        assert_true(WIFEXITED(st));
+        if (WEXITSTATUS(st) != 4)
+            fail_msg("%s >/dev/full: exit %d, expected 4", printing[i],
+                     WEXITSTATUS(st));
+    }
 }
 
 int main(void)
