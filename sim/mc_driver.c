@@ -244,20 +244,21 @@ int mc_drive_compare(mc_compare_item *c, size_t n, mc_drive *d)
         return outcome(rc, msg, d, &p);      /* nothing was created */
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = compare_one(&o, &c[i], d, &p, msg, sizeof msg);
-    mc_compared *w = rc == 0 ? calloc(n, sizeof *w) : NULL;
-    if (rc == 0 && w == NULL) {
+    /* process 0 writes comparison.csv and the manifest; every process
+       then agrees (a failure of process 0 alone is everyone's) */
+    mc_compared *w = rc == 0 && lead() ? calloc(n, sizeof *w) : NULL;
+    if (rc == 0 && lead() && w == NULL) {
         snprintf(msg, sizeof msg, "out of memory");
         rc = -1;
     }
     for (size_t i = 0; w != NULL && i < n; i++)
         w[i] = (mc_compared){c[i].folder, c[i].s, &c[i].run, &c[i].info};
-    if (rc == 0 && lead() &&
+    if (w != NULL &&
         (mc_write_comparison(&o, w, n, msg, sizeof msg) != 0 ||
          mc_write_comparison_manifest(&o, w, n, msg, sizeof msg) != 0))
         rc = -2;
     free(w);
-    if (rc == 0)
-        rc = mc_comm_agree(rc, msg, sizeof msg);
+    rc = mc_comm_agree(rc, msg, sizeof msg);
     if (rc == 0 && lead())
         rc = mc_engine_commit_code(mc_outdir_commit(&o, msg, sizeof msg));
     rc = mc_comm_agree(rc, msg, sizeof msg);
