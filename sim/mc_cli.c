@@ -400,19 +400,18 @@ int mc_cli_load_(const mc_cli_source *src, const char *label,
 {
     mc_err err;
     memset(&err, 0, sizeof err);
-    int rc, loaded;
-    const mc_cfg_builtin *b = src == NULL ? NULL
-                              : src->builtin ? mc_cfg_builtin_find(src->text)
-                                             : NULL;
-    if (src != NULL && !src->builtin &&
-        (rc = mc_cli_check_config_(src->text)) != 0)
-        return rc;
-    if (src != NULL && !src->builtin)
+    int loaded;
+    if (src != NULL && !src->builtin) {
+        int rc = mc_cli_check_config_(src->text);
+        if (rc != 0)
+            return rc;
         loaded = mc_cfg_load_file(src->text, s, &err);
-    else if (b != NULL)
-        loaded = mc_cfg_load_string(b->json, strlen(b->json), s, &err);
-    else
-        loaded = mc_cfg_load_default(s, &err);
+    } else {
+        /* --scenario checked the name when it was given */
+        const char *json = src != NULL ? mc_cfg_builtin_find(src->text)->json
+                                       : mc_cfg_default_json;
+        loaded = mc_cfg_load_string(json, strlen(json), s, &err);
+    }
     if (loaded == 0)
         return 0;
     if (err.io)

@@ -45,11 +45,12 @@ static const char *source_label(const mc_cli_source *src, char *buf,
     return buf;
 }
 
-/* Scenario i loaded, the options applied, its folder named and checked
- * against the ones before it.  0 or an exit code. */
+/* Scenario i loaded into *s, the options applied, its folder named in
+ * items[i] and checked against the ones before it.  0 or an exit code. */
 static int prepare_one(mc_cli_options *o, size_t i, mc_scenario *s,
-                       mc_compare_item *c)
+                       mc_compare_item *items)
 {
+    mc_compare_item *c = &items[i];
     char label[512];
     const mc_cli_source *src = &o->src[i];
     const char *what = source_label(src, label, sizeof label);
@@ -88,7 +89,7 @@ static int prepare_one(mc_cli_options *o, size_t i, mc_scenario *s,
         return MC_EXIT_USAGE;
     }
     for (size_t j = 0; j < i; j++)
-        if (strcmp((c - (i - j))->folder, c->folder) == 0) {
+        if (strcmp(items[j].folder, c->folder) == 0) {
             char other[512];
             fprintf(stderr, "breakeven: %s and %s: expected scenarios of "
                     "different names in one comparison (each has a folder "
@@ -170,7 +171,7 @@ int mc_cli_compare_(mc_cli_options *o, const char *started, double t_start)
         rc = MC_EXIT_INTERNAL;
     }
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = prepare_one(o, i, &s[i], &c[i]);
+        rc = prepare_one(o, i, &s[i], c);
     if (rc == 0) {
         mc_drive d = {
             .threads = o->threads, .quiet = o->quiet,

@@ -136,6 +136,13 @@ static void print_variants(const mc_run *run)
     }
 }
 
+/* The head of the table of break-even days and multipliers. */
+static void print_header(void)
+{
+    printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
+           "95%", "never", "P(<=" MC_P_LE_TEXT ")");
+}
+
 /* One output's row of the summary table: its median with the half-width
  * of its interval, the 5% and 95% points, the share "never" and P(<= 2)
  * (multipliers), each figure to the digits its interval justifies. */
@@ -275,8 +282,7 @@ void mc_cli_print_summary_(const mc_run *run, const mc_scenario *s,
                "assumption, not a\nmeasurement: its break-even days are "
                "conditional on it; read\nrequired_gpu_hours_per_day, the "
                "traffic training needs, instead.\n\n");
-    printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
-           "95%", "never", "P(<=" MC_P_LE_TEXT ")");
+    print_header();
     static const int shown[] = {
         MC_OUT_BREAK_EVEN, MC_OUT_BREAK_EVEN_ENERGY, MC_OUT_BREAK_EVEN_CARBON,
         MC_OUT_BREAK_EVEN_WATER, MC_OUT_BREAK_EVEN_FINAL,
@@ -315,8 +321,7 @@ void mc_cli_print_comparison_(const mc_compare_item *c, size_t n,
                s->assumed_usage ? " (ASSUMED USAGE: not a measurement)" : "",
                run->n, (unsigned long long)s->seed, times, outdir,
                c[i].folder);
-        printf("%-32s %17s %10s %10s %8s %15s\n", "output", "median", "5%",
-               "95%", "never", "P(<=" MC_P_LE_TEXT ")");
+        print_header();
         for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
             if (lay->has_out[shown[k]])
                 print_row(mc_output_infos[shown[k]].name,

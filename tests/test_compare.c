@@ -55,6 +55,16 @@ static int run(const char *fmt, ...)
     return WEXITSTATUS(st);
 }
 
+/* config/reported.json through sed's expressions (shell words) into
+ * tmp/name: a scenario derived from a shipped one. */
+static void reported_as(const char *name, const char *sed)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "sed %s '%s/reported.json' > '%s/%s'", sed,
+             CONFIG_DIR, tmp, name);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* tmp/name (printf-style), read whole; NULL if absent. */
 static char *slurp(const char *fmt, ...)
 {
@@ -72,6 +82,21 @@ static void assert_contains(const char *s, const char *what)
     if (s == NULL || strstr(s, what) == NULL)
         fail_msg("expected to find \"%s\" in:\n%.1500s", what,
                  s != NULL ? s : "(no file)");
+}
+
+/* Runs breakeven with args (printf-style) and expects exit code `code`
+ * with `what` in its stderr. */
+static void expect_error(int code, const char *what, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    assert_int_equal(run("%s", args), code);
+    char *err = slurp("err.txt");
+    assert_contains(err, what);
+    free(err);
 }
 
 /* A manifest without the lines that differ from run to run: those whose
@@ -322,61 +347,38 @@ static void a_bad_scenario_among_several_fails_before_any_work(void **state)
     (void)state;
     char path[512];
     /* reported.json with an overhead below 1 (renamed, not to clash) */
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "sed -e 's/\"overhead\": {\"value\": 1,/"
-             "\"overhead\": {\"value\": 0.5,/' -e 's/\"name\": \"reported\"/"
-             "\"name\": \"bad\"/' '%s/reported.json' > '%s/bad.json'",
-             CONFIG_DIR, tmp);
-    assert_int_equal(system(cmd), 0);
-    assert_int_equal(run("--scenario bloom-176b --config bad.json "
-                         "--scenario reported --out cmp"), 3);
-    char *err = slurp("err.txt");
-    assert_contains(err, "breakeven: bad.json: $.inputs.overhead");
-    free(err);
-    assert_int_equal(run("--library --config missing.json --out cmp"), 4);
-    err = slurp("err.txt");
-    assert_contains(err, "missing.json");
-    free(err);
-    assert_int_equal(run("--scenario reported --config '%s/reported.json' "
-                         "--out cmp", CONFIG_DIR), 2);
-    err = slurp("err.txt");
-    assert_contains(err, "expected scenarios of different names in one "
-                         "comparison");
-    free(err);
+    reported_as("bad.json", "-e 's/\"overhead\": {\"value\": 1,/\"overhead\": "
+                "{\"value\": 0.5,/' -e 's/\"name\": \"reported\"/\"name\": "
+                "\"bad\"/'");
+    expect_error(3, "breakeven: bad.json: $.inputs.overhead",
+                 "--scenario bloom-176b --config bad.json --scenario reported "
+                 "--out cmp");
+    expect_error(4, "missing.json", "--library --config missing.json --out "
+                 "cmp");
+    expect_error(2, "expected scenarios of different names in one "
+                 "comparison", "--scenario reported --config "
+                 "'%s/reported.json' --out cmp", CONFIG_DIR);
     assert_int_equal(run("--library --until break_even_days:p50:1 --out cmp"),
                      2);
     assert_int_equal(run("--library --replicates 3 --out cmp"), 2);
     assert_int_equal(run("--scenario no-such-model"), 2);
     /* a scenario named as the comparison's own files */
-    snprintf(cmd, sizeof cmd, "sed -e 's/\"name\": \"reported\"/\"name\": "
-             "\"comparison.csv\"/' '%s/reported.json' > '%s/own.json'",
-             CONFIG_DIR, tmp);
-    assert_int_equal(system(cmd), 0);
-    assert_int_equal(run("--library --config own.json --out cmp"), 2);
-    err = slurp("err.txt");
-    assert_contains(err, "own.json: $.name: expected a scenario name other "
-                         "than the comparison folder's own files");
-    free(err);
+    reported_as("own.json", "-e 's/\"name\": \"reported\"/\"name\": "
+                "\"comparison.csv\"/'");
+    expect_error(2, "own.json: $.name: expected a scenario name other than "
+                 "the comparison folder's own files",
+                 "--library --config own.json --out cmp");
     /* a stopping rule of a file: checked as alone first, then refused */
-    snprintf(cmd, sizeof cmd, "sed -e 's/\"name\": \"reported\",/\"name\": "
-             "\"until\", \"until\": {\"metric\": \"%s\", \"stat\": "
-             "\"p50\", \"tolerance\": 1},/' '%s/reported.json' > "
-             "'%s/until.json'", "%s", CONFIG_DIR, tmp);
-    char cmd2[1600];
-    snprintf(cmd2, sizeof cmd2, cmd, "training_wh_per_use");
-    assert_int_equal(system(cmd2), 0);
-    assert_int_equal(run("--library --config until.json --out cmp"), 3);
-    err = slurp("err.txt");
-    assert_contains(err, "until.json: $.until.metric: expected an output of "
-                         "this scenario");
-    free(err);
-    snprintf(cmd2, sizeof cmd2, cmd, "break_even_days");
-    assert_int_equal(system(cmd2), 0);
-    assert_int_equal(run("--library --config until.json --out cmp"), 2);
-    err = slurp("err.txt");
-    assert_contains(err, "until.json: $.until: expected no stopping rule in "
-                         "a comparison");
-    free(err);
+    reported_as("until.json", "-e 's/\"name\": \"reported\",/\"name\": "
+                "\"until\", \"until\": {\"metric\": \"training_wh_per_use\", "
+                "\"stat\": \"p50\", \"tolerance\": 1},/'");
+    expect_error(3, "until.json: $.until.metric: expected an output of this "
+                 "scenario", "--library --config until.json --out cmp");
+    reported_as("until.json", "-e 's/\"name\": \"reported\",/\"name\": "
+                "\"until\", \"until\": {\"metric\": \"break_even_days\", "
+                "\"stat\": \"p50\", \"tolerance\": 1},/'");
+    expect_error(2, "until.json: $.until: expected no stopping rule in a "
+                 "comparison", "--library --config until.json --out cmp");
     char entries[512];
     e2e_entries(tmp, entries, sizeof entries);
     assert_string_equal(entries, "bad.json err.txt out.txt own.json "
@@ -394,7 +396,7 @@ static void a_bad_scenario_among_several_fails_before_any_work(void **state)
     char *before = e2e_snapshot(path);
     assert_int_equal(run("--scenario reported --scenario olmo-3-32b-published "
                          "--samples 200 --out cmp --quiet"), 6);
-    err = slurp("err.txt");
+    char *err = slurp("err.txt");
     assert_contains(err, "notes.txt");
     free(err);
     char *after = e2e_snapshot(path);
