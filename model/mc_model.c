@@ -796,7 +796,9 @@ void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
                      fn, ctx);
         return;
     }
-    /* one phase: the recurrence at g = u - h (h = 0 without a gain) */
+    /* one phase: the recurrence at g = u - h (h = 0 without a gain);
+       the phases' part of the scratch holds the divisions */
+    double *restrict inv = flat + cap * (size_t)(1 + 2 * MC_NCURVE_MAX);
     const double *eff = col[MC_COL_INPUT0 + MC_IN_EFFICIENCY];
     for (size_t i = 0; i < len; i++) {
         g[i] = mc_growth_rate(mg[i]);
@@ -821,16 +823,16 @@ void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
         else
             for (size_t i = 0; i < len; i++)
                 E[i] = mc_expm1_add(E[i], d[i]);
+        /* E stays 0 where g = 0: the divisor is then h, else E,
+           exactly, with no branch to keep the loop from vectorizing; one
+           division per sample and horizon, whatever the metrics */
+        for (size_t i = 0; i < len; i++)
+            inv[i] = q[i] / (E[i] + hz * flat[i]);
         for (int m = 0; m < nm; m++) {
             double *restrict xm = xw[m];
             const double *restrict nu = num[m];
-            for (size_t i = 0; i < len; i++) {
-                /* E stays 0 where g = 0: the divisor is then h, else E,
-                   exactly, with no branch to keep the loop from
-                   vectorizing */
-                double inv = q[i] / (E[i] + hz * flat[i]);
-                xm[i] = 1.0 + nu[i] * inv;
-            }
+            for (size_t i = 0; i < len; i++)
+                xm[i] = 1.0 + nu[i] * inv[i];
         }
         if (n_subnormal > 0)
             curve_closed_form(g, q, I0, (const double *const *)num, nm, len,
