@@ -17,30 +17,30 @@
 
 #include "mc_engine.h"
 
-typedef struct lane {
-    mc_sampler *base, *var;
-    double *b[MC_NCOLS], *v[MC_NCOLS];
+/* The pilot is the first block's first samples. */
+_Static_assert(MC_QS_PILOT <= MC_BLOCK, "the pilot fits in one block");
+
+/* A thread's share of the differences. */
+typedef struct pair_lane {
     double *d;                        /* MC_NOUTPUTS x MC_BLOCK */
-    mc_sacc sacc[MC_NOUTPUTS];
+    mc_sacc sacc[MC_NOUTPUTS];        /* the block's summaries of D */
     size_t joint[MC_NOUTPUTS];        /* V <= its median and B <= its */
     size_t le_b[MC_NOUTPUTS], le_v[MC_NOUTPUTS];
-    mc_qs_acc *qa;
-} lane;
+    mc_qs_acc *qa;                    /* this pass's quantile counts */
+} pair_lane;
 
-typedef struct cmp {
-    const mc_scenario *bs, *vs;
+struct mc_pair {
     const mc_layout *lay;             /* the outputs of both (the base's) */
     const mc_reducer *red;            /* the other processes, or NULL */
-    size_t b0, b1;                    /* this process's blocks */
+    size_t n;
     double med_b[MC_NOUTPUTS], med_v[MC_NOUTPUTS];
-    size_t n, nblocks;
     int nt;
-    lane *lanes;
+    pair_lane *lanes;
     mc_qs *qs;
     mc_mtree *tree;                   /* the blocks' summaries of D */
     int tree_failed;
     mc_sacc sacc[MC_NOUTPUTS];        /* their merge */
-} cmp;
+};
 
 /* left = left followed by right, for every output */
 static void merge_sacc(void *ctx, void *left, const void *right)
@@ -61,151 +61,263 @@ static double diff(double v, double b)
     return v - b;
 }
 
-/* Draws samples lo .. lo+len-1 of both scenarios and their differences;
- * with counts, also the joint and marginal counts below the medians. */
-static void block(cmp *c, lane *L, size_t lo, size_t len, int counts)
+void mc_pair_free(mc_pair *p)
 {
-    mc_sampler_draw(L->base, lo, len, L->b);
-    mc_sampler_draw(L->var, lo, len, L->v);
-    for (int jo = 0; jo < c->lay->nout; jo++) {
-        int k = c->lay->out[jo];
-        const double *b = L->b[MC_COL_OUTPUT0 + k];
-        const double *v = L->v[MC_COL_OUTPUT0 + k];
+    if (p == NULL)
+        return;
+    for (int t = 0; p->lanes != NULL && t < p->nt; t++) {
+        free(p->lanes[t].d);
+        mc_qs_acc_free(p->lanes[t].qa);
+    }
+    free(p->lanes);
+    mc_qs_free(p->qs);
+    mc_mtree_free(p->tree);
+    free(p);
+}
+
+mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
+                     const mc_reducer *red)
+{
+    mc_pair *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->lay = lay;
+    p->red = red;
+    p->n = n;
+    p->nt = lanes;
+    p->lanes = calloc((size_t)lanes, sizeof *p->lanes);
+    p->qs = mc_qs_new_ci(n, (size_t)lay->nout, mc_summary_probs, MC_NQ,
+                         MC_KEEP_BYTES);
+    p->tree = mc_mtree_new(sizeof p->sacc, merge_sacc, NULL);
+    if (p->lanes == NULL || p->qs == NULL || p->tree == NULL) {
+        mc_pair_free(p);
+        return NULL;
+    }
+    for (int t = 0; t < lanes; t++) {
+        pair_lane *L = &p->lanes[t];
+        if ((L->d = malloc(MC_NOUTPUTS * MC_BLOCK * sizeof *L->d)) == NULL) {
+            mc_pair_free(p);
+            return NULL;
+        }
+        for (int k = 0; k < MC_NOUTPUTS; k++)
+            mc_sacc_init(&L->sacc[k]);
+    }
+    for (int k = 0; k < MC_NOUTPUTS; k++)
+        mc_sacc_init(&p->sacc[k]);
+    return p;
+}
+
+void mc_pair_block(mc_pair *p, int lane, const double *const b[MC_NCOLS],
+                   const double *const v[MC_NCOLS], size_t len, int first)
+{
+    pair_lane *L = &p->lanes[lane];
+    for (int jo = 0; jo < p->lay->nout; jo++) {
+        int k = p->lay->out[jo];
+        const double *bk = b[MC_COL_OUTPUT0 + k];
+        const double *vk = v[MC_COL_OUTPUT0 + k];
         double *d = L->d + (size_t)k * MC_BLOCK;
         for (size_t i = 0; i < len; i++)
-            d[i] = diff(v[i], b[i]);
-        if (counts) {
-            double mb = c->med_b[k], mv = c->med_v[k];
-            size_t j = 0, lb = 0, lv = 0;
-            for (size_t i = 0; i < len; i++) {
-                j += (b[i] <= mb) & (v[i] <= mv);
-                lb += b[i] <= mb;
-                lv += v[i] <= mv;
-            }
-            L->joint[k] += j;
-            L->le_b[k] += lb;
-            L->le_v[k] += lv;
+            d[i] = diff(vk[i], bk[i]);
+        if (first)
             mc_sacc_block(d, len, (double)NAN, &L->sacc[k]);
-        }
         if (L->qa != NULL)
             mc_qs_add(L->qa, (size_t)jo, d, len);
     }
 }
 
-
-static void pass(cmp *c, int first)
+void mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v)
 {
-    #pragma omp parallel num_threads(c->nt)
+    memcpy(p->med_b, med_b, sizeof p->med_b);
+    memcpy(p->med_v, med_v, sizeof p->med_v);
+}
+
+void mc_pair_count(mc_pair *p, int lane, const double *const b[MC_NCOLS],
+                   const double *const v[MC_NCOLS], size_t len)
+{
+    pair_lane *L = &p->lanes[lane];
+    for (int jo = 0; jo < p->lay->nout; jo++) {
+        int k = p->lay->out[jo];
+        const double *bk = b[MC_COL_OUTPUT0 + k];
+        const double *vk = v[MC_COL_OUTPUT0 + k];
+        double mb = p->med_b[k], mv = p->med_v[k];
+        size_t j = 0, lb = 0, lv = 0;
+        for (size_t i = 0; i < len; i++) {
+            j += (bk[i] <= mb) & (vk[i] <= mv);
+            lb += bk[i] <= mb;
+            lv += vk[i] <= mv;
+        }
+        L->joint[k] += j;
+        L->le_b[k] += lb;
+        L->le_v[k] += lv;
+    }
+}
+
+int mc_pair_push(mc_pair *p, int lane, size_t block)
+{
+    int rc = mc_mtree_push(p->tree, 0, block, p->lanes[lane].sacc);
+    if (rc != 0)
+        p->tree_failed = 1;
+    return rc;
+}
+
+void mc_pair_pilot(mc_pair *p, const double *const b[MC_NCOLS],
+                   const double *const v[MC_NCOLS], size_t len)
+{
+    pair_lane *L = &p->lanes[0];
+    mc_pair_block(p, 0, b, v, len, 0);
+    for (int j = 0; j < p->lay->nout; j++)
+        memcpy(mc_qs_pilot(p->qs, (size_t)j), L->d +
+               (size_t)p->lay->out[j] * MC_BLOCK, len * sizeof(double));
+}
+
+size_t mc_pair_pilot_len(const mc_pair *p)
+{
+    return mc_qs_pilot_len(p->qs);
+}
+
+int mc_pair_plan(mc_pair *p)
+{
+    return mc_qs_plan(p->qs);
+}
+
+int mc_pair_more(const mc_pair *p)
+{
+    return mc_qs_passes(p->qs) > 0;
+}
+
+int mc_pair_begin(mc_pair *p)
+{
+    int on = mc_qs_passes(p->qs) > 0;
+    for (int t = 0; t < p->nt; t++) {
+        p->lanes[t].qa = on ? mc_qs_acc_new(p->qs) : NULL;
+        if (on && p->lanes[t].qa == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+int mc_pair_end(mc_pair *p, int first, char *msg, size_t len)
+{
+    int rc = 0, on = p->lanes[0].qa != NULL;
+    if (first) {
+        mc_sacc scratch[MC_NOUTPUTS];
+        rc = p->tree_failed ? -1 : 0;
+        if (rc == 0)
+            rc = mc_mtree_reduce(p->tree, p->red) != 0 ? -1 : 0;
+        mc_mtree_fold(p->tree, p->sacc, scratch);
+    }
+    mc_qs_acc **a = malloc((size_t)p->nt * sizeof *a);
+    if (a == NULL)
+        rc = -1;
+    for (int t = 0; a != NULL && t < p->nt; t++)
+        a[t] = p->lanes[t].qa;
+    if (rc == 0 && on)
+        rc = mc_qs_end_pass(p->qs, a, (size_t)p->nt, p->red, msg, len);
+    for (int t = 0; t < p->nt; t++) {
+        mc_qs_acc_free(p->lanes[t].qa);
+        p->lanes[t].qa = NULL;
+    }
+    free(a);
+    return rc;
+}
+
+/* Draws samples lo .. lo+len-1 of both scenarios into L's columns and
+ * adds their differences (mc_variant_compare). */
+typedef struct cmp_lane {
+    mc_sampler *base, *var;
+    double *b[MC_NCOLS], *v[MC_NCOLS];
+} cmp_lane;
+
+static void cmp_block(mc_pair *p, cmp_lane *C, int lane, size_t lo,
+                      size_t len, int first)
+{
+    mc_sampler_draw(C->base, lo, len, C->b);
+    mc_sampler_draw(C->var, lo, len, C->v);
+    const double *const *b = (const double *const *)C->b;
+    const double *const *v = (const double *const *)C->v;
+    mc_pair_block(p, lane, b, v, len, first);
+    if (first)
+        mc_pair_count(p, lane, b, v, len);
+}
+
+static void cmp_pass(mc_pair *p, cmp_lane *lanes, size_t b0, size_t b1,
+                     int first)
+{
+    #pragma omp parallel num_threads(p->nt)
     {
-        lane *L = &c->lanes[omp_get_thread_num()];
+        int t = omp_get_thread_num();
+        cmp_lane *C = &lanes[t];
         if (first) {
             #pragma omp for ordered schedule(static, 1)
-            for (size_t b = c->b0; b < c->b1; b++) {
-                block(c, L, b * MC_BLOCK, mc_block_len(c->n, b), 1);
+            for (size_t b = b0; b < b1; b++) {
+                cmp_block(p, C, t, b * MC_BLOCK, mc_block_len(p->n, b), 1);
                 #pragma omp ordered
-                if (mc_mtree_push(c->tree, 0, b, L->sacc) != 0)
-                    c->tree_failed = 1;
+                mc_pair_push(p, t, b);
             }
         } else {
             /* the same blocks per thread in every pass (Sobol' cursors
                only move forward) */
             #pragma omp for schedule(static, 1)
-            for (size_t b = c->b0; b < c->b1; b++)
-                block(c, L, b * MC_BLOCK, mc_block_len(c->n, b), 0);
+            for (size_t b = b0; b < b1; b++)
+                cmp_block(p, C, t, b * MC_BLOCK, mc_block_len(p->n, b), 0);
         }
     }
 }
 
-static void free_cmp(cmp *c)
+static void free_cmp_lanes(cmp_lane *lanes, int nt)
 {
-    for (int t = 0; c->lanes != NULL && t < c->nt; t++) {
-        lane *L = &c->lanes[t];
-        mc_sampler_free(L->base);
-        mc_sampler_free(L->var);
+    for (int t = 0; lanes != NULL && t < nt; t++) {
+        mc_sampler_free(lanes[t].base);
+        mc_sampler_free(lanes[t].var);
         for (int k = 0; k < MC_NCOLS; k++) {
-            free(L->b[k]);
-            free(L->v[k]);
+            free(lanes[t].b[k]);
+            free(lanes[t].v[k]);
         }
-        free(L->d);
-        mc_qs_acc_free(L->qa);
     }
-    free(c->lanes);
-    mc_qs_free(c->qs);
-    mc_mtree_free(c->tree);
+    free(lanes);
 }
 
-static int setup(cmp *c)
+static cmp_lane *new_cmp_lanes(const mc_scenario *bs, const mc_scenario *vs,
+                               int nt)
 {
-    c->lanes = calloc((size_t)c->nt, sizeof *c->lanes);
-    c->qs = mc_qs_new_ci(c->n, (size_t)c->lay->nout, mc_summary_probs, MC_NQ,
-                         MC_KEEP_BYTES);
-    c->tree = mc_mtree_new(sizeof c->sacc, merge_sacc, NULL);
-    if (c->lanes == NULL || c->qs == NULL || c->tree == NULL)
-        return -1;
-    for (int t = 0; t < c->nt; t++) {
-        lane *L = &c->lanes[t];
-        if ((L->base = mc_sampler_new(c->bs)) == NULL ||
-            (L->var = mc_sampler_new(c->vs)) == NULL ||
-            (L->d = malloc(MC_NOUTPUTS * MC_BLOCK * sizeof *L->d)) == NULL)
-            return -1;
+    cmp_lane *lanes = calloc((size_t)nt, sizeof *lanes);
+    for (int t = 0; lanes != NULL && t < nt; t++) {
+        cmp_lane *C = &lanes[t];
+        if ((C->base = mc_sampler_new(bs)) == NULL ||
+            (C->var = mc_sampler_new(vs)) == NULL) {
+            free_cmp_lanes(lanes, nt);
+            return NULL;
+        }
         for (int k = 0; k < MC_NCOLS; k++)
-            if ((L->b[k] = malloc(MC_BLOCK * sizeof(double))) == NULL ||
-                (L->v[k] = malloc(MC_BLOCK * sizeof(double))) == NULL)
-                return -1;
-        for (int k = 0; k < MC_NOUTPUTS; k++)
-            mc_sacc_init(&L->sacc[k]);
+            if ((C->b[k] = malloc(MC_BLOCK * sizeof(double))) == NULL ||
+                (C->v[k] = malloc(MC_BLOCK * sizeof(double))) == NULL) {
+                free_cmp_lanes(lanes, nt);
+                return NULL;
+            }
     }
-    for (int k = 0; k < MC_NOUTPUTS; k++)
-        mc_sacc_init(&c->sacc[k]);
-    return 0;
+    return lanes;
 }
 
-/* Quantile passes until every quantile of D is exact. */
-static int quantiles(cmp *c, char *msg, size_t len)
+/* The pilot, then passes until every quantile of D is exact, with the
+ * counts below the medians in pass 1. */
+static int quantiles(mc_pair *p, cmp_lane *lanes, size_t b0, size_t b1,
+                     char *msg, size_t len)
 {
-    lane *L = &c->lanes[0];
-    size_t m = mc_qs_pilot_len(c->qs);
-    for (size_t lo = 0; lo < m; lo += MC_BLOCK) {
-        size_t n = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
-        block(c, L, lo, n, 0);
-        for (int j = 0; j < c->lay->nout; j++)
-            memcpy(mc_qs_pilot(c->qs, (size_t)j) + lo,
-                   L->d + (size_t)c->lay->out[j] * MC_BLOCK,
-                   n * sizeof(double));
-    }
-    if (mc_qs_plan(c->qs) != 0)
-        return -1;
-    mc_qs_acc **a = malloc((size_t)c->nt * sizeof *a);
-    if (a == NULL)
+    size_t m = mc_pair_pilot_len(p);
+    mc_sampler_draw(lanes[0].base, 0, m, lanes[0].b);
+    mc_sampler_draw(lanes[0].var, 0, m, lanes[0].v);
+    mc_pair_pilot(p, (const double *const *)lanes[0].b,
+                  (const double *const *)lanes[0].v, m);
+    if (mc_pair_plan(p) != 0)
         return -1;
     int first = 1, rc = 0;
-    while (rc == 0 && (first || mc_qs_passes(c->qs) > 0)) {
-        int on = mc_qs_passes(c->qs) > 0;
-        for (int t = 0; t < c->nt; t++) {
-            c->lanes[t].qa = on ? mc_qs_acc_new(c->qs) : NULL;
-            if (on && c->lanes[t].qa == NULL)
-                rc = -1;
-        }
-        if (rc == 0)
-            pass(c, first);
-        if (rc == 0 && first) {
-            mc_sacc scratch[MC_NOUTPUTS];
-            rc = c->tree_failed ? -1 : 0;
-            if (rc == 0)
-                rc = mc_mtree_reduce(c->tree, c->red) != 0 ? -1 : 0;
-            mc_mtree_fold(c->tree, c->sacc, scratch);
-        }
-        for (int t = 0; t < c->nt; t++)
-            a[t] = c->lanes[t].qa;
-        if (rc == 0 && on)
-            rc = mc_qs_end_pass(c->qs, a, (size_t)c->nt, c->red, msg, len);
-        for (int t = 0; t < c->nt; t++) {
-            mc_qs_acc_free(c->lanes[t].qa);
-            c->lanes[t].qa = NULL;
+    while (rc == 0 && (first || mc_pair_more(p))) {
+        if ((rc = mc_pair_begin(p)) == 0) {
+            cmp_pass(p, lanes, b0, b1, first);
+            rc = mc_pair_end(p, first, msg, len);
         }
         first = 0;
     }
-    free(a);
     return rc;
 }
 
@@ -225,18 +337,18 @@ static double sparsity(const mc_stats *st, size_t n)
 
 /* The lanes' counts below the medians into lane 0's, and the other
  * processes' (integers: any order).  0 or -1. */
-static int reduce_counts(cmp *c)
+static int reduce_counts(mc_pair *p)
 {
-    lane *L0 = &c->lanes[0];
-    for (int t = 1; t < c->nt; t++)
+    pair_lane *L0 = &p->lanes[0];
+    for (int t = 1; t < p->nt; t++)
         for (int k = 0; k < MC_NOUTPUTS; k++) {
-            L0->joint[k] += c->lanes[t].joint[k];
-            L0->le_b[k] += c->lanes[t].le_b[k];
-            L0->le_v[k] += c->lanes[t].le_v[k];
-            c->lanes[t].joint[k] = c->lanes[t].le_b[k] =
-                c->lanes[t].le_v[k] = 0;
+            L0->joint[k] += p->lanes[t].joint[k];
+            L0->le_b[k] += p->lanes[t].le_b[k];
+            L0->le_v[k] += p->lanes[t].le_v[k];
+            p->lanes[t].joint[k] = p->lanes[t].le_b[k] =
+                p->lanes[t].le_v[k] = 0;
         }
-    if (c->red == NULL || c->red->nprocs <= 1)
+    if (p->red == NULL || p->red->nprocs <= 1)
         return 0;
     uint64_t v[3 * MC_NOUTPUTS];
     for (int k = 0; k < MC_NOUTPUTS; k++) {
@@ -244,7 +356,7 @@ static int reduce_counts(cmp *c)
         v[MC_NOUTPUTS + k] = L0->le_b[k];
         v[2 * MC_NOUTPUTS + k] = L0->le_v[k];
     }
-    if (c->red->sum_u64(c->red->ctx, v, 3 * MC_NOUTPUTS) != 0)
+    if (p->red->sum_u64(p->red->ctx, v, 3 * MC_NOUTPUTS) != 0)
         return -1;
     for (int k = 0; k < MC_NOUTPUTS; k++) {
         L0->joint[k] = (size_t)v[k];
@@ -254,35 +366,38 @@ static int reduce_counts(cmp *c)
     return 0;
 }
 
-static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
+int mc_pair_finish(mc_pair *p, const mc_stats *bstats, const mc_stats *vstats,
                    mc_variant_diff *out)
 {
-    size_t n = c->n;
+    if (reduce_counts(p) != 0)
+        return -1;
+    size_t n = p->n;
     double z = mc_z(MC_LEVEL);
     memset(out, 0, sizeof *out);
     out->n = n;
-    for (int j = 0; j < c->lay->nout; j++) {
-        int k = c->lay->out[j];
+    for (int j = 0; j < p->lay->nout; j++) {
+        int k = p->lay->out[j];
         mc_stats *st = &out->diff[k];
-        mc_sacc_stats(&c->sacc[k], 0, st);
-        mc_qs_get_ci(c->qs, (size_t)j, st->q, st->q_lo, st->q_hi);
-        out->base_only_never[k] = c->sacc[k].n - c->sacc[k].finite -
-                                  c->sacc[k].never;
-        const mc_stats *b = &brun->stats[k], *v = &vrun->stats[k];
+        mc_sacc_stats(&p->sacc[k], 0, st);
+        mc_qs_get_ci(p->qs, (size_t)j, st->q, st->q_lo, st->q_hi);
+        out->base_only_never[k] = p->sacc[k].n - p->sacc[k].finite -
+                                  p->sacc[k].never;
+        const mc_stats *b = &bstats[k], *v = &vstats[k];
         out->mean_se_independent[k] = sqrt(b->mcse * b->mcse +
                                            v->mcse * v->mcse);
         /* The median shift and its error.  By Bahadur's representation
            a sample median is m + (1/2 - F_n(m)) s, s = 1 / f(m), so the
            shift's variance is (s_V^2 P_V(1 - P_V) + s_B^2 P_B(1 - P_B)
            - 2 s_V s_B (P_VB - P_V P_B)) / n with P_V = P(V <= m_V),
-           P_VB = P(V <= m_V and B <= m_B), counted in pass 1.  Common
-           random numbers make P_VB large and the last term cancel most
-           of the first two; independent runs have P_VB = P_V P_B. */
+           P_VB = P(V <= m_V and B <= m_B), counted by mc_pair_count.
+           Common random numbers make P_VB large and the last term
+           cancel most of the first two; independent runs have P_VB =
+           P_V P_B. */
         /* "never" on both sides is no shift; on one side +-inf */
         out->median_shift[k] = diff(v->q[4], b->q[4]);
         /* every lane's and process's counts are in lane 0's */
-        size_t joint = c->lanes[0].joint[k], lb = c->lanes[0].le_b[k],
-               lv = c->lanes[0].le_v[k];
+        size_t joint = p->lanes[0].joint[k], lb = p->lanes[0].le_b[k],
+               lv = p->lanes[0].le_v[k];
         double sb = sparsity(b, n), sv = sparsity(v, n);
         double pb = (double)lb / (double)n, pv = (double)lv / (double)n,
                pj = (double)joint / (double)n;
@@ -297,30 +412,12 @@ static void finish(cmp *c, const mc_run *brun, const mc_run *vrun,
                 out->median_lo[k] = out->median_hi[k] = (double)NAN;
         }
     }
+    return 0;
 }
 
-int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
-                       const mc_scenario *variant, const mc_run *vrun,
-                       int threads, const mc_reducer *red,
-                       mc_variant_diff *out, char *msg, size_t len)
+int mc_pair_check(const mc_scenario *base, const mc_scenario *variant,
+                  char *msg, size_t len)
 {
-    cmp c;
-    memset(&c, 0, sizeof c);
-    c.bs = base;
-    c.vs = variant;
-    c.lay = &base->layout;
-    c.red = red;
-    c.n = brun->n;
-    c.nblocks = (c.n + MC_BLOCK - 1) / MC_BLOCK;
-    mc_share(c.nblocks, red != NULL ? red->rank : 0,
-             red != NULL ? red->nprocs : 1, &c.b0, &c.b1);
-    c.nt = threads > 0 ? threads : omp_get_max_threads();
-    for (int k = 0; k < MC_NOUTPUTS; k++) {
-        c.med_b[k] = brun->stats[k].q[4];
-        c.med_v[k] = vrun->stats[k].q[4];
-    }
-    msg[0] = '\0';
-    int rc = -1;
     if (variant->layout.nout != base->layout.nout ||
         memcmp(variant->layout.out, base->layout.out,
                sizeof base->layout.out) != 0) {
@@ -328,17 +425,48 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
                  "found other groups");
         return -1;
     }
-    if (vrun->n == c.n && variant->seed == base->seed &&
-        setup(&c) == 0 && quantiles(&c, msg, len) == 0 &&
-        reduce_counts(&c) == 0) {
-        finish(&c, brun, vrun, out);
-        rc = 0;
+    if (variant->seed != base->seed) {
+        snprintf(msg, len, "expected a variant with the base's seed and "
+                 "samples");
+        return -1;
+    }
+    return 0;
+}
+
+int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
+                       const mc_scenario *variant, const mc_run *vrun,
+                       int threads, const mc_reducer *red,
+                       mc_variant_diff *out, char *msg, size_t len)
+{
+    msg[0] = '\0';
+    if (mc_pair_check(base, variant, msg, len) != 0)
+        return -1;
+    if (vrun->n != brun->n) {
+        snprintf(msg, len, "expected a variant with the base's seed and "
+                 "samples");
+        return -1;
+    }
+    size_t n = brun->n, b0, b1;
+    mc_share((n + MC_BLOCK - 1) / MC_BLOCK, red != NULL ? red->rank : 0,
+             red != NULL ? red->nprocs : 1, &b0, &b1);
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    double med_b[MC_NOUTPUTS], med_v[MC_NOUTPUTS];
+    for (int k = 0; k < MC_NOUTPUTS; k++) {
+        med_b[k] = brun->stats[k].q[4];
+        med_v[k] = vrun->stats[k].q[4];
+    }
+    mc_pair *p = mc_pair_new(&base->layout, n, nt, red);
+    cmp_lane *lanes = new_cmp_lanes(base, variant, nt);
+    int rc = -1;
+    if (p != NULL && lanes != NULL) {
+        mc_pair_medians(p, med_b, med_v);
+        rc = quantiles(p, lanes, b0, b1, msg, len);
+        if (rc == 0)
+            rc = mc_pair_finish(p, brun->stats, vrun->stats, out);
     }
     if (rc != 0 && msg[0] == '\0')
-        snprintf(msg, len, vrun->n != c.n || variant->seed != base->seed
-                               ? "expected a variant with the base's seed "
-                                 "and samples"
-                               : "out of memory comparing a variant");
-    free_cmp(&c);
+        snprintf(msg, len, "out of memory comparing a variant");
+    free_cmp_lanes(lanes, nt);
+    mc_pair_free(p);
     return rc;
 }
