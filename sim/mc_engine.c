@@ -25,6 +25,7 @@
 
 #include "mc_model.h"
 #include "mc_sample_impl.h"
+#include "mc_variants.h"
 
 static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
@@ -199,6 +200,21 @@ typedef struct engine {
     int io_failed, io_errno;
 } engine;
 
+/* A group: a scenario (the base) and its variants in the same passes
+ * over the samples.  Thread t works on block b of every member with the
+ * members' lane t, so that the base's block is still in cache when each
+ * variant's differences from it are taken (mc_pair). */
+typedef struct group {
+    engine *e;                        /* ne members: [0] the base */
+    int ne;
+    mc_pair **pair;                   /* [v]: member v + 1 against the base */
+    int *on;                          /* this pass: member k is drawn */
+    int *pon;                         /* this pass: pair v adds its D */
+    int counts;                       /* this pass: pairs count below the
+                                         medians */
+    int counted;
+} group;
+
 static void curve_pass1(void *ctx, size_t h,
                         const double *const x[MC_NCURVE_MAX], size_t len)
 {
@@ -358,11 +374,63 @@ static void note_team(engine *e)
         e->team = omp_get_num_threads();
 }
 
+/* The columns of member k's lane t. */
+static const double *const *cols_of(const group *g, int k, int t)
+{
+    return (const double *const *)g->e[k].lanes[t].col;
+}
+
+/* Pass 1 on block b by thread t: every member's block, then each
+ * variant's differences from the base. */
+static void group_block1(group *g, int t, size_t b)
+{
+    size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
+    for (int k = 0; k < g->ne; k++)
+        pass1_block(&g->e[k], &g->e[k].lanes[t], lo, len);
+    for (int v = 0; v + 1 < g->ne; v++) {
+        mc_pair_block(g->pair[v], t, cols_of(g, 0, t), cols_of(g, v + 1, t),
+                      len, 1);
+        if (g->counts)
+            mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
+                          cols_of(g, v + 1, t), len);
+    }
+}
+
+/* In block order: every member's summary of block b, and its rows. */
+static void group_merge1(group *g, int t, size_t b)
+{
+    size_t len = block_len(&g->e[0], b);
+    for (int k = 0; k < g->ne; k++)
+        pass1_merge(&g->e[k], &g->e[k].lanes[t], b, len);
+    for (int v = 0; v + 1 < g->ne; v++)
+        mc_pair_push(g->pair[v], t, b);
+}
+
+/* A later pass on block b: the members that are drawn, the pairs that
+ * still count. */
+static void group_refine(group *g, int t, size_t b)
+{
+    size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
+    for (int k = 0; k < g->ne; k++)
+        if (g->on[k])
+            refine_block(&g->e[k], &g->e[k].lanes[t], lo, len);
+    for (int v = 0; v + 1 < g->ne; v++) {
+        if (g->pon[v])
+            mc_pair_block(g->pair[v], t, cols_of(g, 0, t),
+                          cols_of(g, v + 1, t), len, 0);
+        if (g->counts)
+            mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
+                          cols_of(g, v + 1, t), len);
+    }
+}
+
 /* One pass over all samples: pass 1 (first) in block order, or a
- * refining pass in any order. */
-static void run_pass(engine *e, int first, mc_progress_fn progress,
+ * refining pass in any order.  The base (member 0) has the blocks, the
+ * threads, the progress and samples.csv. */
+static void run_pass(group *g, int first, mc_progress_fn progress,
                      void *ctx)
 {
+    engine *e = &g->e[0];
     const char *phase = first ? "sampling" : "refining";
     size_t nb = e->b1 - e->b0;
     for (size_t b0 = e->b0; b0 < e->b1; b0 += CHUNK_BLOCKS) {
@@ -378,13 +446,13 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
         if (first) {
             #pragma omp parallel num_threads(e->nt)
             {
-                lane *L = &e->lanes[omp_get_thread_num()];
+                int t = omp_get_thread_num();
                 note_team(e);
                 #pragma omp for ordered schedule(static, 1)
                 for (size_t b = b0; b < b1; b++) {
-                    pass1_block(e, L, b * MC_BLOCK, block_len(e, b));
+                    group_block1(g, t, b);
                     #pragma omp ordered
-                    pass1_merge(e, L, b, block_len(e, b));
+                    group_merge1(g, t, b);
                 }
             }
         } else {
@@ -399,11 +467,11 @@ static void run_pass(engine *e, int first, mc_progress_fn progress,
                                  ? omp_sched_static : omp_sched_dynamic, 1);
             #pragma omp parallel num_threads(e->nt)
             {
-                lane *L = &e->lanes[omp_get_thread_num()];
+                int t = omp_get_thread_num();
                 note_team(e);
                 #pragma omp for schedule(runtime)
                 for (size_t b = b0; b < b1; b++)
-                    refine_block(e, L, b * MC_BLOCK, block_len(e, b));
+                    group_refine(g, t, b);
             }
             omp_set_schedule(kind, chunk);
         }
@@ -473,20 +541,17 @@ static double tree_nodes(size_t n)
  * The check refuses what does not fit, so it must neither miss a
  * buffer nor count one that is never made (README, "Command line": the
  * estimate against measured peaks). */
-double mc_engine_memory_bytes(const mc_scenario *s, int threads)
+/* What one member of a group allocates at its peak in the passes: the
+ * base (with samples.csv and sensitivity as s says) or a variant
+ * (neither), at t threads. */
+static double member_bytes(const mc_scenario *s, double t, int base)
 {
-    const double over = 16.0, t = resolve_threads(threads);
+    const double over = 16.0;
     const size_t n = (size_t)s->samples, nh = s->n_horizons;
     const mc_layout *lay = &s->layout;
     const size_t nout = (size_t)lay->nout, ncur = (size_t)lay->ncurve;
     const size_t ncs = nh * ncur;
     const double pay = (double)pay_bytes(ncs) + over;
-    /* the program, its libraries and the threads' stacks; the run's
-       results, every variant's kept until the files are written */
-    double held = 16.0 * 1048576.0 +
-                  (double)(1 + s->n_variants) *
-                  ((double)(ncs + 1) * sizeof(mc_curve_point) +
-                   (double)(nh + 1) * sizeof(double) + 2.0 * over);
     /* the engine: the merged summary and its scratch, the tree */
     double b = (2.0 + tree_nodes(n)) * pay;
     /* each lane */
@@ -495,12 +560,12 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
                   (double)(ncs + 1) * sizeof(size_t) +
                   (double)ncur * (double)(nh + 1) * sizeof(size_t) +
                   6.0 * over + 4096.0;           /* the generator */
-    if (s->write_samples)
+    if (base && s->write_samples)
         per += (double)text_cap(lay) + over;
     if (s->sampling == MC_SAMPLING_SOBOL)
         per += (double)MC_BLOCK * MC_SOBOL_MAX_DIMS * sizeof(double);
     int cols[MC_NCOLS];
-    size_t sd = s->sensitivity != MC_SENS_NONE
+    size_t sd = base && s->sensitivity != MC_SENS_NONE
                     ? mc_engine_sens_inputs(s, cols) : 0;
     if (sd > 0) {
         /* rank maps: pilot, edges and cells of every column, each
@@ -517,14 +582,49 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads)
     b += mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t) +
          mc_qs_bytes(n, ncs > 0 ? ncs : 1, 4 * MC_NCURVE_Q, MC_KEEP_BYTES,
                      (int)t);
-    double passes = b;
-    /* a variant against the base (mc_variants.c), once the variant's own
-       run is freed: both scenarios' blocks and the differences per
-       thread, and the differences' quantiles */
+    if (!base)   /* its differences from the base (mc_pair): per thread,
+                    and their quantiles */
+        b += t * (8.0 * MC_BLOCK * MC_NOUTPUTS + over) +
+             mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
+    return b;
+}
+
+double mc_engine_group_bytes(const mc_scenario *s, size_t nv, int threads)
+{
+    const double over = 16.0, t = resolve_threads(threads);
+    const size_t ncs = s->n_horizons * (size_t)s->layout.ncurve;
+    /* the program, its libraries and the threads' stacks; the run's
+       results, every variant's kept until the files are written */
+    double held = 16.0 * 1048576.0 +
+                  (double)(1 + s->n_variants) *
+                  ((double)(ncs + 1) * sizeof(mc_curve_point) +
+                   (double)(s->n_horizons + 1) * sizeof(double) + 2.0 * over);
+    return held + member_bytes(s, t, 1) + (double)nv * member_bytes(s, t, 0);
+}
+
+double mc_engine_memory_bytes(const mc_scenario *s, int threads)
+{
+    const double t = resolve_threads(threads);
+    const size_t n = (size_t)s->samples, nout = (size_t)s->layout.nout;
+    /* the base, then one variant after another: its own run (no more
+       than the base's), then its comparison with the base (mc_variants.c),
+       once that run is freed: both scenarios' blocks and the differences
+       per thread, and the differences' quantiles */
+    double passes = mc_engine_group_bytes(s, 0, threads);
     double cmp = s->n_variants == 0 ? 0.0
-        : t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
+        : mc_engine_group_bytes(s, 0, threads) - member_bytes(s, t, 1) +
+          t * 8.0 * MC_BLOCK * (2 * MC_NCOLS + MC_NOUTPUTS) +
           mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
-    return held + (passes > cmp ? passes : cmp);
+    return passes > cmp ? passes : cmp;
+}
+
+size_t mc_engine_group_fit(const mc_scenario *s, size_t nv, int threads,
+                           double room)
+{
+    size_t k = 0;
+    while (k < nv && mc_engine_group_bytes(s, k + 1, threads) <= room)
+        k++;
+    return k;
 }
 
 void mc_run_free(mc_run *run)
@@ -541,6 +641,8 @@ void mc_run_free(mc_run *run)
 
 static void free_accs(engine *e)
 {
+    if (e->lanes == NULL)
+        return;
     for (int t = 0; t < e->nt; t++) {
         mc_qs_acc_free(e->lanes[t].qa_sum);
         mc_qs_acc_free(e->lanes[t].qa_cur);
@@ -795,10 +897,9 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-/* Pass 1: samples.csv's header (process 0), the pilots and the plans
- * they make, then every sample once.  0, or -1 (out of memory). */
-static int pass1(engine *e, mc_run *run, mc_progress_fn progress,
-                 void *ctx)
+/* Before pass 1: samples.csv's header (process 0), the pilots and the
+ * plans they make.  0, or -1 (out of memory). */
+static int prepare_pass1(engine *e)
 {
     /* the header once: process 0's file is the start of samples.csv */
     if (e->out != NULL && (e->red == NULL || e->red->rank == 0) &&
@@ -818,12 +919,65 @@ static int pass1(engine *e, mc_run *run, mc_progress_fn progress,
     if (mc_qs_plan(e->qs_sum) != 0 || mc_qs_plan(e->qs_cur) != 0 ||
         new_accs(e) != 0)
         return -1;
+    return 0;
+}
+
+/* The medians of a member's outputs, by output id, once its summary's
+ * quantiles are exact (mc_qs_passes 0). */
+static void medians(const engine *e, double *med)
+{
+    for (int j = 0; j < e->nout; j++) {
+        double q[MC_NQ], lo[MC_NQ], hi[MC_NQ];
+        mc_qs_get_ci(e->qs_sum, (size_t)j, q, lo, hi);
+        med[e->lay->out[j]] = q[4];
+    }
+}
+
+/* The pairs count below the medians in the coming pass if every
+ * member's summary is exact (from the pilot alone when it is every
+ * sample, else after the passes that pin it down). */
+static void arm_counts(group *g)
+{
+    if (g->counted || g->ne < 2)
+        return;
+    for (int k = 0; k < g->ne; k++)
+        if (mc_qs_passes(g->e[k].qs_sum) > 0)
+            return;
+    double mb[MC_NOUTPUTS] = {0}, mv[MC_NOUTPUTS] = {0};
+    medians(&g->e[0], mb);
+    for (int v = 0; v + 1 < g->ne; v++) {
+        medians(&g->e[v + 1], mv);
+        mc_pair_medians(g->pair[v], mb, mv);
+    }
+    g->counts = 1;
+}
+
+/* Pass 1 of every member and pair: the pilots and plans, then every
+ * sample once.  0, or -1 (out of memory). */
+static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
+{
+    for (int k = 0; k < g->ne; k++)
+        if (prepare_pass1(&g->e[k]) != 0)
+            return -1;
+    for (int v = 0; v + 1 < g->ne; v++) {
+        /* fill_pilots left each member's first samples in lane 0 */
+        size_t m = mc_pair_pilot_len(g->pair[v]);
+        mc_pair_pilot(g->pair[v], cols_of(g, 0, 0), cols_of(g, v + 1, 0), m);
+        if (mc_pair_plan(g->pair[v]) != 0 || mc_pair_begin(g->pair[v]) != 0)
+            return -1;
+    }
+    arm_counts(g);
     double tp = omp_get_wtime();
-    run_pass(e, 1, progress, ctx);
+    run_pass(g, 1, progress, ctx);
     run->passes = 1;
     run->pass_seconds[0] = omp_get_wtime() - tp;
-    e->rank_done = e->rank_pass;
-    e->rank_pass = 0;
+    g->counted = g->counts;
+    g->counts = 0;
+    for (int k = 0; k < g->ne; k++) {
+        engine *e = &g->e[k];
+        e->rank_done = e->rank_pass;
+        e->rank_pass = 0;
+    }
     return 0;
 }
 
@@ -860,79 +1014,206 @@ static int merge_pass1(engine *e, char *msg, size_t len)
     return end_accs(e, msg, len);
 }
 
-/* The passes after the first, until every quantile is exact and the
- * rank scores are summed; each one's wall time in run.  0, or -1 (with
- * msg unless out of memory). */
-static int refine_passes(engine *e, mc_run *run, mc_progress_fn progress,
+/* Does member e need another pass of its own? */
+static int needs_pass(const engine *e)
+{
+    return mc_qs_passes(e->qs_sum) > 0 ||
+           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
+           (e->rm != NULL && !e->rank_done);
+}
+
+/* The passes after the first, until every quantile is exact, the rank
+ * scores are summed and the pairs have counted below the medians; each
+ * one's wall time in run.  0, or -1 (with msg unless out of memory). */
+static int refine_passes(group *g, mc_run *run, mc_progress_fn progress,
                          void *ctx, char *msg, size_t len)
 {
-    while (mc_qs_passes(e->qs_sum) > 0 ||
-           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
-           (e->rm != NULL && !e->rank_done)) {
-        if (new_accs(e) != 0)
-            return -1;
-        e->rank_pass = e->rm != NULL && !e->rank_done;
+    for (;;) {
+        int any = 0, pairs = 0;
+        for (int v = 0; v + 1 < g->ne; v++)
+            pairs |= g->pon[v] = mc_pair_more(g->pair[v]);
+        any = pairs;
+        for (int k = 0; k < g->ne; k++)
+            any |= g->on[k] = needs_pass(&g->e[k]);
+        arm_counts(g);
+        if (!any && !g->counts)
+            break;
+        for (int k = 0; k < g->ne; k++) {
+            engine *e = &g->e[k];
+            /* drawn for its own statistics, or for a pair's */
+            g->on[k] |= g->counts || (k == 0 ? pairs : g->pon[k - 1]);
+            if (new_accs(e) != 0)
+                return -1;
+            e->rank_pass = e->rm != NULL && !e->rank_done;
+        }
+        for (int v = 0; v + 1 < g->ne; v++)
+            if (mc_pair_begin(g->pair[v]) != 0)
+                return -1;
         double tp = omp_get_wtime();
-        run_pass(e, 0, progress, ctx);
-        e->rank_done |= e->rank_pass;
-        e->rank_pass = 0;
+        run_pass(g, 0, progress, ctx);
         if (run->passes < 8)
             run->pass_seconds[run->passes] = omp_get_wtime() - tp;
         run->passes++;
-        if (end_accs(e, msg, len) != 0)
+        g->counted |= g->counts;
+        g->counts = 0;
+        for (int k = 0; k < g->ne; k++) {
+            engine *e = &g->e[k];
+            e->rank_done |= e->rank_pass;
+            e->rank_pass = 0;
+            if (end_accs(e, msg, len) != 0)
+                return -1;
+        }
+        for (int v = 0; v + 1 < g->ne; v++)
+            if (mc_pair_end(g->pair[v], 0, msg, len) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* A member's run before its passes: horizons, layout, curve. */
+static int begin_run(const mc_scenario *s, int nt, mc_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->n = (size_t)s->samples;
+    run->threads = nt;
+    run->n_horizons = s->n_horizons;
+    run->horizons = malloc((s->n_horizons + 1) * sizeof(double));
+    run->layout = s->layout;
+    run->ncurve = s->layout.ncurve;
+    run->curve = malloc((s->n_horizons * (size_t)s->layout.ncurve + 1) *
+                        sizeof(mc_curve_point));
+    if (run->horizons == NULL || run->curve == NULL)
+        return -1;
+    if (s->n_horizons > 0)
+        memcpy(run->horizons, s->horizons, s->n_horizons * sizeof(double));
+    return 0;
+}
+
+static void free_group(group *g)
+{
+    for (int k = 0; g->e != NULL && k < g->ne; k++)
+        free_engine(&g->e[k]);
+    for (int v = 0; g->pair != NULL && v + 1 < g->ne; v++)
+        mc_pair_free(g->pair[v]);
+    free(g->e);
+    free(g->pair);
+    free(g->on);
+    free(g->pon);
+}
+
+/* The group's members and pairs; 0, or -1 (out of memory; *g freed by
+ * free_group either way). */
+static int setup_group(group *g, const mc_scenario *s,
+                       const mc_scenario *const *vars, size_t nv, int nt,
+                       FILE *samples, const mc_reducer *red)
+{
+    memset(g, 0, sizeof *g);
+    g->e = calloc(nv + 1, sizeof *g->e);
+    g->pair = calloc(nv + 1, sizeof *g->pair);
+    g->on = calloc(nv + 1, sizeof *g->on);
+    g->pon = calloc(nv + 1, sizeof *g->pon);
+    if (g->e == NULL || g->pair == NULL || g->on == NULL || g->pon == NULL)
+        return -1;
+    for (size_t k = 0; k <= nv; k++) {
+        g->ne = (int)k + 1;           /* set up so far, for free_group */
+        if (setup(&g->e[k], k == 0 ? s : vars[k - 1], nt,
+                  k == 0 ? samples : NULL, red) != 0)
+            return -1;
+        if (k > 0 && (g->pair[k - 1] = mc_pair_new(&s->layout, g->e[0].n, nt,
+                                                   red)) == NULL)
             return -1;
     }
     return 0;
+}
+
+int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
+                        size_t nv, int threads, mc_progress_fn progress,
+                        void *ctx, FILE *samples, const mc_reducer *red,
+                        mc_run *out, mc_run *vout, mc_variant_diff *diffs,
+                        char *msg, size_t len)
+{
+    double t0 = omp_get_wtime();
+    int nt = resolve_threads(threads);
+    group g;
+    mc_run *runs = calloc(nv + 1, sizeof *runs);
+    int rc = -1;
+    msg[0] = '\0';
+    memset(&g, 0, sizeof g);
+    for (size_t v = 0; v < nv; v++)
+        if (mc_pair_check(s, vars[v], msg, len) != 0 ||
+            vars[v]->samples != s->samples ||
+            vars[v]->sampling != s->sampling ||
+            vars[v]->n_horizons != s->n_horizons) {
+            if (msg[0] == '\0')
+                snprintf(msg, len, "expected a variant with the base's "
+                         "samples, sampling and horizons");
+            free(runs);
+            return -1;
+        }
+    if (runs == NULL)
+        goto fail;
+    for (size_t k = 0; k <= nv; k++)
+        if (begin_run(k == 0 ? s : vars[k - 1], nt, &runs[k]) != 0)
+            goto fail;
+    if (setup_group(&g, s, vars, nv, nt, samples, red) != 0 ||
+        pass1(&g, &runs[0], progress, ctx) != 0)
+        goto fail;
+    for (int k = 0; k < g.ne; k++)
+        if ((rc = merge_pass1(&g.e[k], msg, len)) != 0)
+            goto fail;
+    for (int v = 0; v + 1 < g.ne; v++)
+        if ((rc = mc_pair_end(g.pair[v], 1, msg, len)) != 0)
+            goto fail;
+    if ((rc = refine_passes(&g, &runs[0], progress, ctx, msg, len)) != 0)
+        goto fail;
+    for (int k = 0; k < g.ne; k++) {
+        engine *e = &g.e[k];
+        if ((rc = reduce_counts(e)) != 0)
+            goto fail;
+        runs[k].passes = runs[0].passes;
+        memcpy(runs[k].pass_seconds, runs[0].pass_seconds,
+               sizeof runs[k].pass_seconds);
+        if (g.e[0].team > 0)          /* else this process had no blocks */
+            runs[k].threads = g.e[0].team;
+        results(e, &runs[k]);
+        if ((rc = sens_results(e, &runs[k])) != 0)
+            goto fail;
+    }
+    for (int v = 0; v + 1 < g.ne; v++)
+        if ((rc = mc_pair_finish(g.pair[v], runs[0].stats, runs[v + 1].stats,
+                                 &diffs[v])) != 0)
+            goto fail;
+    for (size_t k = 0; k <= nv; k++) {
+        runs[k].seconds = omp_get_wtime() - t0;
+        if (k == 0)
+            *out = runs[0];
+        else
+            vout[k - 1] = runs[k];
+        memset(&runs[k], 0, sizeof runs[k]);
+    }
+    rc = 0;
+fail:
+    if (rc != 0 && g.e != NULL && g.e[0].io_failed) {
+        snprintf(msg, len, "%s", strerror(g.e[0].io_errno));
+        rc = -2;
+    } else if (rc != 0 && msg[0] == '\0') {
+        snprintf(msg, len, "out of memory for %zu samples (%.1f GiB needed)",
+                 (size_t)s->samples,
+                 mc_engine_memory_bytes(s, nt) / 1073741824.0);
+    }
+    if (rc != 0)
+        rc = rc == -3 || rc == -2 ? rc : -1;
+    free_group(&g);
+    for (size_t k = 0; runs != NULL && k <= nv; k++)
+        mc_run_free(&runs[k]);
+    free(runs);
+    return rc;
 }
 
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
                   void *ctx, FILE *samples, const mc_reducer *red,
                   mc_run *out, char *msg, size_t len)
 {
-    double t0 = omp_get_wtime();
-    int nt = resolve_threads(threads);
-    engine e;
-    mc_run run;
-    memset(&run, 0, sizeof run);
-    int rc = -1;
-    msg[0] = '\0';
-
-    run.n = (size_t)s->samples;
-    run.threads = nt;
-    run.n_horizons = s->n_horizons;
-    run.horizons = malloc((s->n_horizons + 1) * sizeof(double));
-    run.layout = s->layout;
-    run.ncurve = s->layout.ncurve;
-    run.curve = malloc((s->n_horizons * (size_t)s->layout.ncurve + 1) *
-                       sizeof(mc_curve_point));
-    if (setup(&e, s, nt, samples, red) != 0 || run.horizons == NULL ||
-        run.curve == NULL)
-        goto fail;
-    if (s->n_horizons > 0)
-        memcpy(run.horizons, s->horizons, s->n_horizons * sizeof(double));
-    if (pass1(&e, &run, progress, ctx) != 0 ||
-        (rc = merge_pass1(&e, msg, len)) != 0 ||
-        (rc = refine_passes(&e, &run, progress, ctx, msg, len)) != 0 ||
-        (rc = reduce_counts(&e)) != 0)
-        goto fail;
-    if (e.team > 0)                   /* else this process had no blocks */
-        run.threads = e.team;
-    results(&e, &run);
-    if ((rc = sens_results(&e, &run)) != 0)
-        goto fail;
-    run.seconds = omp_get_wtime() - t0;
-    *out = run;
-    memset(&run, 0, sizeof run);
-    rc = 0;
-fail:
-    if (rc != 0 && e.io_failed) {
-        snprintf(msg, len, "%s", strerror(e.io_errno));
-        rc = -2;
-    } else if (rc != 0 && msg[0] == '\0') {
-        snprintf(msg, len, "out of memory for %zu samples (%.1f GiB needed)",
-                 run.n, mc_engine_memory_bytes(s, nt) / 1073741824.0);
-    }
-    free_engine(&e);
-    mc_run_free(&run);
-    return rc;
+    return mc_engine_run_group(s, NULL, 0, threads, progress, ctx, samples,
+                               red, out, NULL, NULL, msg, len);
 }

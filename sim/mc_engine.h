@@ -31,6 +31,16 @@ int mc_engine_threads(int threads);
  * check): it does not grow with the number of samples. */
 double mc_engine_memory_bytes(const mc_scenario *s, int threads);
 
+/* Bytes a group of s and nv of its variants needs at most
+ * (mc_engine_run_group).  mc_engine_memory_bytes is what a run needs at
+ * the least: s alone, then each variant on its own and its comparison
+ * (the fallback when no group fits).  mc_engine_group_fit: the most
+ * variants, up to nv, whose group needs at most room bytes (0 if not
+ * even one's does). */
+double mc_engine_group_bytes(const mc_scenario *s, size_t nv, int threads);
+size_t mc_engine_group_fit(const mc_scenario *s, size_t nv, int threads,
+                           double room);
+
 /* Room for the values kept to select quantiles exactly in one pass, for
  * the summary's and for the curve's: more would be counted into finer
  * bins in a further pass instead (mc_qs_new). */
@@ -56,5 +66,22 @@ double mc_engine_memory_bytes(const mc_scenario *s, int threads);
 int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
                   void *ctx, FILE *samples, const mc_reducer *red,
                   mc_run *run, char *msg, size_t len);
+
+/* mc_engine_run for a scenario s and its variants vars[0..nv) in the
+ * same passes over the samples: every block of s, then of each variant,
+ * then each variant's differences from s (mc_pair), so that each pass
+ * draws every sample of every scenario once.  s alone writes samples;
+ * the variants' own runs (summary, curve; no sensitivity of their own,
+ * whatever their scenarios say) go to vout[0..nv), their comparisons
+ * with s, as mc_variant_compare makes them, to diffs[0..nv).  Each
+ * variant needs s's seed, samples, sampling, horizons and outputs (else
+ * -1 with msg).  The numbers are those of mc_engine_run on each scenario
+ * and mc_variant_compare on each pair, bit for bit; the returns are
+ * mc_engine_run's. */
+int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
+                        size_t nv, int threads, mc_progress_fn progress,
+                        void *ctx, FILE *samples, const mc_reducer *red,
+                        mc_run *run, mc_run *vruns, mc_variant_diff *diffs,
+                        char *msg, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mc_comm.h"
 #include "mc_engine.h"
@@ -57,71 +58,155 @@ static int run_sobol(const mc_outdir *o, const mc_scenario *s, mc_run *run,
     return mc_comm_agree(rc, msg, len);
 }
 
-/* Runs each variant of s on the base's streams (no samples.csv, no
- * sensitivity of its own), writes its summary.csv and curve.csv into
- * variants/<name>/, and compares it with the base.  Returns 0, -1 with
- * msg (the run failed) or -2 with msg (a file could not be written). */
-static int run_variants(const mc_outdir *o, const mc_scenario *s,
-                        mc_run *run, int threads, mc_progress_fn progress,
-                        void *ctx, char *msg, size_t len)
+/* The variants' files: each one's summary.csv and curve.csv in
+ * variants/<name>/, then variants.csv.  0, or -2 with msg (a file could
+ * not be written). */
+static int write_variants(const mc_outdir *o, mc_run *run, char *msg,
+                          size_t len)
 {
-    const mc_reducer *red = mc_comm_reducer();
-    run->variants = calloc(s->n_variants + 1, sizeof *run->variants);
-    if (run->variants == NULL) {
-        snprintf(msg, len, "out of memory for the variants");
-        return computed(-1, msg);
-    }
     int rc = 0;
     if (lead() && mc_outdir_mkdir(o, "variants", msg, len) != 0) {
         mc_write_file_msg(o, "variants", "", msg, len);
         rc = -2;
     }
-    if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-        return rc;
-    for (size_t i = 0; i < s->n_variants; i++) {
-        const mc_variant *var = &s->variants[i];
-        mc_scenario vs = *var->s;     /* a shallow copy, not freed */
-        vs.seed = s->seed;            /* as the command line set them */
-        vs.samples = s->samples;
-        vs.sampling = s->sampling;
-        vs.write_samples = 0;
-        vs.sensitivity = MC_SENS_NONE;
-        mc_run vrun;
-        if (computed(mc_engine_run(&vs, threads, progress, ctx, NULL, red,
-                                   &vrun, msg, len), msg) != 0)
-            return -1;
-        mc_variant_result *vr = &run->variants[run->n_variants++];
-        vr->name = var->name;
-        memcpy(vr->stats, vrun.stats, sizeof vr->stats);
-        vr->n_horizons = vrun.n_horizons;
-        vr->curve = vrun.curve;
-        vrun.curve = NULL;
-        rc = computed(mc_variant_compare(s, run, &vs, &vrun, threads, red,
-                                         &vr->diff, msg, len), msg);
-        mc_run_free(&vrun);
-        if (rc != 0)
-            return -1;
-        if (lead())
-            rc = mc_write_variant(o, run, vr, msg, len) != 0 ? -2 : 0;
-        if ((rc = mc_comm_agree(rc, msg, len)) != 0)
-            return rc;
-    }
-    if (lead() && mc_write_variants(o, run, msg, len) != 0)
+    for (size_t i = 0; lead() && rc == 0 && i < run->n_variants; i++)
+        if (mc_write_variant(o, run, &run->variants[i], msg, len) != 0)
+            rc = -2;
+    if (lead() && rc == 0 && mc_write_variants(o, run, msg, len) != 0)
         rc = -2;
-    else if (lead() && mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
+    else if (lead() && rc == 0 &&
+             mc_outdir_sync_dir(o, "variants", msg, len) != 0) {
         mc_write_file_msg(o, "variants", "", msg, len);
         rc = -2;
     }
     return mc_comm_agree(rc, msg, len);
 }
 
+static long group_limit = -1;         /* mc_engine_group_limit */
+
+void mc_engine_group_limit(long k)
+{
+    group_limit = k;
+}
+
+/* The variants one after another: each one's own run, then its
+ * comparison with the base (both drawn again): the least memory. */
+static int one_by_one(const mc_scenario *s, const mc_scenario *const *vp,
+                      size_t nv, int threads, mc_progress_fn progress,
+                      void *ctx, const mc_run *run, mc_run *vruns,
+                      mc_variant_diff *diffs, char *msg, size_t len)
+{
+    const mc_reducer *red = mc_comm_reducer();
+    for (size_t i = 0; i < nv; i++)
+        if (mc_engine_run(vp[i], threads, progress, ctx, NULL, red, &vruns[i],
+                          msg, len) != 0 ||
+            mc_variant_compare(s, run, vp[i], &vruns[i], threads, red,
+                               &diffs[i], msg, len) != 0)
+            return -1;
+    return 0;
+}
+
+/* This machine's memory in bytes (0 if unknown: one variant per group). */
+static double machine_bytes(void)
+{
+    double b = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    return b > 0 ? b : 0.0;
+}
+
+/* The passes of s and, unless skipped, every variant with it
+ * (mc_engine_run_group): each variant on the base's streams (seed,
+ * samples and sampling as the command line set them), without
+ * samples.csv or sensitivity of its own; its results and comparison into
+ * run->variants.  As mc_engine_run. */
+static int run_group(const mc_scenario *s, int skip, int threads,
+                     mc_progress_fn progress, void *ctx, FILE *f,
+                     mc_run *run, char *msg, size_t len)
+{
+    size_t nv = skip ? 0 : s->n_variants;
+    if (nv == 0)
+        return mc_engine_run(s, threads, progress, ctx, f, mc_comm_reducer(),
+                             run, msg, len);
+    mc_scenario *vs = calloc(nv, sizeof *vs);
+    const mc_scenario **vp = calloc(nv, sizeof *vp);
+    mc_run *vruns = calloc(nv, sizeof *vruns);
+    mc_variant_result *vr = calloc(nv + 1, sizeof *vr);
+    mc_variant_diff *diffs = calloc(nv, sizeof *diffs);
+    int rc = -1;
+    if (vs == NULL || vp == NULL || vruns == NULL || vr == NULL ||
+        diffs == NULL) {
+        snprintf(msg, len, "out of memory for the variants");
+        goto done;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        vs[i] = *s->variants[i].s;    /* a shallow copy, not freed */
+        vs[i].seed = s->seed;         /* as the command line set them */
+        vs[i].samples = s->samples;
+        vs[i].sampling = s->sampling;
+        vs[i].write_samples = 0;
+        vs[i].sensitivity = MC_SENS_NONE;
+        vp[i] = &vs[i];
+    }
+    /* as many variants in each group as fit in half this machine's
+       memory, else none (one after another: what the memory check asked
+       room for); process 0's count for every process, so that all run
+       the same groups */
+    size_t per = mc_engine_group_fit(s, nv, threads, 0.5 * machine_bytes());
+    if (group_limit >= 0 && per > (size_t)group_limit)
+        per = (size_t)group_limit;
+    if (mc_comm_bcast(&per, sizeof per) != 0)
+        mc_comm_fail("could not share the variants' groups", 1);
+    rc = 0;
+    if (per == 0) {
+        rc = mc_engine_run(s, threads, progress, ctx, f, mc_comm_reducer(),
+                           run, msg, len);
+        if (rc == 0 && (rc = one_by_one(s, vp, nv, threads, progress, ctx,
+                                        run, vruns, diffs, msg, len)) != 0)
+            mc_run_free(run);
+    }
+    mc_scenario again = *s;           /* the base in later groups: only */
+    again.write_samples = 0;          /* for the differences, its own */
+    again.sensitivity = MC_SENS_NONE; /* results already known */
+    for (size_t i = 0; per > 0 && rc == 0 && i < nv; i += per) {
+        size_t k = nv - i < per ? nv - i : per;
+        mc_run base;
+        rc = mc_engine_run_group(i == 0 ? s : &again, vp + i, k, threads,
+                                 progress, ctx, i == 0 ? f : NULL,
+                                 mc_comm_reducer(), i == 0 ? run : &base,
+                                 vruns + i, diffs + i, msg, len);
+        if (rc == 0 && i > 0)
+            mc_run_free(&base);
+    }
+    if (rc != 0)
+        goto done;
+    for (size_t i = 0; i < nv; i++) {
+        vr[i].name = s->variants[i].name;
+        memcpy(vr[i].stats, vruns[i].stats, sizeof vr[i].stats);
+        vr[i].n_horizons = vruns[i].n_horizons;
+        vr[i].curve = vruns[i].curve;
+        vruns[i].curve = NULL;
+        vr[i].diff = diffs[i];
+    }
+    run->variants = vr;
+    run->n_variants = nv;
+    vr = NULL;
+done:
+    for (size_t i = 0; vruns != NULL && i < nv; i++)
+        mc_run_free(&vruns[i]);
+    free(vruns);
+    free(vr);
+    free(diffs);
+    free(vp);
+    free(vs);
+    return rc;
+}
+
 /* The engine's passes over the samples, every process writing its rows
  * of samples.csv into the run folder o: process 0 samples.csv itself,
  * the others parts that process 0 joins after.  0, or the failure every
  * process agreed on (-1, -2) with msg. */
-static int run_samples(const mc_scenario *s, int threads,
-                       mc_progress_fn progress, void *ctx, mc_outdir *o,
-                       mc_run *run, char *msg, size_t len)
+static int run_samples(const mc_scenario *s, int skip_variants,
+                       int threads, mc_progress_fn progress, void *ctx,
+                       mc_outdir *o, mc_run *run, char *msg, size_t len)
 {
     int rc = 0;
     FILE *f = NULL;
@@ -147,8 +232,8 @@ static int run_samples(const mc_scenario *s, int threads,
     }
     if ((rc = mc_comm_agree(rc, msg, len)) != 0)
         return rc;
-    rc = mc_engine_run(s, threads, progress, ctx, f, mc_comm_reducer(), run,
-                       msg, len);
+    rc = run_group(s, skip_variants, threads, progress, ctx, f, run, msg,
+                   len);
     if (rc == -1)
         computed(rc, msg);
     /* -2: this process's file failed; -3: another's (all know, agreed) */
@@ -202,7 +287,8 @@ int mc_engine_execute_in(const mc_scenario *s, int threads,
     memset(run, 0, sizeof *run);
     double part[MC_PARTS] = {0}, t = omp_get_wtime(), t1;
     int rc;
-    if ((rc = run_samples(s, threads, progress, ctx, &o, run, msg, len)) != 0)
+    if ((rc = run_samples(s, info->skip_variants, threads, progress, ctx,
+                          &o, run, msg, len)) != 0)
         goto fail;
     part[MC_PART_PASSES] = (t1 = omp_get_wtime()) - t;
     if (lead() && s->write_samples && mc_comm_size() > 1)
@@ -221,8 +307,7 @@ int mc_engine_execute_in(const mc_scenario *s, int threads,
         (rc = run_sobol(&o, s, run, threads, msg, len)) != 0)
         goto fail;
     part[MC_PART_SOBOL] = (t1 = omp_get_wtime()) - t;
-    if (s->n_variants > 0 && !info->skip_variants &&
-        (rc = run_variants(&o, s, run, threads, progress, ctx, msg, len)) != 0)
+    if (run->n_variants > 0 && (rc = write_variants(&o, run, msg, len)) != 0)
         goto fail;
     part[MC_PART_VARIANTS] = omp_get_wtime() - t1;
     if (mc_comm_traffic(&run->comm_sent, &run->comm_received) != 0)

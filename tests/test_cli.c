@@ -212,6 +212,43 @@ static void files_are_byte_identical_for_1_2_and_7_threads(void **state)
     }
 }
 
+/* Each of files[0..nf) is the same, and not short, in every folder of
+ * dirs[0..nd) (under tmp, the runs' folder). */
+static void assert_same_files(const char *const *dirs, size_t nd,
+                              const char *const *files, size_t nf)
+{
+    for (size_t i = 0; i < nf; i++) {
+        char p0[160];
+        snprintf(p0, sizeof p0, "%s/%s", dirs[0], files[i]);
+        char *x = slurp(p0);
+        assert_non_null(x);
+        assert_true(strlen(x) > 100);
+        for (size_t d = 1; d < nd; d++) {
+            char p1[160];
+            snprintf(p1, sizeof p1, "%s/%s", dirs[d], files[i]);
+            char *y = slurp(p1);
+            if (y == NULL || strcmp(x, y) != 0)
+                fail_msg("%s differs from %s", p1, p0);
+            free(y);
+        }
+        free(x);
+    }
+}
+
+/* A run of args into each of dirs[0..nd) with the environment's
+ * variable envs[d] set (none for NULL), then assert_same_files. */
+static void same_files_under(const char *args, const char *const *envs,
+                             const char *const *dirs, size_t nd,
+                             const char *const *files, size_t nf)
+{
+    for (size_t d = 0; d < nd; d++) {
+        char a[256];
+        snprintf(a, sizeof a, "%s --out %s", args, dirs[d]);
+        assert_int_equal(envs[d] != NULL ? run_with(envs[d], a) : run(a), 0);
+    }
+    assert_same_files(dirs, nd, files, nf);
+}
+
 /* BREAKEVEN_NO_AVX512 and BREAKEVEN_NO_AVX2, read once by main (mc_cpu.h),
  * keep the quantiles and rank maps to narrower loops: the same bytes. */
 static void cpu_limits_from_the_environment_change_no_byte(void **state)
@@ -221,27 +258,30 @@ static void cpu_limits_from_the_environment_change_no_byte(void **state)
                                         "sensitivity.csv"};
     static const char *const args =
         "--samples 30000 --threads 2 --no-variants --no-samples --quiet";
-    char a[256];
-    snprintf(a, sizeof a, "%s --out c0", args);
-    assert_int_equal(run(a), 0);
-    snprintf(a, sizeof a, "%s --out c1", args);
-    assert_int_equal(run_with("BREAKEVEN_NO_AVX512=1", a), 0);
-    snprintf(a, sizeof a, "%s --out c2", args);
-    assert_int_equal(run_with("BREAKEVEN_NO_AVX2=1", a), 0);
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char p0[96], p1[96], p2[96];
-        snprintf(p0, sizeof p0, "c0/%s", files[i]);
-        snprintf(p1, sizeof p1, "c1/%s", files[i]);
-        snprintf(p2, sizeof p2, "c2/%s", files[i]);
-        char *x = slurp(p0), *y = slurp(p1), *z = slurp(p2);
-        assert_non_null(x);
-        assert_true(strlen(x) > 100);
-        assert_string_equal(x, y);
-        assert_string_equal(x, z);
-        free(x);
-        free(y);
-        free(z);
-    }
+    static const char *const envs[] = {NULL, "BREAKEVEN_NO_AVX512=1",
+                                       "BREAKEVEN_NO_AVX2=1"};
+    static const char *const dirs[] = {"c0", "c1", "c2"};
+    same_files_under(args, envs, dirs, 3, files, sizeof files / sizeof *files);
+}
+
+/* BREAKEVEN_VARIANTS_PER_GROUP=k (read once by main, mc_execute.h) runs
+ * the variants k at a time in the base's passes instead of all eight in
+ * one group, 0 one after another: the same bytes in every file (issue
+ * 17). */
+static void variants_in_smaller_groups_change_no_byte(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "summary.csv", "curve.csv", "sensitivity.csv", "variants.csv",
+        "variants/wide-overhead/summary.csv", "variants/spike-decay/curve.csv",
+        "variants/ademe-grid/summary.csv", "variants/efficiency/curve.csv"};
+    static const char *const args =
+        "--samples 20000 --threads 2 --no-samples --quiet";
+    static const char *const envs[] = {NULL,
+                                       "BREAKEVEN_VARIANTS_PER_GROUP=3",
+                                       "BREAKEVEN_VARIANTS_PER_GROUP=0"};
+    static const char *const dirs[] = {"g0", "g3", "g1"};
+    same_files_under(args, envs, dirs, 3, files, sizeof files / sizeof *files);
 }
 
 static void no_arguments_runs_the_built_in_scenario(void **state)
@@ -1087,6 +1127,7 @@ int main(void)
         cmocka_unit_test(reported_run_reads_back_67_4155_days),
         cmocka_unit_test(files_are_byte_identical_for_1_2_and_7_threads),
         cmocka_unit_test(cpu_limits_from_the_environment_change_no_byte),
+        cmocka_unit_test(variants_in_smaller_groups_change_no_byte),
         cmocka_unit_test(no_arguments_runs_the_built_in_scenario),
         cmocka_unit_test(the_time_shown_is_the_whole_runs_with_its_parts),
         cmocka_unit_test(a_new_run_replaces_the_old_one_and_leaves_no_temporary),

@@ -1546,6 +1546,102 @@ static void variant_differences_equal_the_plain_computation(void **state)
     mc_scenario_free(&v);
 }
 
+/* Two runs' results, bit for bit: summary, curve, rank sensitivity. */
+static void assert_same_run(const mc_run *a, const mc_run *b, const char *what)
+{
+    if (memcmp(a->stats, b->stats, sizeof a->stats) != 0)
+        fail_msg("%s: summaries differ", what);
+    assert_int_equal(a->n_horizons, b->n_horizons);
+    size_t np = a->n_horizons * (size_t)a->ncurve;
+    if (np > 0 && memcmp(a->curve, b->curve, np * sizeof *a->curve) != 0)
+        fail_msg("%s: curves differ", what);
+    assert_int_equal(a->sens_d, b->sens_d);
+    size_t ns = a->sens_d * (size_t)a->layout.nout;
+    if (ns > 0 && memcmp(a->sens, b->sens, ns * sizeof *a->sens) != 0)
+        fail_msg("%s: sensitivities differ", what);
+}
+
+/* Issue 17: the base and its eight variants in the same passes give, bit
+ * for bit, what a run of each and a comparison of each with the base
+ * give; at n = 3,000 (the pilot is every sample: one pass, the counts
+ * below the medians in it) and at 30,001 (a partial last block, a
+ * refining pass and a pass for the counts); at 1 and 3 threads, the
+ * group of all eight and groups of three and of one. */
+static void a_group_is_each_run_and_comparison_bit_for_bit(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {3000, 30001};
+    for (size_t z = 0; z < 2; z++) {
+        mc_scenario b;
+        load("deepseek-v3-r1.json", &b);
+        b.samples = sizes[z];
+        size_t nv = b.n_variants;
+        assert_true(nv >= 8);
+        mc_scenario *vs = calloc(nv, sizeof *vs);
+        const mc_scenario **vp = calloc(nv, sizeof *vp);
+        mc_run *want = calloc(nv, sizeof *want), *got = calloc(nv, sizeof *got);
+        mc_variant_diff *dwant = calloc(nv, sizeof *dwant),
+                        *dgot = calloc(nv, sizeof *dgot);
+        assert_true(vs != NULL && vp != NULL && want != NULL && got != NULL &&
+                    dwant != NULL && dgot != NULL);
+        mc_run base, gbase;
+        char msg[512];
+        run_or_fail(&b, 2, &base);
+        for (size_t v = 0; v < nv; v++) {
+            vs[v] = *b.variants[v].s;
+            vs[v].seed = b.seed;
+            vs[v].samples = b.samples;
+            vs[v].sampling = b.sampling;
+            vs[v].write_samples = 0;
+            vs[v].sensitivity = MC_SENS_NONE;
+            vp[v] = &vs[v];
+            run_or_fail(&vs[v], 2, &want[v]);
+            if (mc_variant_compare(&b, &base, &vs[v], &want[v], 2, NULL,
+                                   &dwant[v], msg, sizeof msg) != 0)
+                fail_msg("%s", msg);
+        }
+        static const struct { int threads; size_t per; } ways[] = {
+            {1, 8}, {3, 8}, {2, 3}, {2, 1}};
+        for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
+            for (size_t i = 0; i < nv; i += ways[w].per) {
+                size_t k = nv - i < ways[w].per ? nv - i : ways[w].per;
+                if (mc_engine_run_group(&b, vp + i, k, ways[w].threads, NULL,
+                                        NULL, NULL, NULL, &gbase, got + i,
+                                        dgot + i, msg, sizeof msg) != 0)
+                    fail_msg("%s", msg);
+                assert_same_run(&gbase, &base, "base");
+                mc_run_free(&gbase);
+            }
+            for (size_t v = 0; v < nv; v++) {
+                assert_same_run(&got[v], &want[v], b.variants[v].name);
+                if (memcmp(&dgot[v], &dwant[v], sizeof dgot[v]) != 0)
+                    fail_msg("%s: comparisons differ at %zu samples, %d "
+                             "threads, %zu per group", b.variants[v].name,
+                             sizes[z], ways[w].threads, ways[w].per);
+                mc_run_free(&got[v]);
+            }
+        }
+        /* a variant the group cannot pair is refused, naming why */
+        mc_scenario odd = vs[0];
+        odd.seed = b.seed + 1;
+        vp[0] = &odd;
+        assert_int_equal(mc_engine_run_group(&b, vp, 1, 2, NULL, NULL, NULL,
+                                             NULL, &gbase, got, dgot, msg,
+                                             sizeof msg), -1);
+        assert_non_null(strstr(msg, "expected a variant with the base's"));
+        for (size_t v = 0; v < nv; v++)
+            mc_run_free(&want[v]);
+        mc_run_free(&base);
+        free(vs);
+        free(vp);
+        free(want);
+        free(got);
+        free(dwant);
+        free(dgot);
+        mc_scenario_free(&b);
+    }
+}
+
 /* The point of common random numbers: the error of the difference is
  * far below that of two independent runs, for the mean and the median
  * of every output the variant moves. */
@@ -1641,6 +1737,7 @@ int main(void)
         cmocka_unit_test(sensitivity_is_close_to_exact_beyond_the_pilot),
         cmocka_unit_test(sensitivity_knows_what_does_not_matter),
         cmocka_unit_test(variant_differences_equal_the_plain_computation),
+        cmocka_unit_test(a_group_is_each_run_and_comparison_bit_for_bit),
         cmocka_unit_test(common_random_numbers_shrink_the_error),
         cmocka_unit_test(median_shift_error_matches_the_spread_over_seeds),
         cmocka_unit_test(variant_comparison_is_identical_for_1_and_3_threads),
