@@ -260,7 +260,8 @@ size_t mc_qs_sub_bins(const mc_qs *q, size_t *cut)
     return bins;
 }
 
-double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank)
+/* The index of rank among the wanted ones, or nks. */
+static size_t rank_index(const mc_qs *q, size_t rank)
 {
     size_t lo = 0, hi = q->nks;         /* ks is ascending: bisect */
     while (lo < hi) {
@@ -270,9 +271,46 @@ double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank)
         else
             hi = mid;
     }
-    if (lo == q->nks || q->ks[lo] != rank || !q->s[stream].known[lo])
+    return lo < q->nks && q->ks[lo] == rank ? lo : q->nks;
+}
+
+/* Bounds of order statistic `rank` of a stream: its value when known,
+ * else its target's keys, else all doubles. */
+static void rank_bounds(const mc_qs *q, size_t stream, size_t rank,
+                        double *lo, double *hi)
+{
+    const qstream *st = &q->s[stream];
+    size_t u = rank_index(q, rank);
+    *lo = -(double)INFINITY;
+    *hi = (double)INFINITY;
+    if (u < q->nks && st->known[u]) {
+        *lo = *hi = st->val[u];
+        return;
+    }
+    for (size_t i = 0; q->pass > 0 && i < st->nt; i++)
+        if (rank >= st->t[i].below && rank - st->t[i].below < st->t[i].count) {
+            *lo = mc_qs_value_of_(st->t[i].lo);
+            *hi = mc_qs_value_of_(st->t[i].hi);
+            return;
+        }
+}
+
+void mc_qs_bracket(const mc_qs *q, size_t stream, double p, double *lo,
+                   double *hi)
+{
+    double frac, below_next;
+    size_t j = mc_q_pos_(q->n, p, &frac);
+    rank_bounds(q, stream, j, lo, hi);
+    if (frac > 0 && j + 1 < q->n)
+        rank_bounds(q, stream, j + 1, &below_next, hi);
+}
+
+double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank)
+{
+    size_t u = rank_index(q, rank);
+    if (u == q->nks || !q->s[stream].known[u])
         return (double)NAN;
-    return q->s[stream].val[lo];
+    return q->s[stream].val[u];
 }
 
 void mc_qs_get(const mc_qs *q, size_t stream, double *out)

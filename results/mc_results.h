@@ -249,6 +249,14 @@ void mc_qs_get(const mc_qs *q, size_t stream, double *out);
 /* The order statistic `rank` (0-based) of stream s, if it was asked for
  * (a level's or mc_qs_new_ranks'), after the last pass; else NaN. */
 double mc_qs_rank(const mc_qs *q, size_t stream, size_t rank);
+/* Between passes: bounds [*lo, *hi] on the order statistics that the
+ * level p of stream s interpolates (type 7: the j-th and, if it weighs,
+ * the (j+1)-th smallest), from the targets that hold them or their
+ * values once known; -inf, +inf before pass 1 has ended.  The level's
+ * quantile lies between them unless its interpolation rounds outside:
+ * a caller that relies on it checks once the quantile is known. */
+void mc_qs_bracket(const mc_qs *q, size_t stream, double p, double *lo,
+                   double *hi);
 /* Passes run so far. */
 int mc_qs_passes_done(const mc_qs *q);
 /* The levels probs[0..k) and, for each, the two order statistics of its

@@ -210,9 +210,11 @@ typedef struct group {
     mc_pair **pair;                   /* [v]: member v + 1 against the base */
     int *on;                          /* this pass: member k is drawn */
     int *pon;                         /* this pass: pair v adds its D */
-    int counts;                       /* this pass: pairs count below the
-                                         medians */
-    int counted;
+    int *pcnt;                        /* this pass: pair v counts below
+                                         the medians */
+    int counts;                       /* this pass: by the medians */
+    int bracket;                      /* this pass: by their brackets */
+    int counted, bracketed;           /* done (or armed), tried */
 } group;
 
 static void curve_pass1(void *ctx, size_t h,
@@ -390,7 +392,7 @@ static void group_block1(group *g, int t, size_t b)
     for (int v = 0; v + 1 < g->ne; v++) {
         mc_pair_block(g->pair[v], t, cols_of(g, 0, t), cols_of(g, v + 1, t),
                       len, 1);
-        if (g->counts)
+        if (g->counts && g->pcnt[v])
             mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
                           cols_of(g, v + 1, t), len);
     }
@@ -418,7 +420,7 @@ static void group_refine(group *g, int t, size_t b)
         if (g->pon[v])
             mc_pair_block(g->pair[v], t, cols_of(g, 0, t),
                           cols_of(g, v + 1, t), len, 0);
-        if (g->counts)
+        if ((g->counts || g->bracket) && g->pcnt[v])
             mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
                           cols_of(g, v + 1, t), len);
     }
@@ -583,8 +585,10 @@ static double member_bytes(const mc_scenario *s, double t, int base)
          mc_qs_bytes(n, ncs > 0 ? ncs : 1, 4 * MC_NCURVE_Q, MC_KEEP_BYTES,
                      (int)t);
     if (!base)   /* its differences from the base (mc_pair): per thread,
-                    and their quantiles */
-        b += t * (8.0 * MC_BLOCK * MC_NOUTPUTS + over) +
+                    with the samples its medians' brackets keep, and
+                    their quantiles */
+        b += t * (8.0 * MC_BLOCK * MC_NOUTPUTS + over +
+                  (double)MC_PAIR_UNSURE_MAX * MC_PAIR_UNSURE_BYTES) +
              mc_qs_bytes(n, nout, 4 * MC_NQ, MC_KEEP_BYTES, (int)t);
     return b;
 }
@@ -897,8 +901,9 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-/* Before pass 1: samples.csv's header (process 0), the pilots and the
- * plans they make.  0, or -1 (out of memory). */
+/* Before pass 1, once the pilots are drawn (fill_pilots): samples.csv's
+ * header (process 0) and the plans the pilots make.  0, or -1 (out of
+ * memory). */
 static int prepare_pass1(engine *e)
 {
     /* the header once: process 0's file is the start of samples.csv */
@@ -911,7 +916,6 @@ static int prepare_pass1(engine *e)
         e->io_failed = 1;
         e->io_errno = errno != 0 ? errno : EIO;
     }
-    fill_pilots(e);
     if (e->rm != NULL) {
         mc_rankmap_plan(e->rm);
         e->rank_pass = mc_rankmap_ready(e->rm);
@@ -933,9 +937,10 @@ static void medians(const engine *e, double *med)
     }
 }
 
-/* The pairs count below the medians in the coming pass if every
- * member's summary is exact (from the pilot alone when it is every
- * sample, else after the passes that pin it down). */
+/* Once every member's summary is exact (from the pilot alone when it is
+ * every sample, else after the passes that pin it down), the medians to
+ * each pair: the pairs that counted by brackets are done, the others
+ * count in the coming pass. */
 static void arm_counts(group *g)
 {
     if (g->counted || g->ne < 2)
@@ -947,15 +952,56 @@ static void arm_counts(group *g)
     medians(&g->e[0], mb);
     for (int v = 0; v + 1 < g->ne; v++) {
         medians(&g->e[v + 1], mv);
-        mc_pair_medians(g->pair[v], mb, mv);
+        g->pcnt[v] = !mc_pair_medians(g->pair[v], mb, mv);
+        g->counts |= g->pcnt[v];
     }
-    g->counts = 1;
+    g->counted = 1;
+}
+
+/* The first pass after pass 1, if the medians are not exact yet: each
+ * pair counts by the brackets of both medians (mc_qs_bracket), so that
+ * no pass has to be run for the counts alone. */
+static void arm_brackets(group *g)
+{
+    if (g->counted || g->bracketed || g->ne < 2)
+        return;
+    double blo[MC_NOUTPUTS] = {0}, bhi[MC_NOUTPUTS] = {0};
+    double vlo[MC_NOUTPUTS] = {0}, vhi[MC_NOUTPUTS] = {0};
+    const engine *b = &g->e[0];
+    for (int j = 0; j < b->nout; j++)
+        mc_qs_bracket(b->qs_sum, (size_t)j, 0.5, &blo[b->lay->out[j]],
+                      &bhi[b->lay->out[j]]);
+    for (int v = 0; v + 1 < g->ne; v++) {
+        const engine *e = &g->e[v + 1];
+        for (int j = 0; j < e->nout; j++)
+            mc_qs_bracket(e->qs_sum, (size_t)j, 0.5, &vlo[e->lay->out[j]],
+                          &vhi[e->lay->out[j]]);
+        mc_pair_brackets(g->pair[v], blo, bhi, vlo, vhi);
+        g->pcnt[v] = 1;
+    }
+    g->bracket = 1;
+}
+
+/* After a pass: what it counted is done. */
+static void counts_done(group *g)
+{
+    g->bracketed |= g->bracket;
+    g->counts = g->bracket = 0;
+    for (int v = 0; v + 1 < g->ne; v++)
+        g->pcnt[v] = 0;
 }
 
 /* Pass 1 of every member and pair: the pilots and plans, then every
  * sample once.  0, or -1 (out of memory). */
 static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
 {
+    /* the members' pilots are independent: one member per thread (only
+       drawn there; the plans allocate on this thread, whose freed memory
+       the passes reuse) */
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt) \
+        if (g->ne > 1)
+    for (int k = 0; k < g->ne; k++)
+        fill_pilots(&g->e[k]);
     for (int k = 0; k < g->ne; k++)
         if (prepare_pass1(&g->e[k]) != 0)
             return -1;
@@ -971,8 +1017,7 @@ static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
     run_pass(g, 1, progress, ctx);
     run->passes = 1;
     run->pass_seconds[0] = omp_get_wtime() - tp;
-    g->counted = g->counts;
-    g->counts = 0;
+    counts_done(g);
     for (int k = 0; k < g->ne; k++) {
         engine *e = &g->e[k];
         e->rank_done = e->rank_pass;
@@ -1038,10 +1083,13 @@ static int refine_passes(group *g, mc_run *run, mc_progress_fn progress,
         arm_counts(g);
         if (!any && !g->counts)
             break;
+        if (any)                      /* a pass that runs anyway */
+            arm_brackets(g);
         for (int k = 0; k < g->ne; k++) {
             engine *e = &g->e[k];
             /* drawn for its own statistics, or for a pair's */
-            g->on[k] |= g->counts || (k == 0 ? pairs : g->pon[k - 1]);
+            g->on[k] |= g->counts || g->bracket ||
+                        (k == 0 ? pairs : g->pon[k - 1]);
             if (new_accs(e) != 0)
                 return -1;
             e->rank_pass = e->rm != NULL && !e->rank_done;
@@ -1054,8 +1102,7 @@ static int refine_passes(group *g, mc_run *run, mc_progress_fn progress,
         if (run->passes < 8)
             run->pass_seconds[run->passes] = omp_get_wtime() - tp;
         run->passes++;
-        g->counted |= g->counts;
-        g->counts = 0;
+        counts_done(g);
         for (int k = 0; k < g->ne; k++) {
             engine *e = &g->e[k];
             e->rank_done |= e->rank_pass;
@@ -1099,6 +1146,7 @@ static void free_group(group *g)
     free(g->pair);
     free(g->on);
     free(g->pon);
+    free(g->pcnt);
 }
 
 /* The group's members and pairs; 0, or -1 (out of memory; *g freed by
@@ -1112,7 +1160,9 @@ static int setup_group(group *g, const mc_scenario *s,
     g->pair = calloc(nv + 1, sizeof *g->pair);
     g->on = calloc(nv + 1, sizeof *g->on);
     g->pon = calloc(nv + 1, sizeof *g->pon);
-    if (g->e == NULL || g->pair == NULL || g->on == NULL || g->pon == NULL)
+    g->pcnt = calloc(nv + 1, sizeof *g->pcnt);
+    if (g->e == NULL || g->pair == NULL || g->on == NULL || g->pon == NULL ||
+        g->pcnt == NULL)
         return -1;
     for (size_t k = 0; k <= nv; k++) {
         g->ne = (int)k + 1;           /* set up so far, for free_group */

@@ -20,6 +20,23 @@
 /* The pilot is the first block's first samples. */
 _Static_assert(MC_QS_PILOT <= MC_BLOCK, "the pilot fits in one block");
 
+/* A sample whose side of a median the brackets could not tell. */
+typedef struct unsure {
+    double b, v;
+    int k;                            /* its output */
+} unsure;
+
+/* Unsure samples a lane keeps at most (MC_PAIR_UNSURE_MAX); past them,
+ * the counts are taken again in a pass of their own.  mc_pair_unsure_max
+ * sets it (tests). */
+_Static_assert(sizeof(unsure) <= MC_PAIR_UNSURE_BYTES, "as estimated");
+static size_t unsure_max = MC_PAIR_UNSURE_MAX;
+
+void mc_pair_unsure_max(size_t max)
+{
+    unsure_max = max;
+}
+
 /* A thread's share of the differences. */
 typedef struct pair_lane {
     double *d;                        /* MC_NOUTPUTS x MC_BLOCK */
@@ -27,6 +44,9 @@ typedef struct pair_lane {
     size_t joint[MC_NOUTPUTS];        /* V <= its median and B <= its */
     size_t le_b[MC_NOUTPUTS], le_v[MC_NOUTPUTS];
     mc_qs_acc *qa;                    /* this pass's quantile counts */
+    unsure *un;                       /* kept by the brackets */
+    size_t nun, capun;
+    int over;                         /* more than UNSURE_MAX, or no memory */
 } pair_lane;
 
 struct mc_pair {
@@ -34,6 +54,9 @@ struct mc_pair {
     const mc_reducer *red;            /* the other processes, or NULL */
     size_t n;
     double med_b[MC_NOUTPUTS], med_v[MC_NOUTPUTS];
+    int bracketed;                    /* counting by brackets (below) */
+    double blo[MC_NOUTPUTS], bhi[MC_NOUTPUTS];
+    double vlo[MC_NOUTPUTS], vhi[MC_NOUTPUTS];
     int nt;
     pair_lane *lanes;
     mc_qs *qs;
@@ -67,6 +90,7 @@ void mc_pair_free(mc_pair *p)
         return;
     for (int t = 0; p->lanes != NULL && t < p->nt; t++) {
         free(p->lanes[t].d);
+        free(p->lanes[t].un);
         mc_qs_acc_free(p->lanes[t].qa);
     }
     free(p->lanes);
@@ -125,16 +149,114 @@ void mc_pair_block(mc_pair *p, int lane, const double *const b[MC_NCOLS],
     }
 }
 
-void mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v)
+void mc_pair_brackets(mc_pair *p, const double *blo, const double *bhi,
+                      const double *vlo, const double *vhi)
+{
+    memcpy(p->blo, blo, sizeof p->blo);
+    memcpy(p->bhi, bhi, sizeof p->bhi);
+    memcpy(p->vlo, vlo, sizeof p->vlo);
+    memcpy(p->vhi, vhi, sizeof p->vhi);
+    p->bracketed = 1;
+}
+
+/* Is every median inside its brackets (NaN is not)? */
+static int inside(const mc_pair *p)
+{
+    for (int j = 0; j < p->lay->nout; j++) {
+        int k = p->lay->out[j];
+        if (!(p->blo[k] <= p->med_b[k] && p->med_b[k] <= p->bhi[k] &&
+              p->vlo[k] <= p->med_v[k] && p->med_v[k] <= p->vhi[k]))
+            return 0;
+    }
+    return 1;
+}
+
+int mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v)
 {
     memcpy(p->med_b, med_b, sizeof p->med_b);
     memcpy(p->med_v, med_v, sizeof p->med_v);
+    int done = p->bracketed && inside(p);
+    for (int t = 0; done && t < p->nt; t++)
+        done = !p->lanes[t].over;
+    for (int t = 0; t < p->nt; t++) {
+        pair_lane *L = &p->lanes[t];
+        if (done)                     /* the unsure ones, now sure */
+            for (size_t i = 0; i < L->nun; i++) {
+                const unsure *u = &L->un[i];
+                int lb = u->b <= p->med_b[u->k], lv = u->v <= p->med_v[u->k];
+                L->joint[u->k] += (size_t)(lb & lv);
+                L->le_b[u->k] += (size_t)lb;
+                L->le_v[u->k] += (size_t)lv;
+            }
+        else
+            for (int k = 0; k < MC_NOUTPUTS; k++)
+                L->joint[k] = L->le_b[k] = L->le_v[k] = 0;
+        free(L->un);
+        L->un = NULL;
+        L->nun = L->capun = 0;
+        L->over = 0;
+    }
+    p->bracketed = 0;
+    return done;
+}
+
+/* Keeps a sample the brackets could not place; 0, or -1 when the lane
+ * is full (its counts will be taken again). */
+static int keep_unsure(pair_lane *L, int k, double b, double v)
+{
+    if (L->nun == L->capun) {
+        size_t cap = L->capun == 0 ? 1024 : 2 * L->capun;
+        if (cap > unsure_max)
+            cap = unsure_max;
+        unsure *un = cap > L->capun ? realloc(L->un, cap * sizeof *un) : NULL;
+        if (un == NULL) {
+            L->over = 1;
+            return -1;
+        }
+        L->un = un;
+        L->capun = cap;
+    }
+    L->un[L->nun++] = (unsure){b, v, k};
+    return 0;
+}
+
+/* mc_pair_count before the medians are known: a value below its
+ * median's bracket is below the median, one above it is above; the
+ * samples with a value inside are kept for mc_pair_medians. */
+static void count_bracketed(mc_pair *p, pair_lane *L, int k,
+                            const double *bk, const double *vk, size_t len)
+{
+    double blo = p->blo[k], bhi = p->bhi[k], vlo = p->vlo[k],
+           vhi = p->vhi[k];
+    size_t j = 0, lb = 0, lv = 0;
+    for (size_t i = 0; i < len && !L->over; i++) {
+        int sb = bk[i] < blo ? 1 : bk[i] > bhi ? 0 : -1;
+        int sv = vk[i] < vlo ? 1 : vk[i] > vhi ? 0 : -1;
+        if (sb < 0 || sv < 0) {
+            keep_unsure(L, k, bk[i], vk[i]);
+            continue;
+        }
+        j += (size_t)(sb & sv);
+        lb += (size_t)sb;
+        lv += (size_t)sv;
+    }
+    L->joint[k] += j;
+    L->le_b[k] += lb;
+    L->le_v[k] += lv;
 }
 
 void mc_pair_count(mc_pair *p, int lane, const double *const b[MC_NCOLS],
                    const double *const v[MC_NCOLS], size_t len)
 {
     pair_lane *L = &p->lanes[lane];
+    if (p->bracketed) {
+        for (int jo = 0; jo < p->lay->nout; jo++) {
+            int k = p->lay->out[jo];
+            count_bracketed(p, L, k, b[MC_COL_OUTPUT0 + k],
+                            v[MC_COL_OUTPUT0 + k], len);
+        }
+        return;
+    }
     for (int jo = 0; jo < p->lay->nout; jo++) {
         int k = p->lay->out[jo];
         const double *bk = b[MC_COL_OUTPUT0 + k];

@@ -26,7 +26,14 @@
  * with mc_pair_push) and mc_pair_end, while pass 1 is not done or
  * mc_pair_more; once mc_pair_medians has the medians, every block's
  * mc_pair_count, in any pass; mc_pair_finish.  Each returns 0 or -1 (out
- * of memory, with msg where it takes one). */
+ * of memory, with msg where it takes one).
+ *
+ * A caller whose medians are not known yet may count in a pass it runs
+ * anyway: after mc_pair_brackets (bounds on each median, mc_qs_bracket)
+ * mc_pair_count places what it can and keeps the few samples inside a
+ * bracket; mc_pair_medians then places them and returns 1, or, if they
+ * were too many or a median fell outside its bracket, clears the counts
+ * and returns 0: every block's mc_pair_count is still to come. */
 typedef struct mc_pair mc_pair;
 mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
                      const mc_reducer *red);
@@ -41,7 +48,15 @@ void mc_pair_block(mc_pair *p, int lane, const double *const b[MC_NCOLS],
                    const double *const v[MC_NCOLS], size_t len, int first);
 int mc_pair_push(mc_pair *p, int lane, size_t block);
 int mc_pair_end(mc_pair *p, int first, char *msg, size_t len);
-void mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v);
+int mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v);
+/* The unsure samples a thread may keep (default MC_PAIR_UNSURE_MAX, of
+ * at most MC_PAIR_UNSURE_BYTES each; 0: none, so that brackets always
+ * fall back to counting again; for tests). */
+#define MC_PAIR_UNSURE_MAX ((size_t)1 << 18)
+#define MC_PAIR_UNSURE_BYTES 24
+void mc_pair_unsure_max(size_t max);
+void mc_pair_brackets(mc_pair *p, const double *blo, const double *bhi,
+                      const double *vlo, const double *vhi);
 void mc_pair_count(mc_pair *p, int lane, const double *const b[MC_NCOLS],
                    const double *const v[MC_NCOLS], size_t len);
 /* bstats, vstats: the base's and the variant's summaries (by output id). */
