@@ -178,6 +178,13 @@ int mc_pair_medians(mc_pair *p, const double *med_b, const double *med_v)
     int done = p->bracketed && inside(p);
     for (int t = 0; done && t < p->nt; t++)
         done = !p->lanes[t].over;
+    if (p->bracketed && p->red != NULL && p->red->nprocs > 1) {
+        /* a lane of one process that ran out of room: all count again
+           (the same passes on every process) */
+        uint64_t missed = (uint64_t)!done;
+        if (p->red->sum_u64(p->red->ctx, &missed, 1) != 0 || missed != 0)
+            done = 0;
+    }
     for (int t = 0; t < p->nt; t++) {
         pair_lane *L = &p->lanes[t];
         if (done)                     /* the unsure ones, now sure */

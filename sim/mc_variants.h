@@ -33,7 +33,9 @@
  * mc_pair_count places what it can and keeps the few samples inside a
  * bracket; mc_pair_medians then places them and returns 1, or, if they
  * were too many or a median fell outside its bracket, clears the counts
- * and returns 0: every block's mc_pair_count is still to come. */
+ * and returns 0: every block's mc_pair_count is still to come.  With
+ * several processes that answer is agreed (a collective step: every
+ * process calls it, in the same order). */
 typedef struct mc_pair mc_pair;
 mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
                      const mc_reducer *red);
