@@ -215,6 +215,8 @@ typedef struct group {
     int counts;                       /* this pass: by the medians */
     int bracket;                      /* this pass: by their brackets */
     int counted, bracketed;           /* done (or armed), tried */
+    double *tbase, *tvar;             /* per thread: seconds in the base's
+                                         blocks and in the variants' */
 } group;
 
 static void curve_pass1(void *ctx, size_t h,
@@ -387,7 +389,10 @@ static const double *const *cols_of(const group *g, int k, int t)
 static void group_block1(group *g, int t, size_t b)
 {
     size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
-    for (int k = 0; k < g->ne; k++)
+    double t0 = omp_get_wtime();
+    pass1_block(&g->e[0], &g->e[0].lanes[t], lo, len);
+    double t1 = omp_get_wtime();
+    for (int k = 1; k < g->ne; k++)
         pass1_block(&g->e[k], &g->e[k].lanes[t], lo, len);
     for (int v = 0; v + 1 < g->ne; v++) {
         mc_pair_block(g->pair[v], t, cols_of(g, 0, t), cols_of(g, v + 1, t),
@@ -396,6 +401,8 @@ static void group_block1(group *g, int t, size_t b)
             mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
                           cols_of(g, v + 1, t), len);
     }
+    g->tbase[t] += t1 - t0;
+    g->tvar[t] += omp_get_wtime() - t1;
 }
 
 /* In block order: every member's summary of block b, and its rows. */
@@ -413,7 +420,11 @@ static void group_merge1(group *g, int t, size_t b)
 static void group_refine(group *g, int t, size_t b)
 {
     size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
-    for (int k = 0; k < g->ne; k++)
+    double t0 = omp_get_wtime();
+    if (g->on[0])
+        refine_block(&g->e[0], &g->e[0].lanes[t], lo, len);
+    double t1 = omp_get_wtime();
+    for (int k = 1; k < g->ne; k++)
         if (g->on[k])
             refine_block(&g->e[k], &g->e[k].lanes[t], lo, len);
     for (int v = 0; v + 1 < g->ne; v++) {
@@ -424,6 +435,8 @@ static void group_refine(group *g, int t, size_t b)
             mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
                           cols_of(g, v + 1, t), len);
     }
+    g->tbase[t] += t1 - t0;
+    g->tvar[t] += omp_get_wtime() - t1;
 }
 
 /* One pass over all samples: pass 1 (first) in block order, or a
@@ -1147,6 +1160,8 @@ static void free_group(group *g)
     free(g->on);
     free(g->pon);
     free(g->pcnt);
+    free(g->tbase);
+    free(g->tvar);
 }
 
 /* The group's members and pairs; 0, or -1 (out of memory; *g freed by
@@ -1161,8 +1176,10 @@ static int setup_group(group *g, const mc_scenario *s,
     g->on = calloc(nv + 1, sizeof *g->on);
     g->pon = calloc(nv + 1, sizeof *g->pon);
     g->pcnt = calloc(nv + 1, sizeof *g->pcnt);
+    g->tbase = calloc((size_t)nt, sizeof *g->tbase);
+    g->tvar = calloc((size_t)nt, sizeof *g->tvar);
     if (g->e == NULL || g->pair == NULL || g->on == NULL || g->pon == NULL ||
-        g->pcnt == NULL)
+        g->pcnt == NULL || g->tbase == NULL || g->tvar == NULL)
         return -1;
     for (size_t k = 0; k <= nv; k++) {
         g->ne = (int)k + 1;           /* set up so far, for free_group */
@@ -1233,6 +1250,12 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
         if ((rc = mc_pair_finish(g.pair[v], runs[0].stats, runs[v + 1].stats,
                                  &diffs[v])) != 0)
             goto fail;
+    double tb = 0, tv = 0;
+    for (int t = 0; t < nt; t++) {
+        tb += g.tbase[t];
+        tv += g.tvar[t];
+    }
+    runs[0].variant_share = tb + tv > 0 ? tv / (tb + tv) : 0.0;
     for (size_t k = 0; k <= nv; k++) {
         runs[k].seconds = omp_get_wtime() - t0;
         if (k == 0)

@@ -101,11 +101,17 @@ typedef struct mc_run {
     int passes;                      /* passes over the samples */
     double pass_seconds[8];          /* wall time of passes 1..8 */
     double seconds;                  /* wall time of mc_engine_run */
+    double variant_share;            /* of the passes' thread time, the
+                                        part the variants and their
+                                        differences took (a group's,
+                                        mc_engine_run_group; else 0) */
     /* From mc_engine_execute (issue 17): the whole run's wall time, from
        the command's start (or a comparison's scenario's) to its manifest,
-       and its parts: the passes over the samples (with samples.csv),
-       Sobol' indices, the variants (their runs, comparisons and files),
-       the other files; what is left of the whole is reading the scenario,
+       and its parts: the passes over the samples (with samples.csv;
+       without the variants' share of them), Sobol' indices, the
+       variants (their share of the passes, by variant_share, or their
+       runs and comparisons one after another, and their files), the
+       other files; what is left of the whole is reading the scenario,
        the checks before the run, replicates and --until's earlier
        batches. */
     double wall_seconds;
