@@ -1203,7 +1203,7 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
     int nt = resolve_threads(threads);
     group g;
     mc_run *runs = calloc(nv + 1, sizeof *runs);
-    int rc = -1;
+    int rc = -1, io_agreed = 0;
     msg[0] = '\0';
     memset(&g, 0, sizeof g);
     for (size_t v = 0; v < nv; v++)
@@ -1225,6 +1225,9 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
     if (setup_group(&g, s, vars, nv, nt, samples, red) != 0 ||
         pass1(&g, &runs[0], progress, ctx) != 0)
         goto fail;
+    /* from here a failed write of samples.csv is agreed (merge_pass1 of
+       the base): before, a process's own failure is one process's */
+    io_agreed = 1;
     for (int k = 0; k < g.ne; k++)
         if ((rc = merge_pass1(&g.e[k], msg, len)) != 0)
             goto fail;
@@ -1255,7 +1258,7 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
         tb += g.tbase[t];
         tv += g.tvar[t];
     }
-    runs[0].variant_share = tb + tv > 0 ? tv / (tb + tv) : 0.0;
+    runs[0].variant_share = nv > 0 && tb + tv > 0 ? tv / (tb + tv) : 0.0;
     for (size_t k = 0; k <= nv; k++) {
         runs[k].seconds = omp_get_wtime() - t0;
         if (k == 0)
@@ -1266,7 +1269,7 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
     }
     rc = 0;
 fail:
-    if (rc != 0 && g.e != NULL && g.e[0].io_failed) {
+    if (rc != 0 && io_agreed && g.e != NULL && g.e[0].io_failed) {
         snprintf(msg, len, "%s", strerror(g.e[0].io_errno));
         rc = -2;
     } else if (rc != 0 && msg[0] == '\0') {

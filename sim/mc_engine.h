@@ -71,8 +71,10 @@ int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
  * same passes over the samples: every block of s, then of each variant,
  * then each variant's differences from s (mc_pair), so that each pass
  * draws every sample of every scenario once.  s alone writes samples;
- * the variants' own runs (summary, curve; no sensitivity of their own,
- * whatever their scenarios say) go to vout[0..nv), their comparisons
+ * the variants' own runs (summary, curve, and rank sensitivity if their
+ * scenarios ask for it: mc_engine_execute turns it off, and
+ * mc_engine_group_bytes does not count it) go to vout[0..nv), their
+ * comparisons
  * with s, as mc_variant_compare makes them, to diffs[0..nv).  Each
  * variant needs s's seed, samples, sampling, horizons and outputs (else
  * -1 with msg).  The numbers are those of mc_engine_run on each scenario

@@ -155,10 +155,12 @@ static int run_group(const mc_scenario *s, int skip, int threads,
         vp[i] = &vs[i];
     }
     /* as many variants in each group as fit in half this machine's
-       memory, else none (one after another: what the memory check asked
-       room for); process 0's count for every process, so that all run
-       the same groups */
-    size_t per = mc_engine_group_fit(s, nv, threads, 0.5 * machine_bytes());
+       memory (shared by the processes, which may all be on it), else
+       none (one after another: what the memory check asked room for);
+       process 0's count for every process, so that all run the same
+       groups */
+    size_t per = mc_engine_group_fit(s, nv, threads, 0.5 * machine_bytes() /
+                                     (double)mc_comm_size());
     if (group_limit < 0 && s->samples < GROUP_MIN_SAMPLES)
         per = 0;
     if (group_limit >= 0 && per > (size_t)group_limit)

@@ -236,9 +236,15 @@ static void count_bracketed(mc_pair *p, pair_lane *L, int k,
     double blo = p->blo[k], bhi = p->bhi[k], vlo = p->vlo[k],
            vhi = p->vhi[k];
     size_t j = 0, lb = 0, lv = 0;
+    /* a bracket of one value (a known median, +inf where most never
+       break even): a value equal to it is at the median, so below or at
+       it, once mc_pair_medians finds the median inside */
+    int bpt = blo == bhi, vpt = vlo == vhi;
     for (size_t i = 0; i < len && !L->over; i++) {
-        int sb = bk[i] < blo ? 1 : bk[i] > bhi ? 0 : -1;
-        int sv = vk[i] < vlo ? 1 : vk[i] > vhi ? 0 : -1;
+        int sb = bk[i] < blo ? 1 : bk[i] > bhi ? 0
+               : bpt && bk[i] == blo ? 1 : -1;
+        int sv = vk[i] < vlo ? 1 : vk[i] > vhi ? 0
+               : vpt && vk[i] == vlo ? 1 : -1;
         if (sb < 0 || sv < 0) {
             keep_unsure(L, k, bk[i], vk[i]);
             continue;
