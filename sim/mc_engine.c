@@ -1,5 +1,7 @@
 /* mc_engine.c: the summary, curve and rank sensitivity of a scenario's
- * samples (mc_sample.c), streamed.
+ * samples (mc_sample.c), streamed: one member's statistics and the steps
+ * of its passes, which mc_group.c runs (for a scenario alone, or with its
+ * variants), and the memory they take.
  *
  * Nothing is stored per sample.  Pass 1 draws the samples block by block
  * (MC_BLOCK), evaluates the model and the curve on each block while it is
@@ -13,7 +15,7 @@
  * wanted order statistics and selects among them.  Memory is a few
  * blocks per thread and the bins, whatever the number of samples.
  */
-#include "mc_engine.h"
+#include "mc_engine_impl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,13 +26,9 @@
 #include <string.h>
 
 #include "mc_model.h"
-#include "mc_sample_impl.h"
-#include "mc_variants.h"
+#include "mc_variants.h"                /* MC_PAIR_UNSURE_*: the memory */
 
 static const double curve_probs[MC_NCURVE_Q] = {0.05, 0.25, 0.50, 0.75, 0.95};
-
-/* Blocks per parallel region: a progress step (and the only barrier). */
-#define CHUNK_BLOCKS 16
 
 /* The request (OpenMP's default when none), at most OMP_THREAD_LIMIT:
  * no team can be larger, so no more lanes are allocated. */
@@ -44,13 +42,6 @@ static int resolve_threads(int threads)
 int mc_engine_threads(int threads)
 {
     return resolve_threads(threads);
-}
-
-static void report(mc_progress_fn progress, void *ctx, const char *phase,
-                   double fraction)
-{
-    if (progress != NULL)
-        progress(ctx, phase, fraction);
 }
 
 /* Does column c's summary report P(<= the output's p_le)? */
@@ -144,81 +135,6 @@ static double sq_dev(const double *x, size_t len, double mean)
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-/* One thread's working set. */
-typedef struct lane {
-    mc_sampler smp;                   /* its generator and Sobol' cursor */
-    double *col[MC_NCOLS];            /* a block of samples */
-    double *scratch;                  /* MC_CURVE_SCRATCH */
-    unsigned char *pay;               /* the block's summary (a tree node:
-                                         pay_head, csum, cm2) */
-    mc_sacc *sacc;                    /* its outputs' summaries */
-    double *csum;                     /* its curve sums */
-    double *cm2;                      /* and squared deviations */
-    size_t *cle2;                     /* curve values <= 2, this pass */
-    size_t *first;                    /* ncurve x (nh + 1) counts */
-    int ncurve;                       /* the curve's metrics */
-    mc_qs_acc *qa_sum, *qa_cur;       /* this pass's quantile counts */
-    mc_rankmap_acc *ra;               /* pass 1's rank counts */
-    int32_t *score;                   /* rank scores: sens columns x block */
-    mc_rsums *rs;                     /* the lane's sums of scores */
-    mc_column cols[MC_NCOLS + 1];     /* samples.csv over col: the
-                                         layout's columns */
-    int ncols;                        /* sample and them */
-    char *text;                       /* the block's rows */
-    size_t text_len;
-} lane;
-
-typedef struct engine {
-    const mc_scenario *s;
-    const mc_reducer *red;            /* the other processes, or NULL */
-    int np;                           /* processes */
-    size_t b0, b1;                    /* this process's blocks */
-    const mc_layout *lay;             /* the scenario's columns */
-    size_t n, nh, ncs, nblocks;
-    int ncurve, nout;
-    int nt;                           /* lanes (the most threads asked) */
-    int team;                         /* the largest team OpenMP gave */
-    lane *lanes;
-    mc_qs *qs_sum, *qs_cur;
-    int sum_on, cur_on;               /* quantile work in this pass */
-    /* rank sensitivity: ranks counted in pass 1, scores summed in the
-       pass after it (which is run for them if the quantiles need none) */
-    size_t sd, sncol;                 /* inputs; inputs and outputs */
-    int scol[MC_NCOLS];               /* their columns */
-    mc_rankmap *rm;
-    int rank_pass;                    /* 1: scores are summed this pass */
-    int rank_done;
-    mc_mtree *tree;                   /* pass 1's block summaries, merged
-                                         along the fixed tree */
-    unsigned char *pay, *pay_tmp;     /* the merged summary, and scratch */
-    mc_sacc *sacc;                    /* its outputs' summaries */
-    double *csum, *cm2;               /* curve sums and squared deviations,
-                                         merged in block order */
-    size_t ncs_ctx;                   /* ncs, for merge_pay */
-    int tree_failed;                  /* an internal check */
-    FILE *out;                        /* samples.csv or NULL */
-    int io_failed, io_errno;
-} engine;
-
-/* A group: a scenario (the base) and its variants in the same passes
- * over the samples.  Thread t works on block b of every member with the
- * members' lane t, so that the base's block is still in cache when each
- * variant's differences from it are taken (mc_pair). */
-typedef struct group {
-    engine *e;                        /* ne members: [0] the base */
-    int ne;
-    mc_pair **pair;                   /* [v]: member v + 1 against the base */
-    int *on;                          /* this pass: member k is drawn */
-    int *pon;                         /* this pass: pair v adds its D */
-    int *pcnt;                        /* this pass: pair v counts below
-                                         the medians */
-    int counts;                       /* this pass: by the medians */
-    int bracket;                      /* this pass: by their brackets */
-    int counted, bracketed;           /* done (or armed), tried */
-    double *tbase, *tvar;             /* per thread: seconds in the base's
-                                         blocks and in the variants' */
-} group;
-
 static void curve_pass1(void *ctx, size_t h,
                         const double *const x[MC_NCURVE_MAX], size_t len)
 {
@@ -268,7 +184,7 @@ static void rank_scores(const engine *e, lane *L, size_t len)
     mc_rsums_add(L->rs, q, len);
 }
 
-static void pass1_block(engine *e, lane *L, size_t lo, size_t len)
+void engine_block1_(engine *e, lane *L, size_t lo, size_t len)
 {
     const mc_scenario *s = e->s;
     mc_sampler_draw(&L->smp, lo, len, L->col);
@@ -333,7 +249,7 @@ static void merge_pay(void *ctx, void *left, const void *right)
 
 /* In block order: the block's summary onto the tree, its rows to the
  * file. */
-static void pass1_merge(engine *e, lane *L, size_t block, size_t len)
+void engine_merge1_(engine *e, lane *L, size_t block, size_t len)
 {
     ((pay_head *)L->pay)->n = len;
     int rc = mc_mtree_push(e->tree, 0, block, L->pay);
@@ -349,7 +265,7 @@ static void pass1_merge(engine *e, lane *L, size_t block, size_t len)
     }
 }
 
-static void refine_block(engine *e, lane *L, size_t lo, size_t len)
+void engine_refine_(engine *e, lane *L, size_t lo, size_t len)
 {
     mc_sampler_draw(&L->smp, lo, len, L->col);
     if (e->sum_on)
@@ -363,139 +279,8 @@ static void refine_block(engine *e, lane *L, size_t lo, size_t len)
         rank_scores(e, L, len);
 }
 
-static size_t block_len(const engine *e, size_t b)
-{
-    return mc_block_len(e->n, b);
-}
-
-/* Inside a parallel region: OpenMP may give fewer threads than asked
- * (OMP_DYNAMIC, a region inside another), and the run reports the
- * threads that worked, not the request.  Thread 0 alone writes; the
- * region's end orders it before any read. */
-static void note_team(engine *e)
-{
-    if (omp_get_thread_num() == 0 && omp_get_num_threads() > e->team)
-        e->team = omp_get_num_threads();
-}
-
-/* The columns of member k's lane t. */
-static const double *const *cols_of(const group *g, int k, int t)
-{
-    return (const double *const *)g->e[k].lanes[t].col;
-}
-
-/* Pass 1 on block b by thread t: every member's block, then each
- * variant's differences from the base. */
-static void group_block1(group *g, int t, size_t b)
-{
-    size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
-    double t0 = omp_get_wtime();
-    pass1_block(&g->e[0], &g->e[0].lanes[t], lo, len);
-    double t1 = omp_get_wtime();
-    for (int k = 1; k < g->ne; k++)
-        pass1_block(&g->e[k], &g->e[k].lanes[t], lo, len);
-    for (int v = 0; v + 1 < g->ne; v++) {
-        mc_pair_block(g->pair[v], t, cols_of(g, 0, t), cols_of(g, v + 1, t),
-                      len, 1);
-        if (g->counts && g->pcnt[v])
-            mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
-                          cols_of(g, v + 1, t), len);
-    }
-    g->tbase[t] += t1 - t0;
-    g->tvar[t] += omp_get_wtime() - t1;
-}
-
-/* In block order: every member's summary of block b, and its rows. */
-static void group_merge1(group *g, int t, size_t b)
-{
-    size_t len = block_len(&g->e[0], b);
-    for (int k = 0; k < g->ne; k++)
-        pass1_merge(&g->e[k], &g->e[k].lanes[t], b, len);
-    for (int v = 0; v + 1 < g->ne; v++)
-        mc_pair_push(g->pair[v], t, b);
-}
-
-/* A later pass on block b: the members that are drawn, the pairs that
- * still count. */
-static void group_refine(group *g, int t, size_t b)
-{
-    size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
-    double t0 = omp_get_wtime();
-    if (g->on[0])
-        refine_block(&g->e[0], &g->e[0].lanes[t], lo, len);
-    double t1 = omp_get_wtime();
-    for (int k = 1; k < g->ne; k++)
-        if (g->on[k])
-            refine_block(&g->e[k], &g->e[k].lanes[t], lo, len);
-    for (int v = 0; v + 1 < g->ne; v++) {
-        if (g->pon[v])
-            mc_pair_block(g->pair[v], t, cols_of(g, 0, t),
-                          cols_of(g, v + 1, t), len, 0);
-        if ((g->counts || g->bracket) && g->pcnt[v])
-            mc_pair_count(g->pair[v], t, cols_of(g, 0, t),
-                          cols_of(g, v + 1, t), len);
-    }
-    g->tbase[t] += t1 - t0;
-    g->tvar[t] += omp_get_wtime() - t1;
-}
-
-/* One pass over all samples: pass 1 (first) in block order, or a
- * refining pass in any order.  The base (member 0) has the blocks, the
- * threads, the progress and samples.csv. */
-static void run_pass(group *g, int first, mc_progress_fn progress,
-                     void *ctx)
-{
-    engine *e = &g->e[0];
-    const char *phase = first ? "sampling" : "refining";
-    size_t nb = e->b1 - e->b0;
-    for (size_t b0 = e->b0; b0 < e->b1; b0 += CHUNK_BLOCKS) {
-        int stop;
-        #pragma omp atomic read
-        stop = e->io_failed;
-        if (stop && e->np == 1)       /* with several processes every pass
-                                         runs to its collectives */
-            break;
-        report(progress, ctx, phase,
-               nb > 0 ? (double)(b0 - e->b0) / (double)nb : 1.0);
-        size_t b1 = e->b1 - b0 < CHUNK_BLOCKS ? e->b1 : b0 + CHUNK_BLOCKS;
-        if (first) {
-            #pragma omp parallel num_threads(e->nt)
-            {
-                int t = omp_get_thread_num();
-                note_team(e);
-                #pragma omp for ordered schedule(static, 1)
-                for (size_t b = b0; b < b1; b++) {
-                    group_block1(g, t, b);
-                    #pragma omp ordered
-                    group_merge1(g, t, b);
-                }
-            }
-        } else {
-            /* Sobol': the same blocks per thread in every pass, so that
-               cursors only move forward; else whichever thread is free
-               (set here, for the region's schedule(runtime), and the
-               caller's setting restored after) */
-            omp_sched_t kind;
-            int chunk;
-            omp_get_schedule(&kind, &chunk);
-            omp_set_schedule(e->s->sampling == MC_SAMPLING_SOBOL
-                                 ? omp_sched_static : omp_sched_dynamic, 1);
-            #pragma omp parallel num_threads(e->nt)
-            {
-                int t = omp_get_thread_num();
-                note_team(e);
-                #pragma omp for schedule(runtime)
-                for (size_t b = b0; b < b1; b++)
-                    group_refine(g, t, b);
-            }
-            omp_set_schedule(kind, chunk);
-        }
-    }
-    report(progress, ctx, phase, 1.0);
-}
-
 /* The pilot: the first samples' outputs and multipliers. */
-static void fill_pilots(engine *e)
+void engine_pilots_(engine *e)
 {
     lane *L = &e->lanes[0];
     size_t m = mc_qs_pilot_len(e->qs_sum);
@@ -670,7 +455,7 @@ static void free_accs(engine *e)
 }
 
 /* Accumulators for the coming pass; 0 or -1 (out of memory). */
-static int new_accs(engine *e)
+int engine_new_accs_(engine *e)
 {
     e->sum_on = mc_qs_passes(e->qs_sum) > 0;
     e->cur_on = e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0;
@@ -686,7 +471,7 @@ static int new_accs(engine *e)
 }
 
 /* Closes a pass of the quantiles; 0 or -1 with msg. */
-static int end_accs(engine *e, char *msg, size_t len)
+int engine_end_accs_(engine *e, char *msg, size_t len)
 {
     mc_qs_acc **a = malloc((size_t)e->nt * sizeof *a);
     int rc = a == NULL ? -1 : 0;
@@ -717,7 +502,7 @@ static int end_accs(engine *e, char *msg, size_t len)
     return rc;
 }
 
-static void free_engine(engine *e)
+void engine_free_(engine *e)
 {
     if (e->lanes != NULL)
         for (int t = 0; t < e->nt; t++) {
@@ -743,8 +528,8 @@ static void free_engine(engine *e)
     free(e->pay_tmp);
 }
 
-static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
-                 const mc_reducer *red)
+int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,
+                  const mc_reducer *red)
 {
     memset(e, 0, sizeof *e);
     e->s = s;
@@ -828,7 +613,7 @@ static int setup(engine *e, const mc_scenario *s, int nt, FILE *samples,
 /* The curve's counts of every lane and process into lane 0's (integers:
  * any order).  0 or -1. */
 _Static_assert(sizeof(size_t) == sizeof(uint64_t), "counts are 64-bit");
-static int reduce_counts(engine *e)
+int engine_reduce_counts_(engine *e)
 {
     lane *L0 = &e->lanes[0];
     size_t nf = (size_t)e->ncurve * (e->nh + 1);
@@ -852,7 +637,7 @@ static int reduce_counts(engine *e)
 }
 
 /* The lanes' sums of scores (integers: any order) into correlations. */
-static int sens_results(engine *e, mc_run *run)
+int engine_sens_results_(engine *e, mc_run *run)
 {
     if (e->rm == NULL)
         return 0;
@@ -869,7 +654,7 @@ static int sens_results(engine *e, mc_run *run)
     return 0;
 }
 
-static void results(engine *e, mc_run *run)
+void engine_results_(engine *e, mc_run *run)
 {
     size_t n = e->n, nh = e->nh;
     for (int j = 0; j < e->nout; j++) {
@@ -879,7 +664,7 @@ static void results(engine *e, mc_run *run)
         mc_qs_get_ci(e->qs_sum, (size_t)j, run->stats[k].q,
                      run->stats[k].q_lo, run->stats[k].q_hi);
     }
-    /* every lane's and process's counts are in lane 0's (reduce_counts) */
+    /* every lane's and process's counts are in lane 0's (engine_reduce_counts_) */
     const lane *L0 = &e->lanes[0];
     for (size_t k = 0; k < e->ncs; k++) {
         mc_curve_point *pt = &run->curve[k];
@@ -914,10 +699,10 @@ static void results(engine *e, mc_run *run)
     }
 }
 
-/* Before pass 1, once the pilots are drawn (fill_pilots): samples.csv's
+/* Before pass 1, once the pilots are drawn (engine_pilots_): samples.csv's
  * header (process 0) and the plans the pilots make.  0, or -1 (out of
  * memory). */
-static int prepare_pass1(engine *e)
+int engine_plan_(engine *e)
 {
     /* the header once: process 0's file is the start of samples.csv */
     if (e->out != NULL && (e->red == NULL || e->red->rank == 0) &&
@@ -934,108 +719,8 @@ static int prepare_pass1(engine *e)
         e->rank_pass = mc_rankmap_ready(e->rm);
     }
     if (mc_qs_plan(e->qs_sum) != 0 || mc_qs_plan(e->qs_cur) != 0 ||
-        new_accs(e) != 0)
+        engine_new_accs_(e) != 0)
         return -1;
-    return 0;
-}
-
-/* The medians of a member's outputs, by output id, once its summary's
- * quantiles are exact (mc_qs_passes 0). */
-static void medians(const engine *e, double *med)
-{
-    for (int j = 0; j < e->nout; j++) {
-        double q[MC_NQ], lo[MC_NQ], hi[MC_NQ];
-        mc_qs_get_ci(e->qs_sum, (size_t)j, q, lo, hi);
-        med[e->lay->out[j]] = q[4];
-    }
-}
-
-/* Once every member's summary is exact (from the pilot alone when it is
- * every sample, else after the passes that pin it down), the medians to
- * each pair: the pairs that counted by brackets are done, the others
- * count in the coming pass. */
-static void arm_counts(group *g)
-{
-    if (g->counted || g->ne < 2)
-        return;
-    for (int k = 0; k < g->ne; k++)
-        if (mc_qs_passes(g->e[k].qs_sum) > 0)
-            return;
-    double mb[MC_NOUTPUTS] = {0}, mv[MC_NOUTPUTS] = {0};
-    medians(&g->e[0], mb);
-    for (int v = 0; v + 1 < g->ne; v++) {
-        medians(&g->e[v + 1], mv);
-        g->pcnt[v] = !mc_pair_medians(g->pair[v], mb, mv);
-        g->counts |= g->pcnt[v];
-    }
-    g->counted = 1;
-}
-
-/* The first pass after pass 1, if the medians are not exact yet: each
- * pair counts by the brackets of both medians (mc_qs_bracket), so that
- * no pass has to be run for the counts alone. */
-static void arm_brackets(group *g)
-{
-    if (g->counted || g->bracketed || g->ne < 2)
-        return;
-    double blo[MC_NOUTPUTS] = {0}, bhi[MC_NOUTPUTS] = {0};
-    double vlo[MC_NOUTPUTS] = {0}, vhi[MC_NOUTPUTS] = {0};
-    const engine *b = &g->e[0];
-    for (int j = 0; j < b->nout; j++)
-        mc_qs_bracket(b->qs_sum, (size_t)j, 0.5, &blo[b->lay->out[j]],
-                      &bhi[b->lay->out[j]]);
-    for (int v = 0; v + 1 < g->ne; v++) {
-        const engine *e = &g->e[v + 1];
-        for (int j = 0; j < e->nout; j++)
-            mc_qs_bracket(e->qs_sum, (size_t)j, 0.5, &vlo[e->lay->out[j]],
-                          &vhi[e->lay->out[j]]);
-        mc_pair_brackets(g->pair[v], blo, bhi, vlo, vhi);
-        g->pcnt[v] = 1;
-    }
-    g->bracket = 1;
-}
-
-/* After a pass: what it counted is done. */
-static void counts_done(group *g)
-{
-    g->bracketed |= g->bracket;
-    g->counts = g->bracket = 0;
-    for (int v = 0; v + 1 < g->ne; v++)
-        g->pcnt[v] = 0;
-}
-
-/* Pass 1 of every member and pair: the pilots and plans, then every
- * sample once.  0, or -1 (out of memory). */
-static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
-{
-    /* the members' pilots are independent: one member per thread (only
-       drawn there; the plans allocate on this thread, whose freed memory
-       the passes reuse) */
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt) \
-        if (g->ne > 1)
-    for (int k = 0; k < g->ne; k++)
-        fill_pilots(&g->e[k]);
-    for (int k = 0; k < g->ne; k++)
-        if (prepare_pass1(&g->e[k]) != 0)
-            return -1;
-    for (int v = 0; v + 1 < g->ne; v++) {
-        /* fill_pilots left each member's first samples in lane 0 */
-        size_t m = mc_pair_pilot_len(g->pair[v]);
-        mc_pair_pilot(g->pair[v], cols_of(g, 0, 0), cols_of(g, v + 1, 0), m);
-        if (mc_pair_plan(g->pair[v]) != 0 || mc_pair_begin(g->pair[v]) != 0)
-            return -1;
-    }
-    arm_counts(g);
-    double tp = omp_get_wtime();
-    run_pass(g, 1, progress, ctx);
-    run->passes = 1;
-    run->pass_seconds[0] = omp_get_wtime() - tp;
-    counts_done(g);
-    for (int k = 0; k < g->ne; k++) {
-        engine *e = &g->e[k];
-        e->rank_done = e->rank_pass;
-        e->rank_pass = 0;
-    }
     return 0;
 }
 
@@ -1044,7 +729,7 @@ static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
  * all), the block summaries merged along the tree, the quantiles' pass
  * closed.  0; -3 with msg (another process could not write); or -1, with
  * msg unless out of memory or a write failed (e->io_failed). */
-static int merge_pass1(engine *e, char *msg, size_t len)
+int engine_end_pass1_(engine *e, char *msg, size_t len)
 {
     if (e->np > 1) {
         uint64_t bad[2] = {(uint64_t)e->io_failed, e->tree_failed != 0};
@@ -1069,227 +754,6 @@ static int merge_pass1(engine *e, char *msg, size_t len)
     mc_mtree_fold(e->tree, e->pay, e->pay_tmp);
     if (e->io_failed)
         return -1;
-    return end_accs(e, msg, len);
+    return engine_end_accs_(e, msg, len);
 }
 
-/* Does member e need another pass of its own? */
-static int needs_pass(const engine *e)
-{
-    return mc_qs_passes(e->qs_sum) > 0 ||
-           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
-           (e->rm != NULL && !e->rank_done);
-}
-
-/* The passes after the first, until every quantile is exact, the rank
- * scores are summed and the pairs have counted below the medians; each
- * one's wall time in run.  0, or -1 (with msg unless out of memory). */
-static int refine_passes(group *g, mc_run *run, mc_progress_fn progress,
-                         void *ctx, char *msg, size_t len)
-{
-    for (;;) {
-        int any = 0, pairs = 0;
-        for (int v = 0; v + 1 < g->ne; v++)
-            pairs |= g->pon[v] = mc_pair_more(g->pair[v]);
-        any = pairs;
-        for (int k = 0; k < g->ne; k++)
-            any |= g->on[k] = needs_pass(&g->e[k]);
-        arm_counts(g);
-        if (!any && !g->counts)
-            break;
-        if (any)                      /* a pass that runs anyway */
-            arm_brackets(g);
-        for (int k = 0; k < g->ne; k++) {
-            engine *e = &g->e[k];
-            /* drawn for its own statistics, or for a pair's */
-            g->on[k] |= g->counts || g->bracket ||
-                        (k == 0 ? pairs : g->pon[k - 1]);
-            if (new_accs(e) != 0)
-                return -1;
-            e->rank_pass = e->rm != NULL && !e->rank_done;
-        }
-        for (int v = 0; v + 1 < g->ne; v++)
-            if (mc_pair_begin(g->pair[v]) != 0)
-                return -1;
-        double tp = omp_get_wtime();
-        run_pass(g, 0, progress, ctx);
-        if (run->passes < 8)
-            run->pass_seconds[run->passes] = omp_get_wtime() - tp;
-        run->passes++;
-        counts_done(g);
-        for (int k = 0; k < g->ne; k++) {
-            engine *e = &g->e[k];
-            e->rank_done |= e->rank_pass;
-            e->rank_pass = 0;
-            if (end_accs(e, msg, len) != 0)
-                return -1;
-        }
-        for (int v = 0; v + 1 < g->ne; v++)
-            if (mc_pair_end(g->pair[v], 0, msg, len) != 0)
-                return -1;
-    }
-    return 0;
-}
-
-/* A member's run before its passes: horizons, layout, curve. */
-static int begin_run(const mc_scenario *s, int nt, mc_run *run)
-{
-    memset(run, 0, sizeof *run);
-    run->n = (size_t)s->samples;
-    run->threads = nt;
-    run->n_horizons = s->n_horizons;
-    run->horizons = malloc((s->n_horizons + 1) * sizeof(double));
-    run->layout = s->layout;
-    run->ncurve = s->layout.ncurve;
-    run->curve = malloc((s->n_horizons * (size_t)s->layout.ncurve + 1) *
-                        sizeof(mc_curve_point));
-    if (run->horizons == NULL || run->curve == NULL)
-        return -1;
-    if (s->n_horizons > 0)
-        memcpy(run->horizons, s->horizons, s->n_horizons * sizeof(double));
-    return 0;
-}
-
-static void free_group(group *g)
-{
-    for (int k = 0; g->e != NULL && k < g->ne; k++)
-        free_engine(&g->e[k]);
-    for (int v = 0; g->pair != NULL && v + 1 < g->ne; v++)
-        mc_pair_free(g->pair[v]);
-    free(g->e);
-    free(g->pair);
-    free(g->on);
-    free(g->pon);
-    free(g->pcnt);
-    free(g->tbase);
-    free(g->tvar);
-}
-
-/* The group's members and pairs; 0, or -1 (out of memory; *g freed by
- * free_group either way). */
-static int setup_group(group *g, const mc_scenario *s,
-                       const mc_scenario *const *vars, size_t nv, int nt,
-                       FILE *samples, const mc_reducer *red)
-{
-    memset(g, 0, sizeof *g);
-    g->e = calloc(nv + 1, sizeof *g->e);
-    g->pair = calloc(nv + 1, sizeof *g->pair);
-    g->on = calloc(nv + 1, sizeof *g->on);
-    g->pon = calloc(nv + 1, sizeof *g->pon);
-    g->pcnt = calloc(nv + 1, sizeof *g->pcnt);
-    g->tbase = calloc((size_t)nt, sizeof *g->tbase);
-    g->tvar = calloc((size_t)nt, sizeof *g->tvar);
-    if (g->e == NULL || g->pair == NULL || g->on == NULL || g->pon == NULL ||
-        g->pcnt == NULL || g->tbase == NULL || g->tvar == NULL)
-        return -1;
-    for (size_t k = 0; k <= nv; k++) {
-        g->ne = (int)k + 1;           /* set up so far, for free_group */
-        if (setup(&g->e[k], k == 0 ? s : vars[k - 1], nt,
-                  k == 0 ? samples : NULL, red) != 0)
-            return -1;
-        if (k > 0 && (g->pair[k - 1] = mc_pair_new(&s->layout, g->e[0].n, nt,
-                                                   red)) == NULL)
-            return -1;
-    }
-    return 0;
-}
-
-int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
-                        size_t nv, int threads, mc_progress_fn progress,
-                        void *ctx, FILE *samples, const mc_reducer *red,
-                        mc_run *out, mc_run *vout, mc_variant_diff *diffs,
-                        char *msg, size_t len)
-{
-    double t0 = omp_get_wtime();
-    int nt = resolve_threads(threads);
-    group g;
-    mc_run *runs = calloc(nv + 1, sizeof *runs);
-    int rc = -1, io_agreed = 0;
-    msg[0] = '\0';
-    memset(&g, 0, sizeof g);
-    for (size_t v = 0; v < nv; v++)
-        if (mc_pair_check(s, vars[v], msg, len) != 0 ||
-            vars[v]->samples != s->samples ||
-            vars[v]->sampling != s->sampling ||
-            vars[v]->n_horizons != s->n_horizons) {
-            if (msg[0] == '\0')
-                snprintf(msg, len, "expected a variant with the base's "
-                         "samples, sampling and horizons");
-            free(runs);
-            return -1;
-        }
-    if (runs == NULL)
-        goto fail;
-    for (size_t k = 0; k <= nv; k++)
-        if (begin_run(k == 0 ? s : vars[k - 1], nt, &runs[k]) != 0)
-            goto fail;
-    if (setup_group(&g, s, vars, nv, nt, samples, red) != 0 ||
-        pass1(&g, &runs[0], progress, ctx) != 0)
-        goto fail;
-    /* from here a failed write of samples.csv is agreed (merge_pass1 of
-       the base): before, a process's own failure is one process's */
-    io_agreed = 1;
-    for (int k = 0; k < g.ne; k++)
-        if ((rc = merge_pass1(&g.e[k], msg, len)) != 0)
-            goto fail;
-    for (int v = 0; v + 1 < g.ne; v++)
-        if ((rc = mc_pair_end(g.pair[v], 1, msg, len)) != 0)
-            goto fail;
-    if ((rc = refine_passes(&g, &runs[0], progress, ctx, msg, len)) != 0)
-        goto fail;
-    for (int k = 0; k < g.ne; k++) {
-        engine *e = &g.e[k];
-        if ((rc = reduce_counts(e)) != 0)
-            goto fail;
-        runs[k].passes = runs[0].passes;
-        memcpy(runs[k].pass_seconds, runs[0].pass_seconds,
-               sizeof runs[k].pass_seconds);
-        if (g.e[0].team > 0)          /* else this process had no blocks */
-            runs[k].threads = g.e[0].team;
-        results(e, &runs[k]);
-        if ((rc = sens_results(e, &runs[k])) != 0)
-            goto fail;
-    }
-    for (int v = 0; v + 1 < g.ne; v++)
-        if ((rc = mc_pair_finish(g.pair[v], runs[0].stats, runs[v + 1].stats,
-                                 &diffs[v])) != 0)
-            goto fail;
-    double tb = 0, tv = 0;
-    for (int t = 0; t < nt; t++) {
-        tb += g.tbase[t];
-        tv += g.tvar[t];
-    }
-    runs[0].variant_share = nv > 0 && tb + tv > 0 ? tv / (tb + tv) : 0.0;
-    for (size_t k = 0; k <= nv; k++) {
-        runs[k].seconds = omp_get_wtime() - t0;
-        if (k == 0)
-            *out = runs[0];
-        else
-            vout[k - 1] = runs[k];
-        memset(&runs[k], 0, sizeof runs[k]);
-    }
-    rc = 0;
-fail:
-    if (rc != 0 && io_agreed && g.e != NULL && g.e[0].io_failed) {
-        snprintf(msg, len, "%s", strerror(g.e[0].io_errno));
-        rc = -2;
-    } else if (rc != 0 && msg[0] == '\0') {
-        snprintf(msg, len, "out of memory for %zu samples (%.1f GiB needed)",
-                 (size_t)s->samples,
-                 mc_engine_memory_bytes(s, nt) / 1073741824.0);
-    }
-    if (rc != 0)
-        rc = rc == -3 || rc == -2 ? rc : -1;
-    free_group(&g);
-    for (size_t k = 0; runs != NULL && k <= nv; k++)
-        mc_run_free(&runs[k]);
-    free(runs);
-    return rc;
-}
-
-int mc_engine_run(const mc_scenario *s, int threads, mc_progress_fn progress,
-                  void *ctx, FILE *samples, const mc_reducer *red,
-                  mc_run *out, char *msg, size_t len)
-{
-    return mc_engine_run_group(s, NULL, 0, threads, progress, ctx, samples,
-                               red, out, NULL, NULL, msg, len);
-}

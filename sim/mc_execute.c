@@ -121,6 +121,24 @@ static double machine_bytes(void)
     return b > 0 ? b : 0.0;
 }
 
+/* The variants in each group: as many as fit in half this machine's
+ * memory (shared by the processes, which may all be on it), else none
+ * (one after another: what the memory check asked room for), none below
+ * GROUP_MIN_SAMPLES, at most mc_engine_group_limit's; process 0's count
+ * for every process, so that all run the same groups. */
+static size_t per_group(const mc_scenario *s, size_t nv, int threads)
+{
+    size_t per = mc_engine_group_fit(s, nv, threads, 0.5 * machine_bytes() /
+                                     (double)mc_comm_size());
+    if (group_limit < 0 && s->samples < GROUP_MIN_SAMPLES)
+        per = 0;
+    if (group_limit >= 0 && per > (size_t)group_limit)
+        per = (size_t)group_limit;
+    if (mc_comm_bcast(&per, sizeof per) != 0)
+        mc_comm_fail("could not share the variants' groups", 1);
+    return per;
+}
+
 /* The passes of s and, unless skipped, every variant with it
  * (mc_engine_run_group): each variant on the base's streams (seed,
  * samples and sampling as the command line set them), without
@@ -137,7 +155,7 @@ static int run_group(const mc_scenario *s, int skip, int threads,
     mc_scenario *vs = calloc(nv, sizeof *vs);
     const mc_scenario **vp = calloc(nv, sizeof *vp);
     mc_run *vruns = calloc(nv, sizeof *vruns);
-    mc_variant_result *vr = calloc(nv + 1, sizeof *vr);
+    mc_variant_result *vr = calloc(nv, sizeof *vr);
     mc_variant_diff *diffs = calloc(nv, sizeof *diffs);
     int rc = -1;
     if (vs == NULL || vp == NULL || vruns == NULL || vr == NULL ||
@@ -154,19 +172,7 @@ static int run_group(const mc_scenario *s, int skip, int threads,
         vs[i].sensitivity = MC_SENS_NONE;
         vp[i] = &vs[i];
     }
-    /* as many variants in each group as fit in half this machine's
-       memory (shared by the processes, which may all be on it), else
-       none (one after another: what the memory check asked room for);
-       process 0's count for every process, so that all run the same
-       groups */
-    size_t per = mc_engine_group_fit(s, nv, threads, 0.5 * machine_bytes() /
-                                     (double)mc_comm_size());
-    if (group_limit < 0 && s->samples < GROUP_MIN_SAMPLES)
-        per = 0;
-    if (group_limit >= 0 && per > (size_t)group_limit)
-        per = (size_t)group_limit;
-    if (mc_comm_bcast(&per, sizeof per) != 0)
-        mc_comm_fail("could not share the variants' groups", 1);
+    size_t per = per_group(s, nv, threads);
     rc = 0;
     double w0 = omp_get_wtime(), wbase = 0;   /* the base's share */
     if (per == 0) {
