@@ -25,6 +25,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Days per month, the Gregorian mean (365.25 / 12). */
 #define MC_DAYS_PER_MONTH 30.4375
@@ -559,6 +560,31 @@ void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
                         const double hi[MC_COL_OUTPUT0],
                         double first_horizon, const mc_layout *lay,
                         mc_model_bounds *b);
+
+/* What an output's values depend on, for a caller that evaluates two
+ * scenarios on the same draws (the variants of a group) and takes the
+ * statistics of an output both compute from equal draws only once.
+ *
+ * mc_output_needs(o): a superset of the input columns (bit c for column
+ * c < MC_COL_OUTPUT0: F and every input) whose values output o is
+ * computed from, under any layout; mc_curve_needs(o) the same for the
+ * curve's metric o (a multiplier) at any horizon, which the lifetime
+ * does not enter.  test_model checks both by changing each input alone.
+ *
+ * mc_model_same: the outputs (same_out[o]) and curve metrics
+ * (same_curve[m], m < a->ncurve) that take the same value, bit for bit,
+ * in two scenarios of layouts a and b wherever the input columns marked
+ * in same_in (c < MC_COL_OUTPUT0) are equal: every output whose needs
+ * are all marked, if the layouts have the same groups, inputs given,
+ * phases, efficiency gain, count of uses and curve; else none. */
+typedef uint64_t mc_col_mask;
+_Static_assert(MC_COL_OUTPUT0 <= 64, "an input column mask fits 64 bits");
+mc_col_mask mc_output_needs(int o);
+mc_col_mask mc_curve_needs(int o);
+void mc_model_same(const mc_layout *a, const mc_layout *b,
+                   const unsigned char same_in[MC_COL_OUTPUT0],
+                   unsigned char same_out[MC_OUT_COUNT],
+                   unsigned char same_curve[MC_NCURVE_MAX]);
 
 /* Evaluates every output of one sample. */
 void mc_model_eval(const mc_draw *in, mc_outcome *out);

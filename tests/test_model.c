@@ -1175,6 +1175,185 @@ static void phased_curve_matches_the_lifetime_multipliers(void **state)
         }
 }
 
+/* ---- what the outputs depend on --------------------------------------- */
+
+/* A value inside input column c's domain, from u in [0, 1). */
+static double dep_value(int c, double u)
+{
+    if (c == MC_COL_F)
+        return 1e6 + 9e6 * u;
+    switch (c - MC_COL_INPUT0) {
+    case MC_IN_OVERHEAD:
+    case MC_IN_TRAINING_PUE:
+        return 1.0 + 2.0 * u;
+    case MC_IN_MONTHLY_GROWTH:
+    case MC_IN_TRAFFIC_2_MONTHLY_GROWTH:
+    case MC_IN_TRAFFIC_3_MONTHLY_GROWTH:
+    case MC_IN_TRAFFIC_4_MONTHLY_GROWTH:
+    case MC_IN_TRAFFIC_5_MONTHLY_GROWTH:
+    case MC_IN_TRAFFIC_6_MONTHLY_GROWTH:
+        return -0.2 + 0.45 * u;
+    case MC_IN_EFFICIENCY:
+        return 0.1 * u;
+    case MC_IN_USES_PER_DAY:
+        return 1e8 + 1e10 * u;
+    case MC_IN_NODES:
+    case MC_IN_LIFETIME_DAYS:
+    case MC_IN_TRAFFIC_1_DAYS:
+    case MC_IN_TRAFFIC_2_DAYS:
+    case MC_IN_TRAFFIC_3_DAYS:
+    case MC_IN_TRAFFIC_4_DAYS:
+    case MC_IN_TRAFFIC_5_DAYS:
+        return 10.0 + 300.0 * u;
+    default:                          /* ratios, prices, intensities */
+        return 0.2 + 2.0 * u;
+    }
+}
+
+static double dep_curve_got[3][MC_NCURVE_MAX];
+static void dep_curve_keep(void *ctx, size_t h,
+                           const double *const x[MC_NCURVE_MAX], size_t len)
+{
+    const mc_layout *lay = ctx;
+    (void)len;
+    for (int m = 0; m < lay->ncurve; m++)
+        dep_curve_got[h][m] = x[m][0];
+}
+
+/* One sample's outputs y and curve (3 horizons) at input columns x. */
+static void dep_eval(const mc_layout *lay, const double x[MC_COL_OUTPUT0],
+                     double y[MC_OUT_COUNT],
+                     double cur[3][MC_NCURVE_MAX])
+{
+    static const double hs[3] = {20, 150, 700};
+    double store[MC_NCOLS], *col[MC_NCOLS];
+    double scratch[MC_CURVE_SCRATCH_PER];
+    for (int c = 0; c < MC_NCOLS; c++) {
+        col[c] = &store[c];
+        store[c] = c < MC_COL_OUTPUT0 ? x[c] : 0.0;
+    }
+    mc_model_eval_one(x, y, lay);
+    mc_model_eval_block(col, 1, lay);
+    mc_model_curve((const double *const *)col, 1, 1, hs, 3, lay, scratch,
+                   dep_curve_keep, (void *)lay);
+    memcpy(cur, dep_curve_got, sizeof dep_curve_got);
+}
+
+/* Changing one input column alone changes only the outputs and curve
+ * metrics whose needs (mc_output_needs, mc_curve_needs) name it: at 300
+ * random samples of three layouts (every group with three phases, an
+ * efficiency gain and uses; one phase with an efficiency gain and CI_i
+ * following CI_t; version 1's inputs), each column moved within its
+ * domain.  And the needs are not everything: a few by hand. */
+static void outputs_depend_only_on_what_they_need(void **state)
+{
+    (void)state;
+    unsigned char g[3][MC_IN_COUNT];
+    size_t phases[3] = {3, 1, 1};
+    given_v1_and(g[0], MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE,
+                 MC_IN_TRAINING_CI, MC_IN_INFERENCE_CI, MC_IN_TRAINING_WATER,
+                 MC_IN_INFERENCE_WATER, MC_IN_USES_PER_DAY, MC_IN_EFFICIENCY,
+                 MC_IN_TRAFFIC_1_DAYS, MC_IN_TRAFFIC_2_MONTHLY_GROWTH,
+                 MC_IN_TRAFFIC_2_DAYS, MC_IN_TRAFFIC_3_MONTHLY_GROWTH, -1);
+    given_v1_and(g[1], MC_IN_KW_PER_GPU, MC_IN_TRAINING_PUE,
+                 MC_IN_TRAINING_CI, MC_IN_TRAINING_WATER, MC_IN_USES_PER_DAY,
+                 MC_IN_EFFICIENCY, -1);
+    given_v1_and(g[2], -1);
+    unsigned long long seen_out = 0;
+    int seen_curve = 0;
+    srand(17);
+    for (int l = 0; l < 3; l++) {
+        mc_layout lay;
+        char msg[256];
+        assert_int_equal(mc_layout_make(g[l], phases[l], 1e6, ~0ull, &lay,
+                                        msg, sizeof msg), 0);
+        for (int rep = 0; rep < 100; rep++) {
+            double x[MC_COL_OUTPUT0], y[MC_OUT_COUNT];
+            double cur[3][MC_NCURVE_MAX];
+            for (int c = 0; c < MC_COL_OUTPUT0; c++)
+                x[c] = dep_value(c, rand() / (RAND_MAX + 1.0));
+            dep_eval(&lay, x, y, cur);
+            for (int c = 0; c < MC_COL_OUTPUT0; c++) {
+                double x2[MC_COL_OUTPUT0], y2[MC_OUT_COUNT];
+                double cur2[3][MC_NCURVE_MAX];
+                memcpy(x2, x, sizeof x);
+                x2[c] = dep_value(c, rand() / (RAND_MAX + 1.0));
+                dep_eval(&lay, x2, y2, cur2);
+                for (int k = 0; k < lay.nout; k++) {
+                    int o = lay.out[k];
+                    if (memcmp(&y[o], &y2[o], sizeof y[o]) == 0)
+                        continue;
+                    seen_out |= 1ull << o;
+                    if (!(mc_output_needs(o) >> c & 1))
+                        fail_msg("%s moved with %s, which it does not need",
+                                 mc_output_infos[o].name,
+                                 mc_column_names[c]);
+                }
+                for (int h = 0; h < 3; h++)
+                    for (int m = 0; m < lay.ncurve; m++) {
+                        if (memcmp(&cur[h][m], &cur2[h][m],
+                                   sizeof cur[h][m]) == 0)
+                            continue;
+                        seen_curve++;
+                        if (!(mc_curve_needs(lay.curve[m]) >> c & 1))
+                            fail_msg("the curve of %s moved with %s",
+                                     mc_output_infos[lay.curve[m]].name,
+                                     mc_column_names[c]);
+                    }
+            }
+        }
+    }
+    /* every output moved with something: the check saw each */
+    assert_true(seen_out == (1ull << MC_OUT_COUNT) - 1);
+    assert_true(seen_curve > 0);
+    const mc_col_mask F = 1ull << MC_COL_F;
+    const mc_col_mask k = 1ull << (MC_COL_INPUT0 + MC_IN_OVERHEAD);
+    const mc_col_mask L = 1ull << (MC_COL_INPUT0 + MC_IN_LIFETIME_DAYS);
+    assert_true(mc_output_needs(MC_OUT_TRAINING_GPU_HOURS) == (F | k));
+    assert_true(mc_output_needs(MC_OUT_INFERENCE_GPU_HOURS_PER_DAY) ==
+                (1ull << (MC_COL_INPUT0 + MC_IN_NODES) |
+                 1ull << (MC_COL_INPUT0 + MC_IN_GPUS_PER_NODE) |
+                 1ull << (MC_COL_INPUT0 + MC_IN_REPRESENTATIVENESS)));
+    assert_false(mc_output_needs(MC_OUT_MULTIPLIER_FINAL) & k);
+    assert_true(mc_output_needs(MC_OUT_MULTIPLIER) & L);
+    assert_false(mc_curve_needs(MC_OUT_MULTIPLIER) & L);
+}
+
+/* Two layouts alike and the power ratio drawn differently: the outputs
+ * and curve metrics without r are the same, the energy ones are not; a
+ * layout with another count of uses shares nothing. */
+static void the_same_outputs_follow_the_same_inputs(void **state)
+{
+    (void)state;
+    unsigned char g[MC_IN_COUNT], same_in[MC_COL_OUTPUT0];
+    unsigned char out[MC_OUT_COUNT], cur[MC_NCURVE_MAX];
+    mc_layout a, b;
+    char msg[256];
+    given_v1_and(g, MC_IN_USES_PER_DAY, -1);
+    assert_int_equal(mc_layout_make(g, 1, 1e6, ~0ull, &a, msg, sizeof msg),
+                     0);
+    b = a;
+    memset(same_in, 1, sizeof same_in);
+    same_in[MC_COL_INPUT0 + MC_IN_POWER_RATIO] = 0;
+    mc_model_same(&a, &b, same_in, out, cur);
+    assert_true(out[MC_OUT_TRAINING_GPU_HOURS]);
+    assert_true(out[MC_OUT_MULTIPLIER]);
+    assert_true(out[MC_OUT_REQUIRED_USES_PER_DAY]);
+    assert_false(out[MC_OUT_MULTIPLIER_ENERGY]);
+    assert_false(out[MC_OUT_BREAK_EVEN_ENERGY_FINAL]);
+    assert_int_equal(a.curve[0], MC_OUT_MULTIPLIER);
+    assert_int_equal(a.curve[1], MC_OUT_MULTIPLIER_ENERGY);
+    assert_true(cur[0]);
+    assert_false(cur[1]);
+    assert_int_equal(mc_layout_make(g, 1, 1e3, ~0ull, &b, msg, sizeof msg),
+                     0);
+    mc_model_same(&a, &b, same_in, out, cur);
+    for (int o = 0; o < MC_OUT_COUNT; o++)
+        assert_false(out[o]);
+    for (int m = 0; m < MC_NCURVE_MAX; m++)
+        assert_false(cur[m]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1207,6 +1386,8 @@ int main(void)
         cmocka_unit_test(layouts_follow_the_inputs_given),
         cmocka_unit_test(footprint_outputs_match_hand_computed_values),
         cmocka_unit_test(phased_curve_matches_the_lifetime_multipliers),
+        cmocka_unit_test(outputs_depend_only_on_what_they_need),
+        cmocka_unit_test(the_same_outputs_follow_the_same_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
