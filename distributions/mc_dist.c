@@ -373,6 +373,23 @@ int mc_dist_is_fixed(const mc_dist *d)
     return d != NULL && d->type != NULL && d->type->fixed;
 }
 
+int mc_dist_same(const mc_dist *a, const mc_dist *b)
+{
+    if (a->type != b->type || memcmp(a->p, b->p, sizeof a->p) != 0 ||
+        a->truncated != b->truncated || a->n != b->n)
+        return 0;
+    if (a->truncated && (memcmp(&a->lo, &b->lo, sizeof a->lo) != 0 ||
+                         memcmp(&a->hi, &b->hi, sizeof a->hi) != 0))
+        return 0;
+    if ((a->values == NULL) != (b->values == NULL) ||
+        (a->cum == NULL) != (b->cum == NULL))
+        return 0;
+    return (a->values == NULL ||
+            memcmp(a->values, b->values, a->n * sizeof *a->values) == 0) &&
+           (a->cum == NULL ||
+            memcmp(a->cum, b->cum, a->n * sizeof *a->cum) == 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* From a scenario's numbers                                           */
 

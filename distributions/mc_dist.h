@@ -225,6 +225,11 @@ double mc_dist_support_hi(const mc_dist *d);
 const char *mc_dist_name(const mc_dist *d);
 /* Is d a fixed value (its type's `fixed`): every draw the one value? */
 int mc_dist_is_fixed(const mc_dist *d);
+/* Do a and b draw the same value from the same random numbers, bit for
+ * bit: the same type, parameters and truncation (every stored number
+ * equal bit for bit; a discrete one's values and probabilities too)?  A
+ * sufficient test: 0 may be answered for two that happen to agree. */
+int mc_dist_same(const mc_dist *a, const mc_dist *b);
 
 /* dst is overwritten as if uninitialized (free it first if it owns
  * tables); it is set only on success. */

@@ -182,38 +182,113 @@ static void draw_correlated(const mc_scenario *s, const gsl_rng *r,
 }
 
 /* Samples first .. first+len-1 into col: the stages summed into F, the
- * inputs (the correlated ones last, together), then the outputs. */
+ * inputs (the correlated ones last, together), then the outputs.  The
+ * columns marked in same are copied from from[] instead (from NULL:
+ * none); the correlated inputs are marked all or none (mc_sample_same). */
 static void samples_at(const mc_scenario *s, const gsl_rng *r,
                        mc_sobol_cursor *sc, size_t first, size_t len,
-                       double *const col[MC_NCOLS])
+                       double *const col[MC_NCOLS],
+                       const double *const *from, const unsigned char *same)
 {
     double *F = col[MC_COL_F];
     unsigned dim = 0;
     if (sc != NULL && sc->q != NULL)
         sobol_fill(sc, first, len);
-    for (size_t i = 0; i < len; i++)
-        F[i] = 0.0;
-    for (size_t k = 0; k < s->n_stages; k++) {
-        draw_input(s, &s->stages[k], r, sc, dim, first, len, F, 1);
-        dim += !is_fixed(&s->stages[k]);
+    if (from != NULL && same[MC_COL_F]) {
+        memcpy(F, from[MC_COL_F], len * sizeof *F);
+        for (size_t k = 0; k < s->n_stages; k++)
+            dim += !is_fixed(&s->stages[k]);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            F[i] = 0.0;
+        for (size_t k = 0; k < s->n_stages; k++) {
+            draw_input(s, &s->stages[k], r, sc, dim, first, len, F, 1);
+            dim += !is_fixed(&s->stages[k]);
+        }
     }
     int correlated[MC_IN_COUNT] = {0};
     unsigned in_dim[MC_IN_COUNT] = {0}, corr_dim[MC_IN_COUNT] = {0};
     for (size_t a = 0; a < s->n_corr; a++)
         correlated[s->corr_input[a]] = 1;
     for (int j = 0; j < MC_IN_COUNT; j++) {
+        int c = MC_COL_INPUT0 + j;
         in_dim[j] = dim;
-        if (!correlated[j])
-            draw_input(s, &s->inputs[j], r, sc, dim, first, len,
-                       col[MC_COL_INPUT0 + j], 0);
+        if (from != NULL && same[c])
+            memcpy(col[c], from[c], len * sizeof *col[c]);
+        else if (!correlated[j])
+            draw_input(s, &s->inputs[j], r, sc, dim, first, len, col[c], 0);
         dim += !is_fixed(&s->inputs[j]);
     }
     for (size_t a = 0; a < s->n_corr; a++)
         corr_dim[a] = in_dim[s->corr_input[a]];
-    if (s->n_corr > 0)
+    if (s->n_corr > 0 &&
+        !(from != NULL && same[MC_COL_INPUT0 + s->corr_input[0]]))
         draw_correlated(s, r, sc, corr_dim, first, len, col);
 
     mc_model_eval_block(col, len, &s->layout);
+}
+
+/* Each column's Sobol' coordinate (F: its first stage's), as samples_at
+ * counts them; a fixed one has none (its entry is unused). */
+static void sobol_coords(const mc_scenario *s, unsigned dim[MC_COL_OUTPUT0])
+{
+    unsigned d = 0;
+    dim[MC_COL_F] = 0;
+    for (size_t k = 0; k < s->n_stages; k++)
+        d += !is_fixed(&s->stages[k]);
+    for (int j = 0; j < MC_IN_COUNT; j++) {
+        dim[MC_COL_INPUT0 + j] = d;
+        d += !is_fixed(&s->inputs[j]);
+    }
+}
+
+static int same_input(const mc_input *x, const mc_input *y)
+{
+    return x->stream == y->stream && mc_dist_same(&x->dist, &y->dist);
+}
+
+void mc_sample_same(const mc_scenario *a, const mc_scenario *b,
+                    unsigned char same[MC_COL_OUTPUT0])
+{
+    memset(same, 0, MC_COL_OUTPUT0);
+    int sobol = a->sampling == MC_SAMPLING_SOBOL;
+    if (a->seed != b->seed || a->samples != b->samples ||
+        a->sampling != b->sampling ||
+        (sobol && sobol_dims(a) != sobol_dims(b)))
+        return;
+    unsigned da[MC_COL_OUTPUT0], db[MC_COL_OUTPUT0];
+    sobol_coords(a, da);
+    sobol_coords(b, db);
+    /* F: every stage, from coordinate 0 on */
+    int f = a->n_stages == b->n_stages;
+    for (size_t k = 0; f && k < a->n_stages; k++)
+        f = same_input(&a->stages[k], &b->stages[k]);
+    same[MC_COL_F] = (unsigned char)f;
+    /* the correlated inputs: drawn together, so the same all or none */
+    int corr = a->n_corr == b->n_corr &&
+               memcmp(a->corr_input, b->corr_input,
+                      a->n_corr * sizeof *a->corr_input) == 0 &&
+               memcmp(a->corr_chol, b->corr_chol,
+                      a->n_corr * a->n_corr * sizeof *a->corr_chol) == 0;
+    for (size_t k = 0; corr && k < a->n_corr; k++) {
+        int c = MC_COL_INPUT0 + a->corr_input[k];
+        corr = same_input(&a->inputs[a->corr_input[k]],
+                          &b->inputs[a->corr_input[k]]) &&
+               (!sobol || da[c] == db[c]);
+    }
+    int correlated[MC_IN_COUNT] = {0};
+    for (size_t k = 0; k < a->n_corr; k++)
+        correlated[a->corr_input[k]] = 1;
+    for (size_t k = 0; k < b->n_corr; k++)
+        correlated[b->corr_input[k]] = 1;
+    for (int j = 0; j < MC_IN_COUNT; j++) {
+        int c = MC_COL_INPUT0 + j;
+        const mc_input *x = &a->inputs[j], *y = &b->inputs[j];
+        same[c] = (unsigned char)(correlated[j]
+            ? corr
+            : same_input(x, y) &&
+                  (!sobol || is_fixed(x) || da[c] == db[c]));
+    }
 }
 
 void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
@@ -225,7 +300,7 @@ void mc_engine_samples(const mc_scenario *s, const gsl_rng *r, size_t first,
             for (size_t i = 0; i < len; i++)
                 col[c][i] = (double)NAN;
     } else {
-        samples_at(s, r, &sc, first, len, col);
+        samples_at(s, r, &sc, first, len, col, NULL, NULL);
     }
     sobol_close(&sc);
 }
@@ -261,7 +336,15 @@ mc_sampler *mc_sampler_new(const mc_scenario *s)
 void mc_sampler_draw(mc_sampler *p, size_t first, size_t len,
                      double *const col[MC_NCOLS])
 {
-    samples_at(p->s, p->r, &p->sc, first, len, col);
+    samples_at(p->s, p->r, &p->sc, first, len, col, NULL, NULL);
+}
+
+void mc_sampler_draw_from(mc_sampler *p, size_t first, size_t len,
+                          double *const col[MC_NCOLS],
+                          const double *const from[MC_NCOLS],
+                          const unsigned char same[MC_COL_OUTPUT0])
+{
+    samples_at(p->s, p->r, &p->sc, first, len, col, from, same);
 }
 
 void mc_sampler_free(mc_sampler *p)

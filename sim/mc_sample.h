@@ -48,6 +48,25 @@ void mc_sampler_draw(mc_sampler *p, size_t first, size_t len,
                      double *const col[MC_NCOLS]);
 void mc_sampler_free(mc_sampler *p);
 
+/* The columns (F and every input, c < MC_COL_OUTPUT0) that scenarios a
+ * and b draw equal, bit for bit, at every sample: the same seed, samples
+ * and design, and for the column the same distributions on the same
+ * streams (every stage, for F), the same Sobol' coordinate, and, for a
+ * correlated input, the same correlations of the same inputs.  A
+ * sufficient test (mc_dist_same): a column may be drawn equal without
+ * being marked. */
+void mc_sample_same(const mc_scenario *a, const mc_scenario *b,
+                    unsigned char same[MC_COL_OUTPUT0]);
+
+/* mc_sampler_draw that copies the columns marked in same from from[]
+ * (the same samples of a scenario mc_sample_same compared with this
+ * one's) instead of drawing them, then evaluates the model: the same
+ * numbers, bit for bit.  from NULL: mc_sampler_draw. */
+void mc_sampler_draw_from(mc_sampler *p, size_t first, size_t len,
+                          double *const col[MC_NCOLS],
+                          const double *const from[MC_NCOLS],
+                          const unsigned char same[MC_COL_OUTPUT0]);
+
 /* The curve's multipliers of samples whose columns are col[c][0..len),
  * len <= MC_BLOCK: for each horizon in turn, fn(ctx, h, x, len) with x[m]
  * the len values of metric m (s->layout.curve order) at horizon index h:

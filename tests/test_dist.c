@@ -1049,6 +1049,43 @@ static void triangular_quantiles_should_hold_at_extreme_widths(void **state)
     assert_rel(mc_dist_quantile(&narrow, 0.64), 1.4e-300, 1e-14);
 }
 
+/* mc_dist_same: the same type, parameters and truncation draw alike; a
+ * copy is the same; any parameter, the truncation, a discrete value or
+ * weight, or the type apart is not. */
+static void same_should_mean_same_draws(void **state)
+{
+    (void)state;
+    char msg[256];
+    mc_dist a = mc_dist_normal(1.0, 2.0), b = mc_dist_normal(1.0, 2.0);
+    assert_true(mc_dist_same(&a, &b));
+    b = mc_dist_normal(1.0, 2.5);
+    assert_false(mc_dist_same(&a, &b));
+    b = mc_dist_lognormal(1.0, 2.0);
+    assert_false(mc_dist_same(&a, &b));
+    b = mc_dist_normal(1.0, 2.0);
+    assert_int_equal(mc_dist_truncate(&b, 0.0, 5.0, msg, sizeof msg), 0);
+    assert_false(mc_dist_same(&a, &b));
+    assert_int_equal(mc_dist_truncate(&a, 0.0, 5.0, msg, sizeof msg), 0);
+    assert_true(mc_dist_same(&a, &b));
+    b = mc_dist_normal(1.0, 2.0);
+    assert_int_equal(mc_dist_truncate(&b, 0.0, 6.0, msg, sizeof msg), 0);
+    assert_false(mc_dist_same(&a, &b));
+    mc_dist f = mc_dist_fixed(1.057), g = mc_dist_fixed(0.55);
+    assert_false(mc_dist_same(&f, &g));
+    g = mc_dist_fixed(1.057);
+    assert_true(mc_dist_same(&f, &g));
+    const double v[3] = {1, 2, 3}, w[3] = {1, 1, 2}, w2[3] = {1, 2, 1};
+    mc_dist d, e, c;
+    assert_int_equal(mc_dist_discrete(&d, 3, v, w, msg, sizeof msg), 0);
+    assert_int_equal(mc_dist_discrete(&e, 3, v, w2, msg, sizeof msg), 0);
+    assert_int_equal(mc_dist_copy(&c, &d), 0);
+    assert_true(mc_dist_same(&d, &c));
+    assert_false(mc_dist_same(&d, &e));
+    mc_dist_free(&d);
+    mc_dist_free(&e);
+    mc_dist_free(&c);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1111,6 +1148,7 @@ int main(void)
         cmocka_unit_test(moments_should_stay_finite_where_they_are),
         cmocka_unit_test(truncated_moments_should_survive_underflow_and_overflow),
         cmocka_unit_test(triangular_quantiles_should_hold_at_extreme_widths),
+        cmocka_unit_test(same_should_mean_same_draws),
     };
     for (size_t i = 0; i < sizeof fixed_tests / sizeof fixed_tests[0]; i++)
         tests[nt++] = fixed_tests[i];

@@ -1667,6 +1667,131 @@ static void a_group_is_each_run_and_comparison_bit_for_bit(void **state)
     }
 }
 
+/* A correlated copy of the default scenario's base or variant: overhead
+ * and the power ratio at Spearman 0.5 (normal 2 sin(pi/12)). */
+static void correlate(mc_scenario *s)
+{
+    double r = 2.0 * sin(M_PI * 0.5 / 6.0);
+    s->n_corr = 2;
+    s->corr_input[0] = MC_IN_OVERHEAD;
+    s->corr_input[1] = MC_IN_POWER_RATIO;
+    s->corr_chol[0] = 1.0;
+    s->corr_chol[1] = 0.0;
+    s->corr_chol[2] = r;
+    s->corr_chol[3] = sqrt(1.0 - r * r);
+}
+
+/* A variant of b as a group runs it: b's seed, samples and sampling. */
+static mc_scenario as_member(const mc_scenario *b, size_t v)
+{
+    mc_scenario s = *b->variants[v].s;
+    s.seed = b->seed;
+    s.samples = b->samples;
+    s.sampling = b->sampling;
+    s.write_samples = 0;
+    s.sensitivity = MC_SENS_NONE;
+    return s;
+}
+
+static int count_same(const unsigned char same[MC_COL_OUTPUT0])
+{
+    int n = 0;
+    for (int c = 0; c < MC_COL_OUTPUT0; c++)
+        n += same[c] != 0;
+    return n;
+}
+
+/* The columns mc_sample_same marks are drawn equal, bit for bit, by the
+ * base and each of its variants (samples 8192 to 16383, and the first
+ * 100), under each design, independent and correlated; and it marks what
+ * a variant leaves alone: all but the one input ademe-grid changes, all
+ * but F for v3-only, both correlated inputs lost when wide-overhead
+ * changes one of them, nothing under Sobol' for pue-uniform and
+ * ademe-grid (an input made random, or fixed, moves every coordinate
+ * after it). */
+static void variants_share_the_columns_they_draw_alike(void **state)
+{
+    (void)state;
+    static const int designs[] = {MC_SAMPLING_RANDOM, MC_SAMPLING_LHS,
+                                  MC_SAMPLING_SOBOL};
+    gsl_rng *r = mc_rng_alloc();
+    assert_non_null(r);
+    double *store = malloc(2 * MC_NCOLS * MC_BLOCK * sizeof *store);
+    assert_non_null(store);
+    double *cb[MC_NCOLS], *cv[MC_NCOLS];
+    for (int c = 0; c < MC_NCOLS; c++) {
+        cb[c] = store + (size_t)c * MC_BLOCK;
+        cv[c] = store + (size_t)(MC_NCOLS + c) * MC_BLOCK;
+    }
+    for (size_t d = 0; d < 3; d++)
+        for (int corr = 0; corr < 2; corr++) {
+            mc_scenario b;
+            load("deepseek-v3-r1.json", &b);
+            b.samples = 20000;
+            b.sampling = designs[d];
+            if (corr)
+                correlate(&b);
+            for (size_t v = 0; v < b.n_variants; v++) {
+                mc_scenario vs = as_member(&b, v);
+                const char *name = b.variants[v].name;
+                unsigned char same[MC_COL_OUTPUT0];
+                if (corr)
+                    correlate(&vs);
+                mc_sample_same(&b, &vs, same);
+                static const size_t at[2][2] = {{8192, MC_BLOCK}, {0, 100}};
+                for (int w = 0; w < 2; w++) {
+                    mc_engine_samples(&b, r, at[w][0], at[w][1], cb);
+                    mc_engine_samples(&vs, r, at[w][0], at[w][1], cv);
+                    for (int c = 0; c < MC_COL_OUTPUT0; c++)
+                        if (same[c] && memcmp(cb[c], cv[c], at[w][1] *
+                                              sizeof(double)) != 0)
+                            fail_msg("%s (%s%s): %s marked the same, drawn "
+                                     "otherwise", name,
+                                     mc_sampling_name(designs[d]),
+                                     corr ? ", correlated" : "",
+                                     mc_column_names[c]);
+                }
+                int ci = MC_COL_INPUT0 + MC_IN_TRAINING_CI;
+                int k = MC_COL_INPUT0 + MC_IN_OVERHEAD;
+                int pr = MC_COL_INPUT0 + MC_IN_POWER_RATIO;
+                /* under Sobol' a fixed input made random (pue-uniform)
+                   or a random one fixed (ademe-grid) moves the
+                   coordinates after it */
+                int sobol = designs[d] == MC_SAMPLING_SOBOL;
+                if (strcmp(name, "ademe-grid") == 0) {
+                    assert_int_equal(count_same(same),
+                                     sobol ? 0 : MC_COL_OUTPUT0 - 1);
+                    assert_false(same[ci]);
+                }
+                if (strcmp(name, "pue-uniform") == 0 && sobol)
+                    assert_int_equal(count_same(same), 0);
+                if (strcmp(name, "v3-only") == 0) {
+                    assert_int_equal(count_same(same), MC_COL_OUTPUT0 - 1);
+                    assert_false(same[MC_COL_F]);
+                }
+                if (strcmp(name, "wide-overhead") == 0) {
+                    assert_int_equal(count_same(same),
+                                     MC_COL_OUTPUT0 - 1 - corr);
+                    assert_false(same[k]);
+                    assert_true(same[pr] == !corr);
+                }
+            }
+            /* another seed or design shares nothing */
+            mc_scenario other = as_member(&b, 0);
+            unsigned char same[MC_COL_OUTPUT0];
+            other.seed = b.seed + 1;
+            mc_sample_same(&b, &other, same);
+            assert_int_equal(count_same(same), 0);
+            other.seed = b.seed;
+            other.sampling = designs[(d + 1) % 3];
+            mc_sample_same(&b, &other, same);
+            assert_int_equal(count_same(same), 0);
+            mc_scenario_free(&b);
+        }
+    free(store);
+    gsl_rng_free(r);
+}
+
 /* The point of common random numbers: the error of the difference is
  * far below that of two independent runs, for the mean and the median
  * of every output the variant moves. */
@@ -1766,6 +1891,7 @@ int main(void)
         cmocka_unit_test(common_random_numbers_shrink_the_error),
         cmocka_unit_test(median_shift_error_matches_the_spread_over_seeds),
         cmocka_unit_test(variant_comparison_is_identical_for_1_and_3_threads),
+        cmocka_unit_test(variants_share_the_columns_they_draw_alike),
         cmocka_unit_test(changing_one_input_leaves_the_other_inputs_unchanged),
         cmocka_unit_test(samples_draw_from_distinct_streams),
         cmocka_unit_test(curve_p_le_2_equals_p_break_even_at_every_horizon),
