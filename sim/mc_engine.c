@@ -140,36 +140,41 @@ static void curve_pass1(void *ctx, size_t h,
 {
     lane *L = ((void **)ctx)[0];
     const engine *e = ((void **)ctx)[1];
-    size_t nc = (size_t)e->ncurve;
+    size_t nc = (size_t)e->ncurve, nq = (size_t)e->nqc;
     for (size_t m = 0; m < nc; m++) {
+        if (e->qcur[m] < 0)           /* the base's */
+            continue;
         size_t k = h * nc + m;
         L->csum[k] = sum_le(x[m], len,
                             mc_output_infos[e->lay->curve[m]].p_le,
                             &L->cle2[k]);
         L->cm2[k] = sq_dev(x[m], len, L->csum[k] / (double)len);
         if (e->cur_on)
-            mc_qs_add(L->qa_cur, k, x[m], len);
+            mc_qs_add(L->qa_cur, h * nq + (size_t)e->qcur[m], x[m], len);
     }
 }
 
 static void curve_refine(void *ctx, size_t h,
                          const double *const x[MC_NCURVE_MAX], size_t len)
 {
-    lane *L = ctx;
-    size_t nc = (size_t)L->ncurve;
-    for (size_t m = 0; m < nc; m++)
-        mc_qs_add(L->qa_cur, h * nc + m, x[m], len);
+    lane *L = ((void **)ctx)[0];
+    const engine *e = ((void **)ctx)[1];
+    size_t nq = (size_t)e->nqc;
+    for (int m = 0; m < e->ncurve; m++)
+        if (e->qcur[m] >= 0)
+            mc_qs_add(L->qa_cur, h * nq + (size_t)e->qcur[m], x[m], len);
 }
 
 static void curve_pilot(void *ctx, size_t h,
                         const double *const x[MC_NCURVE_MAX], size_t len)
 {
-    void **c = ctx;
-    mc_qs *q = c[0];
-    size_t lo = *(const size_t *)c[1];
-    size_t nc = (size_t)*(const int *)c[2];
-    for (size_t m = 0; m < nc; m++)
-        memcpy(mc_qs_pilot(q, h * nc + m) + lo, x[m], len * sizeof(double));
+    const engine *e = ((void **)ctx)[0];
+    size_t lo = *(const size_t *)((void **)ctx)[1];
+    size_t nq = (size_t)e->nqc;
+    for (int m = 0; m < e->ncurve; m++)
+        if (e->qcur[m] >= 0)
+            memcpy(mc_qs_pilot(e->qs_cur, h * nq + (size_t)e->qcur[m]) + lo,
+                   x[m], len * sizeof(double));
 }
 
 /* The block's rank scores into the lane's sums. */
@@ -184,16 +189,19 @@ static void rank_scores(const engine *e, lane *L, size_t len)
     mc_rsums_add(L->rs, q, len);
 }
 
-void engine_block1_(engine *e, lane *L, size_t lo, size_t len)
+void engine_block1_(engine *e, lane *L, size_t lo, size_t len,
+                    const double *const *from)
 {
     const mc_scenario *s = e->s;
-    mc_sampler_draw(&L->smp, lo, len, L->col);
+    mc_sampler_draw_from(&L->smp, lo, len, L->col, from, e->same_in);
     for (int j = 0; j < e->nout; j++) {
         int k = e->lay->out[j];
         const double *x = L->col[MC_COL_OUTPUT0 + k];
+        if (e->qsum[j] < 0)           /* the base's */
+            continue;
         mc_sacc_block(x, len, mc_output_infos[k].p_le, &L->sacc[k]);
         if (e->sum_on)
-            mc_qs_add(L->qa_sum, (size_t)j, x, len);
+            mc_qs_add(L->qa_sum, (size_t)e->qsum[j], x, len);
     }
     if (e->rank_pass)                 /* the pilot was every sample */
         rank_scores(e, L, len);
@@ -204,12 +212,15 @@ void engine_block1_(engine *e, lane *L, size_t lo, size_t len)
         const double *be = L->col[MC_COL_OUTPUT0 + mc_output_infos[
                                       e->lay->curve[m]].curve_break_even];
         size_t *first = L->first + (size_t)m * (e->nh + 1);
+        if (e->qcur[m] < 0)
+            continue;
         for (size_t i = 0; i < len; i++)
             first[first_reached(s->horizons, e->nh, be[i])]++;
     }
     void *ctx[2] = {L, e};
-    mc_engine_curve(s, (const double *const *)L->col, len, L->scratch,
-                    curve_pass1, ctx);
+    if (e->nqc > 0)
+        mc_engine_curve(s, (const double *const *)L->col, len, L->scratch,
+                        curve_pass1, ctx);
     if (e->out != NULL)
         L->text_len = mc_csv_format(L->text, L->cols, (size_t)L->ncols, len,
                                     lo);
@@ -265,16 +276,19 @@ void engine_merge1_(engine *e, lane *L, size_t block, size_t len)
     }
 }
 
-void engine_refine_(engine *e, lane *L, size_t lo, size_t len)
+void engine_refine_(engine *e, lane *L, size_t lo, size_t len,
+                    const double *const *from)
 {
-    mc_sampler_draw(&L->smp, lo, len, L->col);
+    mc_sampler_draw_from(&L->smp, lo, len, L->col, from, e->same_in);
     if (e->sum_on)
         for (int j = 0; j < e->nout; j++)
-            mc_qs_add(L->qa_sum, (size_t)j,
-                      L->col[MC_COL_OUTPUT0 + e->lay->out[j]], len);
+            if (e->qsum[j] >= 0)
+                mc_qs_add(L->qa_sum, (size_t)e->qsum[j],
+                          L->col[MC_COL_OUTPUT0 + e->lay->out[j]], len);
+    void *ctx[2] = {L, e};
     if (e->cur_on)
         mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
-                        curve_refine, L);
+                        curve_refine, ctx);
     if (e->rank_pass)
         rank_scores(e, L, len);
 }
@@ -288,12 +302,14 @@ void engine_pilots_(engine *e)
         size_t len = m - lo < MC_BLOCK ? m - lo : MC_BLOCK;
         mc_sampler_draw(&L->smp, lo, len, L->col);
         for (int j = 0; j < e->nout; j++)
-            memcpy(mc_qs_pilot(e->qs_sum, (size_t)j) + lo,
-                   L->col[MC_COL_OUTPUT0 + e->lay->out[j]],
-                   len * sizeof(double));
-        void *ctx[3] = {e->qs_cur, &lo, &e->ncurve};
-        mc_engine_curve(e->s, (const double *const *)L->col, len,
-                        L->scratch, curve_pilot, ctx);
+            if (e->qsum[j] >= 0)
+                memcpy(mc_qs_pilot(e->qs_sum, (size_t)e->qsum[j]) + lo,
+                       L->col[MC_COL_OUTPUT0 + e->lay->out[j]],
+                       len * sizeof(double));
+        void *ctx[2] = {e, &lo};
+        if (e->nqc > 0)
+            mc_engine_curve(e->s, (const double *const *)L->col, len,
+                            L->scratch, curve_pilot, ctx);
         /* both pilots are the first min(n, 4096) samples */
         for (size_t c = 0; e->rm != NULL && c < e->sncol; c++)
             memcpy(mc_rankmap_pilot(e->rm, c) + lo, L->col[e->scol[c]],
@@ -457,8 +473,8 @@ static void free_accs(engine *e)
 /* Accumulators for the coming pass; 0 or -1 (out of memory). */
 int engine_new_accs_(engine *e)
 {
-    e->sum_on = mc_qs_passes(e->qs_sum) > 0;
-    e->cur_on = e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0;
+    e->sum_on = engine_sum_pending_(e);
+    e->cur_on = engine_cur_pending_(e);
     for (int t = 0; t < e->nt; t++) {
         lane *L = &e->lanes[t];
         if ((e->sum_on && (L->qa_sum = mc_qs_acc_new(e->qs_sum)) == NULL) ||
@@ -528,8 +544,29 @@ void engine_free_(engine *e)
     free(e->pay_tmp);
 }
 
+/* What variant e takes from the base: the columns drawn equal, the
+ * outputs and curve metrics computed from them alone (no stream of their
+ * own); the base, or a member without one, takes nothing. */
+static void borrow(engine *e, const engine *base)
+{
+    e->base = base;
+    memset(e->same_in, 0, sizeof e->same_in);
+    memset(e->same_out, 0, sizeof e->same_out);
+    memset(e->same_cur, 0, sizeof e->same_cur);
+    if (base != NULL) {
+        mc_sample_same(base->s, e->s, e->same_in);
+        mc_model_same(base->lay, e->lay, e->same_in, e->same_out,
+                      e->same_cur);
+    }
+    e->nqs = e->nqc = 0;
+    for (int j = 0; j < e->nout; j++)
+        e->qsum[j] = e->same_out[e->lay->out[j]] ? -1 : e->nqs++;
+    for (int m = 0; m < e->ncurve; m++)
+        e->qcur[m] = e->same_cur[m] ? -1 : e->nqc++;
+}
+
 int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,
-                  const mc_reducer *red)
+                  const mc_reducer *red, const engine *base)
 {
     memset(e, 0, sizeof *e);
     e->s = s;
@@ -541,6 +578,7 @@ int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,
     e->ncurve = e->lay->ncurve;
     e->nout = e->lay->nout;
     e->ncs = e->nh * (size_t)e->ncurve;
+    borrow(e, base);
     e->nblocks = (e->n + MC_BLOCK - 1) / MC_BLOCK;
     mc_share(e->nblocks, red != NULL ? red->rank : 0, e->np, &e->b0,
              &e->b1);
@@ -560,9 +598,10 @@ int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,
     }
     e->lanes = calloc((size_t)nt, sizeof *e->lanes);
     /* the quantiles of summary.csv and curve.csv, with their intervals */
-    e->qs_sum = mc_qs_new_ci(e->n, (size_t)e->nout, mc_summary_probs, MC_NQ,
-                             MC_KEEP_BYTES);
-    e->qs_cur = mc_qs_new_ci(e->n, e->ncs > 0 ? e->ncs : 1, curve_probs,
+    size_t ncq = e->nh * (size_t)e->nqc;
+    e->qs_sum = mc_qs_new_ci(e->n, e->nqs > 0 ? (size_t)e->nqs : 1,
+                             mc_summary_probs, MC_NQ, MC_KEEP_BYTES);
+    e->qs_cur = mc_qs_new_ci(e->n, ncq > 0 ? ncq : 1, curve_probs,
                              MC_NCURVE_Q, MC_KEEP_BYTES);
     if (e->lanes == NULL || e->tree == NULL || e->pay == NULL ||
         e->pay_tmp == NULL ||
@@ -654,24 +693,53 @@ int engine_sens_results_(engine *e, mc_run *run)
     return 0;
 }
 
-void engine_results_(engine *e, mc_run *run)
+double engine_median_(const engine *e, int j)
 {
-    size_t n = e->n, nh = e->nh;
+    double q[MC_NQ], lo[MC_NQ], hi[MC_NQ];
+    if (e->qsum[j] < 0)               /* the same output as the base's */
+        return engine_median_(e->base, j);
+    mc_qs_get_ci(e->qs_sum, (size_t)e->qsum[j], q, lo, hi);
+    return q[4];
+}
+
+void engine_bracket_(const engine *e, int j, double *lo, double *hi)
+{
+    if (e->qsum[j] < 0)
+        engine_bracket_(e->base, j, lo, hi);
+    else
+        mc_qs_bracket(e->qs_sum, (size_t)e->qsum[j], 0.5, lo, hi);
+}
+
+void engine_results_(engine *e, mc_run *run, const mc_run *base_run)
+{
+    size_t n = e->n, nh = e->nh, nc = (size_t)e->ncurve;
+    /* a variant's outputs and curve metrics that are the base's: the
+       base's statistics, which are those of the same values */
     for (int j = 0; j < e->nout; j++) {
         int k = e->lay->out[j];
+        if (e->qsum[j] < 0) {
+            run->stats[k] = base_run->stats[k];
+            continue;
+        }
         mc_sacc_stats(&e->sacc[k], has_p_le(MC_COL_OUTPUT0 + k),
                       &run->stats[k]);
-        mc_qs_get_ci(e->qs_sum, (size_t)j, run->stats[k].q,
+        mc_qs_get_ci(e->qs_sum, (size_t)e->qsum[j], run->stats[k].q,
                      run->stats[k].q_lo, run->stats[k].q_hi);
     }
     /* every lane's and process's counts are in lane 0's (engine_reduce_counts_) */
     const lane *L0 = &e->lanes[0];
     for (size_t k = 0; k < e->ncs; k++) {
         mc_curve_point *pt = &run->curve[k];
+        int qm = e->qcur[k % nc];
+        if (qm < 0) {
+            *pt = base_run->curve[k];
+            continue;
+        }
         size_t le2 = L0->cle2[k];
         pt->mean = e->csum[k] / (double)n;
         pt->p_le = (double)le2 / (double)n;
-        mc_qs_get_ci(e->qs_cur, k, pt->q, pt->q_lo, pt->q_hi);
+        mc_qs_get_ci(e->qs_cur, k / nc * (size_t)e->nqc + (size_t)qm,
+                     pt->q, pt->q_lo, pt->q_hi);
         pt->mean_lo = pt->mean_hi = (double)NAN;
         if (n > 1) {
             double z = mc_z(MC_LEVEL);
@@ -686,9 +754,10 @@ void engine_results_(engine *e, mc_run *run)
             pt->mean_lo = pt->mean_hi = pt->mean;
         mc_wilson(le2, n, MC_LEVEL, &pt->p_le_lo, &pt->p_le_hi);
     }
-    size_t nc = (size_t)e->ncurve;
     for (size_t m = 0; m < nc; m++) {
         size_t reached = 0;
+        if (e->qcur[m] < 0)
+            continue;
         for (size_t h = 0; h < nh; h++) {
             reached += L0->first[m * (nh + 1) + h];
             mc_curve_point *pt = &run->curve[h * nc + m];

@@ -67,13 +67,41 @@ typedef struct engine {
     int tree_failed;                  /* an internal check */
     FILE *out;                        /* samples.csv or NULL */
     int io_failed, io_errno;
+    /* A variant in a group: the columns it draws equal to the base's
+       (mc_sample_same), copied from the base's block when the base drew
+       it, and the outputs and curve metrics computed from them alone
+       (mc_model_same), whose statistics are the base's: no quantile
+       stream of their own (qsum, qcur -1), no sums, copied at the end */
+    const struct engine *base;        /* NULL: the base, or no group */
+    unsigned char same_in[MC_COL_OUTPUT0];
+    unsigned char same_out[MC_OUT_COUNT];   /* by output id */
+    unsigned char same_cur[MC_NCURVE_MAX];
+    int nqs;                          /* streams of qs_sum */
+    int qsum[MC_OUT_COUNT];           /* output j's, or -1 */
+    int nqc;                          /* curve metrics with streams */
+    int qcur[MC_NCURVE_MAX];          /* metric m's place, or -1 */
 } engine;
 
+/* Are quantiles of e's summary (or curve) still to pin down? */
+static inline int engine_sum_pending_(const engine *e)
+{
+    return e->nqs > 0 && mc_qs_passes(e->qs_sum) > 0;
+}
+static inline int engine_cur_pending_(const engine *e)
+{
+    return e->nqc > 0 && e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0;
+}
+
 /* Set up member e for scenario s at nt lanes, writing samples.csv to
- * samples if not NULL: 0, or -1 (out of memory; engine_free_ either
- * way, which accepts a zeroed one). */
+ * samples if not NULL, a variant of base (set up before it) or not
+ * (NULL): 0, or -1 (out of memory; engine_free_ either way, which accepts
+ * a zeroed one). */
 int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,
-                  const mc_reducer *red);
+                  const mc_reducer *red, const engine *base);
+/* Output j's exact median, or the keys' bracket of it (mc_qs_bracket),
+ * once known: the base's where e's output j is the base's. */
+double engine_median_(const engine *e, int j);
+void engine_bracket_(const engine *e, int j, double *lo, double *hi);
 void engine_free_(engine *e);
 /* The pilots (the first samples, lane 0), then the header of samples.csv
  * and the plans they make: 0, or -1 (out of memory). */
@@ -81,19 +109,24 @@ void engine_pilots_(engine *e);
 int engine_plan_(engine *e);
 /* A block lo .. lo+len-1 by lane L: pass 1 (every statistic, and its
  * rows), its merge in block order, or a later pass (what the quantiles
- * and rank scores still need).  Each draws the block into L->col. */
-void engine_block1_(engine *e, lane *L, size_t lo, size_t len);
+ * and rank scores still need).  Each draws the block into L->col, a
+ * variant's copying its same_in columns from the base's block in from
+ * (NULL: the base has not drawn this block). */
+void engine_block1_(engine *e, lane *L, size_t lo, size_t len,
+                    const double *const *from);
 void engine_merge1_(engine *e, lane *L, size_t block, size_t len);
-void engine_refine_(engine *e, lane *L, size_t lo, size_t len);
+void engine_refine_(engine *e, lane *L, size_t lo, size_t len,
+                    const double *const *from);
 /* A pass's accumulators (0 or -1), and its end (0 or -1 with msg);
  * engine_end_pass1_ after pass 1 (0, -1 or -3 with msg: see there). */
 int engine_new_accs_(engine *e);
 int engine_end_accs_(engine *e, char *msg, size_t len);
 int engine_end_pass1_(engine *e, char *msg, size_t len);
 /* After the last pass: the counts of every lane and process (0 or -1),
- * the results into run, the rank sensitivity (0 or -1). */
+ * the results into run (a variant's borrowed ones from base_run, the
+ * base's), the rank sensitivity (0 or -1). */
 int engine_reduce_counts_(engine *e);
-void engine_results_(engine *e, mc_run *run);
+void engine_results_(engine *e, mc_run *run, const mc_run *base_run);
 int engine_sens_results_(engine *e, mc_run *run);
 
 #endif

@@ -70,10 +70,11 @@ static void group_block1(group *g, int t, size_t b)
 {
     size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
     double t0 = omp_get_wtime();
-    engine_block1_(&g->e[0], &g->e[0].lanes[t], lo, len);
+    engine_block1_(&g->e[0], &g->e[0].lanes[t], lo, len, NULL);
     double t1 = omp_get_wtime();
     for (int k = 1; k < g->ne; k++)
-        engine_block1_(&g->e[k], &g->e[k].lanes[t], lo, len);
+        engine_block1_(&g->e[k], &g->e[k].lanes[t], lo, len,
+                       cols_of(g, 0, t));
     for (int v = 0; v + 1 < g->ne; v++) {
         mc_pair_block(g->pair[v], t, cols_of(g, 0, t), cols_of(g, v + 1, t),
                       len, 1);
@@ -102,11 +103,12 @@ static void group_refine(group *g, int t, size_t b)
     size_t lo = b * MC_BLOCK, len = block_len(&g->e[0], b);
     double t0 = omp_get_wtime();
     if (g->on[0])
-        engine_refine_(&g->e[0], &g->e[0].lanes[t], lo, len);
+        engine_refine_(&g->e[0], &g->e[0].lanes[t], lo, len, NULL);
     double t1 = omp_get_wtime();
     for (int k = 1; k < g->ne; k++)
         if (g->on[k])
-            engine_refine_(&g->e[k], &g->e[k].lanes[t], lo, len);
+            engine_refine_(&g->e[k], &g->e[k].lanes[t], lo, len,
+                           g->on[0] ? cols_of(g, 0, t) : NULL);
     for (int v = 0; v + 1 < g->ne; v++) {
         if (g->pon[v])
             mc_pair_block(g->pair[v], t, cols_of(g, 0, t),
@@ -178,11 +180,8 @@ static void run_pass(group *g, int first, mc_progress_fn progress,
  * quantiles are exact (mc_qs_passes 0). */
 static void medians(const engine *e, double *med)
 {
-    for (int j = 0; j < e->nout; j++) {
-        double q[MC_NQ], lo[MC_NQ], hi[MC_NQ];
-        mc_qs_get_ci(e->qs_sum, (size_t)j, q, lo, hi);
-        med[e->lay->out[j]] = q[4];
-    }
+    for (int j = 0; j < e->nout; j++)
+        med[e->lay->out[j]] = engine_median_(e, j);
 }
 
 /* Once every member's summary is exact (from the pilot alone when it is
@@ -194,7 +193,7 @@ static void arm_counts(group *g)
     if (g->counted || g->ne < 2)
         return;
     for (int k = 0; k < g->ne; k++)
-        if (mc_qs_passes(g->e[k].qs_sum) > 0)
+        if (engine_sum_pending_(&g->e[k]))
             return;
     double mb[MC_NOUTPUTS] = {0}, mv[MC_NOUTPUTS] = {0};
     medians(&g->e[0], mb);
@@ -217,13 +216,12 @@ static void arm_brackets(group *g)
     double vlo[MC_NOUTPUTS] = {0}, vhi[MC_NOUTPUTS] = {0};
     const engine *b = &g->e[0];
     for (int j = 0; j < b->nout; j++)
-        mc_qs_bracket(b->qs_sum, (size_t)j, 0.5, &blo[b->lay->out[j]],
-                      &bhi[b->lay->out[j]]);
+        engine_bracket_(b, j, &blo[b->lay->out[j]], &bhi[b->lay->out[j]]);
     for (int v = 0; v + 1 < g->ne; v++) {
         const engine *e = &g->e[v + 1];
         for (int j = 0; j < e->nout; j++)
-            mc_qs_bracket(e->qs_sum, (size_t)j, 0.5, &vlo[e->lay->out[j]],
-                          &vhi[e->lay->out[j]]);
+            engine_bracket_(e, j, &vlo[e->lay->out[j]],
+                            &vhi[e->lay->out[j]]);
         mc_pair_brackets(g->pair[v], blo, bhi, vlo, vhi);
         g->pcnt[v] = 1;
     }
@@ -277,8 +275,7 @@ static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
 /* Does member e need another pass of its own? */
 static int needs_pass(const engine *e)
 {
-    return mc_qs_passes(e->qs_sum) > 0 ||
-           (e->ncs > 0 && mc_qs_passes(e->qs_cur) > 0) ||
+    return engine_sum_pending_(e) || engine_cur_pending_(e) ||
            (e->rm != NULL && !e->rank_done);
 }
 
@@ -386,7 +383,8 @@ static int setup_group(group *g, const mc_scenario *s,
     for (size_t k = 0; k <= nv; k++) {
         g->ne = (int)k + 1;           /* set up so far, for free_group */
         if (engine_setup_(&g->e[k], k == 0 ? s : vars[k - 1], nt,
-                  k == 0 ? samples : NULL, red) != 0)
+                          k == 0 ? samples : NULL, red,
+                          k == 0 ? NULL : &g->e[0]) != 0)
             return -1;
         if (k > 0 && (g->pair[k - 1] = mc_pair_new(&s->layout, g->e[0].n, nt,
                                                    red)) == NULL)
@@ -447,7 +445,7 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
                sizeof runs[k].pass_seconds);
         if (g.e[0].team > 0)          /* else this process had no blocks */
             runs[k].threads = g.e[0].team;
-        engine_results_(e, &runs[k]);
+        engine_results_(e, &runs[k], &runs[0]);
         if ((rc = engine_sens_results_(e, &runs[k])) != 0)
             goto fail;
     }

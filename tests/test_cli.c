@@ -359,11 +359,13 @@ static void the_time_shown_is_the_whole_runs_with_its_parts(void **state)
     /* the variants and Sobol' indices are most of it, and are counted */
     assert_true(sum >= 0.5 * wall);
     /* the eight variants run in the base's passes, and take their share
-       of them: more than the base's (issue 17) */
-    if (!(part[2] > part[0]))
-        fail_msg("expected the variants' share of the passes above the "
-                 "base's, found variants %.3f s, passes %.3f s", part[2],
-                 part[0]);
+       of them (issue 17): each still draws what it changes and computes
+       its own outputs, so together well over a quarter of the base's,
+       although what they share with the base is the base's alone */
+    if (!(part[2] > 0.25 * part[0]))
+        fail_msg("expected the variants' share of the passes above a "
+                 "quarter of the base's, found variants %.3f s, passes "
+                 "%.3f s", part[2], part[0]);
     free(out);
     free(man);
 }
