@@ -170,6 +170,16 @@ void mc_qs_flush_(mc_qs_acc *a, size_t i)
     a->since_flush[i] = 0;
 }
 
+void mc_qs_flush_alone_(mc_qs_acc *a, size_t i)
+{
+    const uint32_t *h = a->hist + i * NB;
+    uint64_t *g = a->q->s[i].hist;
+    for (size_t c = 0; c < NB; c++)
+        g[c] += h[c];
+    memset(a->hist + i * NB, 0, NB * sizeof *a->hist);
+    a->since_flush[i] = 0;
+}
+
 void mc_qs_acc_free(mc_qs_acc *a)
 {
     if (a == NULL)

@@ -93,6 +93,10 @@ double mc_qs_value_of_(uint64_t k);
  * (mc_qstream_add.c). */
 void mc_qs_flush_(mc_qs_acc *a, size_t i);
 
+/* The same once no other thread adds to the stream's counts: the end
+ * of the pass (plain additions, which vectorize). */
+void mc_qs_flush_alone_(mc_qs_acc *a, size_t i);
+
 /* Frees a stream's targets and empties its list (mc_qstream.c). */
 void mc_qs_free_targets_(qstream *st);
 

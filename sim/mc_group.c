@@ -241,23 +241,27 @@ static void counts_done(group *g)
  * sample once.  0, or -1 (out of memory). */
 static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
 {
-    /* the members' pilots are independent: one member per thread (only
-       drawn there; the plans allocate on this thread, whose freed memory
-       the passes reuse) */
+    /* the members' pilots and plans are independent: one member per
+       thread (no collective: each process plans from its own pilot) */
     #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt) \
         if (g->ne > 1)
     for (int k = 0; k < g->ne; k++)
         engine_pilots_(&g->e[k]);
-    for (int k = 0; k < g->ne; k++)
-        if (engine_plan_(&g->e[k]) != 0)
-            return -1;
-    for (int v = 0; v + 1 < g->ne; v++) {
-        /* engine_pilots_ left each member's first samples in lane 0 */
-        size_t m = mc_pair_pilot_len(g->pair[v]);
-        mc_pair_pilot(g->pair[v], cols_of(g, 0, 0), cols_of(g, v + 1, 0), m);
-        if (mc_pair_plan(g->pair[v]) != 0 || mc_pair_begin(g->pair[v]) != 0)
-            return -1;
+    int failed = 0;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt) \
+        if (g->ne > 1) reduction(|:failed)
+    for (int k = 0; k < g->ne; k++) {
+        failed |= engine_plan_(&g->e[k]) != 0;
+        if (k > 0) {
+            /* engine_pilots_ left each member's first samples in lane 0 */
+            mc_pair *p = g->pair[k - 1];
+            size_t m = mc_pair_pilot_len(p);
+            mc_pair_pilot(p, cols_of(g, 0, 0), cols_of(g, k, 0), m);
+            failed |= mc_pair_plan(p) != 0 || mc_pair_begin(p) != 0;
+        }
     }
+    if (failed)
+        return -1;
     arm_counts(g);
     double tp = omp_get_wtime();
     run_pass(g, 1, progress, ctx);
@@ -270,6 +274,50 @@ static int pass1(group *g, mc_run *run, mc_progress_fn progress, void *ctx)
         e->rank_pass = 0;
     }
     return 0;
+}
+
+/* Member k's end of a pass (pass 1: first), then its pair's. */
+static int end_member(group *g, int k, int first, char *msg, size_t len)
+{
+    int rc = first ? engine_end_pass1_(&g->e[k], msg, len)
+                   : engine_end_accs_(&g->e[k], msg, len);
+    if (rc == 0 && k > 0 && mc_pair_end(g->pair[k - 1], first, msg, len) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* After a pass (pass 1: first): each member's end of it and its pair's
+ * (0, or the first failure's return and msg).  With one process they are
+ * independent, one member per thread; with several, in order on this
+ * thread: their collectives. */
+static int end_pass(group *g, int first, char *msg, size_t len)
+{
+    if (g->e[0].np > 1 || g->ne == 1) {
+        for (int k = 0; k < g->ne; k++) {
+            int rc = end_member(g, k, first, msg, len);
+            if (rc != 0)
+                return rc;
+        }
+        return 0;
+    }
+    enum { MSG = 256 };
+    int *rc = calloc((size_t)g->ne, sizeof *rc);
+    char *m = calloc((size_t)g->ne, MSG);
+    if (rc == NULL || m == NULL) {
+        free(rc);
+        free(m);
+        return -1;
+    }
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt)
+    for (int k = 0; k < g->ne; k++)
+        rc[k] = end_member(g, k, first, m + (size_t)k * MSG, MSG);
+    int r = 0;
+    for (int k = 0; k < g->ne && r == 0; k++)
+        if ((r = rc[k]) != 0)
+            snprintf(msg, len, "%s", m + (size_t)k * MSG);
+    free(rc);
+    free(m);
+    return r;
 }
 
 /* Does member e need another pass of its own? */
@@ -319,12 +367,9 @@ static int refine_passes(group *g, mc_run *run, mc_progress_fn progress,
             engine *e = &g->e[k];
             e->rank_done |= e->rank_pass;
             e->rank_pass = 0;
-            if (engine_end_accs_(e, msg, len) != 0)
-                return -1;
         }
-        for (int v = 0; v + 1 < g->ne; v++)
-            if (mc_pair_end(g->pair[v], 0, msg, len) != 0)
-                return -1;
+        if (end_pass(g, 0, msg, len) != 0)
+            return -1;
     }
     return 0;
 }
@@ -428,12 +473,8 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
     /* from here a failed write of samples.csv is agreed (engine_end_pass1_ of
        the base): before, a process's own failure is one process's */
     io_agreed = 1;
-    for (int k = 0; k < g.ne; k++)
-        if ((rc = engine_end_pass1_(&g.e[k], msg, len)) != 0)
-            goto fail;
-    for (int v = 0; v + 1 < g.ne; v++)
-        if ((rc = mc_pair_end(g.pair[v], 1, msg, len)) != 0)
-            goto fail;
+    if ((rc = end_pass(&g, 1, msg, len)) != 0)
+        goto fail;
     if ((rc = refine_passes(&g, &runs[0], progress, ctx, msg, len)) != 0)
         goto fail;
     for (int k = 0; k < g.ne; k++) {
