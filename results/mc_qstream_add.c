@@ -218,6 +218,19 @@ static void take(target *t, double x, uint64_t k)
     }
 }
 
+/* Passes >= 2: value x in pass-1 bin c, which holds a target: taken by
+ * the target it lies in, if any. */
+static inline void take_in_bin(qstream *st, uint32_t c, double x)
+{
+    uint64_t k = key_of(x);
+    for (target *t = &st->t[st->mark[c] - 1]; t < st->t + st->nt &&
+                                             t->coarse == c; t++)
+        if (k >= t->lo && k <= t->hi) {
+            take(t, x, k);
+            return;
+        }
+}
+
 /* Passes >= 2: only values inside a target do anything.  The pass-1 bin
  * of a value names the targets it can be in (mark). */
 static void add_targets(mc_qs_acc *a, qstream *st, const double *x,
@@ -227,18 +240,9 @@ static void add_targets(mc_qs_acc *a, qstream *st, const double *x,
     for (size_t j0 = 0; j0 < len; j0 += CH) {
         size_t m = len - j0 < CH ? len - j0 : CH;
         a->nan += bins_any(a->q, st, x + j0, m, c);
-        for (size_t j = 0; j < m; j++) {
-            size_t mk = st->mark[c[j]];
-            if (mk == 0)
-                continue;
-            uint64_t k = key_of(x[j0 + j]);
-            for (target *t = &st->t[mk - 1]; t < st->t + st->nt &&
-                                             t->coarse == c[j]; t++)
-                if (k >= t->lo && k <= t->hi) {
-                    take(t, x[j0 + j], k);
-                    break;
-                }
-        }
+        for (size_t j = 0; j < m; j++)
+            if (st->mark[c[j]] != 0)
+                take_in_bin(st, c[j], x[j0 + j]);
     }
 }
 
@@ -247,40 +251,36 @@ static void add_targets(mc_qs_acc *a, qstream *st, const double *x,
  * with all of them. */
 #define FEW_TARGETS 32
 
-/* add_targets for AVX-512 and a stream with few targets: eight keys at a
- * time against every target's bounds; the rare lanes inside one are
- * taken one by one. */
+/* add_targets for AVX-512 and a stream with few targets: the values'
+ * pass-1 bins (32-bit), sixteen at a time against each bin that holds a
+ * target; the rare lanes in one are taken one by one. */
 AVX512 static void add_targets_avx512(mc_qs_acc *a, qstream *st,
                                       const double *x, size_t len)
 {
-    __m512i lo[FEW_TARGETS], hi[FEW_TARGETS];
-    size_t nt = st->nt, nan = 0, j = 0;
-    for (size_t t = 0; t < nt; t++) {
-        lo[t] = _mm512_set1_epi64((long long)st->t[t].lo);
-        hi[t] = _mm512_set1_epi64((long long)st->t[t].hi);
-    }
-    for (; j + 8 <= len; j += 8) {
-        __m512d v = _mm512_loadu_pd(x + j);
-        nan += nans512(v);
-        __m512i k = keys512(v);
-        __mmask8 in = 0;
-        for (size_t t = 0; t < nt; t++)
-            in |= _mm512_mask_cmple_epu64_mask(
-                _mm512_cmpge_epu64_mask(k, lo[t]), k, hi[t]);
-        while (in != 0) {
-            int lane = __builtin_ctz(in);
-            in &= (__mmask8)(in - 1);
-            double xv = x[j + (size_t)lane];
-            uint64_t kv = key_of(xv);
-            for (size_t t = 0; t < nt; t++)
-                if (kv >= st->t[t].lo && kv <= st->t[t].hi) {
-                    take(&st->t[t], xv, kv);
-                    break;
-                }
+    __m512i bin[FEW_TARGETS];
+    size_t nb = 0;
+    for (size_t t = 0; t < st->nt; t++)    /* ascending: bins too */
+        if (t == 0 || st->t[t].coarse != st->t[t - 1].coarse)
+            bin[nb++] = _mm512_set1_epi32((int)st->t[t].coarse);
+    uint32_t c[CH];
+    for (size_t j0 = 0; j0 < len; j0 += CH) {
+        size_t m = len - j0 < CH ? len - j0 : CH, j = 0;
+        a->nan += bins_avx512(st, x + j0, m, c);
+        for (; j + 16 <= m; j += 16) {
+            __m512i v = _mm512_loadu_si512((const void *)(c + j));
+            __mmask16 in = 0;
+            for (size_t u = 0; u < nb; u++)
+                in |= _mm512_cmpeq_epi32_mask(v, bin[u]);
+            while (in != 0) {
+                size_t i = j + (size_t)__builtin_ctz(in);
+                in &= (__mmask16)(in - 1);
+                take_in_bin(st, c[i], x[j0 + i]);
+            }
         }
+        for (; j < m; j++)
+            if (st->mark[c[j]] != 0)
+                take_in_bin(st, c[j], x[j0 + j]);
     }
-    a->nan += nan;
-    add_targets(a, st, x + j, len - j);
 }
 #endif
 
