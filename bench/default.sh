@@ -8,7 +8,8 @@
 #   equal     ... --no-variants --sensitivity none --no-samples (the work
 #             numpy does in bench/numpy_model.py: summary and curve)
 # and reads from each manifest.json the whole run's wall time and its parts
-# (wall_seconds, part_seconds: passes, sobol, variants, writing), beside
+# (wall_seconds, part_seconds: passes, sensitivity, sobol, variants,
+# writing), beside
 # /usr/bin/time's wall time and peak RSS of the process.  It writes
 # bench/DEFAULT.md (date, commit, CPU, threads; the table; issue 17's
 # targets with the figures that judge them) and prints it.
@@ -61,13 +62,14 @@ print(f"`bench/default.sh` on {datetime.date.today()}, commit {commit[:80]}; "
       f"{cpu}, {rows[0]['threads']} threads. Seconds are wall time: the "
       "process's (`/usr/bin/time`) and the manifest's whole run "
       "(`wall_seconds`) with its parts (`part_seconds`).\n")
-print("| samples | run | process s | manifest s | passes | variants | "
-      "sobol | writing | peak RSS MB |")
-print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| samples | run | process s | manifest s | passes | sensitivity | "
+      "variants | sobol | writing | peak RSS MB |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
     p = r["parts"]
     print(f"| {r['n']:.0e} | {r['kind']} | {r['process']:.2f} | "
           f"{r['wall']:.2f} | {p.get('passes', 0):.2f} | "
+          f"{p.get('sensitivity', 0):.2f} | "
           f"{p.get('variants', 0):.2f} | {p.get('sobol', 0):.2f} | "
           f"{p.get('writing', 0):.2f} | {r['rss_mb']:.0f} |")
 print("\nIssue 17's targets read from this table:\n")

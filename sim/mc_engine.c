@@ -203,11 +203,14 @@ void engine_block1_(engine *e, lane *L, size_t lo, size_t len,
         if (e->sum_on)
             mc_qs_add(L->qa_sum, (size_t)e->qsum[j], x, len);
     }
+    double t0 = e->rm != NULL ? omp_get_wtime() : 0.0;
     if (e->rank_pass)                 /* the pilot was every sample */
         rank_scores(e, L, len);
     else
         for (size_t c = 0; e->rm != NULL && c < e->sncol; c++)
             mc_rankmap_count(L->ra, c, L->col[e->scol[c]], len);
+    if (e->rm != NULL)
+        L->trank += omp_get_wtime() - t0;
     for (int m = 0; m < e->ncurve; m++) {
         const double *be = L->col[MC_COL_OUTPUT0 + mc_output_infos[
                                       e->lay->curve[m]].curve_break_even];
@@ -289,8 +292,11 @@ void engine_refine_(engine *e, lane *L, size_t lo, size_t len,
     if (e->cur_on)
         mc_engine_curve(e->s, (const double *const *)L->col, len, L->scratch,
                         curve_refine, ctx);
-    if (e->rank_pass)
+    if (e->rank_pass) {
+        double t0 = omp_get_wtime();
         rank_scores(e, L, len);
+        L->trank += omp_get_wtime() - t0;
+    }
 }
 
 /* The pilot: the first samples' outputs and multipliers. */

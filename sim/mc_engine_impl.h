@@ -33,6 +33,7 @@ typedef struct lane {
     mc_column cols[MC_NCOLS + 1];     /* samples.csv over col: the
                                          layout's columns */
     int ncols;                        /* sample and them */
+    double trank;                     /* seconds in rank sensitivity */
     char *text;                       /* the block's rows */
     size_t text_len;
 } lane;

@@ -23,7 +23,8 @@
 #include "mc_variants.h"
 #include "mc_write.h"
 
-const char *const mc_part_names[MC_PARTS] = {"passes", "sobol", "variants",
+const char *const mc_part_names[MC_PARTS] = {"passes", "sensitivity",
+                                              "sobol", "variants",
                                              "writing"};
 
 static int lead(void)
@@ -175,10 +176,12 @@ static int run_group(const mc_scenario *s, int skip, int threads,
     size_t per = per_group(s, nv, threads);
     rc = 0;
     double w0 = omp_get_wtime(), wbase = 0;   /* the base's share */
+    double wsens = 0;                 /* the rank sensitivity's */
     if (per == 0) {
         rc = mc_engine_run(s, threads, progress, ctx, f, mc_comm_reducer(),
                            run, msg, len);
         wbase = omp_get_wtime() - w0;
+        wsens = wbase * run->sens_share;
         if (rc == 0 && (rc = one_by_one(s, vp, nv, threads, progress, ctx,
                                         run, vruns, diffs, msg, len)) != 0)
             mc_run_free(run);
@@ -193,8 +196,10 @@ static int run_group(const mc_scenario *s, int skip, int threads,
                                  progress, ctx, i == 0 ? f : NULL,
                                  mc_comm_reducer(), i == 0 ? run : &base,
                                  vruns + i, diffs + i, msg, len);
-        if (rc == 0 && i == 0)
+        if (rc == 0 && i == 0) {
+            wsens = (omp_get_wtime() - w0) * run->sens_share;
             wbase = (omp_get_wtime() - w0) * (1.0 - run->variant_share);
+        }
         if (rc == 0 && i > 0)
             mc_run_free(&base);
     }
@@ -202,6 +207,7 @@ static int run_group(const mc_scenario *s, int skip, int threads,
         goto done;
     double w = omp_get_wtime() - w0;
     run->variant_share = w > 0 ? (w - wbase) / w : 0.0;
+    run->sens_share = w > 0 ? wsens / w : 0.0;
     for (size_t i = 0; i < nv; i++) {
         vr[i].name = s->variants[i].name;
         memcpy(vr[i].stats, vruns[i].stats, sizeof vr[i].stats);
@@ -318,7 +324,8 @@ int mc_engine_execute_in(const mc_scenario *s, int threads,
        in the passes of a group, applied to its wall time) */
     part[MC_PART_PASSES] = (t1 = omp_get_wtime()) - t;
     part[MC_PART_VARIANTS] = part[MC_PART_PASSES] * run->variant_share;
-    part[MC_PART_PASSES] -= part[MC_PART_VARIANTS];
+    part[MC_PART_SENSITIVITY] = part[MC_PART_PASSES] * run->sens_share;
+    part[MC_PART_PASSES] -= part[MC_PART_VARIANTS] + part[MC_PART_SENSITIVITY];
     if (lead() && s->write_samples && mc_comm_size() > 1)
         rc = mc_write_samples_join(&o, msg, len) != 0 ? -2 : 0;
     if (lead() && rc == 0 &&

@@ -494,12 +494,14 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
         if ((rc = mc_pair_finish(g.pair[v], runs[0].stats, runs[v + 1].stats,
                                  &diffs[v])) != 0)
             goto fail;
-    double tb = 0, tv = 0;
+    double tb = 0, tv = 0, ts = 0;
     for (int t = 0; t < nt; t++) {
         tb += g.tbase[t];
         tv += g.tvar[t];
+        ts += g.e[0].lanes[t].trank;  /* inside the base's */
     }
     runs[0].variant_share = nv > 0 && tb + tv > 0 ? tv / (tb + tv) : 0.0;
+    runs[0].sens_share = tb + tv > 0 ? ts / (tb + tv) : 0.0;
     for (size_t k = 0; k <= nv; k++) {
         runs[k].seconds = omp_get_wtime() - t0;
         if (k == 0)

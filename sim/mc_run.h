@@ -54,8 +54,8 @@ typedef struct mc_variant_diff {
 
 /* The parts of a run's wall time (mc_run.part_seconds), and their names
  * in the terminal and manifest.json. */
-enum { MC_PART_PASSES, MC_PART_SOBOL, MC_PART_VARIANTS, MC_PART_WRITING,
-       MC_PARTS };
+enum { MC_PART_PASSES, MC_PART_SENSITIVITY, MC_PART_SOBOL, MC_PART_VARIANTS,
+       MC_PART_WRITING, MC_PARTS };
 extern const char *const mc_part_names[MC_PARTS];
 
 /* A variant's results: its own summary and curve, and the comparison. */
@@ -105,10 +105,15 @@ typedef struct mc_run {
                                         part the variants and their
                                         differences took (a group's,
                                         mc_engine_run_group; else 0) */
+    double sens_share;               /* and the part the base's rank
+                                        sensitivity took (its rank counts
+                                        and scores) */
     /* From mc_engine_execute (issue 17): the whole run's wall time, from
        the command's start (or a comparison's scenario's) to its manifest,
        and its parts: the passes over the samples (with samples.csv;
-       without the variants' share of them), Sobol' indices, the
+       without the variants' share of them, nor the rank sensitivity's),
+       the rank sensitivity (its share of the passes, by sens_share),
+       Sobol' indices, the
        variants (their share of the passes, by variant_share, or their
        runs and comparisons one after another, and their files), the
        other files; what is left of the whole is reading the scenario,
