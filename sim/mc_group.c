@@ -431,8 +431,9 @@ static int setup_group(group *g, const mc_scenario *s,
                           k == 0 ? samples : NULL, red,
                           k == 0 ? NULL : &g->e[0]) != 0)
             return -1;
-        if (k > 0 && (g->pair[k - 1] = mc_pair_new(&s->layout, g->e[0].n, nt,
-                                                   red)) == NULL)
+        if (k > 0 && (g->pair[k - 1] = mc_pair_new(
+                          &s->layout, g->e[0].n, nt, red,
+                          g->e[k].same_out)) == NULL)
             return -1;
     }
     return 0;

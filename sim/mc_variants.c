@@ -60,6 +60,8 @@ struct mc_pair {
     int nt;
     pair_lane *lanes;
     mc_qs *qs;
+    int nq;                           /* its streams */
+    int qidx[MC_OUT_COUNT];           /* output j's stream, or -1: D = 0 */
     mc_mtree *tree;                   /* the blocks' summaries of D */
     int tree_failed;
     mc_sacc sacc[MC_NOUTPUTS];        /* their merge */
@@ -100,7 +102,7 @@ void mc_pair_free(mc_pair *p)
 }
 
 mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
-                     const mc_reducer *red)
+                     const mc_reducer *red, const unsigned char *same)
 {
     mc_pair *p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -110,8 +112,10 @@ mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
     p->n = n;
     p->nt = lanes;
     p->lanes = calloc((size_t)lanes, sizeof *p->lanes);
-    p->qs = mc_qs_new_ci(n, (size_t)lay->nout, mc_summary_probs, MC_NQ,
-                         MC_KEEP_BYTES);
+    for (int j = 0; j < lay->nout; j++)
+        p->qidx[j] = same != NULL && same[lay->out[j]] ? -1 : p->nq++;
+    p->qs = mc_qs_new_ci(n, p->nq > 0 ? (size_t)p->nq : 1, mc_summary_probs,
+                         MC_NQ, MC_KEEP_BYTES);
     p->tree = mc_mtree_new(sizeof p->sacc, merge_sacc, NULL);
     if (p->lanes == NULL || p->qs == NULL || p->tree == NULL) {
         mc_pair_free(p);
@@ -144,8 +148,8 @@ void mc_pair_block(mc_pair *p, int lane, const double *const b[MC_NCOLS],
             d[i] = diff(vk[i], bk[i]);
         if (first)
             mc_sacc_block(d, len, (double)NAN, &L->sacc[k]);
-        if (L->qa != NULL)
-            mc_qs_add(L->qa, (size_t)jo, d, len);
+        if (L->qa != NULL && p->qidx[jo] >= 0)
+            mc_qs_add(L->qa, (size_t)p->qidx[jo], d, len);
     }
 }
 
@@ -301,8 +305,9 @@ void mc_pair_pilot(mc_pair *p, const double *const b[MC_NCOLS],
     pair_lane *L = &p->lanes[0];
     mc_pair_block(p, 0, b, v, len, 0);
     for (int j = 0; j < p->lay->nout; j++)
-        memcpy(mc_qs_pilot(p->qs, (size_t)j), L->d +
-               (size_t)p->lay->out[j] * MC_BLOCK, len * sizeof(double));
+        if (p->qidx[j] >= 0)
+            memcpy(mc_qs_pilot(p->qs, (size_t)p->qidx[j]), L->d +
+                   (size_t)p->lay->out[j] * MC_BLOCK, len * sizeof(double));
 }
 
 size_t mc_pair_pilot_len(const mc_pair *p)
@@ -317,12 +322,12 @@ int mc_pair_plan(mc_pair *p)
 
 int mc_pair_more(const mc_pair *p)
 {
-    return mc_qs_passes(p->qs) > 0;
+    return p->nq > 0 && mc_qs_passes(p->qs) > 0;
 }
 
 int mc_pair_begin(mc_pair *p)
 {
-    int on = mc_qs_passes(p->qs) > 0;
+    int on = mc_pair_more(p);
     for (int t = 0; t < p->nt; t++) {
         p->lanes[t].qa = on ? mc_qs_acc_new(p->qs) : NULL;
         if (on && p->lanes[t].qa == NULL)
@@ -514,7 +519,18 @@ int mc_pair_finish(mc_pair *p, const mc_stats *bstats, const mc_stats *vstats,
         int k = p->lay->out[j];
         mc_stats *st = &out->diff[k];
         mc_sacc_stats(&p->sacc[k], 0, st);
-        mc_qs_get_ci(p->qs, (size_t)j, st->q, st->q_lo, st->q_hi);
+        if (p->qidx[j] >= 0) {
+            mc_qs_get_ci(p->qs, (size_t)p->qidx[j], st->q, st->q_lo,
+                         st->q_hi);
+        } else {
+            /* the same output on both sides: D is +0 at every sample
+               (diff), which its summary confirms, and so is each of its
+               order statistics */
+            if (!(st->min == 0.0 && st->max == 0.0 && st->never == 0))
+                return -1;
+            for (int i = 0; i < MC_NQ; i++)
+                st->q[i] = st->q_lo[i] = st->q_hi[i] = 0.0;
+        }
         out->base_only_never[k] = p->sacc[k].n - p->sacc[k].finite -
                                   p->sacc[k].never;
         const mc_stats *b = &bstats[k], *v = &vstats[k];
@@ -590,7 +606,7 @@ int mc_variant_compare(const mc_scenario *base, const mc_run *brun,
         med_b[k] = brun->stats[k].q[4];
         med_v[k] = vrun->stats[k].q[4];
     }
-    mc_pair *p = mc_pair_new(&base->layout, n, nt, red);
+    mc_pair *p = mc_pair_new(&base->layout, n, nt, red, NULL);
     cmp_lane *lanes = new_cmp_lanes(base, variant, nt);
     int rc = -1;
     if (p != NULL && lanes != NULL) {

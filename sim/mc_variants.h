@@ -37,8 +37,12 @@
  * several processes that answer is agreed (a collective step: every
  * process calls it, in the same order). */
 typedef struct mc_pair mc_pair;
+/* same (NULL: none): by output id, the outputs the variant computes
+ * from what it draws alike with the base (mc_model_same), equal to the
+ * base's at every sample: their D is 0 throughout, whose quantiles are
+ * 0 without a stream of their own (mc_pair_finish checks its summary). */
 mc_pair *mc_pair_new(const mc_layout *lay, size_t n, int lanes,
-                     const mc_reducer *red);
+                     const mc_reducer *red, const unsigned char *same);
 void mc_pair_free(mc_pair *p);
 size_t mc_pair_pilot_len(const mc_pair *p);
 void mc_pair_pilot(mc_pair *p, const double *const b[MC_NCOLS],
