@@ -300,9 +300,9 @@ static int end_pass(group *g, int first, char *msg, size_t len)
         }
         return 0;
     }
-    enum { MSG = 256 };
+    const size_t cap = len > 0 ? len : 1;     /* each member's message */
     int *rc = calloc((size_t)g->ne, sizeof *rc);
-    char *m = calloc((size_t)g->ne, MSG);
+    char *m = calloc((size_t)g->ne, cap);
     if (rc == NULL || m == NULL) {
         free(rc);
         free(m);
@@ -310,11 +310,11 @@ static int end_pass(group *g, int first, char *msg, size_t len)
     }
     #pragma omp parallel for schedule(dynamic, 1) num_threads(g->e[0].nt)
     for (int k = 0; k < g->ne; k++)
-        rc[k] = end_member(g, k, first, m + (size_t)k * MSG, MSG);
+        rc[k] = end_member(g, k, first, m + (size_t)k * cap, cap);
     int r = 0;
     for (int k = 0; k < g->ne && r == 0; k++)
         if ((r = rc[k]) != 0)
-            snprintf(msg, len, "%s", m + (size_t)k * MSG);
+            snprintf(msg, len, "%s", m + (size_t)k * cap);
     free(rc);
     free(m);
     return r;
@@ -456,7 +456,10 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
         if (mc_pair_check(s, vars[v], msg, len) != 0 ||
             vars[v]->samples != s->samples ||
             vars[v]->sampling != s->sampling ||
-            vars[v]->n_horizons != s->n_horizons) {
+            vars[v]->n_horizons != s->n_horizons ||
+            (s->n_horizons > 0 &&
+             memcmp(vars[v]->horizons, s->horizons,
+                    s->n_horizons * sizeof *s->horizons) != 0)) {
             if (msg[0] == '\0')
                 snprintf(msg, len, "expected a variant with the base's "
                          "samples, sampling and horizons");
@@ -493,8 +496,13 @@ int mc_engine_run_group(const mc_scenario *s, const mc_scenario *const *vars,
     }
     for (int v = 0; v + 1 < g.ne; v++)
         if ((rc = mc_pair_finish(g.pair[v], runs[0].stats, runs[v + 1].stats,
-                                 &diffs[v])) != 0)
+                                 &diffs[v])) != 0) {
+            snprintf(msg, len, "internal error: the differences of variant "
+                     "%s could not be finished (its counts across "
+                     "processes, or an output taken as the base's that "
+                     "differs from it)", vars[v]->name);
             goto fail;
+        }
     double tb = 0, tv = 0, ts = 0;
     for (int t = 0; t < nt; t++) {
         tb += g.tbase[t];

@@ -1654,6 +1654,18 @@ static void a_group_is_each_run_and_comparison_bit_for_bit(void **state)
                                              NULL, &gbase, got, dgot, msg,
                                              sizeof msg), -1);
         assert_non_null(strstr(msg, "expected a variant with the base's"));
+        /* as is one whose horizons differ (its curve is not the base's) */
+        double *hs = malloc(b.n_horizons * sizeof *hs);
+        assert_non_null(hs);
+        memcpy(hs, b.horizons, b.n_horizons * sizeof *hs);
+        hs[b.n_horizons - 1] += 1.0;
+        odd = vs[0];
+        odd.horizons = hs;
+        assert_int_equal(mc_engine_run_group(&b, vp, 1, 2, NULL, NULL, NULL,
+                                             NULL, &gbase, got, dgot, msg,
+                                             sizeof msg), -1);
+        assert_non_null(strstr(msg, "horizons"));
+        free(hs);
         for (size_t v = 0; v < nv; v++)
             mc_run_free(&want[v]);
         mc_run_free(&base);
