@@ -86,12 +86,13 @@ static int write_variants(const mc_outdir *o, mc_run *run, char *msg,
 static long group_limit = -1;         /* mc_engine_group_limit */
 
 /* Below this many samples the variants run one after another: a group
- * allocates every member's counts at once (about 80 MB each for the
- * default scenario at 2 threads), which costs more than the passes it
- * shares (issue 17, on 2 cores: 1e5 samples 4.13 s one after another
- * against 4.45 s in one group; 2e5 7.00 s against 6.52 s; 1e6 35 s
- * against 23 s). */
-#define GROUP_MIN_SAMPLES 200000
+ * allocates every member's counts at once (about 60 MB each for the
+ * default scenario at 2 threads), which costs about what the passes it
+ * shares save (issue 17, on 2 cores, since variants take from the base
+ * what they share with it: 2e4 samples 1.97 s one after another against
+ * 1.90 s in one group; 5e4 3.25 s against 2.83 s; 1e5 4.08 s against
+ * 3.15 s, at 0.62 GB peak against 0.12 GB). */
+#define GROUP_MIN_SAMPLES 50000
 
 void mc_engine_group_limit(long k)
 {

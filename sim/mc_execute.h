@@ -71,7 +71,7 @@ void mc_engine_abort(mc_outdir *o, char *msg, size_t len);
 /* At most k variants in the passes of each group (mc_engine_run_group;
  * 0: one after another, each run on its own and then compared with the
  * base, as mc_engine_memory_bytes counts them; < 0, the default: one
- * after another below 200,000 samples, else as many as fit in half the
+ * after another below 50,000 samples, else as many as fit in half the
  * machine's memory, or 0 if one does not).  The same
  * results by another path: main.c sets it from
  * BREAKEVEN_VARIANTS_PER_GROUP, for tests and benchmarks. */
