@@ -508,6 +508,7 @@ typedef struct footprint_base {
     int phased;
     double T, energy, I0, g, CL;
     double ET, EI_day;
+    double be_energy;                 /* break_even_days_energy */
 } footprint_base;
 
 /* One footprint kind (carbon or water) at intensities t (training site)
@@ -522,8 +523,12 @@ static void footprint_kind(const footprint_base *b, double t, double i,
     double rho = intensity_ratio(t, i);
     y[0] = b->ET * t / 1000.0;
     y[1] = b->EI_day * i / 1000.0;
-    y[2] = footprint_break_even(b->ph, b->phased, b->T, rho, b->energy,
-                                b->I0, b->g);
+    /* both sites alike (an inference site that follows training's):
+       T rho / (r p) is T / (r p) to the bit, the energy break-even's
+       argument, so its day is that one, not solved again */
+    y[2] = rho == 1.0 ? b->be_energy
+                      : footprint_break_even(b->ph, b->phased, b->T, rho,
+                                             b->energy, b->I0, b->g);
     y[3] = 1.0 + b->T * rho / (b->energy * b->CL);
 }
 
@@ -585,7 +590,7 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
     }
     /* carbon and water: the energy times each site's intensity */
     const footprint_base fb = {&ph, phased, T, energy, I0, g, CL, ET,
-                               I0 * eI};
+                               I0 * eI, o.break_even_energy};
     if (gr & MC_GROUP_CARBON)
         footprint_kind(&fb, ci_t, ci_i, y + MC_OUT_TRAINING_TCO2E);
     if (gr & MC_GROUP_WATER)
