@@ -10,6 +10,7 @@
  * t expm1(x) / x and (T / I0) log1p(y) / y, whose ratios are 1 to double
  * precision (or computed from a normal y), so nothing divides by g. */
 #include "mc_model.h"
+#include "mc_model_impl.h"
 
 #include <float.h>
 #include <math.h>
@@ -440,8 +441,8 @@ void mc_model_bounds_of(const double lo[MC_COL_OUTPUT0],
 }
 
 /* Sample x's traffic phases under lay (arrays of MC_MAX_PHASES). */
-static void phases_of(const double *in, const mc_layout *lay, double *days,
-                      double *growth, mc_phases *ph)
+void mc_phases_of_(const double *in, const mc_layout *lay, double *days,
+                   double *growth, mc_phases *ph)
 {
     for (size_t j = 0; j < lay->n_phases; j++) {
         growth[j] = in[mc_phase_growth_input[j]];
@@ -481,7 +482,7 @@ static void eval_phases(const mc_draw *d, const mc_phases *ph, mc_outcome *o)
 /* A footprint's training intensity over the inference site's, CI_t /
  * CI_i (or W): 0 where training's is 0 (whatever the inference site's),
  * +inf where only the inference site's is 0 (its break-even "never"). */
-static double intensity_ratio(double t, double i)
+double mc_intensity_ratio_(double t, double i)
 {
     if (t == 0.0)
         return 0.0;
@@ -520,7 +521,7 @@ _Static_assert(MC_OUT_MULTIPLIER_CARBON == MC_OUT_TRAINING_TCO2E + 3 &&
 static void footprint_kind(const footprint_base *b, double t, double i,
                            double *y)
 {
-    double rho = intensity_ratio(t, i);
+    double rho = mc_intensity_ratio_(t, i);
     y[0] = b->ET * t / 1000.0;
     y[1] = b->EI_day * i / 1000.0;
     /* both sites alike (an inference site that follows training's):
@@ -548,7 +549,7 @@ void mc_model_eval_one(const double x[MC_COL_OUTPUT0], double y[MC_OUT_COUNT],
     /* several phases: across them; one phase: the closed forms at g = u -
        h, exactly the phases' (their first phase is these expressions) */
     int phased = lay->n_phases > 1;
-    phases_of(in, lay, days, growth, &ph);
+    mc_phases_of_(in, lay, days, growth, &ph);
     double u = mc_growth_rate(d.m);
     double g = lay->efficiency ? mc_phases_rate(&ph, 0, 0) : u;
     if (phased)
@@ -632,220 +633,6 @@ void mc_model_eval_block(double *const col[MC_NCOLS], size_t len,
     }
 }
 
-/* ---- the curve ------------------------------------------------------- */
-
-/* The smallest step of the horizons (the first horizon counts as a step
- * from 0). */
-static double smallest_step(const double *hs, size_t nh)
-{
-    double m = INFINITY;
-    for (size_t h = 0; h < nh; h++) {
-        double step = h == 0 ? hs[0] : hs[h] - hs[h - 1];
-        m = step < m ? step : m;
-    }
-    return m;
-}
-
-/* Does the recurrence lose the digits of C(h) for growth g with q = g /
- * I0?  It divides q by e^(g h) - 1, built from expm1(g step): both keep
- * their digits while normal doubles; a subnormal one does not (m = 1e-320
- * made q 0 and every multiplier 1). */
-static int curve_subnormal(double g, double q, double step_min)
-{
-    return g != 0.0 && !(fabs(q) >= DBL_MIN && fabs(g * step_min) >= DBL_MIN);
-}
-
-/* Those samples' multipliers at horizon hz from the closed form
- * (mc_cumulative_days, which is h where g h is subnormal: then exactly
- * the g = 0 values). */
-static void curve_closed_form(const double *g, const double *q,
-                              const double *I0, const double *const *num,
-                              int nm, size_t len, double step_min, double hz,
-                              double *const *x)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (!curve_subnormal(g[i], q[i], step_min))
-            continue;
-        double inv = (1.0 / I0[i]) / mc_cumulative_days(g[i], hz);
-        for (int m = 0; m < nm; m++)
-            x[m][i] = 1.0 + num[m][i] * inv;
-    }
-}
-
-/* The numerator of curve metric o for sample i: its multiplier is 1 +
- * num / C(h). */
-static double curve_numerator(int o, const double *const col[MC_NCOLS],
-                              const mc_layout *lay, size_t i)
-{
-    const double *in[MC_IN_COUNT];
-    double T = col[MC_COL_T][i], F = col[MC_COL_F][i];
-    for (int k = 0; k < MC_IN_COUNT; k++)
-        in[k] = col[MC_COL_INPUT0 + k];
-    double energy = in[MC_IN_POWER_RATIO][i] * in[MC_IN_PUE_RATIO][i];
-    int ci = MC_IN_INFERENCE_CI, wi = MC_IN_INFERENCE_WATER;
-    switch (o) {
-    case MC_OUT_MULTIPLIER:
-        return T;
-    case MC_OUT_MULTIPLIER_ENERGY:
-        return T / energy;
-    case MC_OUT_MULTIPLIER_FINAL:
-        return F;
-    case MC_OUT_MULTIPLIER_ENERGY_FINAL:
-        return F / energy;
-    case MC_OUT_MULTIPLIER_CARBON:
-        return T * intensity_ratio(in[MC_IN_TRAINING_CI][i],
-                                   in[lay->given[ci] ? ci
-                                                     : MC_IN_TRAINING_CI][i])
-               / energy;
-    default:                          /* MC_OUT_MULTIPLIER_WATER */
-        return T * intensity_ratio(in[MC_IN_TRAINING_WATER][i],
-                                   in[lay->given[wi] ? wi
-                                                     : MC_IN_TRAINING_WATER][i])
-               / energy;
-    }
-}
-
-static double level_after(double I, double g, double x);
-static double flow(double I, double g, double x);
-
-/* With several phases, C(h) from the phases at each horizon (no
- * recurrence): each sample's phase starts s_j, traffic C(s_j) before them,
- * levels I(s_j) and rates g_j once (ph: 4 MC_MAX_PHASES x cap doubles),
- * then C(h) = C(s_j) + I(s_j) E(g_j, h - s_j) in the phase that holds h,
- * mc_phases_cumulative's expressions term for term. */
-static void curve_phased(const double *const col[MC_NCOLS], size_t len,
-                         size_t cap, const double *hs, size_t nh,
-                         const mc_layout *lay, double *ph_tab,
-                         double *const *num, double *const *xw,
-                         mc_curve_fn fn, void *ctx)
-{
-    const double *I0 = col[MC_COL_I0];
-    const double *const *x = (const double *const *)xw;
-    const size_t np = lay->n_phases, M = MC_MAX_PHASES;
-    double *S = ph_tab, *Cs = S + M * cap, *Is = Cs + M * cap;
-    double *G = Is + M * cap;
-    for (size_t i = 0; i < len; i++) {
-        double in[MC_IN_COUNT], days[MC_MAX_PHASES], growth[MC_MAX_PHASES];
-        mc_phases ph;
-        for (size_t j = 0; j < np; j++) {
-            in[mc_phase_growth_input[j]] =
-                col[MC_COL_INPUT0 + mc_phase_growth_input[j]][i];
-            if (j + 1 < np)
-                in[mc_phase_days_input[j]] =
-                    col[MC_COL_INPUT0 + mc_phase_days_input[j]][i];
-        }
-        in[MC_IN_EFFICIENCY] = col[MC_COL_INPUT0 + MC_IN_EFFICIENCY][i];
-        phases_of(in, lay, days, growth, &ph);
-        double st = 0.0, C = 0.0, I = I0[i];
-        for (size_t j = 0; j < np; j++) {
-            double gj = mc_phases_rate(&ph, j, 0);
-            S[j * cap + i] = st;
-            Cs[j * cap + i] = C;
-            Is[j * cap + i] = I;
-            G[j * cap + i] = gj;
-            if (j + 1 < np) {
-                C += flow(I, gj, days[j]);
-                I = level_after(I, gj, days[j]);
-                st += days[j];
-            }
-        }
-    }
-    for (size_t h = 0; h < nh; h++) {
-        double hz = hs[h];
-        for (size_t i = 0; i < len; i++) {
-            size_t j = 0;
-            while (j + 1 < np && hz >= S[(j + 1) * cap + i])
-                j++;
-            double C = j == 0
-                ? I0[i] * mc_cumulative_days(G[i], hz)
-                : Cs[j * cap + i] + flow(Is[j * cap + i], G[j * cap + i],
-                                         hz - S[j * cap + i]);
-            double inv = 1.0 / C;
-            for (int m = 0; m < lay->ncurve; m++)
-                xw[m][i] = 1.0 + num[m][i] * inv;
-        }
-        fn(ctx, h, x, len);
-    }
-}
-
-/* The multipliers M = 1 + num / C(h) with C(h) = I0 (e^(g h) - 1) / g (I0
- * h for g = 0), written as 1 + num inv with inv = (g / I0) / (e^(g h) -
- * 1): one division per sample and horizon serves every metric. */
-void mc_model_curve(const double *const col[MC_NCOLS], size_t len,
-                    size_t cap, const double *hs, size_t nh,
-                    const mc_layout *lay, double *scratch, mc_curve_fn fn,
-                    void *ctx)
-{
-    double *restrict g = scratch, *restrict q = g + cap;
-    double *restrict d = q + cap, *restrict E = d + cap;
-    double *restrict flat = E + cap;
-    double *num[MC_NCURVE_MAX], *xw[MC_NCURVE_MAX];
-    const double *x[MC_NCURVE_MAX];
-    const int nm = lay->ncurve;
-    for (int m = 0; m < MC_NCURVE_MAX; m++) {
-        num[m] = flat + cap * (size_t)(1 + m);
-        xw[m] = flat + cap * (size_t)(1 + MC_NCURVE_MAX + m);
-        x[m] = xw[m];
-    }
-    const double *I0 = col[MC_COL_I0];
-    const double *mg = col[MC_COL_INPUT0 + MC_IN_MONTHLY_GROWTH];
-    const double step_min = smallest_step(hs, nh);
-    size_t n_subnormal = 0;
-
-    for (int m = 0; m < nm; m++)
-        for (size_t i = 0; i < len; i++)
-            num[m][i] = curve_numerator(lay->curve[m], col, lay, i);
-    if (lay->n_phases > 1) {
-        curve_phased(col, len, cap, hs, nh, lay,
-                     flat + cap * (size_t)(1 + 2 * MC_NCURVE_MAX), num, xw,
-                     fn, ctx);
-        return;
-    }
-    /* one phase: the recurrence at g = u - h (h = 0 without a gain);
-       the phases' part of the scratch holds the divisions */
-    double *restrict inv = flat + cap * (size_t)(1 + 2 * MC_NCURVE_MAX);
-    const double *eff = col[MC_COL_INPUT0 + MC_IN_EFFICIENCY];
-    for (size_t i = 0; i < len; i++) {
-        g[i] = mc_growth_rate(mg[i]);
-        if (lay->efficiency)
-            g[i] -= mc_efficiency_rate(eff[i]);
-        flat[i] = g[i] == 0.0 ? 1.0 : 0.0;
-        q[i] = (g[i] == 0.0 ? 1.0 : g[i]) / I0[i];
-        n_subnormal += (size_t)curve_subnormal(g[i], q[i], step_min);
-    }
-    double step_d = -1.0;             /* the step d holds, none yet */
-    for (size_t h = 0; h < nh; h++) {
-        double hz = hs[h];
-        double step = h == 0 ? hz : hz - hs[h - 1];
-        if (step != step_d) {
-            for (size_t i = 0; i < len; i++)
-                d[i] = expm1(g[i] * step);
-            step_d = step;
-        }
-        if (h == 0)
-            for (size_t i = 0; i < len; i++)
-                E[i] = d[i];
-        else
-            for (size_t i = 0; i < len; i++)
-                E[i] = mc_expm1_add(E[i], d[i]);
-        /* E stays 0 where g = 0: the divisor is then h, else E,
-           exactly, with no branch to keep the loop from vectorizing; one
-           division per sample and horizon, whatever the metrics */
-        for (size_t i = 0; i < len; i++)
-            inv[i] = q[i] / (E[i] + hz * flat[i]);
-        for (int m = 0; m < nm; m++) {
-            double *restrict xm = xw[m];
-            const double *restrict nu = num[m];
-            for (size_t i = 0; i < len; i++)
-                xm[i] = 1.0 + nu[i] * inv[i];
-        }
-        if (n_subnormal > 0)
-            curve_closed_form(g, q, I0, (const double *const *)num, nm, len,
-                              step_min, hz, xw);
-        fn(ctx, h, x, len);
-    }
-}
-
 /* ---- traffic in phases ----------------------------------------------- */
 
 double mc_efficiency_rate(double e)
@@ -873,7 +660,7 @@ double mc_phases_start(const mc_phases *p, size_t j)
  * exponent takes ln I in.  A level of 0 or +inf (an earlier phase's, past
  * the doubles) stays as it is, rather than meet e^(g x) = inf or 0, and
  * so does any level at g = 0 (even for x = inf). */
-static double level_after(double I, double g, double x)
+double mc_level_after_(double I, double g, double x)
 {
     if (I == 0.0 || isinf(I) || g == 0.0)
         return I;
@@ -886,13 +673,13 @@ static double level_after(double I, double g, double x)
 /* I E(g, x): the traffic of x > 0 days from level I; 0 for a level of 0
  * (or no days).  Where E passes the doubles (g > 0) and I is small, the
  * same as (I e^(g x) - I) / g, which has no cancellation there. */
-static double flow(double I, double g, double x)
+double mc_flow_(double I, double g, double x)
 {
     if (I == 0.0 || !(x > 0.0))
         return 0.0;
     double E = mc_cumulative_days(g, x);
     if (isinf(E) && !isinf(I))
-        return (level_after(I, g, x) - I) / g;
+        return (mc_level_after_(I, g, x) - I) / g;
     return I * E;
 }
 
@@ -912,8 +699,8 @@ static phase_at phase_of(const mc_phases *p, double x0, double t, int uses)
         if (!(t >= next))
             break;
         double g = mc_phases_rate(p, a.j, uses);
-        a.C += flow(a.I, g, d);
-        a.I = level_after(a.I, g, d);
+        a.C += mc_flow_(a.I, g, d);
+        a.I = mc_level_after_(a.I, g, d);
         a.s = next;
     }
     return a;
@@ -922,7 +709,7 @@ static phase_at phase_of(const mc_phases *p, double x0, double t, int uses)
 double mc_phases_level(const mc_phases *p, double x0, double t, int uses)
 {
     phase_at a = phase_of(p, x0, t, uses);
-    return level_after(a.I, mc_phases_rate(p, a.j, uses), t - a.s);
+    return mc_level_after_(a.I, mc_phases_rate(p, a.j, uses), t - a.s);
 }
 
 double mc_phases_cumulative(const mc_phases *p, double x0, double t,
@@ -932,7 +719,7 @@ double mc_phases_cumulative(const mc_phases *p, double x0, double t,
     double g = mc_phases_rate(p, a.j, uses);
     if (a.j == 0)                  /* version 1's expression */
         return x0 * mc_cumulative_days(g, t);
-    return a.C + flow(a.I, g, t - a.s);
+    return a.C + mc_flow_(a.I, g, t - a.s);
 }
 
 double mc_phases_break_even(const mc_phases *p, double T, double I0)
@@ -943,7 +730,7 @@ double mc_phases_break_even(const mc_phases *p, double T, double I0)
         /* phase 0: T - 0 = T and 0 + t = t, version 1's day exactly */
         if (j + 1 == p->n)
             return s + mc_break_even_days(T - C, I, g);
-        double d = p->days[j], next = s + d, Cn = C + flow(I, g, d);
+        double d = p->days[j], next = s + d, Cn = C + mc_flow_(I, g, d);
         if (Cn >= T) {
             if (Cn == T)
                 return next;
@@ -952,149 +739,7 @@ double mc_phases_break_even(const mc_phases *p, double T, double I0)
             return t < next ? t : next;
         }
         C = Cn;
-        I = level_after(I, g, d);
+        I = mc_level_after_(I, g, d);
         s = next;
     }
-}
-
-/* ---- what the outputs depend on --------------------------------------- */
-
-#define IN_(id) ((mc_col_mask)1 << (MC_COL_INPUT0 + MC_IN_##id))
-
-/* The inputs of the formulas' terms (MODEL.md): the final run F, the
- * overhead k, day-0 inference I0 = n g_n 24 R, the traffic (its phases'
- * growths and lengths and the efficiency gain: C(t) and N(t)), the
- * lifetime L, the energy ratio r p, the price c, training's power P Q_t,
- * each footprint's intensities (CI_i and W_i follow CI_t and W_t where
- * absent) and the uses U0. */
-static mc_col_mask traffic_inputs(void)
-{
-    mc_col_mask m = IN_(EFFICIENCY);
-    for (int j = 0; j < MC_MAX_PHASES; j++) {
-        m |= (mc_col_mask)1 << (MC_COL_INPUT0 + mc_phase_growth_input[j]);
-        if (j + 1 < MC_MAX_PHASES)
-            m |= (mc_col_mask)1 << (MC_COL_INPUT0 + mc_phase_days_input[j]);
-    }
-    return m;
-}
-
-mc_col_mask mc_output_needs(int o)
-{
-    const mc_col_mask F = (mc_col_mask)1 << MC_COL_F, K = IN_(OVERHEAD);
-    const mc_col_mask I0 = IN_(NODES) | IN_(GPUS_PER_NODE) |
-                           IN_(REPRESENTATIVENESS);
-    const mc_col_mask C = I0 | traffic_inputs(), L = IN_(LIFETIME_DAYS);
-    const mc_col_mask EN = IN_(POWER_RATIO) | IN_(PUE_RATIO);
-    const mc_col_mask PW = IN_(KW_PER_GPU) | IN_(TRAINING_PUE);
-    const mc_col_mask CI = IN_(TRAINING_CI) | IN_(INFERENCE_CI);
-    const mc_col_mask WA = IN_(TRAINING_WATER) | IN_(INFERENCE_WATER);
-    const mc_col_mask T = F | K, N = traffic_inputs() | IN_(USES_PER_DAY) | L;
-    switch ((mc_output_id)o) {
-    case MC_OUT_TRAINING_GPU_HOURS:
-        return T;
-    case MC_OUT_INFERENCE_GPU_HOURS_PER_DAY:
-        return I0;
-    case MC_OUT_BREAK_EVEN:
-        return T | C;
-    case MC_OUT_BREAK_EVEN_ENERGY:
-        return T | C | EN;
-    case MC_OUT_MULTIPLIER:
-    case MC_OUT_REQUIRED_GPU_HOURS_PER_DAY:
-        return T | C | L;
-    case MC_OUT_MULTIPLIER_ENERGY:
-    case MC_OUT_REQUIRED_GPU_HOURS_PER_DAY_ENERGY:
-        return T | C | L | EN;
-    case MC_OUT_BREAK_EVEN_FINAL:
-        return F | C;
-    case MC_OUT_BREAK_EVEN_ENERGY_FINAL:
-        return F | C | EN;
-    case MC_OUT_MULTIPLIER_FINAL:
-        return F | C | L;
-    case MC_OUT_MULTIPLIER_ENERGY_FINAL:
-        return F | C | L | EN;
-    case MC_OUT_TRAINING_USD:
-        return T | IN_(GPU_HOUR_USD);
-    case MC_OUT_INFERENCE_USD_PER_DAY:
-        return I0 | IN_(GPU_HOUR_USD);
-    case MC_OUT_TRAINING_MWH:
-        return T | PW;
-    case MC_OUT_INFERENCE_MWH_PER_DAY:
-        return I0 | EN | PW;
-    case MC_OUT_TRAINING_TCO2E:
-        return T | PW | CI;
-    case MC_OUT_INFERENCE_TCO2E_PER_DAY:
-        return I0 | EN | PW | CI;
-    case MC_OUT_BREAK_EVEN_CARBON:
-        return T | C | EN | CI;
-    case MC_OUT_MULTIPLIER_CARBON:
-        return T | C | L | EN | CI;
-    case MC_OUT_TRAINING_WATER_M3:
-        return T | PW | WA;
-    case MC_OUT_INFERENCE_WATER_M3_PER_DAY:
-        return I0 | EN | PW | WA;
-    case MC_OUT_BREAK_EVEN_WATER:
-        return T | C | EN | WA;
-    case MC_OUT_MULTIPLIER_WATER:
-        return T | C | L | EN | WA;
-    case MC_OUT_INFERENCE_GPU_HOURS_PER_USE:
-        return C | N;
-    case MC_OUT_TRAINING_GPU_HOURS_PER_USE:
-        return T | N;
-    case MC_OUT_INFERENCE_WH_PER_USE:
-        return C | N | EN | PW;
-    case MC_OUT_TRAINING_WH_PER_USE:
-        return T | N | PW;
-    case MC_OUT_INFERENCE_GCO2E_PER_USE:
-        return C | N | EN | PW | CI;
-    case MC_OUT_TRAINING_GCO2E_PER_USE:
-        return T | N | PW | CI;
-    case MC_OUT_INFERENCE_ML_PER_USE:
-        return C | N | EN | PW | WA;
-    case MC_OUT_TRAINING_ML_PER_USE:
-        return T | N | PW | WA;
-    case MC_OUT_REQUIRED_USES_PER_DAY:
-        return T | C | N;
-    case MC_OUT_COUNT:
-        break;
-    }
-    return ~(mc_col_mask)0;           /* not an output: everything */
-}
-
-mc_col_mask mc_curve_needs(int o)
-{
-    /* a metric at horizon h is its multiplier with L = h */
-    return mc_output_needs(o) & ~IN_(LIFETIME_DAYS);
-}
-
-#undef IN_
-
-static int same_layout(const mc_layout *a, const mc_layout *b)
-{
-    if (a->groups != b->groups || a->n_phases != b->n_phases ||
-        a->efficiency != b->efficiency ||
-        memcmp(&a->per, &b->per, sizeof a->per) != 0 ||
-        memcmp(a->given, b->given, sizeof a->given) != 0 ||
-        a->ncurve != b->ncurve)
-        return 0;
-    for (int m = 0; m < a->ncurve; m++)
-        if (a->curve[m] != b->curve[m])
-            return 0;
-    return 1;
-}
-
-void mc_model_same(const mc_layout *a, const mc_layout *b,
-                   const unsigned char same_in[MC_COL_OUTPUT0],
-                   unsigned char same_out[MC_OUT_COUNT],
-                   unsigned char same_curve[MC_NCURVE_MAX])
-{
-    mc_col_mask eq = 0;
-    for (int c = 0; c < MC_COL_OUTPUT0; c++)
-        if (same_in[c])
-            eq |= (mc_col_mask)1 << c;
-    int lay = same_layout(a, b);
-    for (int o = 0; o < MC_OUT_COUNT; o++)
-        same_out[o] = lay && (mc_output_needs(o) & ~eq) == 0;
-    for (int m = 0; m < MC_NCURVE_MAX; m++)
-        same_curve[m] = lay && m < a->ncurve &&
-                        (mc_curve_needs(a->curve[m]) & ~eq) == 0;
 }
