@@ -156,27 +156,23 @@ mc_qs_acc *mc_qs_acc_new(mc_qs *q)
     return a;
 }
 
-/* Adds a's pass-1 counts of stream i into the stream's (atomically: other
- * threads may flush theirs at the same time) and clears them. */
-void mc_qs_flush_(mc_qs_acc *a, size_t i)
+/* Adds a's pass-1 counts of stream i into the stream's: during the pass
+ * atomically (other threads may flush theirs at the same time), clearing
+ * them; at its end (last) with plain additions, which vectorize, leaving
+ * them (no other thread adds then, and a is not used again). */
+void mc_qs_flush_(mc_qs_acc *a, size_t i, int last)
 {
     uint32_t *h = a->hist + i * NB;
     uint64_t *g = a->q->s[i].hist;
-    for (size_t c = 0; c < NB; c++)
-        if (h[c] != 0) {
-            __atomic_fetch_add(&g[c], (uint64_t)h[c], __ATOMIC_RELAXED);
-            h[c] = 0;
-        }
-    a->since_flush[i] = 0;
-}
-
-void mc_qs_flush_alone_(mc_qs_acc *a, size_t i)
-{
-    const uint32_t *h = a->hist + i * NB;
-    uint64_t *g = a->q->s[i].hist;
-    for (size_t c = 0; c < NB; c++)
-        g[c] += h[c];
-    memset(a->hist + i * NB, 0, NB * sizeof *a->hist);
+    if (last)
+        for (size_t c = 0; c < NB; c++)
+            g[c] += h[c];
+    else
+        for (size_t c = 0; c < NB; c++)
+            if (h[c] != 0) {
+                __atomic_fetch_add(&g[c], (uint64_t)h[c], __ATOMIC_RELAXED);
+                h[c] = 0;
+            }
     a->since_flush[i] = 0;
 }
 
@@ -304,7 +300,7 @@ void mc_qs_add(mc_qs_acc *a, size_t stream, const double *x, size_t len)
         size_t part = len < FLUSH_AT ? len : FLUSH_AT;
         if (a->q->pass == 0) {
             if (a->since_flush[stream] + part >= FLUSH_AT * (size_t)2 - 1)
-                mc_qs_flush_(a, stream);
+                mc_qs_flush_(a, stream, 0);
             add_pass1(a, stream, x, part);
             a->since_flush[stream] += part;
         } else {

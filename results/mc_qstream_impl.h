@@ -89,13 +89,10 @@ static inline uint64_t key_of(double x)
 /* The double of key k (key_of's inverse; mc_qstream_pass.c). */
 double mc_qs_value_of_(uint64_t k);
 
-/* Adds a's pass-1 counts of stream i into the stream's and clears them
+/* Adds a's pass-1 counts of stream i into the stream's: during the pass
+ * atomically, clearing them; at its end (last) with plain additions
  * (mc_qstream_add.c). */
-void mc_qs_flush_(mc_qs_acc *a, size_t i);
-
-/* The same once no other thread adds to the stream's counts: the end
- * of the pass (plain additions, which vectorize). */
-void mc_qs_flush_alone_(mc_qs_acc *a, size_t i);
+void mc_qs_flush_(mc_qs_acc *a, size_t i, int last);
 
 /* Frees a stream's targets and empties its list (mc_qstream.c). */
 void mc_qs_free_targets_(qstream *st);

@@ -274,7 +274,7 @@ int mc_qs_end_pass(mc_qs *q, mc_qs_acc *const *accs, size_t nacc,
         nan += accs[a]->nan;
         for (size_t i = 0; i < q->ns; i++) {
             if (q->pass == 0)
-                mc_qs_flush_alone_(accs[a], i);
+                mc_qs_flush_(accs[a], i, 1);
             q->s[i].seen += accs[a]->added[i];
         }
     }

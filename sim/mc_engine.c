@@ -555,20 +555,17 @@ void engine_free_(engine *e)
  * own); the base, or a member without one, takes nothing. */
 static void borrow(engine *e, const engine *base)
 {
-    e->base = base;
-    memset(e->same_in, 0, sizeof e->same_in);
-    memset(e->same_out, 0, sizeof e->same_out);
-    memset(e->same_cur, 0, sizeof e->same_cur);
+    unsigned char same_cur[MC_NCURVE_MAX] = {0};
+    e->base = base;                   /* same_in, same_out: zeroed */
     if (base != NULL) {
         mc_sample_same(base->s, e->s, e->same_in);
-        mc_model_same(base->lay, e->lay, e->same_in, e->same_out,
-                      e->same_cur);
+        mc_model_same(base->lay, e->lay, e->same_in, e->same_out, same_cur);
     }
     e->nqs = e->nqc = 0;
     for (int j = 0; j < e->nout; j++)
         e->qsum[j] = e->same_out[e->lay->out[j]] ? -1 : e->nqs++;
     for (int m = 0; m < e->ncurve; m++)
-        e->qcur[m] = e->same_cur[m] ? -1 : e->nqc++;
+        e->qcur[m] = same_cur[m] ? -1 : e->nqc++;
 }
 
 int engine_setup_(engine *e, const mc_scenario *s, int nt, FILE *samples,

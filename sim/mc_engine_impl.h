@@ -76,7 +76,6 @@ typedef struct engine {
     const struct engine *base;        /* NULL: the base, or no group */
     unsigned char same_in[MC_COL_OUTPUT0];
     unsigned char same_out[MC_OUT_COUNT];   /* by output id */
-    unsigned char same_cur[MC_NCURVE_MAX];
     int nqs;                          /* streams of qs_sum */
     int qsum[MC_OUT_COUNT];           /* output j's, or -1 */
     int nqc;                          /* curve metrics with streams */
